@@ -1,0 +1,40 @@
+# Quick start: `make run` serves the demo magazine, `make test` runs every test.
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+PORT ?= 8000
+# Development defaults; production sets DJANGO_DEBUG and DJANGO_SECRET_KEY itself.
+export DJANGO_DEBUG ?= true
+
+.PHONY: install run test lint migrate demo format
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PYTHON) manage.py migrate --noinput
+
+demo: migrate
+	$(PYTHON) manage.py load_demo
+
+# The job worker sends newsletter mail; it runs beside the web server and stops with it.
+run: demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: /admin/, user 'editor', password 'editor')"
+	$(PYTHON) manage.py procrastinate worker & worker=$$!; \
+	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	$(PYTHON) manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(PYTHON) manage.py makemigrations --check --dry-run
+
+test: lint
+	$(PYTHON) manage.py test --noinput
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .

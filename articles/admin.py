@@ -1,0 +1,230 @@
+from django import forms
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from articles.models import Article, Byline, Kind, ShareLink
+
+
+@admin.register(Kind)
+class KindAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "order"]
+    list_editable = ["order"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+class BylineInline(admin.TabularInline):
+    model = Byline
+    extra = 1
+    autocomplete_fields = ["author"]
+    fields = ["author", "role", "order"]
+
+
+class ShareLinkForm(forms.ModelForm):
+    VALID_FOR = [(1, "1 day"), (3, "3 days"), (7, "1 week"), (30, "30 days")]
+
+    valid_for = forms.TypedChoiceField(
+        choices=VALID_FOR, coerce=int, initial=3, required=False, label="Valid for"
+    )
+    revoke = forms.BooleanField(required=False, help_text="Stop this link working now.")
+
+    class Meta:
+        model = ShareLink
+        fields = ["note"]
+
+    def save(self, commit=True):
+        link = super().save(commit=False)
+        if link.pk is None:
+            link.expires_at = ShareLink.expiry_after(self.cleaned_data.get("valid_for") or 3)
+        if self.cleaned_data.get("revoke") and link.revoked_at is None:
+            link.revoked_at = timezone.now()
+        if commit:
+            link.save()
+        return link
+
+
+class ShareLinkInline(admin.TabularInline):
+    model = ShareLink
+    form = ShareLinkForm
+    extra = 0
+    fields = ["note", "valid_for", "link", "expires_at", "revoked_at", "revoke"]
+    readonly_fields = ["link", "expires_at", "revoked_at"]
+    verbose_name = "share link for outside reviewers"
+    can_delete = False
+
+    @admin.display(description="Link")
+    def link(self, share_link):
+        if not share_link.pk:
+            return "Save to create the link."
+        if not share_link.is_active:
+            return "Expired or revoked"
+        return format_html(
+            '<a href="{0}" rel="noreferrer">{0}</a>', share_link.get_absolute_url()
+        )
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("live", "Live"), ("scheduled", "Scheduled"), ("draft", "Draft")]
+
+    def queryset(self, request, queryset):
+        return {
+            "live": queryset.live,
+            "scheduled": queryset.scheduled,
+            "draft": queryset.drafts,
+        }.get(self.value(), queryset.all)()
+
+
+class LeadCreditFilter(admin.SimpleListFilter):
+    title = "lead photo credit"
+    parameter_name = "lead_credit"
+
+    def lookups(self, request, model_admin):
+        return [("missing", "Lead photo without credit"), ("no-photo", "No lead photo")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            return queryset.filter(
+                lead_photo__credit_text="",
+                lead_photo__creator__isnull=True,
+                lead_photo__source__isnull=True,
+            )
+        if self.value() == "no-photo":
+            return queryset.filter(lead_photo__isnull=True)
+        return queryset
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = [
+        "headline",
+        "label",
+        "byline",
+        "state",
+        "published_at",
+        "has_credit",
+        "featured",
+    ]
+    list_filter = [
+        StatusFilter,
+        "section",
+        "kind",
+        ("bylines__author", admin.RelatedOnlyFieldListFilter),
+        "tags",
+        LeadCreditFilter,
+        "featured",
+        "published_at",
+    ]
+    search_fields = ["headline", "dek", "body", "bylines__author__name"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ["headline"]}
+    autocomplete_fields = ["lead_photo", "other_sections"]
+    readonly_fields = ["preview_link", "created_at", "updated_at"]
+    inlines = [BylineInline, ShareLinkInline]
+    actions = ["publish_now", "unpublish"]
+    list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["headline", "slug", "dek", ("kind", "section"), "other_sections"]}),
+        ("Lead image", {"fields": ["lead_photo"]}),
+        ("Text", {"fields": ["body", "teaser", "tags"]}),
+        (
+            "Publishing",
+            {
+                "fields": [
+                    ("status", "published_at"),
+                    "featured",
+                    "preview_link",
+                    ("created_at", "updated_at"),
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("kind", "section", "lead_photo__creator", "lead_photo__source")
+            .prefetch_related("bylines__author")
+            .defer("body")
+        )
+
+    @admin.display(description="Kind | Section", ordering="section__name")
+    def label(self, article):
+        return f"{article.kind} | {article.section}"
+
+    @admin.display(description="Authors")
+    def byline(self, article):
+        return article.byline_text
+
+    @admin.display(description="Status", ordering="status")
+    def state(self, article):
+        if article.is_live:
+            return "Live"
+        if article.is_scheduled:
+            return "Scheduled"
+        return "Draft"
+
+    @admin.display(description="Lead credit", boolean=True)
+    def has_credit(self, article):
+        return article.lead_photo is not None and article.lead_photo.has_credit
+
+    @admin.display(description="Preview")
+    def preview_link(self, article):
+        if not article.pk:
+            return "Save the article to preview it."
+        return format_html(
+            '<a href="{}" target="_blank">Preview as readers will see it</a>',
+            reverse("articles:preview", args=[article.pk]),
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.lead_photo and not obj.lead_photo.has_credit:
+            messages.warning(request, "The lead photo has no credit: add one in the photo's record.")
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, ShareLink) and instance.created_by_id is None:
+                instance.created_by = request.user
+            instance.save()
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+        formset.save_m2m()
+
+    @admin.action(description="Publish now", permissions=["change"])
+    def publish_now(self, request, queryset):
+        now = timezone.now()
+        not_live = queryset.exclude(pk__in=Article.objects.live())
+        count = not_live.update(status=Article.Status.PUBLISHED, published_at=now, updated_at=now)
+        self.message_user(request, f"{count} article(s) published.", messages.SUCCESS)
+
+    @admin.action(description="Unpublish (back to draft)", permissions=["change"])
+    def unpublish(self, request, queryset):
+        count = queryset.update(status=Article.Status.DRAFT, updated_at=timezone.now())
+        self.message_user(request, f"{count} article(s) moved back to draft.", messages.SUCCESS)
+
+
+@admin.register(ShareLink)
+class ShareLinkAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "article", "created_by", "created_at", "expires_at", "revoked_at"]
+    list_select_related = ["article", "created_by"]
+    list_filter = ["created_at", "expires_at"]
+    search_fields = ["note", "article__headline"]
+    readonly_fields = ["article", "created_by", "created_at", "expires_at"]
+    fields = ["article", "note", "created_by", "created_at", "expires_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Revoke selected links", permissions=["change"])
+    def revoke(self, request, queryset):
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, f"{count} link(s) revoked.", messages.SUCCESS)

@@ -1,0 +1,306 @@
+import datetime
+
+from django.conf import settings
+from django.core import signing
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.text import slugify
+from django_ckeditor_5.fields import CKEditor5Field
+from taggit.managers import TaggableManager
+
+from articles.body import images_in, opening_paragraphs, render_body
+from publication.html import sanitize_html
+from publication.models import Author, Photo, Section
+
+
+class Kind(models.Model):
+    """The kind of piece ("Analysis", "News", "Opinion") shown before the section."""
+
+    name = models.CharField(max_length=50, unique=True)
+    slug = models.SlugField(max_length=50, unique=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:kind", args=[self.slug])
+
+
+class ArticleQuerySet(models.QuerySet):
+    def live(self):
+        """Published and due: a scheduled article goes live when its time comes."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def scheduled(self):
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def drafts(self):
+        return self.filter(status=Article.Status.DRAFT)
+
+    def for_teasers(self):
+        """What a teaser card shows, without the body."""
+        return (
+            self.live()
+            .select_related("kind", "section", "lead_photo__creator", "lead_photo__source")
+            .defer("body", "teaser", "lead_photo__caption")
+            .order_by("-published_at", "-pk")
+        )
+
+    def in_section(self, section):
+        return self.filter(Q(section=section) | Q(other_sections=section)).distinct()
+
+    def for_page(self):
+        """Everything the article page shows, in a fixed number of queries."""
+        return self.select_related(
+            "kind", "section", "lead_photo__creator", "lead_photo__source"
+        ).prefetch_related(
+            models.Prefetch("bylines", queryset=Byline.objects.select_related("author")),
+            models.Prefetch("body_photos", queryset=Photo.objects.with_credit()),
+            "tags",
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    headline = models.CharField(max_length=300)
+    slug = models.SlugField(
+        max_length=300, unique=True, help_text="The article's address. Change it only before publishing."
+    )
+    dek = models.TextField("dek", blank=True, help_text="One or two sentences under the headline.")
+    kind = models.ForeignKey(Kind, on_delete=models.PROTECT, related_name="articles")
+    section = models.ForeignKey(
+        Section, on_delete=models.PROTECT, related_name="articles", help_text="Primary section."
+    )
+    other_sections = models.ManyToManyField(
+        Section, blank=True, related_name="secondary_articles", help_text="Also list it in these."
+    )
+    tags = TaggableManager(
+        "topics", blank=True, help_text="Running topics, e.g. “Trump transition”."
+    )
+    authors = models.ManyToManyField(Author, through="Byline", related_name="articles")
+    lead_photo = models.ForeignKey(
+        Photo, on_delete=models.PROTECT, null=True, blank=True, related_name="lead_articles"
+    )
+    body = CKEditor5Field(config_name="article", blank=True)
+    teaser = models.TextField(
+        "teaser text",
+        blank=True,
+        help_text="Shown on teaser cards; separate paragraphs with a blank line. "
+        "Leave empty to use the opening paragraphs of the body.",
+    )
+    teaser_paragraphs = models.JSONField(default=list, editable=False)
+    body_photos = models.ManyToManyField(
+        Photo, blank=True, editable=False, related_name="body_articles"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        "publish time",
+        null=True,
+        blank=True,
+        help_text="A published article with a future time appears by itself at that time.",
+    )
+    featured = models.BooleanField(default=False, help_text="Lead the home page with it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_live_idx"),
+            models.Index(
+                fields=["section", "status", "-published_at"], name="article_section_live_idx"
+            ),
+            models.Index(
+                fields=["-published_at"],
+                condition=Q(featured=True, status="published"),
+                name="article_featured_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self.headline, exclude_pk=self.pk)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        self.body = sanitize_html(self.body)
+        self.teaser_paragraphs = (
+            [part.strip() for part in self.teaser.split("\n\n") if part.strip()]
+            if self.teaser.strip()
+            else opening_paragraphs(self.body)
+        )
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self.sync_body_photos()
+
+    def get_absolute_url(self):
+        return reverse("articles:article", args=[self.slug])
+
+    @property
+    def is_live(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.PUBLISHED and not self.is_live
+
+    def sync_body_photos(self):
+        """Link the Photo records used in the body, and keep their alt text filled in."""
+        images = {image.get("src"): image for image in images_in(self.body)}
+        names = [
+            src.removeprefix(settings.MEDIA_URL)
+            for src in images
+            if src and src.startswith(settings.MEDIA_URL)
+        ]
+        photos = list(Photo.objects.filter(image__in=names))
+        self.body_photos.set(photos)
+        for photo in photos:
+            alt = images[photo.image.url].get("alt", "").strip()
+            if alt and not photo.alt_text:
+                photo.alt_text = alt
+                photo.save(update_fields=["alt_text", "updated_at"])
+
+    @cached_property
+    def byline_groups(self) -> list[tuple[str, list[Author]]]:
+        """Authors grouped by role in byline order: [("By", [A, B]), ("photos by", [C])]."""
+        groups: dict[str, list[Author]] = {}
+        for byline in self.bylines.all():
+            groups.setdefault(byline.role, []).append(byline.author)
+        labels = dict(Byline.Role.choices)
+        return [
+            (labels[role] if index == 0 else labels[role].lower(), authors)
+            for index, (role, authors) in enumerate(groups.items())
+        ]
+
+    @property
+    def byline_text(self) -> str:
+        return "; ".join(
+            f"{label} {natural_join([author.name for author in authors])}"
+            for label, authors in self.byline_groups
+        )
+
+    def body_html(self) -> str:
+        return render_body(self.body, {photo.image.url: photo for photo in self.body_photos.all()})
+
+    @property
+    def teaser_lead(self) -> str:
+        return self.teaser_paragraphs[0] if self.teaser_paragraphs else ""
+
+    @property
+    def teaser_more(self) -> list[str]:
+        return self.teaser_paragraphs[1:]
+
+
+def natural_join(names: list[str]) -> str:
+    if len(names) <= 2:
+        return " and ".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def unique_slug(text: str, *, exclude_pk=None) -> str:
+    base = slugify(text)[:280] or "article"
+    taken = set(
+        Article.objects.filter(slug__startswith=base)
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+class Byline(models.Model):
+    class Role(models.TextChoices):
+        BY = "by", "By"
+        WRITTEN_BY = "written_by", "Written by"
+        REPORTING = "reporting", "Reporting by"
+        PHOTOS = "photos", "Photos by"
+        ILLUSTRATION = "illustration", "Illustration by"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.BY)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "author", "role"], name="byline_unique_author_role"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} {self.author}"
+
+
+class ShareLinkQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ShareLink(models.Model):
+    """A signed, expiring, revocable link to a draft for an outside reviewer."""
+
+    SALT = "articles.share-link"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="share_links")
+    note = models.CharField(
+        max_length=200, blank=True, help_text="Who it is for, e.g. “fact-checker”."
+    )
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ShareLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.note or f"Share link {self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("articles:share", args=[self.token])
+
+    @property
+    def token(self) -> str:
+        return signing.dumps(self.pk, salt=self.SALT)
+
+    @classmethod
+    def from_token(cls, token: str) -> "ShareLink | None":
+        try:
+            pk = signing.loads(token, salt=cls.SALT)
+        except signing.BadSignature:
+            return None
+        return cls.objects.active().select_related("article").filter(pk=pk).first()
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    @staticmethod
+    def expiry_after(days: int) -> datetime.datetime:
+        return timezone.now() + datetime.timedelta(days=days)

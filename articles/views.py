@@ -1,0 +1,115 @@
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.generic import DetailView, ListView
+from taggit.models import Tag
+
+from articles.models import Article, Kind, ShareLink
+from publication.models import Author, Section
+
+RIVER_LENGTH = 6
+
+
+class HomeView(ListView):
+    template_name = "articles/home.html"
+    context_object_name = "articles"
+    paginate_by = 12
+
+    def get_queryset(self):
+        self.featured = list(Article.objects.for_teasers().filter(featured=True)[:3])
+        return Article.objects.for_teasers().exclude(pk__in=[a.pk for a in self.featured])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(featured=self.featured, **kwargs)
+
+
+class ArticleDetailView(DetailView):
+    template_name = "articles/article_detail.html"
+    context_object_name = "article"
+
+    def get_queryset(self):
+        return Article.objects.live().for_page()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**article_page_context(self.object), **kwargs)
+
+
+def article_page_context(article: Article) -> dict:
+    return {
+        "latest": Article.objects.for_teasers().exclude(pk=article.pk)[:RIVER_LENGTH],
+    }
+
+
+def render_article_preview(request, article: Article, *, banner: str):
+    """Render a not-yet-public article exactly as readers will see it, never indexed or cached."""
+    context = {"article": article, "preview_banner": banner, **article_page_context(article)}
+    response = render(request, "articles/article_detail.html", context)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@staff_member_required
+def article_preview(request, pk):
+    article = get_object_or_404(Article.objects.for_page(), pk=pk)
+    return render_article_preview(request, article, banner="Preview")
+
+
+@never_cache
+def article_share(request, token):
+    link = ShareLink.from_token(token)
+    if link is None:
+        raise Http404("This share link is invalid, expired or revoked.")
+    article = get_object_or_404(Article.objects.for_page(), pk=link.article_id)
+    return render_article_preview(request, article, banner="Shared draft, not for publication")
+
+
+class TeaserListView(ListView):
+    """A paginated list of teaser cards for one section, topic, kind or author."""
+
+    template_name = "articles/article_list.html"
+    context_object_name = "articles"
+    paginate_by = 12
+    subject_queryset = None
+
+    def get_queryset(self):
+        self.subject = get_object_or_404(self.subject_queryset.all(), slug=self.kwargs["slug"])
+        return self.filter_articles(Article.objects.for_teasers())
+
+    def filter_articles(self, articles):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(subject=self.subject, **kwargs)
+
+
+class SectionView(TeaserListView):
+    subject_queryset = Section.objects.all()
+
+    def filter_articles(self, articles):
+        return articles.in_section(self.subject)
+
+
+class KindView(TeaserListView):
+    subject_queryset = Kind.objects.all()
+
+    def filter_articles(self, articles):
+        return articles.filter(kind=self.subject)
+
+
+class TagView(TeaserListView):
+    subject_queryset = Tag.objects.all()
+
+    def filter_articles(self, articles):
+        return articles.filter(tags=self.subject)
+
+
+class AuthorView(TeaserListView):
+    template_name = "articles/author_detail.html"
+    subject_queryset = Author.objects.select_related(
+        "photo__creator", "photo__source"
+    ).prefetch_related("links")
+
+    def filter_articles(self, articles):
+        return articles.filter(bylines__author=self.subject).distinct()

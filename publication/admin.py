@@ -1,0 +1,163 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from publication.models import Author, AuthorLink, Creator, Photo, Section, SiteSettings, SocialLink
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "order"]
+    list_editable = ["order"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+@admin.register(Creator)
+class CreatorAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "website", "photo_count"]
+    list_filter = ["kind"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(photo_count=Count("photos"))
+
+    @admin.display(ordering="photo_count")
+    def photo_count(self, creator):
+        return creator.photo_count
+
+
+class LicenseFilter(admin.SimpleListFilter):
+    title = "licence"
+    parameter_name = "licence"
+
+    def lookups(self, request, model_admin):
+        return [("expired", "Expired"), ("expiring", "Expires within 30 days")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "expired":
+            return queryset.license_expired()
+        if self.value() == "expiring":
+            return queryset.license_expiring()
+        return queryset
+
+
+class CreditFilter(admin.SimpleListFilter):
+    title = "credit"
+    parameter_name = "credit"
+
+    def lookups(self, request, model_admin):
+        return [("missing", "No credit"), ("alt-missing", "No alt text")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            return queryset.without_credit()
+        if self.value() == "alt-missing":
+            return queryset.filter(alt_text="")
+        return queryset
+
+
+@admin.register(Photo)
+class PhotoAdmin(admin.ModelAdmin):
+    list_display = ["thumbnail", "alt_text", "credit_display", "license_expires_on", "created_at"]
+    list_display_links = ["thumbnail", "alt_text"]
+    list_filter = [CreditFilter, LicenseFilter, "credit_type", "may_redistribute"]
+    search_fields = ["alt_text", "caption", "credit_text", "creator__name", "source__name"]
+    autocomplete_fields = ["creator", "source"]
+    readonly_fields = ["preview", "width", "height", "used_in"]
+    date_hierarchy = "created_at"
+    fieldsets = [
+        (None, {"fields": ["image", "preview", ("width", "height"), "alt_text", "caption"]}),
+        ("Credit", {"fields": ["creator", "source", "credit_type", "credit_text"]}),
+        (
+            "Licence",
+            {
+                "fields": [
+                    "license_url",
+                    "license_reference",
+                    "may_redistribute",
+                    "license_expires_on",
+                ]
+            },
+        ),
+        ("Usage", {"fields": ["used_in"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_credit()
+
+    @admin.display(description="Image")
+    def thumbnail(self, photo):
+        return format_html(
+            '<img src="{}" alt="" style="width:96px;height:64px;object-fit:cover">', photo.image.url
+        )
+
+    @admin.display(description="Preview")
+    def preview(self, photo):
+        if not photo.image:
+            return "—"
+        return format_html('<img src="{}" alt="" style="max-width:480px">', photo.image.url)
+
+    @admin.display(description="Credit")
+    def credit_display(self, photo):
+        if not photo.has_credit:
+            return format_html('<strong style="color:#b00">{}</strong>', "No credit")
+        status = {"expired": " (licence expired)", "expiring": " (licence expiring)"}
+        return photo.credit + status.get(photo.license_status, "")
+
+    @admin.display(description="Used in")
+    def used_in(self, photo):
+        articles = [*photo.lead_articles.all(), *photo.body_articles.all()]
+        if not articles:
+            return "Not used yet"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}">{}</a></li>',
+                (
+                    (reverse("admin:articles_article_change", args=[a.pk]), a.headline)
+                    for a in articles
+                ),
+            ),
+        )
+
+
+class AuthorLinkInline(admin.TabularInline):
+    model = AuthorLink
+    extra = 1
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "article_count"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name", "bio"]
+    autocomplete_fields = ["photo"]
+    inlines = [AuthorLinkInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("bylines"))
+
+    @admin.display(ordering="article_count", description="Bylines")
+    def article_count(self, author):
+        return author.article_count
+
+
+class SocialLinkInline(admin.TabularInline):
+    model = SocialLink
+    extra = 1
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(admin.ModelAdmin):
+    inlines = [SocialLinkInline]
+    filter_horizontal = ["nav_topics"]
+
+    def has_add_permission(self, request):
+        return not SiteSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

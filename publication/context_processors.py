@@ -1,0 +1,11 @@
+from django.utils.functional import SimpleLazyObject
+
+from publication.models import Section, SiteSettings
+
+
+def site(request):
+    """Site chrome for public templates; lazy so pages that don't show it don't query."""
+    return {
+        "site": SimpleLazyObject(SiteSettings.load),
+        "nav_sections": Section.objects.all(),
+    }

@@ -1,0 +1,48 @@
+"""Which PostgreSQL the project talks to: DATABASE_URL, else an embedded server under var/."""
+
+import os
+import warnings
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+def database_from_url(url: str) -> dict:
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        raise ImproperlyConfigured(f"DATABASE_URL must be a postgres:// URL, not {parts.scheme}://")
+    query = parse_qs(parts.query)
+    host = unquote(parts.hostname or "") or query.pop("host", [""])[0]
+    options = {key: values[-1] for key, values in query.items()}
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(parts.path.lstrip("/")) or "postgres",
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": host,
+        "PORT": str(parts.port or ""),
+        "OPTIONS": options,
+        "CONN_MAX_AGE": int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
+def embedded_database_url(data_dir: Path) -> str:
+    """Start (or join) the embedded PostgreSQL 16 whose data lives in data_dir.
+
+    pgserver keeps a list of the processes using the server, so runserver, the
+    job worker and the test runner share one postmaster; the last one to exit
+    stops it.
+    """
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); its /tmp fallback is fine.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+    import pgserver
+
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    return pgserver.get_server(data_dir, cleanup_mode="stop").get_uri()
+
+
+def database_from_env(base_dir: Path) -> dict:
+    url = os.environ.get("DATABASE_URL") or embedded_database_url(base_dir / "var" / "pgdata")
+    return database_from_url(url)

@@ -1,0 +1,286 @@
+"""Site-wide records: sections, authors, photos with their credits, site settings."""
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
+
+from publication.images import SafeImageFormField
+
+
+class SafeImageField(models.ImageField):
+    """An ImageField whose form field decodes and re-encodes the upload."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": SafeImageFormField, **kwargs})
+
+
+class Section(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Sections are listed in the navigation by this number, lowest first."
+    )
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:section", args=[self.slug])
+
+
+class Creator(models.Model):
+    """Who made or supplied an image: a photographer, an agency, a TV channel."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        ORGANISATION = "organisation", "Organisation"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    website = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("publication:creator", args=[self.slug])
+
+
+class PhotoQuerySet(models.QuerySet):
+    def with_credit(self):
+        return self.select_related("creator", "source")
+
+    def without_credit(self):
+        return self.filter(credit_text="", creator__isnull=True, source__isnull=True)
+
+    def license_expired(self, *, on=None):
+        return self.filter(license_expires_on__lt=on or timezone.localdate())
+
+    def license_expiring(self, *, within_days=30):
+        today = timezone.localdate()
+        return self.filter(
+            license_expires_on__gte=today,
+            license_expires_on__lte=today + datetime.timedelta(days=within_days),
+        )
+
+
+class Photo(models.Model):
+    """An image with everything needed to publish it: alt text, caption, credit, licence."""
+
+    class CreditType(models.TextChoices):
+        PHOTO = "photo", "Photo"
+        PHOTO_ILLUSTRATION = "photo_illustration", "Photo illustration"
+        FILE_PHOTO = "file_photo", "File photo"
+        SCREENSHOT = "screenshot", "Screenshot"
+        HANDOUT = "handout", "Handout"
+        VIDEO_STILL = "video_still", "Video still"
+
+    image = SafeImageField(
+        upload_to="photos/%Y/%m/",
+        width_field="width",
+        height_field="height",
+        help_text="JPEG, PNG, GIF or WebP. Large images are scaled down; metadata is removed.",
+    )
+    width = models.PositiveIntegerField(editable=False, null=True)
+    height = models.PositiveIntegerField(editable=False, null=True)
+    alt_text = models.CharField(
+        max_length=300,
+        help_text="What the image shows, for readers who cannot see it. Not the file name.",
+    )
+    caption = models.TextField(blank=True)
+    creator = models.ForeignKey(
+        Creator,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="photos",
+        help_text="The photographer or artist.",
+    )
+    source = models.ForeignKey(
+        Creator,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supplied_photos",
+        help_text="The agency, channel or organisation the image comes from.",
+    )
+    credit_type = models.CharField(
+        max_length=20, choices=CreditType.choices, default=CreditType.PHOTO
+    )
+    credit_text = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Overrides the credit built from creator and source, e.g. "
+        "“Jane Doe (Channel 4 screenshot)” or two images credited together.",
+    )
+    license_url = models.URLField("source or licence URL", blank=True)
+    license_reference = models.CharField("licence reference", max_length=200, blank=True)
+    may_redistribute = models.BooleanField(
+        default=False, help_text="May the image go into newsletters and feeds sent to others?"
+    )
+    license_expires_on = models.DateField(
+        "licence expires on", null=True, blank=True, db_index=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PhotoQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["-created_at"], name="photo_created_idx")]
+
+    def __str__(self):
+        return self.alt_text or self.image.name
+
+    def save(self, *args, **kwargs):
+        self.credit_text = clean_credit_text(self.credit_text)
+        super().save(*args, **kwargs)
+
+    @cached_property
+    def credit_names(self) -> list[Creator]:
+        return [creator for creator in (self.creator, self.source) if creator]
+
+    @property
+    def credit_suffix(self) -> str:
+        if self.credit_type == self.CreditType.PHOTO:
+            return ""
+        return self.get_credit_type_display().lower()
+
+    @property
+    def credit(self) -> str:
+        """The credit as plain text; empty when nobody is credited."""
+        if self.credit_text:
+            return self.credit_text
+        if not self.credit_names:
+            return ""
+        text = " / ".join(creator.name for creator in self.credit_names)
+        return f"{text} ({self.credit_suffix})" if self.credit_suffix else text
+
+    @property
+    def credit_html(self) -> str:
+        """The credit with each creator linked to their page."""
+        if self.credit_text or not self.credit_names:
+            return format_html("{}", self.credit)
+        names = format_html_join(
+            " / ",
+            '<a href="{}">{}</a>',
+            ((creator.get_absolute_url(), creator.name) for creator in self.credit_names),
+        )
+        if self.credit_suffix:
+            return format_html("{} ({})", names, self.credit_suffix)
+        return names
+
+    @property
+    def has_credit(self) -> bool:
+        return bool(self.credit)
+
+    @property
+    def license_status(self) -> str:
+        if not self.license_expires_on:
+            return ""
+        today = timezone.localdate()
+        if self.license_expires_on < today:
+            return "expired"
+        if self.license_expires_on <= today + datetime.timedelta(days=30):
+            return "expiring"
+        return ""
+
+
+def clean_credit_text(text: str) -> str:
+    """Drop a pasted "Photo credit:" label and stray colons, so labels never double."""
+    text = (text or "").strip()
+    for label in ("top photo credit", "photo credit", "credit"):
+        if text.lower().startswith(label):
+            text = text[len(label) :]
+            break
+    return text.strip().lstrip(":").strip()
+
+
+class Author(models.Model):
+    """A person who writes for the magazine; not a login account."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    bio = models.TextField("short bio", blank=True)
+    photo = models.ForeignKey(
+        Photo, on_delete=models.SET_NULL, null=True, blank=True, related_name="portrait_of"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:author", args=[self.slug])
+
+
+class AuthorLink(models.Model):
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="links")
+    label = models.CharField(max_length=50, help_text="E.g. “Website”, “Mastodon”, “Bluesky”.")
+    url = models.URLField()
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.label
+
+
+class SiteSettings(models.Model):
+    """The single row of publication-wide settings editors can change."""
+
+    name = models.CharField("publication name", max_length=100, default="The Meridian")
+    tagline = models.CharField(max_length=200, blank=True)
+    newsletter_blurb = models.TextField(blank=True)
+    nav_topics = models.ManyToManyField(
+        "taggit.Tag",
+        blank=True,
+        related_name="+",
+        help_text="Running topics shown in the site navigation.",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "site settings"
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="site_settings_single_row")]
+
+    def __str__(self):
+        return "Site settings"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> "SiteSettings":
+        site, _ = cls.objects.get_or_create(pk=1)
+        return site
+
+
+class SocialLink(models.Model):
+    site = models.ForeignKey(SiteSettings, on_delete=models.CASCADE, related_name="social_links")
+    name = models.CharField(max_length=50, help_text="E.g. “Bluesky”, “Mastodon”, “YouTube”.")
+    url = models.URLField()
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from publication import views
+
+publication_patterns = [
+    path("credits/<slug:slug>/", views.CreatorDetailView.as_view(), name="creator"),
+    path("editor/images/", views.editor_image_upload, name="editor-image-upload"),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("newsletter/", include("newsletter.urls")),
+    path("", include((publication_patterns, "publication"))),
+    path("", include("articles.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

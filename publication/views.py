@@ -1,0 +1,41 @@
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_POST
+from django.views.generic import ListView
+
+from publication.images import SafeImageFormField
+from publication.models import Creator, Photo
+
+
+class CreatorDetailView(ListView):
+    template_name = "publication/creator_detail.html"
+    context_object_name = "photos"
+    paginate_by = 24
+
+    def get_queryset(self):
+        self.creator = get_object_or_404(Creator, slug=self.kwargs["slug"])
+        return Photo.objects.with_credit().filter(
+            Q(creator=self.creator) | Q(source=self.creator)
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(creator=self.creator, **kwargs)
+
+
+@require_POST
+def editor_image_upload(request):
+    """CKEditor 5 image upload: every image becomes a Photo editors can credit later.
+
+    CSRF is enforced by the middleware; the editor sends the token as a header.
+    """
+    if not request.user.has_perm("publication.add_photo"):
+        return JsonResponse({"error": {"message": "You may not upload images."}}, status=403)
+    field = SafeImageFormField()
+    try:
+        image = field.clean(request.FILES.get("upload"))
+    except ValidationError as error:
+        return JsonResponse({"error": {"message": " ".join(error.messages)}}, status=400)
+    photo = Photo.objects.create(image=image, alt_text="")
+    return JsonResponse({"url": photo.image.url, "photo_id": photo.pk})
