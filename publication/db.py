@@ -25,6 +25,8 @@ def database_from_url(url: str) -> dict:
         "OPTIONS": options,
         "CONN_MAX_AGE": int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
         "CONN_HEALTH_CHECKS": True,
+        # Lets several test runs share one server, e.g. TEST_DATABASE_NAME=test_mine.
+        "TEST": {"NAME": os.environ.get("TEST_DATABASE_NAME") or None},
     }
 
 
