@@ -60,9 +60,7 @@ class ShareLinkInline(admin.TabularInline):
             return "Save to create the link."
         if not share_link.is_active:
             return "Expired or revoked"
-        return format_html(
-            '<a href="{0}" rel="noreferrer">{0}</a>', share_link.get_absolute_url()
-        )
+        return format_html('<a href="{0}" rel="noreferrer">{0}</a>', share_link.get_absolute_url())
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -186,7 +184,9 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if obj.lead_photo and not obj.lead_photo.has_credit:
-            messages.warning(request, "The lead photo has no credit: add one in the photo's record.")
+            messages.warning(
+                request, "The lead photo has no credit: add one in the photo's record."
+            )
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)

@@ -12,7 +12,8 @@ IMAGE = re.compile(r"<img\s([^>]*)>")
 ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
 # CKEditor 5 writes block images as <figure class="image"><img …><figcaption>…</figcaption></figure>
 FIGURE = re.compile(
-    r'<figure class="image[^"]*">\s*<img\s([^>]*)>\s*(?:<figcaption>(.*?)</figcaption>)?\s*</figure>',
+    r'<figure class="image[^"]*">\s*<img\s([^>]*)>\s*'
+    r"(?:<figcaption>(.*?)</figcaption>)?\s*</figure>",
     re.DOTALL,
 )
 

@@ -74,7 +74,9 @@ class Article(models.Model):
 
     headline = models.CharField(max_length=300)
     slug = models.SlugField(
-        max_length=300, unique=True, help_text="The article's address. Change it only before publishing."
+        max_length=300,
+        unique=True,
+        help_text="The article's address. Change it only before publishing.",
     )
     dek = models.TextField("dek", blank=True, help_text="One or two sentences under the headline.")
     kind = models.ForeignKey(Kind, on_delete=models.PROTECT, related_name="articles")

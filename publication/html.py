@@ -4,8 +4,29 @@ import nh3
 
 # Matches the toolbar in settings.CKEDITOR_5_CONFIGS["article"].
 ALLOWED_TAGS = {
-    "p", "br", "h2", "h3", "h4", "strong", "b", "em", "i", "u", "s", "sub", "sup",
-    "a", "ul", "ol", "li", "blockquote", "figure", "figcaption", "img", "hr", "code",
+    "p",
+    "br",
+    "h2",
+    "h3",
+    "h4",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "s",
+    "sub",
+    "sup",
+    "a",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "figure",
+    "figcaption",
+    "img",
+    "hr",
+    "code",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},

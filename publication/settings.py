@@ -28,7 +28,9 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or ("dev-insecure" if DEBUG els
 if not SECRET_KEY:
     raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=true for development).")
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", default="localhost,127.0.0.1,[::1]" if DEBUG else "")
+ALLOWED_HOSTS = env_list(
+    "DJANGO_ALLOWED_HOSTS", default="localhost,127.0.0.1,[::1]" if DEBUG else ""
+)
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -147,21 +149,54 @@ CKEDITOR_5_CONFIGS = {
     "article": {
         "toolbar": {
             "items": [
-                "heading", "|", "bold", "italic", "link", "|",
-                "bulletedList", "numberedList", "blockQuote", "horizontalLine", "|",
-                "insertImage", "|", "undo", "redo",
+                "heading",
+                "|",
+                "bold",
+                "italic",
+                "link",
+                "|",
+                "bulletedList",
+                "numberedList",
+                "blockQuote",
+                "horizontalLine",
+                "|",
+                "insertImage",
+                "|",
+                "undo",
+                "redo",
             ],
         },
         "removePlugins": [
-            "SourceEditing", "GeneralHtmlSupport", "HtmlEmbed", "FullPage", "Markdown",
-            "MediaEmbed", "Style", "Font", "Highlight", "Alignment", "TableProperties",
-            "TableCellProperties", "CodeBlock", "TodoList",
+            "SourceEditing",
+            "GeneralHtmlSupport",
+            "HtmlEmbed",
+            "FullPage",
+            "Markdown",
+            "MediaEmbed",
+            "Style",
+            "Font",
+            "Highlight",
+            "Alignment",
+            "TableProperties",
+            "TableCellProperties",
+            "CodeBlock",
+            "TodoList",
         ],
         "heading": {
             "options": [
                 {"model": "paragraph", "title": "Paragraph", "class": "ck-heading_paragraph"},
-                {"model": "heading2", "view": "h2", "title": "Heading", "class": "ck-heading_heading2"},
-                {"model": "heading3", "view": "h3", "title": "Subheading", "class": "ck-heading_heading3"},
+                {
+                    "model": "heading2",
+                    "view": "h2",
+                    "title": "Heading",
+                    "class": "ck-heading_heading2",
+                },
+                {
+                    "model": "heading3",
+                    "view": "h3",
+                    "title": "Subheading",
+                    "class": "ck-heading_heading3",
+                },
             ]
         },
         "image": {

@@ -16,9 +16,7 @@ class CreatorDetailView(ListView):
 
     def get_queryset(self):
         self.creator = get_object_or_404(Creator, slug=self.kwargs["slug"])
-        return Photo.objects.with_credit().filter(
-            Q(creator=self.creator) | Q(source=self.creator)
-        )
+        return Photo.objects.with_credit().filter(Q(creator=self.creator) | Q(source=self.creator))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(creator=self.creator, **kwargs)
