@@ -1,10 +1,25 @@
 from django import forms
 from django.contrib import admin, messages
-from django.urls import reverse
+from django.db.models import Count
+from django.http import JsonResponse
+from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html
+from taggit.forms import TagWidget
+from taggit.models import Tag
 
 from articles.models import Article, Byline, Kind, ShareLink
+
+
+class TagSuggestWidget(TagWidget):
+    class Media:
+        js = ["js/admin-tag-suggest.js"]
+
+    def __init__(self, attrs=None):
+        suggest_url = reverse_lazy("admin:articles_article_tag_suggest")
+        super().__init__(
+            {"data-tag-suggest-url": suggest_url, "autocomplete": "off", **(attrs or {})}
+        )
 
 
 @admin.register(Kind)
@@ -142,6 +157,31 @@ class ArticleAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def get_urls(self):
+        suggest = self.admin_site.admin_view(self.tag_suggestions)
+        return [
+            path("tag-suggestions/", suggest, name="articles_article_tag_suggest"),
+            *super().get_urls(),
+        ]
+
+    def tag_suggestions(self, request):
+        """Existing topics for the tag field's suggestions, most used first."""
+        if not self.has_change_permission(request) and not self.has_add_permission(request):
+            return JsonResponse({"results": []}, status=403)
+        query = request.GET.get("q", "").strip()[:100]
+        tags = (
+            Tag.objects.filter(name__icontains=query)
+            .annotate(uses=Count("taggit_taggeditem_items"))
+            .order_by("-uses", "name")
+            .values_list("name", flat=True)[:10]
+        )
+        return JsonResponse({"results": list(tags) if query else []})
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "tags":
+            kwargs["widget"] = TagSuggestWidget()
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return (

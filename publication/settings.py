@@ -62,6 +62,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "publication.urls"
+TEST_RUNNER = "publication.test_runner.TestRunner"
 WSGI_APPLICATION = "publication.wsgi.application"
 
 TEMPLATES = [

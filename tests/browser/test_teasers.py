@@ -1,0 +1,136 @@
+"""Behaviour that lives in the browser, checked in Debian's Chromium through Playwright."""
+
+import os
+import shutil
+import tempfile
+
+from django.contrib.auth.models import User
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.test import override_settings, tag
+
+from articles.models import Article, Kind
+from publication.models import Section
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@tag("browser")
+@override_settings(MEDIA_ROOT=tempfile.gettempdir())
+class BrowserTestCase(StaticLiveServerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        if not shutil.which(CHROMIUM):
+            raise RuntimeError(f"Browser tests need Chromium at {CHROMIUM} (apt-get install chromium).")
+        # Playwright's sync API runs an event loop in this thread; Django's ORM calls
+        # made by the test itself are still synchronous.
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        super().setUpClass()
+        from playwright.sync_api import sync_playwright
+
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+
+    def setUp(self):
+        self.context = self.browser.new_context()
+        self.page = self.context.new_page()
+
+    def tearDown(self):
+        self.context.close()
+
+
+def make_article(**overrides):
+    section, _ = Section.objects.get_or_create(slug="europe", defaults={"name": "Europe"})
+    kind, _ = Kind.objects.get_or_create(slug="analysis", defaults={"name": "Analysis"})
+    fields = {
+        "headline": "Can the alliance hold together through the winter?",
+        "kind": kind,
+        "section": section,
+        "status": Article.Status.PUBLISHED,
+        "body": "<p>Opening paragraph.</p><p>Second paragraph.</p><p>Third paragraph.</p>",
+        **overrides,
+    }
+    return Article.objects.create(**fields)
+
+
+class TeaserCardTests(BrowserTestCase):
+    def setUp(self):
+        super().setUp()
+        make_article()
+
+    def test_keep_reading_expands_in_place_and_show_less_collapses(self):
+        self.page.goto(self.live_server_url + "/")
+        card = self.page.locator(".teaser").first
+        keep_reading = card.get_by_text("keep reading")
+        show_less = card.get_by_text("Show less")
+        rest = card.get_by_text("Second paragraph.")
+
+        self.assertTrue(keep_reading.is_visible())
+        self.assertFalse(show_less.is_visible())
+        self.assertFalse(rest.is_visible())
+
+        keep_reading.click()
+        self.assertEqual(self.page.url, self.live_server_url + "/")
+        self.assertTrue(rest.is_visible())
+        self.assertTrue(show_less.is_visible())
+        self.assertFalse(keep_reading.is_visible())
+
+        show_less.click()
+        self.assertFalse(rest.is_visible())
+        self.assertTrue(keep_reading.is_visible())
+
+    def test_teaser_toggle_is_keyboard_operable_and_exposes_its_state(self):
+        self.page.goto(self.live_server_url + "/")
+        summary = self.page.locator(".teaser__more summary").first
+        summary.focus()
+        self.page.keyboard.press("Enter")
+        self.assertTrue(self.page.get_by_text("Third paragraph.").first.is_visible())
+        self.assertEqual(summary.evaluate("s => s.parentElement.open"), True)
+        snapshot = self.page.locator(".teaser").first.aria_snapshot()
+        self.assertIn("Show less", snapshot)
+        self.assertNotIn("keep reading", snapshot)
+        self.page.keyboard.press("Space")
+        self.assertFalse(self.page.get_by_text("Third paragraph.").first.is_visible())
+
+    def test_teaser_works_with_javascript_off(self):
+        context = self.browser.new_context(java_script_enabled=False)
+        page = context.new_page()
+        try:
+            page.goto(self.live_server_url + "/")
+            page.get_by_text("keep reading").first.click()
+            self.assertTrue(page.get_by_text("Second paragraph.").first.is_visible())
+            page.get_by_text("Show less").first.click()
+            self.assertFalse(page.get_by_text("Second paragraph.").first.is_visible())
+        finally:
+            context.close()
+
+
+class StaffEditLinkTests(BrowserTestCase):
+    def setUp(self):
+        super().setUp()
+        self.article = make_article()
+        User.objects.create_user("chief", password="a-long-test-password", is_staff=True)
+
+    def test_edit_link_is_shown_only_to_staff_and_page_is_the_same_for_everyone(self):
+        url = self.live_server_url + self.article.get_absolute_url()
+        anonymous_html = self.page.goto(url).text()
+        self.assertFalse(self.page.get_by_text("Edit this article").is_visible())
+
+        self.page.goto(self.live_server_url + "/admin/login/")
+        self.page.fill("#id_username", "chief")
+        self.page.fill("#id_password", "a-long-test-password")
+        self.page.click("input[type=submit]")
+        self.page.wait_for_url("**/admin/")
+
+        response = self.page.goto(url)
+        edit = self.page.get_by_text("Edit this article")
+        self.assertTrue(edit.is_visible())
+        self.assertIn(f"/admin/articles/article/{self.article.pk}/change/", edit.get_attribute("href"))
+        # The server sent the staff member the same page it sends everyone.
+        self.assertEqual(response.text(), anonymous_html)
