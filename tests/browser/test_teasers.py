@@ -13,15 +13,18 @@ from publication.models import Section
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+MEDIA_ROOT = tempfile.mkdtemp(prefix="browser-media-")
 
 
 @tag("browser")
-@override_settings(MEDIA_ROOT=tempfile.gettempdir())
+@override_settings(MEDIA_ROOT=MEDIA_ROOT)
 class BrowserTestCase(StaticLiveServerTestCase):
     @classmethod
     def setUpClass(cls):
         if not shutil.which(CHROMIUM):
-            raise RuntimeError(f"Browser tests need Chromium at {CHROMIUM} (apt-get install chromium).")
+            raise RuntimeError(
+                f"Browser tests need Chromium at {CHROMIUM} (apt-get install chromium)."
+            )
         # Playwright's sync API runs an event loop in this thread; Django's ORM calls
         # made by the test itself are still synchronous.
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -35,6 +38,7 @@ class BrowserTestCase(StaticLiveServerTestCase):
     def tearDownClass(cls):
         cls.browser.close()
         cls.playwright.stop()
+        shutil.rmtree(MEDIA_ROOT, ignore_errors=True)
         super().tearDownClass()
 
     def setUp(self):
@@ -131,6 +135,8 @@ class StaffEditLinkTests(BrowserTestCase):
         response = self.page.goto(url)
         edit = self.page.get_by_text("Edit this article")
         self.assertTrue(edit.is_visible())
-        self.assertIn(f"/admin/articles/article/{self.article.pk}/change/", edit.get_attribute("href"))
+        self.assertIn(
+            f"/admin/articles/article/{self.article.pk}/change/", edit.get_attribute("href")
+        )
         # The server sent the staff member the same page it sends everyone.
         self.assertEqual(response.text(), anonymous_html)
