@@ -49,6 +49,10 @@ class ShareLinkForm(forms.ModelForm):
         model = ShareLink
         fields = ["note"]
 
+    def has_changed(self):
+        # A row added with the default "valid for" and no note is still a request for a link.
+        return self.instance.pk is None or super().has_changed()
+
     def save(self, commit=True):
         link = super().save(commit=False)
         if link.pk is None:

@@ -8,6 +8,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
 PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+BLOCKQUOTE = re.compile(r"<blockquote>.*?</blockquote>", re.DOTALL)
 IMAGE = re.compile(r"<img\s([^>]*)>")
 ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
 # CKEditor 5 writes block images as <figure class="image"><img …><figcaption>…</figcaption></figure>
@@ -21,7 +22,8 @@ FIGURE = re.compile(
 def opening_paragraphs(body: str, *, count: int = 3) -> list[str]:
     """Plain text of the first non-empty paragraphs."""
     paragraphs = []
-    for match in PARAGRAPH.finditer(body or ""):
+    # A quotation is not the writer's narration, so it never opens a teaser.
+    for match in PARAGRAPH.finditer(BLOCKQUOTE.sub("", body or "")):
         text = html.unescape(strip_tags(match.group(1))).strip()
         if text:
             paragraphs.append(text)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from publication.models import Section, SiteSettings
@@ -8,4 +9,5 @@ def site(request):
     return {
         "site": SimpleLazyObject(SiteSettings.load),
         "nav_sections": Section.objects.all(),
+        "site_url": settings.SITE_URL,
     }

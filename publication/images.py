@@ -46,7 +46,8 @@ def sanitize_image(upload) -> SimpleUploadedFile:
                         code="too_many_pixels",
                         params={"width": image.width, "height": image.height},
                     )
-                image_format = image.format
+                # Multi-picture JPEGs (from many cameras) open as "MPO"; keep the first picture.
+                image_format = "JPEG" if image.format == "MPO" else image.format
                 image.load()
                 cleaned = _reencode(image, image_format)
     except UnidentifiedImageError as error:

@@ -1,6 +1,7 @@
 """Site-wide records: sections, authors, photos with their credits, site settings."""
 
 import datetime
+import re
 
 from django.db import models
 from django.db.models import Q
@@ -200,14 +201,15 @@ class Photo(models.Model):
         return ""
 
 
+# Only a label followed by a colon: "Credit Suisse" is a name, not a label.
+CREDIT_LABEL = re.compile(r"^(?:top photo credit|photo credit|credit)\s*(?=:)", re.IGNORECASE)
+
+
 def clean_credit_text(text: str) -> str:
     """Drop a pasted "Photo credit:" label and stray colons, so labels never double."""
-    text = (text or "").strip()
-    for label in ("top photo credit", "photo credit", "credit"):
-        if text.lower().startswith(label):
-            text = text[len(label) :]
-            break
-    return text.strip().lstrip(":").strip()
+    text = CREDIT_LABEL.sub("", (text or "").strip())
+    # Colons and spaces mixed, as in "Photo credit: : Jane Doe".
+    return text.lstrip(": \t\r\n").strip()
 
 
 class Author(models.Model):
