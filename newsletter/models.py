@@ -1,0 +1,255 @@
+"""Subscribers and their consent, the emails we send them, round-ups and export logs."""
+
+from django.conf import settings
+from django.core import signing
+from django.db import models
+from django.db.models import Count, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+
+class SubscriberQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(status=Subscriber.Status.CONFIRMED)
+
+    def with_email(self, email: str):
+        """Case-insensitive lookup that uses the unique index on lower(email)."""
+        return self.alias(email_lower=Lower("email")).filter(email_lower=email.lower())
+
+    def totals_by_status(self) -> dict[str, int]:
+        counts = dict(self.order_by().values_list("status").annotate(n=Count("pk")))
+        return {status: counts.get(status, 0) for status in Subscriber.Status.values}
+
+
+class Subscriber(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending confirmation"
+        CONFIRMED = "confirmed", "Confirmed"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+
+    CONFIRM_SALT = "newsletter.confirm"
+    UNSUBSCRIBE_SALT = "newsletter.unsubscribe"
+
+    email = models.EmailField(max_length=254)
+    name = models.CharField(max_length=100, blank=True)
+    mailbox_key = models.CharField(
+        max_length=254,
+        db_index=True,
+        editable=False,
+        help_text="The address lower-cased, without +tag (and Gmail dots): one key per mailbox.",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    source = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Where the address came from: “footer”, “newsletter page”, an import…",
+    )
+    signup_page = models.CharField(
+        max_length=500, blank=True, help_text="The page the reader signed up from."
+    )
+    consent_text = models.TextField(
+        blank=True, help_text="The consent wording the reader saw when signing up."
+    )
+    signed_up_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SubscriberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-signed_up_at", "-pk"]
+        permissions = [("export_subscribers", "Can export subscribers")]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="subscriber_email_ci_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-signed_up_at"], name="subscriber_status_idx"),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def confirm_token(self) -> str:
+        # Bound to this signup: a resubscription (new signed_up_at) retires older links.
+        payload = {"id": self.pk, "at": self.signed_up_at.timestamp()}
+        return signing.TimestampSigner(salt=self.CONFIRM_SALT).sign_object(payload)
+
+    @classmethod
+    def from_confirm_token(cls, token: str) -> "Subscriber | None":
+        try:
+            payload = signing.TimestampSigner(salt=cls.CONFIRM_SALT).unsign_object(
+                token, max_age=settings.NEWSLETTER_CONFIRM_MAX_AGE
+            )
+        except (signing.BadSignature, ValueError):
+            return None
+        subscriber = cls.objects.filter(pk=payload.get("id")).first()
+        if subscriber is None or subscriber.signed_up_at.timestamp() != payload.get("at"):
+            return None
+        return subscriber
+
+    @property
+    def unsubscribe_token(self) -> str:
+        # No expiry: the link in a years-old email must still work.
+        return signing.Signer(salt=self.UNSUBSCRIBE_SALT).sign(str(self.pk))
+
+    @classmethod
+    def from_unsubscribe_token(cls, token: str) -> "Subscriber | None":
+        try:
+            pk = signing.Signer(salt=cls.UNSUBSCRIBE_SALT).unsign(token)
+        except signing.BadSignature:
+            return None
+        return cls.objects.filter(pk=pk).first()
+
+    def get_confirm_url(self) -> str:
+        return absolute_url(reverse("newsletter:confirm", args=[self.confirm_token]))
+
+    def get_unsubscribe_url(self) -> str:
+        return absolute_url(reverse("newsletter:unsubscribe", args=[self.unsubscribe_token]))
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+class Roundup(models.Model):
+    """A weekly round-up email: an intro and a hand-ordered list of published articles."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+
+    subject = models.CharField(max_length=200)
+    intro = models.TextField(blank=True, help_text="Plain text; blank lines separate paragraphs.")
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    send_started_at = models.DateTimeField(null=True, editable=False)
+    sent_at = models.DateTimeField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.subject
+
+    @property
+    def intro_paragraphs(self) -> list[str]:
+        return [part.strip() for part in self.intro.split("\n\n") if part.strip()]
+
+    def progress(self) -> dict[str, int]:
+        counts = dict(
+            self.deliveries.filter(kind=Delivery.Kind.ROUNDUP)
+            .order_by()
+            .values_list("status")
+            .annotate(n=Count("pk"))
+        )
+        totals = {status: counts.get(status, 0) for status in Delivery.Status.values}
+        totals["total"] = sum(counts.values())
+        return totals
+
+
+class RoundupItem(models.Model):
+    roundup = models.ForeignKey(Roundup, on_delete=models.CASCADE, related_name="items")
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.PROTECT, related_name="roundup_items"
+    )
+    order = models.PositiveSmallIntegerField(default=0, help_text="Lowest first.")
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["roundup", "article"], name="roundup_item_unique")
+        ]
+
+    def __str__(self):
+        return str(self.article)
+
+
+class Delivery(models.Model):
+    """One email to one address: what we sent, when, and what went wrong."""
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", "Confirmation"
+        ROUNDUP = "roundup", "Round-up"
+        TEST = "test", "Round-up test"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Handed to the mail server, result unknown"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped (no longer subscribed)"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+    )
+    roundup = models.ForeignKey(
+        Roundup, on_delete=models.PROTECT, null=True, blank=True, related_name="deliveries"
+    )
+    to_email = models.CharField(max_length=254)
+    mailbox_key = models.CharField(max_length=254)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["roundup", "subscriber"],
+                condition=Q(kind="roundup"),
+                name="delivery_roundup_once_per_subscriber",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["mailbox_key", "-created_at"],
+                condition=Q(kind="confirmation"),
+                name="delivery_confirmation_idx",
+            ),
+            models.Index(fields=["roundup", "status"], name="delivery_roundup_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.to_email}"
+
+
+class ExportLog(models.Model):
+    """Who exported subscriber data, when, with which filters, and how many rows."""
+
+    class Via(models.TextChoices):
+        ADMIN = "admin", "Admin"
+        COMMAND = "command", "Command line"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    via = models.CharField(max_length=10, choices=Via.choices)
+    filters = models.JSONField(default=dict)
+    row_count = models.PositiveIntegerField(
+        null=True, help_text="Empty when the download was interrupted."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Export by {self.user or 'command line'} at {self.created_at:%Y-%m-%d %H:%M}"

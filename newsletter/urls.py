@@ -1,9 +1,17 @@
 from django.urls import path
 from django.views.generic import TemplateView
 
+from newsletter import views
+
 app_name = "newsletter"
 
-# The newsletter issue replaces this page with signup, confirmation and unsubscribe views.
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="newsletter/signup.html"), name="signup"),
+    path("", views.signup, name="signup"),
+    path(
+        "thanks/",
+        TemplateView.as_view(template_name="newsletter/signup_done.html"),
+        name="signup-done",
+    ),
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

@@ -206,3 +206,25 @@ CKEDITOR_5_CONFIGS = {
         "link": {"addTargetToExternalLinks": False},
     },
 }
+
+# --- Newsletter ---
+# Jobs (newsletter mail) live in PostgreSQL; `manage.py procrastinate worker` runs them.
+PROCRASTINATE_IMPORT_PATHS = ["newsletter.tasks"]
+# The signed link in a confirmation email stays valid this long (seconds).
+NEWSLETTER_CONFIRM_MAX_AGE = int(os.environ.get("NEWSLETTER_CONFIRM_MAX_AGE", 7 * 24 * 3600))
+# The signup form token is shared by every reader for one bucket (so cached pages stay
+# identical) and accepted for FORM_TOKEN_MAX_AGE after the bucket began: keep the public
+# page cache's lifetime well below it.
+NEWSLETTER_FORM_TOKEN_BUCKET = 3600
+NEWSLETTER_FORM_TOKEN_MAX_AGE = int(os.environ.get("NEWSLETTER_FORM_TOKEN_MAX_AGE", 2 * 86400))
+# Rate limits: (requests, per seconds), counted in the cache.
+NEWSLETTER_RATE_LIMIT_PER_IP = (int(os.environ.get("NEWSLETTER_SIGNUPS_PER_IP_HOUR", 20)), 3600)
+NEWSLETTER_RATE_LIMIT_PER_MAILBOX = (5, 3600)
+# Enforced from the delivery table, whatever the cache says.
+NEWSLETTER_CONFIRMATIONS_PER_DAY = 3
+NEWSLETTER_CONFIRMATION_INTERVAL = 10 * 60
+# Behind a reverse proxy, the request header carrying the client address
+# (e.g. HTTP_X_REAL_IP); by default REMOTE_ADDR.
+NEWSLETTER_CLIENT_IP_HEADER = os.environ.get("NEWSLETTER_CLIENT_IP_HEADER", "REMOTE_ADDR")
+NEWSLETTER_UNSUBSCRIBE_MAILTO = os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
+NEWSLETTER_BATCH_SIZE = int(os.environ.get("NEWSLETTER_BATCH_SIZE", 200))

@@ -1,0 +1,303 @@
+import datetime
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from articles.models import Article
+from newsletter import mail, services
+from newsletter.models import Delivery, ExportLog, Roundup, RoundupItem, Subscriber
+
+ROUNDUP_DAYS = 7
+
+
+def export_response(queryset, *, log: ExportLog) -> StreamingHttpResponse:
+    # A byte-order mark so spreadsheet programs read the file as UTF-8.
+    rows = services.subscribers_export_csv(queryset, log=log)
+    response = StreamingHttpResponse(
+        (chunk for first in (["\ufeff"], rows) for chunk in first),
+        content_type="text/csv; charset=utf-8",
+    )
+    filename = f"subscribers-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@admin.register(Subscriber)
+class SubscriberAdmin(admin.ModelAdmin):
+    list_display = ["email", "name", "status", "source", "signed_up_at", "confirmed_at"]
+    list_filter = ["status", "signed_up_at", "source"]
+    search_fields = ["email", "name"]
+    date_hierarchy = "signed_up_at"
+    fields = [
+        "email",
+        "name",
+        "status",
+        "mailbox_key",
+        "source",
+        "signup_page",
+        "consent_text",
+        "signed_up_at",
+        "confirmed_at",
+        "unsubscribed_at",
+    ]
+    readonly_fields = [field for field in fields if field != "name"]
+    actions = ["export_selected", "unsubscribe_selected"]
+    change_list_template = "newsletter/admin/subscriber_change_list.html"
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        # Addresses come in through double opt-in or an import, never typed in.
+        return False
+
+    def has_export_permission(self, request) -> bool:
+        return request.user.has_perm("newsletter.export_subscribers")
+
+    def get_urls(self):
+        return [
+            path(
+                "export/",
+                self.admin_site.admin_view(self.export_view),
+                name="newsletter_subscriber_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "totals": [
+                (label, Subscriber.objects.filter(status=status).count())
+                for status, label in Subscriber.Status.choices
+            ],
+            "can_export": self.has_export_permission(request),
+            "export_query": request.GET.urlencode(),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def export_view(self, request):
+        """The changelist's filtered list as CSV; unsubscribed only if filtered for."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not (self.has_view_permission(request) and self.has_export_permission(request)):
+            raise PermissionDenied
+        queryset = self.get_changelist_instance(request).get_queryset(request)
+        if "status__exact" not in request.GET:
+            queryset = queryset.exclude(status=Subscriber.Status.UNSUBSCRIBED)
+        filters = {
+            key: values[0] if len(values) == 1 else values for key, values in request.GET.lists()
+        }
+        log = services.export_log_start(user=request.user, via=ExportLog.Via.ADMIN, filters=filters)
+        return export_response(queryset, log=log)
+
+    @admin.action(description="Export selected subscribers as CSV", permissions=["export"])
+    def export_selected(self, request, queryset):
+        log = services.export_log_start(
+            user=request.user,
+            via=ExportLog.Via.ADMIN,
+            filters={"selected": sorted(queryset.values_list("pk", flat=True))[:1000]},
+        )
+        return export_response(queryset, log=log)
+
+    @admin.action(description="Unsubscribe selected addresses", permissions=["change"])
+    def unsubscribe_selected(self, request, queryset):
+        for subscriber in queryset.exclude(status=Subscriber.Status.UNSUBSCRIBED):
+            services.subscriber_unsubscribe(subscriber=subscriber)
+        messages.success(request, "The selected addresses are unsubscribed.")
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "via", "filters", "row_count", "finished_at"]
+    list_filter = ["via", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["to_email", "kind", "status", "attempts", "roundup", "created_at", "sent_at"]
+    list_filter = ["status", "kind", "created_at"]
+    search_fields = ["to_email"]
+    list_select_related = ["roundup"]
+    readonly_fields = ["error"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def week_articles():
+    since = timezone.now() - datetime.timedelta(days=ROUNDUP_DAYS)
+    return Article.objects.live().filter(published_at__gte=since).order_by("-published_at")
+
+
+class RoundupItemInline(admin.TabularInline):
+    model = RoundupItem
+    fields = ["order", "article"]
+    extra = 0
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "article":
+            since = timezone.now() - datetime.timedelta(days=60)
+            kwargs["queryset"] = Article.objects.live().filter(published_at__gte=since)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return week_articles().count() if obj is None else 1
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and is_draft(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and is_draft(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and is_draft(obj)
+
+
+def is_draft(roundup: Roundup | None) -> bool:
+    return roundup is None or roundup.status == Roundup.Status.DRAFT
+
+
+@admin.register(Roundup)
+class RoundupAdmin(admin.ModelAdmin):
+    list_display = ["subject", "status", "progress_summary", "created_at", "sent_at"]
+    list_filter = ["status"]
+    fields = ["subject", "intro", "status", "progress_summary"]
+    readonly_fields = ["status", "progress_summary"]
+    inlines = [RoundupItemInline]
+    change_form_template = "newsletter/admin/roundup_change_form.html"
+
+    def get_changeform_initial_data(self, request):
+        return {"subject": f"The week in review, {timezone.localdate():%-d %B %Y}"}
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if obj.pk is None and request.method == "GET":
+            kwargs["initial"] = [
+                {"article": article.pk, "order": (index + 1) * 10}
+                for index, article in enumerate(week_articles())
+            ]
+        return kwargs
+
+    def get_readonly_fields(self, request, obj=None):
+        if is_draft(obj):
+            return self.readonly_fields
+        return ["subject", "intro", *self.readonly_fields]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="progress")
+    def progress_summary(self, obj):
+        if obj.pk is None or obj.status == Roundup.Status.DRAFT:
+            return "Not sent yet"
+        progress = obj.progress()
+        return format_html(
+            "{} of {} sent · {} queued · {} failed · {} skipped · {} interrupted",
+            progress["sent"],
+            progress["total"],
+            progress["queued"],
+            progress["failed"],
+            progress["skipped"],
+            progress["sending"],
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/preview/<str:fmt>/",
+                view(self.preview_view),
+                name="newsletter_roundup_preview",
+            ),
+            path(
+                "<int:pk>/send-test/",
+                view(self.send_test_view),
+                name="newsletter_roundup_send_test",
+            ),
+            path("<int:pk>/send/", view(self.send_view), name="newsletter_roundup_send"),
+            path("<int:pk>/resume/", view(self.resume_view), name="newsletter_roundup_resume"),
+            *super().get_urls(),
+        ]
+
+    def get_roundup(self, request, pk, *, change=False) -> Roundup:
+        roundup = get_object_or_404(Roundup, pk=pk)
+        allowed = (self.has_change_permission if change else self.has_view_permission)(
+            request, roundup
+        )
+        if not allowed:
+            raise PermissionDenied
+        return roundup
+
+    def change_url(self, roundup):
+        return reverse("admin:newsletter_roundup_change", args=[roundup.pk])
+
+    def preview_view(self, request, pk, fmt):
+        roundup = self.get_roundup(request, pk)
+        message = mail.roundup_message(
+            roundup, articles=mail.roundup_articles(roundup), subscriber=None, to=request.user.email
+        )
+        if fmt == "text":
+            return HttpResponse(message.body, content_type="text/plain; charset=utf-8")
+        return HttpResponse(message.alternatives[0][0])
+
+    def send_test_view(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        roundup = self.get_roundup(request, pk)
+        if not request.user.email:
+            messages.error(request, "Add an email address to your account to receive a test.")
+        else:
+            services.roundup_send_test(roundup=roundup, email=request.user.email)
+            messages.success(request, f"A test copy is on its way to {request.user.email}.")
+        return redirect(self.change_url(roundup))
+
+    def send_view(self, request, pk):
+        roundup = self.get_roundup(request, pk, change=True)
+        if request.method == "POST":
+            if services.roundup_send(roundup=roundup):
+                messages.success(request, "Sending has started; progress is shown below.")
+            else:
+                messages.warning(request, "This round-up was already sent or is being sent.")
+            return redirect(self.change_url(roundup))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "roundup": roundup,
+            "recipients": Subscriber.objects.confirmed().count(),
+            "title": "Send the round-up",
+        }
+        return TemplateResponse(request, "newsletter/admin/roundup_send_confirm.html", context)
+
+    def resume_view(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        roundup = self.get_roundup(request, pk, change=True)
+        if roundup.status == Roundup.Status.DRAFT:
+            raise PermissionDenied
+        count = services.roundup_retry_failed(roundup=roundup)
+        messages.success(request, f"Sending resumed; {count} failed copies queued again.")
+        return redirect(self.change_url(roundup))

@@ -1,0 +1,150 @@
+"""The subscriber CSV format: our export columns, and reading ours, Mailchimp's and Ghost's."""
+
+import csv
+import datetime
+from collections.abc import Iterator
+from typing import TextIO
+
+from django.utils.dateparse import parse_date, parse_datetime
+
+from newsletter.models import Subscriber
+
+EXPORT_HEADER = [
+    "email",
+    "name",
+    "status",
+    "signed_up_at",
+    "confirmed_at",
+    "unsubscribed_at",
+    "source",
+]
+EXPORT_FIELDS = EXPORT_HEADER
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+# Column names, lower-cased, as our export, Mailchimp and Ghost spell them.
+COLUMN_ALIASES = {
+    "email": ["email", "email address", "e-mail", "e-mail address"],
+    "name": ["name", "full name"],
+    "first_name": ["first name", "fname"],
+    "last_name": ["last name", "lname"],
+    "status": ["status"],
+    "subscribed_to_emails": ["subscribed_to_emails", "subscribed"],
+    "signed_up_at": ["signed_up_at", "signed up", "optin_time", "created_at", "timestamp_opt"],
+    "confirmed_at": ["confirmed_at", "confirmed", "confirm_time"],
+    "unsubscribed_at": ["unsubscribed_at", "unsubscribed", "unsub_time", "clean_time"],
+    "source": ["source"],
+}
+STATUS_ALIASES = {
+    "confirmed": Subscriber.Status.CONFIRMED,
+    "subscribed": Subscriber.Status.CONFIRMED,
+    "active": Subscriber.Status.CONFIRMED,
+    "pending": Subscriber.Status.PENDING,
+    "unsubscribed": Subscriber.Status.UNSUBSCRIBED,
+    "cleaned": Subscriber.Status.UNSUBSCRIBED,
+    "bounced": Subscriber.Status.UNSUBSCRIBED,
+}
+
+
+class RowError(ValueError):
+    pass
+
+
+def neutralize(cell: str) -> str:
+    return f"'{cell}" if cell.startswith(FORMULA_TRIGGERS) else cell
+
+
+def unneutralize(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_TRIGGERS) else cell
+
+
+def export_cells(row) -> list[str]:
+    return [neutralize(format_cell(value)) for value in row]
+
+
+def format_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat()
+    return str(value)
+
+
+def read_rows(stream: TextIO) -> Iterator[tuple[int, dict]]:
+    """(line number, row) with headers mapped to our field names and values un-neutralised."""
+    reader = csv.reader(stream)
+    header = next(reader, None)
+    if header is None:
+        return
+    names = [column_name(cell) for cell in header]
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            continue
+        values = {}
+        for name, cell in zip(names, row, strict=False):
+            if name and name not in values:
+                values[name] = unneutralize(cell.strip())
+        yield reader.line_num, values
+
+
+def column_name(header_cell: str) -> str | None:
+    label = header_cell.strip().lstrip("\ufeff").lower()
+    for name, aliases in COLUMN_ALIASES.items():
+        if label in aliases:
+            return name
+    return None
+
+
+def raw_email(values: dict) -> str:
+    return values.get("email", "")
+
+
+def import_record(values: dict) -> dict:
+    """Our model's fields from one row, or RowError with the reason."""
+    if not values.get("email"):
+        raise RowError("No email address.")
+    name = values.get("name") or " ".join(
+        part for part in (values.get("first_name"), values.get("last_name")) if part
+    )
+    record = {
+        "email": values["email"],
+        "name": name[:100],
+        "signed_up_at": parse_when(values.get("signed_up_at"), "signed_up_at"),
+        "confirmed_at": parse_when(values.get("confirmed_at"), "confirmed_at"),
+        "unsubscribed_at": parse_when(values.get("unsubscribed_at"), "unsubscribed_at"),
+        "source": (values.get("source") or "")[:100],
+    }
+    record["status"] = import_status(values, record)
+    return record
+
+
+def import_status(values: dict, record: dict) -> str:
+    if values.get("status"):
+        status = STATUS_ALIASES.get(values["status"].strip().lower())
+        if status is None:
+            raise RowError(f"Unknown status {values['status']!r}.")
+        return status
+    if values.get("subscribed_to_emails"):  # Ghost
+        subscribed = values["subscribed_to_emails"].strip().lower() in {"true", "1", "yes"}
+        return Subscriber.Status.CONFIRMED if subscribed else Subscriber.Status.UNSUBSCRIBED
+    # Mailchimp exports one file per audience state: unsubscribed rows carry UNSUB_TIME.
+    if record["unsubscribed_at"]:
+        return Subscriber.Status.UNSUBSCRIBED
+    return Subscriber.Status.CONFIRMED
+
+
+def parse_when(value: str | None, column: str) -> datetime.datetime | None:
+    """ISO dates and times; without a zone they are taken as UTC (as Mailchimp writes them)."""
+    if not value:
+        return None
+    try:
+        parsed = parse_datetime(value)
+        if parsed is None and (day := parse_date(value)):
+            parsed = datetime.datetime.combine(day, datetime.time())
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise RowError(f"{column}: {value!r} is not a date.")
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=datetime.UTC)
+    return parsed

@@ -1,0 +1,31 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from newsletter import exchange, services
+
+
+class Command(BaseCommand):
+    help = (
+        "Import subscribers from a CSV file: our own export, or a Mailchimp or Ghost "
+        "members export. Safe to run twice; never resubscribes an unsubscribed address."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument(
+            "--source", default="import", help="Source for rows without one (default: import)."
+        )
+
+    def handle(self, *args, file, source, **options):
+        try:
+            with open(file, encoding="utf-8-sig", newline="") as stream:
+                report = services.subscribers_import(
+                    rows=exchange.read_rows(stream), default_source=source
+                )
+        except OSError as exc:
+            raise CommandError(f"Cannot read {file}: {exc}") from exc
+        self.stdout.write(
+            f"{report.created} created, {report.updated} updated, "
+            f"{report.unchanged} unchanged, {len(report.rejected)} rejected."
+        )
+        for line, email, reason in report.rejected:
+            self.stderr.write(f"line {line}: {email or '(no address)'}: {reason}")

@@ -1,0 +1,59 @@
+"""Jobs run by `manage.py procrastinate worker`; deferred in the transaction that needs them."""
+
+import functools
+
+from django.db import close_old_connections, connections
+from procrastinate import RetryStrategy
+from procrastinate.contrib.django import app
+
+from newsletter import services
+from newsletter.models import Roundup
+
+# 10 attempts over about 2.5 days (4, 16, 64 s … 2.9 days): outlasts a mail-server outage.
+MAIL_RETRY = RetryStrategy(max_attempts=10, exponential_wait=4)
+
+
+def with_fresh_connection(func):
+    """Sync jobs run in the worker's threads, each with its own Django connection:
+    close it when the job ends so none is left open (or in a broken state)."""
+
+    @functools.wraps(func)
+    def wrapper(**kwargs):
+        close_old_connections()
+        try:
+            return func(**kwargs)
+        finally:
+            connections.close_all()
+
+    return wrapper
+
+
+@app.task(name="newsletter.send_delivery", queue="mail", retry=MAIL_RETRY)
+@with_fresh_connection
+def send_delivery(*, delivery_id: int) -> None:
+    """A confirmation email or a round-up test copy."""
+    services.delivery_send(delivery_id=delivery_id)
+
+
+@app.task(name="newsletter.roundup_prepare", queue="mail", retry=MAIL_RETRY)
+@with_fresh_connection
+def roundup_prepare(*, roundup_id: int) -> None:
+    services.roundup_prepare(roundup_id=roundup_id)
+    services.roundup_continue(roundup=Roundup.objects.get(pk=roundup_id))
+
+
+@app.task(name="newsletter.roundup_send_batch", queue="mail", retry=MAIL_RETRY)
+@with_fresh_connection
+def roundup_send_batch(*, roundup_id: int) -> None:
+    if services.roundup_send_batch(roundup_id=roundup_id):
+        services.roundup_continue(roundup=Roundup.objects.get(pk=roundup_id))
+
+
+@app.periodic(cron="*/5 * * * *")
+@app.task(
+    name="newsletter.retry_stalled_jobs", queueing_lock="retry_stalled_jobs", pass_context=True
+)
+async def retry_stalled_jobs(context, timestamp):
+    """Put back jobs whose worker died (no heartbeat), so a crash only delays sending."""
+    for job in await context.app.job_manager.get_stalled_jobs():
+        await context.app.job_manager.retry_job(job)

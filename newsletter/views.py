@@ -1,0 +1,142 @@
+"""Public newsletter pages. None of them reads or sets a cookie: public pages are cached whole.
+
+The signup POST therefore has no Django CSRF token; it is protected by an Origin
+check, a signed form token, a honeypot, rate limits and double opt-in instead.
+"""
+
+import hashlib
+import time
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from newsletter import services
+from newsletter.forms import CONSENT_TEXT, SignupForm, form_token
+from newsletter.models import Subscriber
+from newsletter.validators import mailbox_key
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.method == "GET":
+        form = SignupForm(initial={"token": form_token(), "source": "page"})
+        return render(request, "newsletter/signup.html", {"form": form})
+    response = signup_post(request)
+    add_never_cache_headers(response)
+    return response
+
+
+def signup_post(request):
+    retry_after = rate_limit("ip", client_ip(request), settings.NEWSLETTER_RATE_LIMIT_PER_IP)
+    if retry_after:
+        return too_many_requests(request, retry_after)
+    if not is_same_origin(request):
+        return render(request, "newsletter/signup_refused.html", status=403)
+    form = SignupForm(request.POST)
+    if form.is_bot:
+        return redirect("newsletter:signup-done")
+    if not form.is_valid():
+        # A fresh token, so a reader whose form had expired can simply send it again.
+        form.data = form.data.copy()
+        form.data["token"] = form_token()
+        return render(request, "newsletter/signup.html", {"form": form}, status=400)
+    email = form.cleaned_data["email"]
+    retry_after = rate_limit(
+        "mailbox", mailbox_key(email), settings.NEWSLETTER_RATE_LIMIT_PER_MAILBOX
+    )
+    if retry_after:
+        return too_many_requests(request, retry_after)
+    services.subscriber_signup(
+        email=email,
+        name=form.cleaned_data["name"],
+        source=form.source_label,
+        signup_page=referer_path(request),
+        consent_text=CONSENT_TEXT,
+    )
+    return redirect("newsletter:signup-done")
+
+
+def client_ip(request) -> str:
+    # Behind a proxy, the last address in the header is the one our proxy added.
+    value = request.META.get(settings.NEWSLETTER_CLIENT_IP_HEADER) or request.META.get(
+        "REMOTE_ADDR", ""
+    )
+    return value.rsplit(",", 1)[-1].strip()
+
+
+def rate_limit(scope: str, value: str, limit: tuple[int, int]) -> int:
+    """Count one hit in a fixed window; return seconds to wait if over the limit, else 0."""
+    allowed, period = limit
+    now = int(time.time())
+    digest = hashlib.sha256(value.encode()).hexdigest()[:32]
+    key = f"newsletter:rate:{scope}:{digest}:{now // period}"
+    cache.add(key, 0, period)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, period)
+        count = 1
+    if count <= allowed:
+        return 0
+    return period - now % period
+
+
+def too_many_requests(request, retry_after: int):
+    response = render(request, "newsletter/signup_limited.html", status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def is_same_origin(request) -> bool:
+    """The POST came from a page of ours (Origin, or Referer where Origin is missing)."""
+    allowed = {origin_of(request.build_absolute_uri("/")), origin_of(settings.SITE_URL)}
+    if origin := request.headers.get("Origin"):
+        return origin.lower() in allowed  # "null" (sandboxed, file://) is refused
+    if referer := request.headers.get("Referer"):
+        return origin_of(referer) in allowed
+    return False
+
+
+def referer_path(request) -> str:
+    referer = request.headers.get("Referer", "")
+    return urlsplit(referer).path[:500] if referer and is_same_origin(request) else ""
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    subscriber = Subscriber.from_confirm_token(token)
+    if subscriber is None:
+        return render(request, "newsletter/link_invalid.html", status=400)
+    if request.method == "POST":
+        # Only the POST confirms: mail scanners follow links with GET.
+        subscriber = services.subscriber_confirm(subscriber=subscriber)
+        return render(request, "newsletter/confirm_done.html", {"subscriber": subscriber})
+    return render(request, "newsletter/confirm.html", {"subscriber": subscriber})
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """GET asks; POST unsubscribes, from our button or a mail client's one-click (RFC 8058)."""
+    subscriber = Subscriber.from_unsubscribe_token(token)
+    if subscriber is None:
+        return render(request, "newsletter/link_invalid.html", status=400)
+    if request.method == "POST":
+        services.subscriber_unsubscribe(subscriber=subscriber)
+        return render(request, "newsletter/unsubscribe_done.html", {"subscriber": subscriber})
+    return render(request, "newsletter/unsubscribe.html", {"subscriber": subscriber})

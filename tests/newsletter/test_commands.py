@@ -1,0 +1,117 @@
+import io
+import tempfile
+from pathlib import Path
+
+from django.core.management import call_command
+from django.test import TestCase
+
+from newsletter.models import ExportLog, Subscriber
+from tests.newsletter.helpers import make_subscriber
+
+DATA = Path(__file__).parent / "data"
+MAILCHIMP = (DATA / "mailchimp-subscribed.csv").read_text(encoding="utf-8")
+GHOST = (DATA / "ghost-members.csv").read_text(encoding="utf-8")
+
+
+class CommandTestCase(TestCase):
+    def setUp(self):
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        self.dir = Path(directory.name)
+
+    def export(self, *args) -> str:
+        path = self.dir / "export.csv"
+        call_command("export_subscribers", "--output", str(path), *args, stderr=io.StringIO())
+        return path.read_text(encoding="utf-8")
+
+    def import_(self, text: str, *args) -> tuple[str, str]:
+        path = self.dir / "import.csv"
+        path.write_text(text, encoding="utf-8")
+        out, err = io.StringIO(), io.StringIO()
+        call_command("import_subscribers", str(path), *args, stdout=out, stderr=err)
+        return out.getvalue(), err.getvalue()
+
+
+class ExportCommandTests(CommandTestCase):
+    def test_export_filters_by_status_and_date_and_is_logged(self):
+        make_subscriber("a@example.com")
+        make_subscriber("p@example.com", status=Subscriber.Status.PENDING)
+        make_subscriber("u@example.com", status=Subscriber.Status.UNSUBSCRIBED)
+
+        self.assertEqual(len(self.export().splitlines()), 3)  # header + a + p
+        only_gone = self.export("--status", "unsubscribed").splitlines()
+        self.assertEqual([line.split(",")[0] for line in only_gone[1:]], ["u@example.com"])
+        self.assertEqual(len(self.export("--status", "all").splitlines()), 4)
+        self.assertEqual(len(self.export("--since", "2999-01-01").splitlines()), 1)
+        log = ExportLog.objects.filter(via="command").first()
+        self.assertEqual((log.row_count, log.filters["since"][:4]), (0, "2999"))
+
+
+class ImportCommandTests(CommandTestCase):
+    def test_an_export_imported_into_an_empty_database_exports_the_same_rows(self):
+        make_subscriber("ada@example.com", name="Ada", source="footer")
+        make_subscriber("-dash@example.com", name="=1+1", source="newsletter page")
+        make_subscriber("p@example.com", status=Subscriber.Status.PENDING, source="")
+        make_subscriber("u@bücher.de", status=Subscriber.Status.UNSUBSCRIBED, source="import")
+        before = self.export("--status", "all")
+        Subscriber.objects.all().delete()
+
+        out, err = self.import_(before)
+
+        self.assertIn("4 created, 0 updated, 0 unchanged, 0 rejected", out)
+        self.assertEqual(self.export("--status", "all"), before)
+
+    def test_import_is_idempotent(self):
+        self.import_(MAILCHIMP)
+        out, _ = self.import_(MAILCHIMP)
+        self.assertIn("0 created, 0 updated, 2 unchanged, 1 rejected", out)
+        self.assertEqual(Subscriber.objects.count(), 2)
+
+    def test_mailchimp_export(self):
+        out, err = self.import_(MAILCHIMP, "--source", "mailchimp")
+        self.assertIn("2 created", out)
+        self.assertIn("line 4: not-an-address:", err)
+        mary = Subscriber.objects.get(email="mc@example.com")
+        self.assertEqual(
+            (mary.name, mary.status, mary.source), ("Mary Chimp", "confirmed", "mailchimp")
+        )
+        self.assertEqual(mary.signed_up_at.isoformat(), "2023-01-05T10:20:30+00:00")
+        self.assertEqual(mary.confirmed_at.isoformat(), "2023-01-05T10:25:00+00:00")
+        gone = Subscriber.objects.get(email="mcgone@example.com")
+        self.assertEqual(gone.status, Subscriber.Status.UNSUBSCRIBED)
+
+    def test_ghost_export(self):
+        out, err = self.import_(GHOST)
+        self.assertIn("2 created, 0 updated, 0 unchanged, 1 rejected", out)
+        self.assertIn("line 4: spooky@[10.0.0.1]: Addresses at an IP address", err)
+        casper = Subscriber.objects.get(email="ghost@example.com")
+        self.assertEqual((casper.name, casper.status), ("Casper", "confirmed"))
+        self.assertEqual(casper.signed_up_at.isoformat(), "2024-02-03T04:05:06+00:00")
+        self.assertEqual(
+            Subscriber.objects.get(email="ghostgone@example.com").status, "unsubscribed"
+        )
+
+    def test_import_never_resurrects_an_unsubscribed_address_or_duplicates_one(self):
+        make_subscriber("GHOST@example.com", status=Subscriber.Status.UNSUBSCRIBED)
+        make_subscriber("mc@example.com", status=Subscriber.Status.PENDING)
+        out, _ = self.import_(GHOST)
+        self.assertIn("1 created, 0 updated, 1 unchanged", out)
+        self.assertEqual(Subscriber.objects.get(email="GHOST@example.com").status, "unsubscribed")
+        self.assertEqual(Subscriber.objects.filter(email__iexact="ghost@example.com").count(), 1)
+        # A confirmation from the other system upgrades a pending address.
+        out, _ = self.import_(MAILCHIMP)
+        self.assertIn("1 created, 1 updated", out)
+        self.assertEqual(Subscriber.objects.get(email="mc@example.com").status, "confirmed")
+
+    def test_rows_with_unknown_status_or_bad_dates_are_rejected_with_reasons(self):
+        text = (
+            "email,name,status,signed_up_at,confirmed_at,unsubscribed_at,source\n"
+            "a@example.com,,maybe,,,,\n"
+            "b@example.com,,confirmed,yesterday,,,\n"
+            ",,confirmed,,,,\n"
+        )
+        out, err = self.import_(text)
+        self.assertIn("0 created", out)
+        self.assertIn("line 2: a@example.com: Unknown status 'maybe'.", err)
+        self.assertIn("line 3: b@example.com: signed_up_at: 'yesterday' is not a date.", err)
+        self.assertIn("line 4: (no address): No email address.", err)

@@ -1,0 +1,155 @@
+import threading
+
+from django.core import mail
+from django.db import connection
+from django.test import override_settings
+from django.utils import timezone
+from procrastinate.contrib.django.models import ProcrastinateJob
+
+from newsletter import services
+from newsletter.models import Delivery, Roundup, RoundupItem, Subscriber
+from tests.factories import make_article
+from tests.newsletter.helpers import JobsTestCase, make_subscriber, run_jobs, signup
+
+FAILING_BACKEND = "tests.newsletter.helpers.FailingEmailBackend"
+
+
+class ConfirmationEmailTests(JobsTestCase):
+    @override_settings(SITE_URL="https://news.example")
+    def test_signup_sends_a_confirmation_email_with_unsubscribe_headers(self):
+        signup(self.client, "Reader+news@Example.COM", name="Ada")
+        run_jobs()
+
+        self.assertEqual(len(mail.outbox), 1)
+        message = mail.outbox[0]
+        subscriber = Subscriber.objects.get()
+        self.assertEqual(message.to, ["Reader+news@example.com"])
+        self.assertIn(subscriber.get_confirm_url(), message.body)
+        html = message.alternatives[0][0]
+        self.assertIn(subscriber.get_confirm_url(), html)
+        self.assertEqual(
+            message.extra_headers["List-Unsubscribe"], f"<{subscriber.get_unsubscribe_url()}>"
+        )
+        self.assertTrue(subscriber.get_unsubscribe_url().startswith("https://news.example/"))
+        self.assertEqual(
+            message.extra_headers["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click"
+        )
+        self.assertEqual(Delivery.objects.get().status, Delivery.Status.SENT)
+
+    @override_settings(EMAIL_BACKEND=FAILING_BACKEND)
+    def test_a_failing_mail_server_loses_no_signup_and_the_job_is_retried(self):
+        response = signup(self.client, "reader@example.com")
+        self.assertEqual(response.status_code, 302)
+        run_jobs()
+
+        self.assertEqual(Subscriber.objects.get().status, Subscriber.Status.PENDING)
+        delivery = Delivery.objects.get()
+        self.assertEqual(delivery.status, Delivery.Status.FAILED)
+        self.assertIn("SMTPConnectError", delivery.error)
+        job = ProcrastinateJob.objects.get(task_name="newsletter.send_delivery")
+        self.assertEqual((job.status, job.attempts), ("todo", 1))
+        self.assertGreater(job.scheduled_at, timezone.now())
+
+        # The server is back and the back-off has elapsed: the retry sends it.
+        ProcrastinateJob.objects.filter(pk=job.pk).update(scheduled_at=timezone.now())
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            run_jobs()
+        delivery.refresh_from_db()
+        self.assertEqual((delivery.status, delivery.attempts, delivery.error), ("sent", 2, ""))
+        self.assertEqual(len(mail.outbox), 1)
+
+
+class SignupRaceTests(JobsTestCase):
+    def test_two_identical_signups_at_the_same_moment_make_one_row(self):
+        barrier = threading.Barrier(2)
+        statuses = []
+
+        def submit():
+            try:
+                barrier.wait()
+                statuses.append(signup(self.client_class(), "racer@example.com").status_code)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=submit) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        self.assertEqual(statuses, [302, 302])
+        self.assertEqual(Subscriber.objects.count(), 1)
+        self.assertEqual(Delivery.objects.count(), 1)
+
+
+@override_settings(NEWSLETTER_BATCH_SIZE=2)
+class RoundupSendingTests(JobsTestCase):
+    def setUp(self):
+        super().setUp()
+        self.readers = [make_subscriber() for _ in range(5)]
+        make_subscriber(status=Subscriber.Status.PENDING)
+        make_subscriber(status=Subscriber.Status.UNSUBSCRIBED)
+        self.roundup = Roundup.objects.create(subject="The week", intro="Hello.\n\nMore.")
+        self.article = make_article(headline="Alliance holds")
+        RoundupItem.objects.create(roundup=self.roundup, article=self.article)
+
+    def test_roundup_goes_to_each_confirmed_subscriber_once_in_batches(self):
+        services.roundup_send(roundup=self.roundup)
+        run_jobs()
+
+        self.assertEqual(
+            sorted(m.to[0] for m in mail.outbox), sorted(r.email for r in self.readers)
+        )
+        message = mail.outbox[0]
+        self.assertEqual(message.subject, "The week")
+        self.assertIn("Alliance holds", message.body)
+        self.assertIn("Alliance holds", message.alternatives[0][0])
+        recipient = Subscriber.objects.get(email=message.to[0])
+        self.assertIn(recipient.get_unsubscribe_url(), message.body)
+        self.assertIn(recipient.get_unsubscribe_url(), message.extra_headers["List-Unsubscribe"])
+        self.roundup.refresh_from_db()
+        self.assertEqual(self.roundup.status, Roundup.Status.SENT)
+        self.assertEqual(self.roundup.progress()["sent"], 5)
+        # Three batch jobs of at most two copies each.
+        self.assertEqual(
+            ProcrastinateJob.objects.filter(task_name="newsletter.roundup_send_batch").count(), 3
+        )
+
+        # Preparing or resuming again mails nobody twice.
+        services.roundup_prepare(roundup_id=self.roundup.pk)
+        services.roundup_continue(roundup=self.roundup)
+        run_jobs()
+        self.assertEqual(len(mail.outbox), 5)
+        self.assertEqual(Delivery.objects.filter(kind="roundup").count(), 5)
+
+    def test_sending_resumes_after_a_crash_without_mailing_anyone_twice(self):
+        Roundup.objects.filter(pk=self.roundup.pk).update(status=Roundup.Status.SENDING)
+        services.roundup_prepare(roundup_id=self.roundup.pk)
+        deliveries = list(Delivery.objects.filter(kind="roundup").order_by("pk"))
+        # The worker died after sending two copies, while handing over the third.
+        Delivery.objects.filter(pk__in=[d.pk for d in deliveries[:2]]).update(status="sent")
+        Delivery.objects.filter(pk=deliveries[2].pk).update(status="sending")
+
+        services.roundup_continue(roundup=self.roundup)
+        run_jobs()
+
+        self.assertEqual(
+            sorted(m.to[0] for m in mail.outbox), sorted(d.to_email for d in deliveries[3:])
+        )
+        self.assertEqual(self.roundup.progress()["sending"], 1)  # shown as interrupted
+
+    @override_settings(EMAIL_BACKEND=FAILING_BACKEND)
+    def test_a_mail_server_outage_leaves_copies_queued_for_the_retry(self):
+        services.roundup_send(roundup=self.roundup)
+        run_jobs()
+        self.assertEqual(self.roundup.progress()["queued"], 5)
+        job = ProcrastinateJob.objects.get(task_name="newsletter.roundup_send_batch")
+        self.assertEqual((job.status, job.attempts), ("todo", 1))
+
+    def test_unsubscribing_before_the_batch_skips_the_copy(self):
+        services.roundup_send(roundup=self.roundup)
+        services.roundup_prepare(roundup_id=self.roundup.pk)
+        services.subscriber_unsubscribe(subscriber=self.readers[0])
+        run_jobs()
+        self.assertEqual(len(mail.outbox), 4)
+        self.assertEqual(self.roundup.progress()["skipped"], 1)

@@ -1,0 +1,55 @@
+from django.core.exceptions import ValidationError
+from django.test import SimpleTestCase
+
+from newsletter.validators import mailbox_key, normalize_email, validate_mailing_address
+
+
+class MailingAddressTests(SimpleTestCase):
+    def assertRefused(self, address, code):
+        with self.assertRaises(ValidationError) as caught:
+            validate_mailing_address(normalize_email(address))
+        self.assertEqual(caught.exception.code, code, address)
+
+    def test_plus_addressing_and_international_domains_are_accepted(self):
+        for address in [
+            "reader+news@example.com",
+            "jurgen@bücher.de",
+            "ana@例え.jp",
+            "a@xn--bcher-kva.de",
+        ]:
+            with self.subTest(address):
+                validate_mailing_address(normalize_email(address))
+
+    def test_normalising_trims_and_lower_cases_only_the_domain(self):
+        self.assertEqual(normalize_email("  Ada.L@EXAMPLE.Com \n"), "Ada.L@example.com")
+        self.assertEqual(normalize_email("a@XN--BCHER-KVA.DE"), "a@bücher.de")
+
+    def test_ip_literals_and_dotless_domains_are_refused(self):
+        self.assertRefused("reader@[127.0.0.1]", "ip_literal")
+        self.assertRefused("reader@[IPv6:::1]", "ip_literal")
+        self.assertRefused("reader@127.0.0.1", "ip_literal")
+        self.assertRefused("reader@localhost", "dotless")
+        self.assertRefused("reader@example.com.", "dotless")
+
+    def test_quoted_local_parts_are_refused(self):
+        self.assertRefused('"john doe"@example.com', "quoted")
+        self.assertRefused('"john"@example.com', "quoted")
+
+    def test_invisible_and_control_characters_are_refused(self):
+        for address in [
+            "rea\u200bder@example.com",
+            "reader@exam\u202eple.com",
+            "re\x00ader@example.com",
+        ]:
+            with self.subTest(repr(address)):
+                self.assertRefused(address, "invisible")
+
+    def test_mixed_script_look_alike_domains_are_refused(self):
+        self.assertRefused("reader@p\u0430ypal.com", "mixed_script")  # Cyrillic а among Latin
+        self.assertRefused("reader@\u0430\u0440\u0440\u04cf\u0435.com", "mixed_script")  # "аррӏе"
+
+    def test_the_mailbox_key_is_the_same_however_the_address_is_varied(self):
+        self.assertEqual(mailbox_key("Victim+1@Example.com"), "victim@example.com")
+        self.assertEqual(mailbox_key("victim+spam@example.com"), "victim@example.com")
+        self.assertEqual(mailbox_key("V.I.C.T.I.M+x@googlemail.com"), "victim@gmail.com")
+        self.assertEqual(mailbox_key("a.b@bücher.de"), "a.b@xn--bcher-kva.de")

@@ -1,0 +1,280 @@
+import datetime
+
+from django.core import signing
+from django.core.cache import cache
+from django.test import TestCase, override_settings
+from django.urls import reverse
+from django.utils import timezone
+from procrastinate.contrib.django.models import ProcrastinateJob
+
+from newsletter.forms import CONSENT_TEXT
+from newsletter.models import Delivery, Subscriber
+from tests.newsletter.helpers import make_subscriber, signup
+
+
+class NewsletterTestCase(TestCase):
+    def setUp(self):
+        cache.clear()
+
+
+class SignupTests(NewsletterTestCase):
+    def test_every_public_page_has_a_cookie_free_signup_form(self):
+        response = self.client.get(reverse("articles:home"))
+        self.assertContains(response, f'action="{reverse("newsletter:signup")}"')
+        self.assertContains(response, 'name="token"')
+        self.assertNotContains(response, "csrfmiddlewaretoken")
+        self.assertEqual(response.cookies, {})
+
+    def test_the_form_is_identical_for_every_reader(self):
+        first = self.client.get(reverse("newsletter:signup")).content
+        second = self.client_class().get(reverse("newsletter:signup")).content
+        self.assertEqual(first, second)
+
+    def test_signup_stores_a_pending_subscriber_with_the_consent_record(self):
+        response = signup(self.client, "  Reader+news@EXAMPLE.com ", name="Ada")
+
+        self.assertRedirects(response, reverse("newsletter:signup-done"))
+        self.assertEqual(response.cookies, {})
+        subscriber = Subscriber.objects.get()
+        self.assertEqual(subscriber.email, "Reader+news@example.com")
+        self.assertEqual(subscriber.mailbox_key, "reader@example.com")
+        self.assertEqual(subscriber.status, Subscriber.Status.PENDING)
+        self.assertEqual(subscriber.name, "Ada")
+        self.assertEqual(subscriber.source, "footer")
+        self.assertEqual(subscriber.signup_page, "/articles/some-story/")
+        self.assertEqual(subscriber.consent_text, CONSENT_TEXT)
+        self.assertEqual(Delivery.objects.get().kind, Delivery.Kind.CONFIRMATION)
+        self.assertTrue(
+            ProcrastinateJob.objects.filter(task_name="newsletter.send_delivery").exists()
+        )
+
+    def test_an_address_differing_only_in_case_is_the_same_subscriber(self):
+        signup(self.client, "reader@example.com")
+        signup(self.client, "READER@Example.com")
+        self.assertEqual(Subscriber.objects.count(), 1)
+
+    def test_an_invalid_address_gets_an_inline_error_and_nothing_is_stored(self):
+        response = signup(self.client, "reader@localhost")
+        self.assertContains(response, "The domain needs a dot", status_code=400)
+        self.assertContains(response, 'value="reader@localhost"', status_code=400)
+        self.assertFalse(Subscriber.objects.exists())
+
+    def test_overlong_fields_are_refused(self):
+        response = signup(self.client, f"{'a' * 250}@example.com", name="x" * 101)
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(Subscriber.objects.exists())
+
+    def test_the_honeypot_stores_nothing_but_looks_like_success(self):
+        response = signup(self.client, "bot@example.com", website="http://spam.example")
+        self.assertRedirects(response, reverse("newsletter:signup-done"))
+        self.assertFalse(Subscriber.objects.exists())
+
+    def test_a_post_from_another_site_is_refused(self):
+        response = signup(
+            self.client, "reader@example.com", headers={"Origin": "https://evil.example"}
+        )
+        self.assertEqual(response.status_code, 403)
+        response = signup(self.client, "reader@example.com", headers={"Origin": "null"})
+        self.assertEqual(response.status_code, 403)
+        self.assertFalse(Subscriber.objects.exists())
+
+    def test_a_post_without_origin_or_referer_is_refused(self):
+        response = self.client.post(reverse("newsletter:signup"), {"email": "reader@example.com"})
+        self.assertEqual(response.status_code, 403)
+
+    def test_a_referer_from_our_site_is_enough_when_origin_is_missing(self):
+        response = signup(self.client, "reader@example.com", headers={"Origin": ""})
+        self.assertEqual(response.status_code, 302)
+
+    @override_settings(SITE_URL="https://www.magazine.example")
+    def test_the_site_url_origin_is_accepted(self):
+        response = signup(
+            self.client, "reader@example.com", headers={"Origin": "https://www.magazine.example"}
+        )
+        self.assertEqual(response.status_code, 302)
+
+    def test_a_forged_form_token_is_refused(self):
+        response = signup(self.client, "reader@example.com", token="signup:abc:forged")
+        self.assertContains(response, "This form had expired", status_code=400)
+        self.assertFalse(Subscriber.objects.exists())
+
+    @override_settings(NEWSLETTER_FORM_TOKEN_MAX_AGE=-1)
+    def test_an_expired_form_token_is_refused_with_a_fresh_form(self):
+        response = signup(self.client, "reader@example.com")
+        self.assertContains(response, "This form had expired", status_code=400)
+        self.assertContains(response, 'value="reader@example.com"', status_code=400)
+        self.assertFalse(Subscriber.objects.exists())
+
+    def test_the_page_after_signup_is_the_same_whatever_the_address_state(self):
+        make_subscriber("pending@example.com", status=Subscriber.Status.PENDING)
+        make_subscriber("confirmed@example.com")
+        make_subscriber("gone@example.com", status=Subscriber.Status.UNSUBSCRIBED)
+        responses = [
+            signup(self.client, f"{state}@example.com")
+            for state in ["new", "pending", "confirmed", "gone"]
+        ]
+        self.assertEqual(
+            {(r.status_code, r["Location"]) for r in responses}, {(302, "/newsletter/thanks/")}
+        )
+        self.assertEqual({r.content for r in responses}, {b""})
+
+    def test_a_confirmed_subscriber_signing_up_again_gets_no_email(self):
+        make_subscriber("confirmed@example.com")
+        signup(self.client, "confirmed@example.com")
+        self.assertFalse(Delivery.objects.exists())
+
+
+class RateLimitTests(NewsletterTestCase):
+    @override_settings(NEWSLETTER_RATE_LIMIT_PER_IP=(3, 3600))
+    def test_too_many_signups_from_one_ip_get_429_with_retry_after(self):
+        for number in range(3):
+            self.assertEqual(signup(self.client, f"r{number}@example.com").status_code, 302)
+        response = signup(self.client, "r4@example.com")
+        self.assertEqual(response.status_code, 429)
+        self.assertTrue(1 <= int(response["Retry-After"]) <= 3600)
+        # Another client address is not affected.
+        response = signup(self.client, "r5@example.com", ip="10.0.0.9")
+        self.assertEqual(response.status_code, 302)
+
+    @override_settings(NEWSLETTER_RATE_LIMIT_PER_MAILBOX=(2, 3600))
+    def test_too_many_signups_for_one_mailbox_get_429_however_varied(self):
+        signup(self.client, "victim@example.com")
+        signup(self.client, "Victim+1@example.com", ip="10.0.0.2")
+        response = signup(self.client, "VICTIM+2@Example.com", ip="10.0.0.3")
+        self.assertEqual(response.status_code, 429)
+        self.assertIn("Retry-After", response)
+
+
+class ConfirmationCapTests(NewsletterTestCase):
+    """List-bombing: the cap comes from the delivery table, not the cache."""
+
+    def sends(self):
+        return Delivery.objects.filter(
+            kind=Delivery.Kind.CONFIRMATION, mailbox_key="victim@example.com"
+        )
+
+    def age_sends(self, minutes):
+        for delivery in self.sends():
+            Delivery.objects.filter(pk=delivery.pk).update(
+                created_at=delivery.created_at - datetime.timedelta(minutes=minutes)
+            )
+
+    def test_a_mailbox_gets_at_most_one_email_in_ten_minutes_and_three_a_day(self):
+        variants = ["victim@example.com", "Victim+a@example.com", "victim+b@EXAMPLE.com"]
+        for number, variant in enumerate(variants):
+            cache.clear()
+            signup(self.client, variant, ip=f"10.0.0.{number}")
+        self.assertEqual(self.sends().count(), 1)
+        self.assertEqual(Subscriber.objects.count(), 3)
+
+        for _ in range(4):
+            self.age_sends(11)
+            cache.clear()
+            signup(self.client, "victim+c@example.com")
+        self.assertEqual(self.sends().count(), 3)
+
+        self.age_sends(24 * 60)  # a day later the mailbox may get mail again
+        cache.clear()
+        signup(self.client, "victim@example.com")
+        self.assertEqual(self.sends().count(), 4)
+
+
+class ConfirmTests(NewsletterTestCase):
+    def setUp(self):
+        super().setUp()
+        self.subscriber = make_subscriber("reader@example.com", status=Subscriber.Status.PENDING)
+        self.url = reverse("newsletter:confirm", args=[self.subscriber.confirm_token])
+
+    def test_get_shows_a_button_and_does_not_confirm(self):
+        response = self.client.get(self.url)
+        self.assertContains(response, "Confirm my subscription")
+        self.assertEqual(response["Cache-Control"].count("no-store"), 1)
+        self.subscriber.refresh_from_db()
+        self.assertEqual(self.subscriber.status, Subscriber.Status.PENDING)
+
+    def test_post_confirms_and_confirming_twice_is_fine(self):
+        for _ in range(2):
+            response = self.client.post(self.url)
+            self.assertContains(response, "You are subscribed")
+        self.subscriber.refresh_from_db()
+        self.assertEqual(self.subscriber.status, Subscriber.Status.CONFIRMED)
+        self.assertIsNotNone(self.subscriber.confirmed_at)
+
+    @override_settings(NEWSLETTER_CONFIRM_MAX_AGE=-1)
+    def test_an_expired_link_does_not_confirm(self):
+        response = self.client.post(self.url)
+        self.assertContains(response, "This link is not valid", status_code=400)
+        self.subscriber.refresh_from_db()
+        self.assertEqual(self.subscriber.status, Subscriber.Status.PENDING)
+
+    def test_a_forged_link_does_not_confirm(self):
+        forged = signing.dumps({"id": self.subscriber.pk}, salt="wrong")
+        response = self.client.post(reverse("newsletter:confirm", args=[forged]))
+        self.assertEqual(response.status_code, 400)
+        response = self.client.post(
+            reverse("newsletter:confirm", args=[self.url.split("/")[-2] + "x"])
+        )
+        self.assertEqual(response.status_code, 400)
+
+    def test_an_old_link_does_not_resubscribe_after_unsubscribing(self):
+        self.client.post(self.url)
+        self.client.post(
+            reverse("newsletter:unsubscribe", args=[self.subscriber.unsubscribe_token])
+        )
+        response = self.client.post(self.url)
+        self.assertContains(response, "Not subscribed")
+        self.subscriber.refresh_from_db()
+        self.assertEqual(self.subscriber.status, Subscriber.Status.UNSUBSCRIBED)
+
+
+class UnsubscribeTests(NewsletterTestCase):
+    def setUp(self):
+        super().setUp()
+        self.subscriber = make_subscriber("reader@example.com")
+        self.url = reverse("newsletter:unsubscribe", args=[self.subscriber.unsubscribe_token])
+
+    def test_one_click_post_unsubscribes_without_cookies_and_repeats_harmlessly(self):
+        client = self.client_class(enforce_csrf_checks=True)
+        for _ in range(2):
+            response = client.post(
+                self.url,
+                "List-Unsubscribe=One-Click",
+                content_type="application/x-www-form-urlencoded",
+            )
+            self.assertEqual(response.status_code, 200)
+            self.assertEqual(response.cookies, {})
+        self.subscriber.refresh_from_db()
+        self.assertEqual(self.subscriber.status, Subscriber.Status.UNSUBSCRIBED)
+        self.assertIsNotNone(self.subscriber.unsubscribed_at)
+
+    def test_get_asks_before_unsubscribing(self):
+        response = self.client.get(self.url)
+        self.assertContains(response, "Stop sending the newsletter")
+        self.subscriber.refresh_from_db()
+        self.assertEqual(self.subscriber.status, Subscriber.Status.CONFIRMED)
+
+    def test_a_forged_link_changes_nothing(self):
+        response = self.client.post(
+            reverse("newsletter:unsubscribe", args=[f"{self.subscriber.pk}:forged"])
+        )
+        self.assertEqual(response.status_code, 400)
+
+    def test_an_unsubscribed_reader_can_resubscribe_through_a_new_opt_in(self):
+        self.client.post(self.url)
+        old_confirm_url = self.subscriber.get_confirm_url()
+        signup(self.client, "reader@example.com")
+
+        subscriber = Subscriber.objects.get()
+        self.assertEqual(subscriber.status, Subscriber.Status.PENDING)
+        self.assertIsNone(subscriber.unsubscribed_at)
+        self.assertEqual(Delivery.objects.filter(kind="confirmation").count(), 1)
+        # Links from before the unsubscribe no longer work; the new one does.
+        self.assertEqual(Subscriber.from_confirm_token(old_confirm_url.split("/")[-2]), None)
+        self.assertEqual(Subscriber.from_confirm_token(subscriber.confirm_token), subscriber)
+
+    def test_a_pending_address_that_unsubscribes_gets_no_more_confirmation_emails(self):
+        pending = make_subscriber("victim@example.com", status=Subscriber.Status.PENDING)
+        self.client.post(reverse("newsletter:unsubscribe", args=[pending.unsubscribe_token]))
+        pending.refresh_from_db()
+        self.assertEqual(pending.status, Subscriber.Status.UNSUBSCRIBED)
+        self.assertGreater(timezone.now(), pending.unsubscribed_at)
