@@ -1,4 +1,5 @@
 import datetime
+import re
 
 from django.conf import settings
 from django.core import signing
@@ -14,6 +15,9 @@ from taggit.managers import TaggableManager
 from articles.body import images_in, opening_paragraphs, render_body
 from publication.html import sanitize_html
 from publication.models import Author, Photo, Section
+
+# Browsers send textarea line breaks as \r\n; a "blank" line may hold spaces.
+BLANK_LINE = re.compile(r"\n\s*\n")
 
 
 class Kind(models.Model):
@@ -76,7 +80,9 @@ class Article(models.Model):
     slug = models.SlugField(
         max_length=300,
         unique=True,
-        help_text="The article's address. Change it only before publishing.",
+        blank=True,
+        help_text="The article's address; left empty, it is made from the headline. "
+        "Change it only before publishing.",
     )
     dek = models.TextField("dek", blank=True, help_text="One or two sentences under the headline.")
     kind = models.ForeignKey(Kind, on_delete=models.PROTECT, related_name="articles")
@@ -141,7 +147,7 @@ class Article(models.Model):
             self.published_at = timezone.now()
         self.body = sanitize_html(self.body)
         self.teaser_paragraphs = (
-            [part.strip() for part in self.teaser.split("\n\n") if part.strip()]
+            [part.strip() for part in BLANK_LINE.split(self.teaser) if part.strip()]
             if self.teaser.strip()
             else opening_paragraphs(self.body)
         )

@@ -1,4 +1,5 @@
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
@@ -51,6 +52,7 @@ def render_article_preview(request, article: Article, *, banner: str):
 
 
 @staff_member_required
+@permission_required("articles.view_article", raise_exception=True)
 def article_preview(request, pk):
     article = get_object_or_404(Article.objects.for_page(), pk=pk)
     return render_article_preview(request, article, banner="Preview")

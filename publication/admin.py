@@ -17,6 +17,7 @@ class SectionAdmin(admin.ModelAdmin):
 @admin.register(Creator)
 class CreatorAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "website", "photo_count"]
+    ordering = ["name"]
     list_filter = ["kind"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
@@ -109,7 +110,7 @@ class PhotoAdmin(admin.ModelAdmin):
 
     @admin.display(description="Used in")
     def used_in(self, photo):
-        articles = [*photo.lead_articles.all(), *photo.body_articles.all()]
+        articles = dict.fromkeys([*photo.lead_articles.all(), *photo.body_articles.all()])
         if not articles:
             return "Not used yet"
         return format_html(
@@ -133,6 +134,7 @@ class AuthorLinkInline(admin.TabularInline):
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "article_count"]
+    ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "bio"]
     autocomplete_fields = ["photo"]

@@ -50,6 +50,8 @@ def sanitize_image(upload) -> SimpleUploadedFile:
                 image_format = "JPEG" if image.format == "MPO" else image.format
                 image.load()
                 cleaned = _reencode(image, image_format)
+    except ValidationError:
+        raise
     except UnidentifiedImageError as error:
         raise ValidationError(
             "Upload a JPEG, PNG, GIF or WebP image; this file is not one.", code="not_an_image"
@@ -58,7 +60,8 @@ def sanitize_image(upload) -> SimpleUploadedFile:
         raise ValidationError(
             "This image has more pixels than we accept.", code="too_many_pixels"
         ) from error
-    except (OSError, SyntaxError, ValueError, EOFError) as error:
+    except Exception as error:
+        # Malformed files make Pillow's decoders raise many kinds of error; all mean the same.
         raise ValidationError(
             "This image is damaged or incomplete and cannot be read.", code="damaged"
         ) from error

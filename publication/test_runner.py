@@ -1,3 +1,5 @@
+import logging
+
 from django.conf import settings
 from django.test.runner import DiscoverRunner
 
@@ -8,3 +10,6 @@ class TestRunner(DiscoverRunner):
     def setup_test_environment(self, **kwargs):
         super().setup_test_environment(**kwargs)  # also switches email to locmem
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+        # Many tests check refusals (403, 404, 429); their warnings would bury real failures.
+        for name in ("django.request", "django.security"):
+            logging.getLogger(name).setLevel(logging.ERROR)

@@ -1,0 +1,315 @@
+import datetime
+
+from django.contrib.messages import get_messages
+from django.test import TestCase
+from django.utils import timezone
+from taggit.models import Tag
+
+from articles.models import Article, Byline, ShareLink
+from tests.factories import (
+    AdminTestCase,
+    QueryCountMixin,
+    article_change_url,
+    article_form_data,
+    make_article,
+    make_author,
+    make_creator,
+    make_kind,
+    make_photo,
+    make_section,
+    make_share_link,
+    make_user,
+)
+
+CHANGELIST = "/admin/articles/article/"
+
+
+class ArticleChangelistTests(QueryCountMixin, AdminTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        now = timezone.now()
+        cls.europe = make_section("Europe")
+        cls.asia = make_section("Asia")
+        cls.analysis = make_kind("Analysis")
+        cls.news = make_kind("News")
+        cls.ana = make_author("Ana Ruiz")
+        cls.ben = make_author("Ben Okafor")
+        cls.live = make_article(
+            headline="Live story",
+            kind=cls.analysis,
+            section=cls.europe,
+            authors=[cls.ana, cls.ben],
+            tags=["Trump transition"],
+            lead_photo=make_photo(creator=make_creator("Jane Doe")),
+            featured=True,
+            published_at=now - datetime.timedelta(days=400),
+        )
+        cls.scheduled = make_article(
+            headline="Scheduled story",
+            kind=cls.news,
+            section=cls.asia,
+            authors=[cls.ben],
+            lead_photo=make_photo(),
+            published_at=now + datetime.timedelta(days=1),
+        )
+        cls.draft = make_article(
+            headline="Draft story", kind=cls.news, section=cls.asia, status=Article.Status.DRAFT
+        )
+
+    def headlines(self, query=""):
+        response = self.client.get(CHANGELIST + query)
+        self.assertEqual(response.status_code, 200, query)
+        return sorted(article.headline for article in response.context["cl"].result_list)
+
+    def test_changelist_shows_label_authors_status_and_lead_credit(self):
+        response = self.client.get(CHANGELIST)
+        self.assertContains(response, "Analysis | Europe")
+        self.assertContains(response, "News | Asia", count=2)
+        self.assertContains(response, "By Ana Ruiz and Ben Okafor")
+        self.assertContains(response, '<td class="field-state">Live</td>', html=True)
+        self.assertContains(response, '<td class="field-state">Scheduled</td>', html=True)
+        self.assertContains(response, '<td class="field-state">Draft</td>', html=True)
+        self.assertContains(response, '<td class="field-has_credit"><img', count=3)
+        self.assertContains(response, 'alt="True"', count=2)  # lead credit and featured
+
+    def test_changelist_query_count_does_not_grow_with_articles(self):
+        def grow():
+            for _ in range(5):
+                make_article(
+                    authors=[make_author(), make_author()],
+                    tags=["Energy"],
+                    lead_photo=make_photo(creator=make_creator()),
+                )
+
+        self.assertQueriesDoNotGrow(CHANGELIST, grow)
+
+    def test_search_finds_headline_and_author(self):
+        self.assertEqual(self.headlines("?q=scheduled"), ["Scheduled story"])
+        self.assertEqual(self.headlines("?q=Okafor"), ["Live story", "Scheduled story"])
+
+    def test_each_filter_narrows_the_list(self):
+        tag = Tag.objects.get(name="Trump transition")
+        year = timezone.localtime(self.live.published_at).year
+        expected = {
+            "?state=live": ["Live story"],
+            "?state=scheduled": ["Scheduled story"],
+            "?state=draft": ["Draft story"],
+            f"?section__id__exact={self.asia.pk}": ["Draft story", "Scheduled story"],
+            f"?kind__id__exact={self.analysis.pk}": ["Live story"],
+            f"?bylines__author__id__exact={self.ben.pk}": ["Live story", "Scheduled story"],
+            f"?tags__id__exact={tag.pk}": ["Live story"],
+            "?lead_credit=missing": ["Scheduled story"],
+            "?lead_credit=no-photo": ["Draft story"],
+            "?featured__exact=1": ["Live story"],
+            "?published_at__isnull=True": ["Draft story"],
+            f"?published_at__year={year}": ["Live story"],
+        }
+        for query, headlines in expected.items():
+            with self.subTest(query=query):
+                self.assertEqual(self.headlines(query), headlines)
+
+    def test_filter_sidebar_offers_every_filter(self):
+        response = self.client.get(CHANGELIST)
+        for title in [
+            "By status",
+            "By section",
+            "By kind",
+            "By author",
+            "By topics",
+            "By lead photo credit",
+            "By featured",
+            "By publish time",
+        ]:
+            with self.subTest(title=title):
+                self.assertContains(response, title)
+
+    def test_publish_now_makes_drafts_and_scheduled_articles_live(self):
+        response = self.client.post(
+            CHANGELIST,
+            {
+                "action": "publish_now",
+                "_selected_action": [self.live.pk, self.scheduled.pk, self.draft.pk],
+            },
+            follow=True,
+        )
+        self.assertContains(response, "2 article(s) published.")
+        self.assertCountEqual(Article.objects.live(), [self.live, self.scheduled, self.draft])
+        self.live.refresh_from_db()
+        self.assertLess(self.live.published_at, timezone.now() - datetime.timedelta(days=399))
+
+    def test_unpublish_moves_articles_back_to_draft(self):
+        response = self.client.post(
+            CHANGELIST,
+            {"action": "unpublish", "_selected_action": [self.live.pk]},
+            follow=True,
+        )
+        self.assertContains(response, "1 article(s) moved back to draft.")
+        self.assertCountEqual(Article.objects.drafts(), [self.live, self.draft])
+        self.assertEqual(self.client.get(self.live.get_absolute_url()).status_code, 404)
+
+
+class ArticleChangeFormTests(AdminTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.article = make_article(
+            headline="An article to edit",
+            status=Article.Status.DRAFT,
+            authors=[make_author("Ana Ruiz")],
+        )
+
+    def test_change_form_has_rich_text_editor_slug_prepopulation_and_autocompletes(self):
+        response = self.client.get(article_change_url(self.article))
+        self.assertContains(response, 'class="django_ckeditor_5"')
+        self.assertContains(response, 'data-upload-url="/editor/images/"')
+        self.assertContains(response, "django-admin-prepopulated-fields-constants")
+        self.assertContains(response, "&quot;#id_slug&quot;")
+        self.assertContains(response, "&quot;#id_headline&quot;")
+        self.assertContains(response, 'data-field-name="lead_photo"')
+        self.assertContains(response, 'data-model-name="byline" data-field-name="author"')
+        self.assertContains(response, "Preview as readers will see it")
+
+    def test_add_form_renders(self):
+        response = self.client.get("/admin/articles/article/add/")
+        self.assertContains(response, "Save the article to preview it.")
+
+    def test_lead_photo_autocomplete_finds_photos_by_alt_text(self):
+        make_photo(alt_text="Tanks at the border")
+        response = self.client.get(
+            "/admin/autocomplete/",
+            {
+                "app_label": "articles",
+                "model_name": "article",
+                "field_name": "lead_photo",
+                "term": "tanks",
+            },
+        )
+        self.assertEqual(
+            [result["text"] for result in response.json()["results"]], ["Tanks at the border"]
+        )
+
+    def test_adding_an_article_with_bylines_and_topics(self):
+        ben = make_author("Ben Okafor")
+        chen = make_author("Chen Li")
+        response = self.client.post(
+            "/admin/articles/article/add/",
+            article_form_data(
+                headline="Brand new",
+                slug="brand-new",
+                tags="Trump transition, Energy",
+                status=Article.Status.PUBLISHED,
+                bylines=[(ben, Byline.Role.BY), (chen, Byline.Role.PHOTOS)],
+            ),
+        )
+        self.assertRedirects(response, CHANGELIST)
+        article = Article.objects.get(slug="brand-new")
+        self.assertEqual(article.byline_text, "By Ben Okafor; photos by Chen Li")
+        self.assertCountEqual(article.tags.names(), ["Trump transition", "Energy"])
+        self.assertTrue(article.is_live)
+        self.assertContains(self.client.get("/articles/brand-new/"), "Brand new")
+
+    def test_teaser_typed_in_the_admin_gets_keep_reading(self):
+        self.client.post(
+            article_change_url(self.article),
+            article_form_data(
+                self.article,
+                status=Article.Status.PUBLISHED,
+                teaser="The lead paragraph.\r\n\r\nThe rest of the teaser.",
+            ),
+        )
+        response = self.client.get("/")
+        self.assertContains(response, "<p>The lead paragraph.</p>", html=True)
+        self.assertContains(response, '<details class="teaser__more">')
+        self.assertContains(response, "<p>The rest of the teaser.</p>", html=True)
+
+    def test_saving_with_an_uncredited_lead_photo_warns_the_editor(self):
+        photo = make_photo()
+        response = self.client.post(
+            article_change_url(self.article), article_form_data(self.article, lead_photo=photo.pk)
+        )
+        self.assertRedirects(response, CHANGELIST)
+        self.assertIn(
+            "The lead photo has no credit: add one in the photo's record.",
+            [str(message) for message in get_messages(response.wsgi_request)],
+        )
+
+    def test_saving_with_a_credited_lead_photo_does_not_warn(self):
+        photo = make_photo(credit_text="Jane Doe / stockagency.example")
+        response = self.client.post(
+            article_change_url(self.article),
+            article_form_data(self.article, lead_photo=photo.pk),
+            follow=True,
+        )
+        self.assertNotContains(response, "has no credit")
+
+
+class ShareLinkAdminTests(AdminTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.article = make_article(headline="Draft to share", status=Article.Status.DRAFT)
+
+    def test_creating_a_share_link_through_the_inline(self):
+        response = self.client.post(
+            article_change_url(self.article),
+            article_form_data(
+                self.article, share_links=[(None, {"note": "fact-checker", "valid_for": 7})]
+            ),
+        )
+        self.assertRedirects(response, CHANGELIST)
+        link = ShareLink.objects.get()
+        self.assertEqual(link.note, "fact-checker")
+        self.assertEqual(link.created_by, self.superuser)
+        self.assertAlmostEqual(
+            link.expires_at,
+            timezone.now() + datetime.timedelta(days=7),
+            delta=datetime.timedelta(minutes=1),
+        )
+        self.assertContains(
+            self.client.get(article_change_url(self.article)), link.get_absolute_url()
+        )
+        self.client.logout()
+        self.assertContains(self.client.get(link.get_absolute_url()), "Draft to share")
+
+    def test_creating_a_share_link_without_a_note(self):
+        self.client.post(
+            article_change_url(self.article),
+            article_form_data(self.article, share_links=[(None, {"note": "", "valid_for": 3})]),
+        )
+        link = ShareLink.objects.get()
+        self.assertContains(self.client.get(link.get_absolute_url()), "Draft to share")
+
+    def test_revoking_through_the_inline_checkbox(self):
+        link = make_share_link(self.article, note="fact-checker")
+        response = self.client.post(
+            article_change_url(self.article),
+            article_form_data(self.article, share_links=[(0, {"revoke": "on"})]),
+        )
+        self.assertRedirects(response, CHANGELIST)
+        link.refresh_from_db()
+        self.assertIsNotNone(link.revoked_at)
+        self.assertContains(self.client.get(article_change_url(self.article)), "Expired or revoked")
+        self.assertEqual(self.client.get(link.get_absolute_url()).status_code, 404)
+
+    def test_revoking_through_the_share_link_admin_action(self):
+        link = make_share_link(self.article)
+        other = make_share_link(self.article)
+        response = self.client.post(
+            "/admin/articles/sharelink/",
+            {"action": "revoke", "_selected_action": [link.pk]},
+            follow=True,
+        )
+        self.assertContains(response, "1 link(s) revoked.")
+        self.assertEqual(self.client.get(link.get_absolute_url()).status_code, 404)
+        self.assertEqual(self.client.get(other.get_absolute_url()).status_code, 200)
+
+    def test_share_links_cannot_be_added_outside_an_article(self):
+        self.assertEqual(self.client.get("/admin/articles/sharelink/add/").status_code, 403)
+
+
+class AdminAccessTests(TestCase):
+    def test_admin_requires_staff(self):
+        self.client.force_login(make_user())
+        response = self.client.get(CHANGELIST)
+        self.assertRedirects(response, f"/admin/login/?next={CHANGELIST}")

@@ -1,0 +1,88 @@
+from articles.models import Article
+from tests.factories import TemporaryMediaTestCase, make_article, make_creator, make_photo
+
+
+def figure(src, *, alt="", caption=""):
+    caption_html = f"<figcaption>{caption}</figcaption>" if caption else ""
+    return f'<figure class="image"><img src="{src}" alt="{alt}">{caption_html}</figure>'
+
+
+class BodyFigureTests(TemporaryMediaTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.photo = make_photo(
+            alt_text="Soldiers unload aid at a border crossing",
+            caption="Stored caption",
+            creator=make_creator("Jane Doe"),
+            source=make_creator("stockagency.example"),
+        )
+
+    def test_editor_figure_renders_as_our_figure_with_photo_alt_caption_and_credit(self):
+        article = make_article(
+            body="<p>Intro.</p>" + figure(self.photo.image.url, caption="Typed <em>caption</em>")
+        )
+        response = self.client.get(article.get_absolute_url())
+
+        self.assertContains(response, '<figure class="body-figure">')
+        self.assertNotContains(response, '<figure class="image">')
+        self.assertContains(response, 'alt="Soldiers unload aid at a border crossing"')
+        self.assertContains(response, f'width="{self.photo.width}"')
+        self.assertContains(response, "<figcaption>Typed <em>caption</em>")
+        self.assertContains(
+            response,
+            '<p class="photo-credit">Photo credit: <a href="/credits/jane-doe/">Jane Doe</a> / '
+            '<a href="/credits/stockagencyexample/">stockagency.example</a></p>',
+            html=True,
+        )
+
+    def test_alt_text_typed_in_the_editor_is_kept(self):
+        article = make_article(body=figure(self.photo.image.url, alt="Typed alt"))
+        self.assertEqual(article.body_html().count('alt="Typed alt"'), 1)
+
+    def test_stored_caption_is_used_when_the_editor_has_none(self):
+        article = make_article(body=figure(self.photo.image.url))
+        self.assertIn("Stored caption", article.body_html())
+
+    def test_figure_of_an_uncredited_photo_has_no_credit_label(self):
+        photo = make_photo(caption="")
+        article = make_article(body=figure(photo.image.url, caption="Just a caption"))
+        html = article.body_html()
+        self.assertIn('<figure class="body-figure">', html)
+        self.assertNotIn("Photo credit", html)
+        self.assertNotIn(": :", html)
+
+    def test_figure_of_an_unknown_image_still_renders(self):
+        article = make_article(body=figure("https://example.com/a.jpg", alt="Elsewhere"))
+        html = article.body_html()
+        self.assertIn('<img src="https://example.com/a.jpg" alt="Elsewhere"', html)
+        self.assertNotIn("<figcaption>", html)
+
+
+class BodyPhotoSyncTests(TemporaryMediaTestCase):
+    def test_saving_links_the_photos_used_in_the_body(self):
+        used = make_photo()
+        make_photo()  # not in the body
+        article = make_article(body=figure(used.image.url, alt="Alt"))
+        self.assertQuerySetEqual(article.body_photos.all(), [used])
+
+        article.body = "<p>No images any more.</p>"
+        article.save()
+        self.assertQuerySetEqual(article.body_photos.all(), [])
+
+    def test_saving_fills_an_empty_photo_alt_text_from_the_image_alt(self):
+        photo = make_photo(alt_text="")
+        make_article(body=figure(photo.image.url, alt="Crowds at the summit"))
+        photo.refresh_from_db()
+        self.assertEqual(photo.alt_text, "Crowds at the summit")
+
+    def test_saving_keeps_an_existing_photo_alt_text(self):
+        photo = make_photo(alt_text="Written by the photo desk")
+        make_article(body=figure(photo.image.url, alt="Typed in the editor"))
+        photo.refresh_from_db()
+        self.assertEqual(photo.alt_text, "Written by the photo desk")
+
+    def test_photo_lists_the_articles_using_it_in_the_body(self):
+        photo = make_photo()
+        article = make_article(body=figure(photo.image.url))
+        self.assertQuerySetEqual(photo.body_articles.all(), [article])
+        self.assertEqual(Article.objects.filter(body_photos=photo).count(), 1)

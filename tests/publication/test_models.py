@@ -1,0 +1,144 @@
+import datetime
+
+from django.test import TestCase
+from django.utils import timezone
+
+from publication.models import Creator, Photo, SiteSettings, clean_credit_text
+from tests.factories import TemporaryMediaTestCase, make_creator, make_photo
+
+
+class PhotoCreditTests(TemporaryMediaTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.jane = make_creator("Jane Doe")
+        cls.agency = make_creator("stockagency.example", kind=Creator.Kind.ORGANISATION)
+
+    def test_creator_and_source_are_joined_with_a_slash(self):
+        photo = make_photo(creator=self.jane, source=self.agency)
+        self.assertEqual(photo.credit, "Jane Doe / stockagency.example")
+
+    def test_creator_alone(self):
+        self.assertEqual(make_photo(creator=self.jane).credit, "Jane Doe")
+
+    def test_source_alone(self):
+        self.assertEqual(make_photo(source=self.agency).credit, "stockagency.example")
+
+    def test_credit_type_other_than_photo_is_added_as_a_suffix(self):
+        expected = {
+            Photo.CreditType.FILE_PHOTO: "Jane Doe / stockagency.example (file photo)",
+            Photo.CreditType.PHOTO_ILLUSTRATION: (
+                "Jane Doe / stockagency.example (photo illustration)"
+            ),
+            Photo.CreditType.SCREENSHOT: "Jane Doe / stockagency.example (screenshot)",
+            Photo.CreditType.HANDOUT: "Jane Doe / stockagency.example (handout)",
+            Photo.CreditType.VIDEO_STILL: "Jane Doe / stockagency.example (video still)",
+        }
+        for credit_type, credit in expected.items():
+            with self.subTest(credit_type=credit_type):
+                photo = make_photo(creator=self.jane, source=self.agency, credit_type=credit_type)
+                self.assertEqual(photo.credit, credit)
+
+    def test_free_form_credit_text_wins_over_creator_and_source(self):
+        photo = make_photo(
+            creator=self.jane,
+            source=self.agency,
+            credit_type=Photo.CreditType.SCREENSHOT,
+            credit_text="Ana Ruiz (Channel 4 screenshot) and Ben Okafor (AP/Jane Doe)",
+        )
+        self.assertEqual(
+            photo.credit, "Ana Ruiz (Channel 4 screenshot) and Ben Okafor (AP/Jane Doe)"
+        )
+        self.assertEqual(
+            photo.credit_html, "Ana Ruiz (Channel 4 screenshot) and Ben Okafor (AP/Jane Doe)"
+        )
+
+    def test_pasted_label_and_stray_colons_are_removed_on_save(self):
+        for pasted in [
+            "Photo credit: : Jane Doe / stockagency.example",
+            "Top photo credit: Jane Doe / stockagency.example",
+            "  : Jane Doe / stockagency.example",
+            "CREDIT: Jane Doe / stockagency.example",
+        ]:
+            with self.subTest(pasted=pasted):
+                photo = make_photo(credit_text=pasted)
+                photo.refresh_from_db()
+                self.assertEqual(photo.credit_text, "Jane Doe / stockagency.example")
+                self.assertEqual(photo.credit, "Jane Doe / stockagency.example")
+
+    def test_a_name_that_starts_with_credit_is_not_taken_for_a_label(self):
+        photo = make_photo(credit_text="Credit Suisse (handout)")
+        photo.refresh_from_db()
+        self.assertEqual(photo.credit, "Credit Suisse (handout)")
+
+    def test_a_label_alone_is_no_credit(self):
+        self.assertEqual(clean_credit_text("Photo credit: :"), "")
+        self.assertFalse(make_photo(credit_text="Photo credit:").has_credit)
+
+    def test_no_credit_is_an_empty_string(self):
+        photo = make_photo()
+        self.assertEqual(photo.credit, "")
+        self.assertEqual(photo.credit_html, "")
+        self.assertFalse(photo.has_credit)
+
+    def test_credit_html_links_each_creator_to_their_page(self):
+        photo = make_photo(
+            creator=self.jane, source=self.agency, credit_type=Photo.CreditType.HANDOUT
+        )
+        self.assertHTMLEqual(
+            photo.credit_html,
+            '<a href="/credits/jane-doe/">Jane Doe</a> / '
+            '<a href="/credits/stockagencyexample/">stockagency.example</a> (handout)',
+        )
+
+    def test_credit_html_escapes_free_form_credit(self):
+        photo = make_photo(credit_text="<b>Jane</b> & co")
+        self.assertEqual(photo.credit_html, "&lt;b&gt;Jane&lt;/b&gt; &amp; co")
+
+
+class PhotoLicenseTests(TemporaryMediaTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        today = timezone.localdate()
+        cls.expired = make_photo(license_expires_on=today - datetime.timedelta(days=1))
+        cls.expires_today = make_photo(license_expires_on=today)
+        cls.expiring = make_photo(license_expires_on=today + datetime.timedelta(days=30))
+        cls.later = make_photo(license_expires_on=today + datetime.timedelta(days=31))
+        cls.forever = make_photo(license_expires_on=None)
+
+    def test_expired_licences(self):
+        self.assertQuerySetEqual(Photo.objects.license_expired(), [self.expired])
+
+    def test_licences_expiring_within_thirty_days(self):
+        self.assertCountEqual(Photo.objects.license_expiring(), [self.expires_today, self.expiring])
+
+    def test_license_status_matches_the_querysets(self):
+        self.assertEqual(
+            [
+                photo.license_status
+                for photo in [
+                    self.expired,
+                    self.expires_today,
+                    self.expiring,
+                    self.later,
+                    self.forever,
+                ]
+            ],
+            ["expired", "expiring", "expiring", "", ""],
+        )
+
+    def test_without_credit(self):
+        credited = make_photo(creator=make_creator())
+        by_text = make_photo(credit_text="Jane Doe")
+        uncredited = Photo.objects.without_credit()
+        self.assertIn(self.forever, uncredited)
+        self.assertNotIn(credited, uncredited)
+        self.assertNotIn(by_text, uncredited)
+
+
+class SiteSettingsTests(TestCase):
+    def test_there_is_only_ever_one_row(self):
+        first = SiteSettings.load()
+        SiteSettings(name="Another").save()
+        self.assertEqual(SiteSettings.objects.count(), 1)
+        first.refresh_from_db()
+        self.assertEqual(first.name, "Another")

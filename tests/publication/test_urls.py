@@ -1,0 +1,25 @@
+from django.test import TestCase, override_settings
+
+from tests.factories import make_site
+
+
+@override_settings(ROOT_URLCONF="tests.publication.error_urls")
+class ErrorPageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        make_site()
+
+    def test_server_error_shows_the_500_page(self):
+        self.client.raise_request_exception = False
+        with self.assertLogs("django.request", "ERROR"):
+            response = self.client.get("/broken/")
+        self.assertContains(response, "Something went wrong on our side", status_code=500)
+        self.assertTemplateUsed(response, "500.html")
+        self.assertNotContains(response, "RuntimeError", status_code=500)
+
+    def test_unknown_address_shows_the_404_page_with_site_chrome(self):
+        response = self.client.get("/no/such/page/")
+        self.assertContains(response, "We can’t find that page", status_code=404)
+        self.assertContains(
+            response, '<a class="site-name" href="/">The Meridian</a>', status_code=404, html=True
+        )
