@@ -4,8 +4,9 @@ PYTHON := $(VENV)/bin/python
 PORT ?= 8000
 # Development defaults; production sets DJANGO_DEBUG and DJANGO_SECRET_KEY itself.
 export DJANGO_DEBUG ?= true
+export SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: install run test lint migrate demo format
+.PHONY: install run test lint migrate demo format benchmark
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
@@ -38,3 +39,7 @@ test: lint
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Prints figures; never part of `make test`.
+benchmark: install
+	$(PYTHON) benchmarks/newsletter_export.py
