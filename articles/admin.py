@@ -10,6 +10,8 @@ from taggit.models import Tag
 
 from articles.models import Article, Byline, Kind, ShareLink
 
+WIDE = "width: 100%; max-width: 48rem"
+
 
 class TagSuggestWidget(TagWidget):
     class Media:
@@ -41,7 +43,12 @@ class ShareLinkForm(forms.ModelForm):
     VALID_FOR = [(1, "1 day"), (3, "3 days"), (7, "1 week"), (30, "30 days")]
 
     valid_for = forms.TypedChoiceField(
-        choices=VALID_FOR, coerce=int, initial=3, required=False, label="Valid for"
+        choices=VALID_FOR,
+        coerce=int,
+        initial=3,
+        required=False,
+        label="Valid for",
+        help_text="From now; changing it on an existing link renews that link.",
     )
     revoke = forms.BooleanField(required=False, help_text="Stop this link working now.")
 
@@ -55,7 +62,7 @@ class ShareLinkForm(forms.ModelForm):
 
     def save(self, commit=True):
         link = super().save(commit=False)
-        if link.pk is None:
+        if link.pk is None or "valid_for" in self.changed_data:
             link.expires_at = ShareLink.expiry_after(self.cleaned_data.get("valid_for") or 3)
         if self.cleaned_data.get("revoke") and link.revoked_at is None:
             link.revoked_at = timezone.now()
@@ -184,7 +191,9 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "tags":
-            kwargs["widget"] = TagSuggestWidget()
+            kwargs["widget"] = TagSuggestWidget(attrs={"style": WIDE})
+        elif db_field.name in {"headline", "slug"}:
+            kwargs["widget"] = forms.TextInput(attrs={"class": "vTextField", "style": WIDE})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):

@@ -5,6 +5,10 @@ from django.utils.html import format_html, format_html_join
 
 from publication.models import Author, AuthorLink, Creator, Photo, Section, SiteSettings, SocialLink
 
+admin.site.site_header = "Newsroom"
+admin.site.site_title = "Newsroom"
+admin.site.index_title = "Write, credit, schedule"
+
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
