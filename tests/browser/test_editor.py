@@ -1,5 +1,7 @@
 import io
+from importlib import import_module
 
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, User
 from PIL import Image
 
@@ -16,6 +18,9 @@ def jpeg_bytes():
 class ArticleEditorTests(BrowserTestCase):
     def setUp(self):
         super().setUp()
+        # An earlier TransactionTestCase may have flushed the group its migration made.
+        editors_migration = import_module("articles.migrations.0002_editors_group")
+        editors_migration.create_editors_group(django_apps, None)
         editor = User.objects.create_user("ed", password="a-long-test-password", is_staff=True)
         editor.groups.add(Group.objects.get(name="Editors"))
         self.page.goto(self.live_server_url + "/admin/login/")
