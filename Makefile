@@ -18,6 +18,7 @@ install: $(VENV)/.installed
 
 migrate: install
 	$(PYTHON) manage.py migrate --noinput
+	$(PYTHON) manage.py createcachetable
 
 demo: migrate
 	$(PYTHON) manage.py load_demo

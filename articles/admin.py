@@ -9,6 +9,7 @@ from taggit.forms import TagWidget
 from taggit.models import Tag
 
 from articles.models import Article, Byline, Kind, ShareLink
+from publication.models import Photo
 
 WIDE = "width: 100%; max-width: 48rem"
 
@@ -113,11 +114,7 @@ class LeadCreditFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "missing":
-            return queryset.filter(
-                lead_photo__credit_text="",
-                lead_photo__creator__isnull=True,
-                lead_photo__source__isnull=True,
-            )
+            return queryset.filter(lead_photo__in=Photo.objects.without_credit())
         if self.value() == "no-photo":
             return queryset.filter(lead_photo__isnull=True)
         return queryset

@@ -11,6 +11,7 @@ urlpatterns = [
     path("share/<str:token>/", views.article_share, name="share"),
     path("section/<slug:slug>/", views.SectionView.as_view(), name="section"),
     path("kind/<slug:slug>/", views.KindView.as_view(), name="kind"),
-    path("topic/<slug:slug>/", views.TagView.as_view(), name="tag"),
+    # taggit keeps non-ASCII letters in slugs ("zürich"), which <slug:> would not match.
+    path("topic/<str:slug>/", views.TagView.as_view(), name="tag"),
     path("authors/<slug:slug>/", views.AuthorView.as_view(), name="author"),
 ]

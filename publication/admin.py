@@ -27,7 +27,13 @@ class CreatorAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(photo_count=Count("photos"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                photo_count=Count("photos", distinct=True) + Count("supplied_photos", distinct=True)
+            )
+        )
 
     @admin.display(ordering="photo_count")
     def photo_count(self, creator):

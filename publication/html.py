@@ -2,7 +2,8 @@
 
 import nh3
 
-# Matches the toolbar in settings.CKEDITOR_5_CONFIGS["article"].
+# What the toolbar in settings.CKEDITOR_5_CONFIGS["article"] produces, plus the few
+# inline tags editors paste from other documents (underline, strike, sub/sup, code).
 ALLOWED_TAGS = {
     "p",
     "br",

@@ -60,6 +60,10 @@ class Creator(models.Model):
         return reverse("publication:creator", args=[self.slug])
 
 
+# How long before a licence expires the admin starts flagging the photo.
+LICENSE_WARNING_DAYS = 30
+
+
 class PhotoQuerySet(models.QuerySet):
     def with_credit(self):
         return self.select_related("creator", "source")
@@ -70,7 +74,7 @@ class PhotoQuerySet(models.QuerySet):
     def license_expired(self, *, on=None):
         return self.filter(license_expires_on__lt=on or timezone.localdate())
 
-    def license_expiring(self, *, within_days=30):
+    def license_expiring(self, *, within_days=LICENSE_WARNING_DAYS):
         today = timezone.localdate()
         return self.filter(
             license_expires_on__gte=today,
@@ -196,7 +200,7 @@ class Photo(models.Model):
         today = timezone.localdate()
         if self.license_expires_on < today:
             return "expired"
-        if self.license_expires_on <= today + datetime.timedelta(days=30):
+        if self.license_expires_on <= today + datetime.timedelta(days=LICENSE_WARNING_DAYS):
             return "expiring"
         return ""
 

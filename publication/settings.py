@@ -32,7 +32,10 @@ ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", default="localhost,127.0.0.1,[::1]" if DEBUG else ""
 )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute links in email and canonical URLs; guessing it in production would mail out localhost.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if not SITE_URL:
+    raise ImproperlyConfigured("Set SITE_URL, e.g. https://www.example.org.")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -102,9 +105,18 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "var" / "media"))
 
+# Rate limits live in the cache, so production needs one shared by every process:
+# the database cache by default (`manage.py createcachetable`), or set DJANGO_CACHE_BACKEND
+# and DJANGO_CACHE_LOCATION (e.g. Redis). Development uses per-process memory.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": os.environ.get(
+            "DJANGO_CACHE_BACKEND",
+            "django.core.cache.backends.locmem.LocMemCache"
+            if DEBUG
+            else "django.core.cache.backends.db.DatabaseCache",
+        ),
+        "LOCATION": os.environ.get("DJANGO_CACHE_LOCATION", "django_cache"),
     }
 }
 
@@ -202,6 +214,8 @@ CKEDITOR_5_CONFIGS = {
         },
         "image": {
             "toolbar": ["imageTextAlternative", "toggleImageCaption"],
+            # Block images become <figure> with caption and credit; inline ones could not.
+            "insert": {"type": "block"},
         },
         "link": {"addTargetToExternalLinks": False},
     },

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
+from articles.models import Article
 from publication.images import SafeImageFormField
 from publication.models import Creator, Photo
 
@@ -16,7 +17,16 @@ class CreatorDetailView(ListView):
 
     def get_queryset(self):
         self.creator = get_object_or_404(Creator, slug=self.kwargs["slug"])
-        return Photo.objects.with_credit().filter(Q(creator=self.creator) | Q(source=self.creator))
+        # Only photos readers have already seen: none from drafts, unused uploads
+        # or expired licences.
+        live = Article.objects.live()
+        return (
+            Photo.objects.with_credit()
+            .filter(Q(creator=self.creator) | Q(source=self.creator))
+            .filter(Q(lead_articles__in=live) | Q(body_articles__in=live))
+            .exclude(pk__in=Photo.objects.license_expired())
+            .distinct()
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(creator=self.creator, **kwargs)

@@ -1,8 +1,8 @@
-"""The "Editors" group created by articles/migrations/0002_editors_group.py."""
+"""The "Editors" group created by articles/migrations/0002_editors_group.py and 0004."""
 
 from django.contrib.auth.models import Group
 
-from articles.models import Article, Byline
+from articles.models import Article, Byline, Kind
 from publication.models import Photo, SiteSettings
 from tests.factories import (
     TemporaryMediaTestCase,
@@ -36,6 +36,13 @@ class EditorsGroupTests(TemporaryMediaTestCase):
         self.assertContains(response, "Articles")
         self.assertContains(response, "Photos")
         self.assertNotContains(response, "/admin/auth/user/")
+
+    def test_editor_can_add_a_kind_without_a_code_change(self):
+        response = self.client.post(
+            "/admin/articles/kind/add/", {"name": "Explainer", "slug": "explainer", "order": 5}
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(Kind.objects.filter(slug="explainer").exists())
 
     def test_editor_can_write_and_publish_an_article_with_a_byline(self):
         response = self.client.post(

@@ -609,3 +609,13 @@ class QueryBudgetTests(QueryCountMixin, TemporaryMediaTestCase):
         # lead photo, creator, source); site settings, nav sections, nav topics, social links
         with self.assertNumQueries(8):
             self.client.get(url)
+
+
+class NonAsciiTopicTests(TemporaryMediaTestCase):
+    def test_a_topic_with_non_ascii_letters_links_to_its_page(self):
+        make_site()
+        article = make_article(headline="Talks move to Zürich")
+        article.tags.add("Zürich talks")
+        response = self.client.get(article.get_absolute_url())
+        self.assertContains(response, 'href="/topic/z%C3%BCrich-talks/"')
+        self.assertContains(self.client.get("/topic/zürich-talks/"), "Talks move to Zürich")

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django.test import override_settings
 from taggit.models import Tag, TaggedItem
 
 from articles.models import Article, Byline, Kind
@@ -44,6 +45,7 @@ def file_sizes(media_root):
     return {str(path): path.stat().st_size for path in Path(media_root).rglob("*.*")}
 
 
+@override_settings(DEBUG=True)
 class LoadDemoTests(TemporaryMediaTestCase):
     @classmethod
     def setUpTestData(cls):
@@ -139,6 +141,7 @@ class LoadDemoTests(TemporaryMediaTestCase):
         self.assertContains(response, "<blockquote>")
 
 
+@override_settings(DEBUG=True)
 class LoadDemoIntoExistingDataTests(TemporaryMediaTestCase):
     def test_reuses_existing_sections_and_fills_in_their_blanks(self):
         Section.objects.create(name="Global Crises", slug="global-crises")
@@ -156,3 +159,12 @@ class LoadDemoIntoExistingDataTests(TemporaryMediaTestCase):
         self.assertFalse(Photo.objects.exists())
         self.assertFalse(Article.objects.exists())
         self.assertEqual(file_sizes(self.media_root), {})
+
+
+class LoadDemoInProductionTests(TemporaryMediaTestCase):
+    def test_no_logins_with_known_passwords_are_created_without_debug(self):
+        output = StringIO()
+        call_command("load_demo", stdout=output)
+        self.assertFalse(User.objects.exists())
+        self.assertIn("no demo logins were created", output.getvalue())
+        self.assertTrue(Article.objects.exists())

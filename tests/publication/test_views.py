@@ -1,9 +1,13 @@
+import datetime
+
 from django.test import Client
 
+from articles.models import Article
 from publication.models import Creator, Photo
 from tests.factories import (
     TemporaryMediaTestCase,
     image_upload,
+    make_article,
     make_creator,
     make_editor,
     make_photo,
@@ -23,6 +27,8 @@ class CreatorPageTests(TemporaryMediaTestCase):
         cls.by_jane = make_photo(alt_text="Harbour at dawn", creator=cls.jane, source=cls.agency)
         cls.from_agency = make_photo(alt_text="Crowd in the square", source=cls.agency)
         cls.unrelated = make_photo(alt_text="Someone else's photo", creator=make_creator())
+        for photo in [cls.by_jane, cls.from_agency, cls.unrelated]:
+            make_article(lead_photo=photo)
 
     def test_creator_page_lists_their_photos_with_credits(self):
         response = self.client.get(self.jane.get_absolute_url())
@@ -41,6 +47,24 @@ class CreatorPageTests(TemporaryMediaTestCase):
         self.assertContains(response, 'alt="Harbour at dawn"')
         self.assertContains(response, 'alt="Crowd in the square"')
 
+    def test_photos_readers_have_not_seen_are_not_listed(self):
+        make_article(
+            lead_photo=make_photo(alt_text="Embargoed portrait", creator=self.jane),
+            status=Article.Status.DRAFT,
+        )
+        make_photo(alt_text="Uploaded but unused", creator=self.jane)
+        make_article(
+            lead_photo=make_photo(
+                alt_text="Licence ran out",
+                creator=self.jane,
+                license_expires_on=datetime.date(2020, 1, 1),
+            )
+        )
+        response = self.client.get(self.jane.get_absolute_url())
+        self.assertContains(response, 'alt="Harbour at dawn"')
+        for hidden in ["Embargoed portrait", "Uploaded but unused", "Licence ran out"]:
+            self.assertNotContains(response, hidden)
+
     def test_creator_without_photos(self):
         response = self.client.get(make_creator("New Photographer").get_absolute_url())
         self.assertContains(response, "No photos yet.")
@@ -52,7 +76,7 @@ class CreatorPageTests(TemporaryMediaTestCase):
         with self.assertNumQueries(7):
             self.client.get(self.agency.get_absolute_url())
         for _ in range(3):
-            make_photo(creator=make_creator(), source=self.agency)
+            make_article(lead_photo=make_photo(creator=make_creator(), source=self.agency))
         with self.assertNumQueries(7):
             response = self.client.get(self.agency.get_absolute_url())
         self.assertContains(response, "<figure>", count=5)

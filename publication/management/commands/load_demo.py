@@ -227,6 +227,11 @@ class Command(BaseCommand):
         return "".join(blocks)
 
     def load_users(self):
+        self.editor_created = self.admin_created = False
+        if not settings.DEBUG:
+            # Known passwords are for a local demo only.
+            self.stdout.write("DJANGO_DEBUG is off: no demo logins were created.")
+            return
         User = get_user_model()
         self.editor_created = not User.objects.filter(username="editor").exists()
         if self.editor_created:
@@ -246,6 +251,8 @@ class Command(BaseCommand):
         site_url = settings.SITE_URL
         self.stdout.write(f"Magazine: {site_url}{reverse('articles:home')}")
         self.stdout.write(f"Admin:    {site_url}{reverse('admin:index')}")
+        if not settings.DEBUG:
+            return
         for username, created, role in (
             ("editor", self.editor_created, "editor"),
             ("admin", self.admin_created, "superuser"),
