@@ -1,8 +1,10 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from publication.images import image_checksum
 from publication.models import Author, AuthorLink, Creator, Photo, Section, SiteSettings, SocialLink
 
 admin.site.site_header = "Newsroom"
@@ -70,8 +72,42 @@ class CreditFilter(admin.SimpleListFilter):
         return queryset
 
 
+class PhotoForm(forms.ModelForm):
+    class Meta:
+        model = Photo
+        fields = [
+            "image",
+            "alt_text",
+            "caption",
+            "creator",
+            "source",
+            "credit_type",
+            "credit_text",
+            "license_url",
+            "license_reference",
+            "may_redistribute",
+            "license_expires_on",
+        ]
+
+    def clean_image(self):
+        image = self.cleaned_data["image"]
+        if image and image != self.initial.get("image"):
+            same = Photo.objects.filter(checksum=image_checksum(image)).exclude(pk=self.instance.pk)
+            if existing := same.first():
+                raise forms.ValidationError(
+                    format_html(
+                        'This image is already in the library: <a href="{}">{}</a>.',
+                        reverse("admin:publication_photo_change", args=[existing.pk]),
+                        existing,
+                    ),
+                    code="duplicate",
+                )
+        return image
+
+
 @admin.register(Photo)
 class PhotoAdmin(admin.ModelAdmin):
+    form = PhotoForm
     list_display = ["thumbnail", "alt_text", "credit_display", "license_expires_on", "created_at"]
     list_display_links = ["thumbnail", "alt_text"]
     list_filter = [CreditFilter, LicenseFilter, "credit_type", "may_redistribute"]

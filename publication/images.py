@@ -4,6 +4,7 @@ Django's ImageField only calls Pillow's verify(), which lets truncated files,
 polyglots and EPS (Ghostscript) through; we keep none of the uploaded bytes.
 """
 
+import hashlib
 import io
 import uuid
 import warnings
@@ -84,6 +85,14 @@ def _reencode(image: Image.Image, image_format: str) -> bytes:
         options["optimize"] = True
     image.save(buffer, format=image_format, **options)
     return buffer.getvalue()
+
+
+def image_checksum(file) -> str:
+    """SHA-256 of a (re-encoded) image: the same upload twice gives the same value."""
+    file.seek(0)
+    digest = hashlib.sha256(file.read()).hexdigest()
+    file.seek(0)
+    return digest
 
 
 class SafeImageFormField(forms.ImageField):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 
-from publication.images import SafeImageFormField
+from publication.images import SafeImageFormField, image_checksum
 
 
 class SafeImageField(models.ImageField):
@@ -139,6 +139,7 @@ class Photo(models.Model):
     license_expires_on = models.DateField(
         "licence expires on", null=True, blank=True, db_index=True
     )
+    checksum = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -147,12 +148,20 @@ class Photo(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["-created_at"], name="photo_created_idx")]
+        constraints = [
+            # Uploading the same image twice (a double click) never makes a second record.
+            models.UniqueConstraint(
+                fields=["checksum"], condition=~Q(checksum=""), name="photo_unique_image"
+            )
+        ]
 
     def __str__(self):
         return self.alt_text or self.image.name
 
     def save(self, *args, **kwargs):
         self.credit_text = clean_credit_text(self.credit_text)
+        if self.image and not self.image._committed:
+            self.checksum = image_checksum(self.image)
         super().save(*args, **kwargs)
 
     @cached_property

@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
@@ -6,7 +7,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
 from articles.models import Article
-from publication.images import SafeImageFormField
+from publication.images import SafeImageFormField, image_checksum
 from publication.models import Creator, Photo
 
 
@@ -45,5 +46,11 @@ def editor_image_upload(request):
         image = field.clean(request.FILES.get("upload"))
     except ValidationError as error:
         return JsonResponse({"error": {"message": " ".join(error.messages)}}, status=400)
-    photo = Photo.objects.create(image=image, alt_text="")
+    photo = Photo.objects.filter(checksum=image_checksum(image)).first()
+    if photo is None:
+        try:
+            with transaction.atomic():
+                photo = Photo.objects.create(image=image, alt_text="")
+        except IntegrityError:  # the same image, uploaded at the same moment
+            photo = Photo.objects.get(checksum=image_checksum(image))
     return JsonResponse({"url": photo.image.url, "photo_id": photo.pk})

@@ -62,7 +62,12 @@ def make_photo(**overrides):
         raise RuntimeError("make_photo() writes files: use TemporaryMediaTestCase.")
     number = next(_numbers)
     fields = {
-        "image": SimpleUploadedFile(f"photo-{number}.jpg", image_bytes(size=(12, 8))),
+        # A different colour each time: the library refuses the same image twice.
+        # PNG keeps the colours exact, so no two photos have the same bytes.
+        "image": SimpleUploadedFile(
+            f"photo-{number}.png",
+            image_bytes("PNG", size=(12, 8), color=(number % 256, number // 256 % 256, 90)),
+        ),
         "alt_text": f"Photo number {number}",
         **overrides,
     }

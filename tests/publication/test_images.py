@@ -157,6 +157,14 @@ class AdminPhotoUploadTests(UploadChecks, TemporaryMediaTestCase):
         self.assertEqual(photo.alt_text, "Delegates at the summit")
         self.assertEqual(len(self.stored_files()), 1)
 
+    def test_uploading_the_same_image_twice_points_to_the_first_photo(self):
+        self.upload(image_upload())
+        first = Photo.objects.get()
+        response = self.upload(image_upload("again.jpg"))
+        self.assertRejected(response, "This image is already in the library")
+        self.assertContains(response, f"/admin/publication/photo/{first.pk}/change/")
+        self.assertEqual(Photo.objects.count(), 1)
+
     def test_replacing_the_image_of_a_photo_is_checked_too(self):
         self.upload(image_upload())
         photo = Photo.objects.get()
@@ -185,6 +193,14 @@ class EditorImageUploadTests(UploadChecks, TemporaryMediaTestCase):
         photo = Photo.objects.get()
         self.assertEqual(response.json(), {"url": photo.image.url, "photo_id": photo.pk})
         self.assertEqual(photo.alt_text, "")
+
+    def test_the_same_image_uploaded_twice_gives_one_photo(self):
+        files_before = len(self.stored_files())
+        first = self.upload(image_upload()).json()
+        second = self.upload(image_upload("copy.jpg")).json()
+        self.assertEqual(first, second)
+        self.assertEqual(Photo.objects.count(), 1)
+        self.assertEqual(len(self.stored_files()), files_before + 1)
 
     def test_missing_file_is_an_error(self):
         response = self.client.post("/editor/images/", {})
