@@ -33,14 +33,15 @@ MAX_GROWTH_MB = 50
 CREATE_SUBSCRIBERS = """
 INSERT INTO newsletter_subscriber
     (email, name, mailbox_key, status, source, signup_page, consent_text,
-     signed_up_at, confirmed_at, unsubscribed_at, updated_at)
+     signed_up_at, confirmed_at, unsubscribed_at, updated_at, resubscribe_name,
+     resubscribe_source, resubscribe_page, resubscribe_consent_text)
 SELECT 'reader' || i || '@example.com', 'Reader ' || i, 'reader' || i || '@example.com',
        CASE WHEN i %% 10 = 0 THEN 'unsubscribed' WHEN i %% 10 = 1 THEN 'pending'
             ELSE 'confirmed' END,
        CASE WHEN i %% 3 = 0 THEN 'newsletter page' ELSE 'footer' END,
        '/articles/a-story/', 'Send me the weekly round-up by email.',
        now() - make_interval(secs => i), now() - make_interval(secs => i) + interval '5 minutes',
-       CASE WHEN i %% 10 = 0 THEN now() END, now()
+       CASE WHEN i %% 10 = 0 THEN now() END, now(), '', '', '', ''
 FROM generate_series(1, %s) AS i
 """
 

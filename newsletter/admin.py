@@ -1,12 +1,17 @@
 import datetime
+import itertools
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from articles.models import Article
@@ -14,14 +19,15 @@ from newsletter import mail, services
 from newsletter.models import Delivery, ExportLog, Roundup, RoundupItem, Subscriber
 
 ROUNDUP_DAYS = 7
+# How far back the round-up's article menu reaches (plus the articles already chosen).
+ARTICLE_CHOICE_DAYS = 30
 
 
 def export_response(queryset, *, log: ExportLog) -> StreamingHttpResponse:
     # A byte-order mark so spreadsheet programs read the file as UTF-8.
     rows = services.subscribers_export_csv(queryset, log=log)
     response = StreamingHttpResponse(
-        (chunk for first in (["\ufeff"], rows) for chunk in first),
-        content_type="text/csv; charset=utf-8",
+        itertools.chain(["\ufeff"], rows), content_type="text/csv; charset=utf-8"
     )
     filename = f"subscribers-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -46,6 +52,11 @@ class SubscriberAdmin(admin.ModelAdmin):
         "signed_up_at",
         "confirmed_at",
         "unsubscribed_at",
+        "resubscribe_requested_at",
+        "resubscribe_name",
+        "resubscribe_source",
+        "resubscribe_page",
+        "resubscribe_consent_text",
     ]
     readonly_fields = [field for field in fields if field != "name"]
     actions = ["export_selected", "unsubscribe_selected"]
@@ -73,8 +84,8 @@ class SubscriberAdmin(admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "totals": [
-                (label, Subscriber.objects.filter(status=status).count())
-                for status, label in Subscriber.Status.choices
+                (Subscriber.Status(status).label, count)
+                for status, count in Subscriber.objects.totals_by_status().items()
             ],
             "can_export": self.has_export_permission(request),
             "export_query": request.GET.urlencode(),
@@ -87,7 +98,11 @@ class SubscriberAdmin(admin.ModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         if not (self.has_view_permission(request) and self.has_export_permission(request)):
             raise PermissionDenied
-        queryset = self.get_changelist_instance(request).get_queryset(request)
+        try:
+            queryset = self.get_changelist_instance(request).get_queryset(request)
+        except IncorrectLookupParameters:
+            messages.error(request, "The list's filters are not valid: nothing was exported.")
+            return redirect("admin:newsletter_subscriber_changelist")
         if "status__exact" not in request.GET:
             queryset = queryset.exclude(status=Subscriber.Status.UNSUBSCRIBED)
         filters = {
@@ -107,9 +122,8 @@ class SubscriberAdmin(admin.ModelAdmin):
 
     @admin.action(description="Unsubscribe selected addresses", permissions=["change"])
     def unsubscribe_selected(self, request, queryset):
-        for subscriber in queryset.exclude(status=Subscriber.Status.UNSUBSCRIBED):
-            services.subscriber_unsubscribe(subscriber=subscriber)
-        messages.success(request, "The selected addresses are unsubscribed.")
+        count = services.subscribers_unsubscribe(queryset=queryset)
+        messages.success(request, f"The selected addresses are unsubscribed ({count} changed).")
 
 
 @admin.register(ExportLog)
@@ -151,16 +165,38 @@ def week_articles():
     return Article.objects.live().filter(published_at__gte=since).order_by("-published_at")
 
 
+class RoundupItemFormSet(BaseInlineFormSet):
+    """Every row's article menu shares one query, instead of one query per row."""
+
+    article_choices = None
+
+    @cached_property
+    def article_queryset(self):
+        since = timezone.now() - datetime.timedelta(days=ARTICLE_CHOICE_DAYS)
+        recent = Article.objects.live().filter(published_at__gte=since)
+        chosen = RoundupItem.objects.filter(roundup=self.instance.pk).values("article")
+        return Article.objects.filter(Q(pk__in=recent.values("pk")) | Q(pk__in=chosen)).order_by(
+            "-published_at"
+        )
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if field := form.fields.get("article"):
+            field.queryset = self.article_queryset  # checks the submitted value
+            if self.article_choices is None:
+                self.article_choices = list(field.choices)  # the one query for every menu
+            field.choices = self.article_choices
+
+
 class RoundupItemInline(admin.TabularInline):
     model = RoundupItem
+    formset = RoundupItemFormSet
     fields = ["order", "article"]
     extra = 0
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "article":
-            since = timezone.now() - datetime.timedelta(days=60)
-            kwargs["queryset"] = Article.objects.live().filter(published_at__gte=since)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_queryset(self, request):
+        # A sent round-up shows its items read-only, each naming its article.
+        return super().get_queryset(request).select_related("article")
 
     def get_extra(self, request, obj=None, **kwargs):
         return week_articles().count() if obj is None else 1
@@ -204,6 +240,9 @@ class RoundupAdmin(admin.ModelAdmin):
         if is_draft(obj):
             return self.readonly_fields
         return ["subject", "intro", *self.readonly_fields]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_progress()
 
     def save_model(self, request, obj, form, change):
         if not change:

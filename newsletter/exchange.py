@@ -50,6 +50,36 @@ class RowError(ValueError):
     pass
 
 
+class FileError(ValueError):
+    """The file as a whole cannot be read, so none of it may be imported."""
+
+
+def check_file(path) -> None:
+    """Decode and parse the whole file before anything of it is stored, or raise FileError.
+
+    UTF-8, with or without a byte-order mark; no NUL bytes (PostgreSQL text cannot
+    hold them); every field within the csv module's size limit.
+    """
+    with open(path, "rb") as binary:
+        for number, line in enumerate(binary, 1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise FileError(
+                    f"line {number}: not UTF-8 text (byte {line[exc.start]:#04x}); "
+                    "save the file as CSV UTF-8."
+                ) from exc
+            if b"\0" in line:
+                raise FileError(f"line {number}: contains a NUL byte.")
+    with open(path, encoding="utf-8-sig", newline="") as stream:
+        reader = csv.reader(stream)
+        try:
+            for _row in reader:
+                pass
+        except csv.Error as exc:
+            raise FileError(f"line {reader.line_num}: {exc}.") from exc
+
+
 def neutralize(cell: str) -> str:
     return f"'{cell}" if cell.startswith(FORMULA_TRIGGERS) else cell
 

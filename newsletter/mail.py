@@ -25,7 +25,8 @@ def build_message(
     *, subject: str, template: str, context: dict, to: str, headers: dict | None = None
 ) -> EmailMultiAlternatives:
     context = {"site_url": settings.SITE_URL, **context}
-    context.setdefault("site", SiteSettings.load())
+    if "site" not in context:  # not setdefault(): a round-up passes it for every copy
+        context["site"] = SiteSettings.load()
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string(f"newsletter/email/{template}.txt", context),
@@ -43,7 +44,9 @@ def confirmation_message(subscriber: Subscriber) -> EmailMultiAlternatives:
         subject=f"Confirm your subscription to {site.name}",
         template="confirmation",
         context={
+            "site": site,
             "subscriber": subscriber,
+            "resubscribing": subscriber.status == Subscriber.Status.UNSUBSCRIBED,
             "confirm_url": subscriber.get_confirm_url(),
             "unsubscribe_url": subscriber.get_unsubscribe_url(),
         },

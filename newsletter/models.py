@@ -1,5 +1,7 @@
 """Subscribers and their consent, the emails we send them, round-ups and export logs."""
 
+import datetime
+
 from django.conf import settings
 from django.core import signing
 from django.db import models
@@ -54,6 +56,19 @@ class Subscriber(models.Model):
     signed_up_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    # A signup for an unsubscribed address is held here and changes nothing else until
+    # the reader confirms it from the new email: a forged signup cannot undo an unsubscribe.
+    resubscribe_requested_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="This unsubscribed address signed up again: when. It stays unsubscribed "
+        "until the reader confirms from the new email; then the signup fields below replace "
+        "the earlier consent record.",
+    )
+    resubscribe_name = models.CharField(max_length=100, blank=True)
+    resubscribe_source = models.CharField(max_length=100, blank=True)
+    resubscribe_page = models.CharField(max_length=500, blank=True)
+    resubscribe_consent_text = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = SubscriberQuerySet.as_manager()
@@ -66,15 +81,28 @@ class Subscriber(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-signed_up_at"], name="subscriber_status_idx"),
+            models.Index(fields=["-signed_up_at", "-id"], name="subscriber_signed_up_idx"),
         ]
 
     def __str__(self):
         return self.email
 
     @property
+    def awaiting_confirmation(self) -> bool:
+        """A confirmation email may go out and its link may confirm."""
+        if self.status == self.Status.UNSUBSCRIBED:
+            return self.resubscribe_requested_at is not None
+        return self.status == self.Status.PENDING
+
+    @property
+    def signup_to_confirm_at(self) -> datetime.datetime:
+        """When the signup that a confirmation link is for was made."""
+        return self.resubscribe_requested_at or self.signed_up_at
+
+    @property
     def confirm_token(self) -> str:
-        # Bound to this signup: a resubscription (new signed_up_at) retires older links.
-        payload = {"id": self.pk, "at": self.signed_up_at.timestamp()}
+        # Bound to one signup: links sent before a signup to resubscribe stop working.
+        payload = {"id": self.pk, "at": self.signup_to_confirm_at.timestamp()}
         return signing.TimestampSigner(salt=self.CONFIRM_SALT).sign_object(payload)
 
     @classmethod
@@ -86,7 +114,7 @@ class Subscriber(models.Model):
         except (signing.BadSignature, ValueError):
             return None
         subscriber = cls.objects.filter(pk=payload.get("id")).first()
-        if subscriber is None or subscriber.signed_up_at.timestamp() != payload.get("at"):
+        if subscriber is None or subscriber.signup_to_confirm_at.timestamp() != payload.get("at"):
             return None
         return subscriber
 
@@ -114,6 +142,21 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+class RoundupQuerySet(models.QuerySet):
+    def with_progress(self):
+        """Count each round-up's copies per delivery status, for a whole list in one query."""
+        copies = Q(deliveries__kind=Delivery.Kind.ROUNDUP)
+        return self.annotate(
+            copies_total=Count("deliveries", filter=copies),
+            **{
+                f"copies_{status}": Count(
+                    "deliveries", filter=copies & Q(deliveries__status=status)
+                )
+                for status in Delivery.Status.values
+            },
+        )
+
+
 class Roundup(models.Model):
     """A weekly round-up email: an intro and a hand-ordered list of published articles."""
 
@@ -138,6 +181,8 @@ class Roundup(models.Model):
     send_started_at = models.DateTimeField(null=True, editable=False)
     sent_at = models.DateTimeField(null=True, editable=False)
 
+    objects = RoundupQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
 
@@ -149,6 +194,10 @@ class Roundup(models.Model):
         return [part.strip() for part in self.intro.split("\n\n") if part.strip()]
 
     def progress(self) -> dict[str, int]:
+        """Copies per delivery status and in total; from with_progress() when annotated."""
+        if hasattr(self, "copies_total"):
+            statuses = [*Delivery.Status.values, "total"]
+            return {status: getattr(self, f"copies_{status}") for status in statuses}
         counts = dict(
             self.deliveries.filter(kind=Delivery.Kind.ROUNDUP)
             .order_by()
@@ -224,6 +273,7 @@ class Delivery(models.Model):
                 name="delivery_confirmation_idx",
             ),
             models.Index(fields=["roundup", "status"], name="delivery_roundup_status_idx"),
+            models.Index(fields=["-created_at", "-id"], name="delivery_created_idx"),
         ]
 
     def __str__(self):

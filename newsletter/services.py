@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
 from django.db import connection, transaction
-from django.db.models import Count, F, Max
+from django.db.models import Case, Count, F, Max, Q, Value, When
 from django.utils import timezone
 from procrastinate.exceptions import AlreadyEnqueued
 
@@ -41,9 +41,11 @@ def subscriber_signup(
 ) -> Subscriber:
     """Record a signup and queue a confirmation email, whatever state the address was in.
 
-    New and unsubscribed addresses become pending; pending ones get another
-    confirmation email (within the per-mailbox cap); confirmed ones are left alone.
-    Callers show the same page in every case.
+    New addresses become pending. An unsubscribed address stays unsubscribed, with
+    the signup held as a request to resubscribe that only its confirmation link
+    applies (a forged signup changes nothing). Pending addresses and held requests
+    get another confirmation email within the per-mailbox cap; confirmed ones are
+    left alone. Callers show the same page in every case.
     """
     email = normalize_email(email)
     key = mailbox_key(email)
@@ -61,16 +63,18 @@ def subscriber_signup(
                 consent_text=consent_text,
                 signed_up_at=now,
             )
-        elif subscriber.status == Subscriber.Status.UNSUBSCRIBED:
-            # A new double opt-in: a fresh consent record; older confirmation links stop working.
-            subscriber.status = Subscriber.Status.PENDING
-            subscriber.name = name or subscriber.name
-            subscriber.source, subscriber.signup_page = source, signup_page
-            subscriber.consent_text = consent_text
-            subscriber.signed_up_at, subscriber.confirmed_at = now, None
-            subscriber.unsubscribed_at = None
+        elif (
+            subscriber.status == Subscriber.Status.UNSUBSCRIBED
+            and subscriber.resubscribe_requested_at is None
+        ):
+            # Links sent before this request stop working; later signups reuse it.
+            subscriber.resubscribe_requested_at = now
+            subscriber.resubscribe_name = name
+            subscriber.resubscribe_source = source
+            subscriber.resubscribe_page = signup_page
+            subscriber.resubscribe_consent_text = consent_text
             subscriber.save()
-        if subscriber.status == Subscriber.Status.PENDING:
+        if subscriber.awaiting_confirmation:
             confirmation_queue(subscriber=subscriber, now=now)
     return subscriber
 
@@ -99,22 +103,63 @@ def confirmation_queue(*, subscriber: Subscriber, now: datetime.datetime) -> Del
 
 
 def subscriber_confirm(*, subscriber: Subscriber) -> Subscriber:
-    """Confirm a pending address; confirming again changes nothing. Never resubscribes."""
+    """Confirm the signup that `subscriber` was read for, from its confirmation link.
+
+    Confirming twice changes nothing. A link sent before an unsubscribe never
+    resubscribes; the link sent for a later signup does, and that signup becomes
+    the consent record.
+    """
     with transaction.atomic():
-        subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
-        if subscriber.status == Subscriber.Status.PENDING:
-            subscriber.status = Subscriber.Status.CONFIRMED
-            subscriber.confirmed_at = timezone.now()
-            subscriber.save(update_fields=["status", "confirmed_at", "updated_at"])
-    return subscriber
+        current = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+        if current.signup_to_confirm_at != subscriber.signup_to_confirm_at:
+            return current  # another signup or an unsubscribe came in meanwhile
+        now = timezone.now()
+        if current.status == Subscriber.Status.PENDING:
+            current.status, current.confirmed_at = Subscriber.Status.CONFIRMED, now
+            current.save(update_fields=["status", "confirmed_at", "updated_at"])
+        elif current.awaiting_confirmation:
+            current.status, current.confirmed_at = Subscriber.Status.CONFIRMED, now
+            current.name = current.resubscribe_name or current.name
+            current.source = current.resubscribe_source
+            current.signup_page = current.resubscribe_page
+            current.consent_text = current.resubscribe_consent_text
+            current.signed_up_at = current.resubscribe_requested_at
+            current.unsubscribed_at = None
+            for name, value in CLEARED_RESUBSCRIBE_REQUEST.items():
+                setattr(current, name, value)
+            current.save()
+    return current
+
+
+# A request to resubscribe, withdrawn or applied.
+CLEARED_RESUBSCRIBE_REQUEST = {
+    "resubscribe_requested_at": None,
+    "resubscribe_name": "",
+    "resubscribe_source": "",
+    "resubscribe_page": "",
+    "resubscribe_consent_text": "",
+}
 
 
 def subscriber_unsubscribe(*, subscriber: Subscriber) -> None:
     """Suppress the address for good (until it opts in again); repeating is harmless."""
+    subscribers_unsubscribe(queryset=Subscriber.objects.filter(pk=subscriber.pk))
+
+
+def subscribers_unsubscribe(*, queryset) -> int:
+    """Unsubscribe every address in queryset with one UPDATE; return how many changed.
+
+    Also withdraws a pending request to resubscribe, so that its confirmation link
+    stops working; an earlier unsubscribe keeps its date.
+    """
     now = timezone.now()
-    Subscriber.objects.filter(pk=subscriber.pk).exclude(
-        status=Subscriber.Status.UNSUBSCRIBED
-    ).update(status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=now, updated_at=now)
+    unsubscribed = Q(status=Subscriber.Status.UNSUBSCRIBED)
+    return queryset.filter(~unsubscribed | Q(resubscribe_requested_at__isnull=False)).update(
+        status=Subscriber.Status.UNSUBSCRIBED,
+        unsubscribed_at=Case(When(unsubscribed, then=F("unsubscribed_at")), default=Value(now)),
+        updated_at=now,
+        **CLEARED_RESUBSCRIBE_REQUEST,
+    )
 
 
 def delivery_send(*, delivery_id: int) -> None:
@@ -123,7 +168,7 @@ def delivery_send(*, delivery_id: int) -> None:
     if delivery.status in {Delivery.Status.SENT, Delivery.Status.SKIPPED}:
         return
     if delivery.kind == Delivery.Kind.CONFIRMATION:
-        if delivery.subscriber.status != Subscriber.Status.PENDING:
+        if not delivery.subscriber.awaiting_confirmation:
             delivery.status = Delivery.Status.SKIPPED
             delivery.save(update_fields=["status"])
             return

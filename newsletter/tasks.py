@@ -9,8 +9,10 @@ from procrastinate.contrib.django import app
 from newsletter import services
 from newsletter.models import Roundup
 
-# 10 attempts over about 2.5 days (4, 16, 64 s … 2.9 days): outlasts a mail-server outage.
-MAIL_RETRY = RetryStrategy(max_attempts=10, exponential_wait=4)
+# Procrastinate waits exponential_wait ** (attempts + 1) seconds: 8 retries waiting 4 s,
+# 16 s, 64 s … 4.6 h and 18 h, so the last try comes about a day after the first. That
+# outlasts a mail-server outage while a confirmation link (valid a week) is still useful.
+MAIL_RETRY = RetryStrategy(max_attempts=8, exponential_wait=4)
 
 
 def with_fresh_connection(func):

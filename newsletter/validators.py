@@ -7,6 +7,7 @@ quoted local parts, invisible characters, and domains mixing look-alike scripts.
 
 import contextlib
 import ipaddress
+import stringprep
 import unicodedata
 
 from django.core.exceptions import ValidationError
@@ -31,12 +32,25 @@ _django_email_validator = EmailValidator(allowlist=[])
 
 
 def normalize_email(value: str) -> str:
-    """Trim, and lower-case the domain (in its Unicode form); the local part is kept."""
+    """Trim, and lower-case the domain (in its Unicode form); the local part is kept.
+
+    An address with invisible characters is only trimmed: IDNA would silently drop
+    them from the domain, and validate_mailing_address() must see them to refuse it.
+    """
     value = (value or "").strip()
     local, at, domain = value.rpartition("@")
-    if not at:
+    if not at or has_invisible_characters(value):
         return value
     return f"{local}@{domain_to_unicode(domain.lower())}"
+
+
+def has_invisible_characters(value: str) -> bool:
+    # Cc control, Cf format (zero-width, soft hyphen, bidi overrides), Z* separators,
+    # Co/Cn unassigned; and what IDNA maps to nothing (variation selectors and the like).
+    return any(
+        unicodedata.category(char)[0] in {"C", "Z"} or stringprep.in_table_b1(char)
+        for char in value
+    )
 
 
 def domain_to_unicode(domain: str) -> str:
@@ -69,12 +83,10 @@ def validate_mailing_address(value: str) -> None:
     local, at, domain = value.rpartition("@")
     if '"' in local:
         raise ValidationError("Quoted addresses are not accepted.", code="quoted")
-    for char in value:
-        # Cc control, Cf format (zero-width, bidi overrides), Z* separators, Co/Cn unassigned.
-        if unicodedata.category(char)[0] in {"C", "Z"}:
-            raise ValidationError(
-                "The address contains invisible or control characters.", code="invisible"
-            )
+    if has_invisible_characters(value):
+        raise ValidationError(
+            "The address contains invisible or control characters.", code="invisible"
+        )
     if not at or not local or not domain:
         raise invalid
     if domain.startswith("[") or _is_ip_address(domain):

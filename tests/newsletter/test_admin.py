@@ -4,12 +4,14 @@ import io
 
 from django.contrib.auth.models import Group, User
 from django.core import mail
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from newsletter.models import ExportLog, Roundup, RoundupItem, Subscriber
+from newsletter.models import Delivery, ExportLog, Roundup, RoundupItem, Subscriber
 from tests.factories import make_article
 from tests.newsletter.helpers import make_subscriber
 
@@ -48,6 +50,13 @@ class SubscriberExportTests(TestCase):
         self.assertContains(response, "Confirmed <strong>2</strong>")
         self.assertContains(response, "Unsubscribed <strong>1</strong>")
         self.assertContains(response, EXPORT_URL)
+
+    def test_changelist_query_budget(self):
+        self.client.force_login(self.staff)
+        # session, user, totals per status (one query), user and group permissions,
+        # count, page, date hierarchy range and days, source filter choices
+        with self.assertNumQueries(10):
+            self.client.get(CHANGELIST_URL)
 
     def test_export_streams_the_list_without_unsubscribed_addresses_by_default(self):
         self.client.force_login(self.staff)
@@ -93,6 +102,15 @@ class SubscriberExportTests(TestCase):
         rows = read_csv(self.client.post(f"{EXPORT_URL}?source=newsletter+page"))
         self.assertEqual([row[0] for row in rows[1:]], ["pending@example.com"])
 
+    def test_invalid_filters_redirect_to_the_list_with_an_error_and_export_nothing(self):
+        self.client.force_login(self.staff)
+        for query in ["bogus=1", "signed_up_at__gte=x"]:
+            with self.subTest(query):
+                response = self.client.post(f"{EXPORT_URL}?{query}", follow=True)
+                self.assertRedirects(response, CHANGELIST_URL)
+                self.assertContains(response, "filters are not valid")
+        self.assertFalse(ExportLog.objects.exists())
+
     def test_every_export_is_logged_with_who_filters_and_row_count(self):
         self.client.force_login(self.staff)
         read_csv(self.client.post(f"{EXPORT_URL}?status__exact=confirmed"))
@@ -115,6 +133,23 @@ class SubscriberExportTests(TestCase):
         self.assertEqual(
             sorted(row[0] for row in rows[1:]), ["ada@example.com", "gone@example.com"]
         )
+
+    def test_the_unsubscribe_action_suppresses_the_selected_addresses_in_one_update(self):
+        self.client.force_login(self.staff)
+        selected = [self.ada, self.pending, self.gone]
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.post(
+                CHANGELIST_URL,
+                {"action": "unsubscribe_selected", "_selected_action": [s.pk for s in selected]},
+                follow=True,
+            )
+        self.assertContains(response, "(2 changed)")
+        updates = [q for q in queries if q["sql"].startswith('UPDATE "newsletter_subscriber"')]
+        self.assertEqual(len(updates), 1)
+        rows = Subscriber.objects.filter(pk__in=[s.pk for s in selected])
+        self.assertEqual(set(rows.values_list("status", flat=True)), {"unsubscribed"})
+        self.assertEqual(rows.get(pk=self.gone.pk).unsubscribed_at, self.gone.unsubscribed_at)
+        self.assertEqual(Subscriber.objects.get(pk=self.formula.pk).status, "confirmed")
 
     def test_staff_without_the_export_permission_cannot_export(self):
         viewer = User.objects.create_user("viewer", password="pw", is_staff=True)
@@ -199,3 +234,102 @@ class RoundupAdminTests(TestCase):
         )
         response = self.client.get(reverse("admin:newsletter_roundup_change", args=[roundup.pk]))
         self.assertContains(response, "0 of 0 sent")
+
+    def test_the_changelist_shows_each_roundups_progress_without_a_query_per_row(self):
+        def changelist_queries():
+            with CaptureQueriesContext(connection) as queries:
+                response = self.client.get(reverse("admin:newsletter_roundup_changelist"))
+            return response, len(queries)
+
+        readers = [make_subscriber() for _ in range(3)]
+        make_sent_roundup("First", readers, statuses=["sent", "failed", "queued"])
+        _, one_row = changelist_queries()
+        make_sent_roundup("Second", readers, statuses=["sent", "sent", "skipped"])
+        make_sent_roundup("Third", readers, statuses=["sending", "sent", "sent"])
+        response, three_rows = changelist_queries()
+
+        self.assertEqual(three_rows, one_row)
+        self.assertContains(response, "1 of 3 sent · 1 queued · 1 failed · 0 skipped")
+        self.assertContains(response, "2 of 3 sent · 0 queued · 0 failed · 1 skipped")
+        self.assertContains(response, "· 1 interrupted")
+
+    def test_the_article_menus_share_one_query_and_offer_recent_and_chosen_articles(self):
+        def change_page(roundup):
+            url = reverse("admin:newsletter_roundup_change", args=[roundup.pk])
+            with CaptureQueriesContext(connection) as queries:
+                response = self.client.get(url)
+            return response, len(queries)
+
+        ancient = make_article(
+            headline="Ancient story", published_at=timezone.now() - datetime.timedelta(days=90)
+        )
+        small = Roundup.objects.create(subject="Small")
+        RoundupItem.objects.create(roundup=small, article=self.recent)
+        large = Roundup.objects.create(subject="Large")
+        for order, article in enumerate([self.recent, self.latest, self.old, ancient]):
+            RoundupItem.objects.create(roundup=large, article=article, order=order)
+
+        _, small_queries = change_page(small)
+        response, large_queries = change_page(large)
+
+        self.assertEqual(large_queries, small_queries)
+        menu = response.context["inline_admin_formsets"][0].formset.forms[0].fields["article"]
+        self.assertEqual(
+            [label for _, label in menu.choices][1:],
+            ["Latest story", "This week's story", "Old story", "Ancient story"],
+        )
+        response, _ = change_page(small)
+        menu = response.context["inline_admin_formsets"][0].formset.forms[0].fields["article"]
+        self.assertNotIn("Ancient story", [label for _, label in menu.choices])
+
+    def test_a_draft_roundup_saves_its_articles_and_refuses_an_old_one(self):
+        roundup = Roundup.objects.create(subject="The week")
+        item = RoundupItem.objects.create(roundup=roundup, article=self.recent, order=1)
+        ancient = make_article(
+            headline="Ancient story", published_at=timezone.now() - datetime.timedelta(days=90)
+        )
+        url = reverse("admin:newsletter_roundup_change", args=[roundup.pk])
+
+        def post(article):
+            return self.client.post(
+                url,
+                {
+                    "subject": "The week",
+                    "intro": "",
+                    "items-TOTAL_FORMS": 2,
+                    "items-INITIAL_FORMS": 1,
+                    "items-0-id": item.pk,
+                    "items-0-roundup": roundup.pk,
+                    "items-0-order": 2,
+                    "items-0-article": self.recent.pk,
+                    "items-1-roundup": roundup.pk,
+                    "items-1-order": 1,
+                    "items-1-article": article.pk,
+                },
+            )
+
+        self.assertContains(post(ancient), "Select a valid choice")
+        self.assertRedirects(post(self.latest), reverse("admin:newsletter_roundup_changelist"))
+        self.assertEqual([i.article for i in roundup.items.all()], [self.latest, self.recent])
+
+    def test_a_sent_roundup_shows_its_articles_read_only(self):
+        roundup = make_sent_roundup("Sent", [], statuses=[])
+        Roundup.objects.filter(pk=roundup.pk).update(status=Roundup.Status.SENT)
+        RoundupItem.objects.create(roundup=roundup, article=self.old)
+        response = self.client.get(reverse("admin:newsletter_roundup_change", args=[roundup.pk]))
+        self.assertContains(response, "Old story")
+        self.assertNotContains(response, 'name="items-0-article"')
+
+
+def make_sent_roundup(subject, readers, *, statuses):
+    roundup = Roundup.objects.create(subject=subject, status=Roundup.Status.SENDING)
+    for reader, status in zip(readers, statuses, strict=True):
+        Delivery.objects.create(
+            kind=Delivery.Kind.ROUNDUP,
+            status=status,
+            roundup=roundup,
+            subscriber=reader,
+            to_email=reader.email,
+            mailbox_key=reader.mailbox_key,
+        )
+    return roundup

@@ -2,7 +2,7 @@ import io
 import tempfile
 from pathlib import Path
 
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import TestCase
 
 from newsletter.models import ExportLog, Subscriber
@@ -46,8 +46,44 @@ class ExportCommandTests(CommandTestCase):
         log = ExportLog.objects.filter(via="command").first()
         self.assertEqual((log.row_count, log.filters["since"][:4]), (0, "2999"))
 
+    def test_a_since_that_is_not_a_date_is_refused(self):
+        with self.assertRaisesMessage(CommandError, "--since: 'last week' is not a date."):
+            self.export("--since", "last week")
+        self.assertFalse(ExportLog.objects.exists())
+
+
+HEADER = b"email,name,status,signed_up_at,confirmed_at,unsubscribed_at,source\n"
+GOOD_ROW = b"first@example.com,First,confirmed,,,,\n"
+
 
 class ImportCommandTests(CommandTestCase):
+    def import_bytes(self, content: bytes) -> tuple[str, str]:
+        path = self.dir / "import.csv"
+        path.write_bytes(content)
+        out, err = io.StringIO(), io.StringIO()
+        call_command("import_subscribers", str(path), stdout=out, stderr=err)
+        return out.getvalue(), err.getvalue()
+
+    def test_a_file_that_cannot_be_read_whole_is_refused_before_anything_is_stored(self):
+        for bad_line, message in [
+            ("caf\xe9@example.com,Caf\xe9,confirmed,,,,\n".encode("latin-1"), "not UTF-8"),
+            (b"nul@example.com,N\x00L,confirmed,,,,\n", "contains a NUL byte"),
+            (b'big@example.com,"' + b"x" * 200_000 + b'",confirmed,,,,\n', "field larger"),
+        ]:
+            with (
+                self.subTest(message),
+                self.assertRaisesMessage(CommandError, f"line 3: {message}"),
+            ):
+                self.import_bytes(HEADER + GOOD_ROW + bad_line)
+            self.assertFalse(Subscriber.objects.exists())
+
+    def test_utf8_with_a_byte_order_mark_is_accepted(self):
+        out, _ = self.import_bytes(
+            "\ufeff".encode() + HEADER + "juergen@bücher.de,Jürgen,,,,,\n".encode()
+        )
+        self.assertIn("1 created", out)
+        self.assertEqual(Subscriber.objects.get().name, "Jürgen")
+
     def test_an_export_imported_into_an_empty_database_exports_the_same_rows(self):
         make_subscriber("ada@example.com", name="Ada", source="footer")
         make_subscriber("-dash@example.com", name="=1+1", source="newsletter page")

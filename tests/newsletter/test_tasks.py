@@ -2,12 +2,14 @@ import threading
 
 from django.core import mail
 from django.db import connection
-from django.test import override_settings
+from django.test import TestCase, override_settings
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
+from newsletter import mail as newsletter_mail
 from newsletter import services
 from newsletter.models import Delivery, Roundup, RoundupItem, Subscriber
+from publication.models import SiteSettings
 from tests.factories import make_article
 from tests.newsletter.helpers import JobsTestCase, make_subscriber, run_jobs, signup
 
@@ -57,6 +59,32 @@ class ConfirmationEmailTests(JobsTestCase):
         delivery.refresh_from_db()
         self.assertEqual((delivery.status, delivery.attempts, delivery.error), ("sent", 2, ""))
         self.assertEqual(len(mail.outbox), 1)
+
+
+class ResubscribeEmailTests(TestCase):
+    def test_an_unsubscribed_address_that_signs_up_again_gets_a_new_confirmation_link(self):
+        gone = make_subscriber("gone@example.com", status=Subscriber.Status.UNSUBSCRIBED)
+        old_confirm_url = gone.get_confirm_url()
+        services.subscriber_signup(email="gone@example.com", source="footer", consent_text="Yes")
+        delivery = Delivery.objects.get()
+
+        services.delivery_send(delivery_id=delivery.pk)
+
+        message = mail.outbox[0]
+        gone.refresh_from_db()
+        self.assertEqual(gone.status, Subscriber.Status.UNSUBSCRIBED)
+        self.assertIn(gone.get_confirm_url(), message.body)
+        self.assertNotIn(old_confirm_url, message.body)
+        self.assertIn("stays unsubscribed unless you confirm", message.body)
+        self.assertIn("stays unsubscribed unless you confirm", message.alternatives[0][0])
+        delivery.refresh_from_db()
+        self.assertEqual(delivery.status, Delivery.Status.SENT)
+
+    def test_the_confirmation_email_reads_the_site_settings_once(self):
+        SiteSettings.load()
+        subscriber = make_subscriber(status=Subscriber.Status.PENDING)
+        with self.assertNumQueries(1):
+            newsletter_mail.confirmation_message(subscriber)
 
 
 class SignupRaceTests(JobsTestCase):
@@ -153,3 +181,30 @@ class RoundupSendingTests(JobsTestCase):
         run_jobs()
         self.assertEqual(len(mail.outbox), 4)
         self.assertEqual(self.roundup.progress()["skipped"], 1)
+
+
+@override_settings(NEWSLETTER_BATCH_SIZE=3)
+class RoundupBatchQueryTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        SiteSettings.load()
+        cls.roundup = Roundup.objects.create(subject="The week", status=Roundup.Status.SENDING)
+        RoundupItem.objects.create(roundup=cls.roundup, article=make_article())
+        for _ in range(3):
+            make_subscriber()
+        services.roundup_prepare(roundup_id=cls.roundup.pk)
+
+    def test_a_batch_costs_two_queries_per_copy_and_no_more(self):
+        # round-up, batch (+subscribers), articles, site settings; per copy: claim, mark
+        # sent; queued count, any queued left, mark the round-up sent
+        with self.assertNumQueries(4 + 2 * 3 + 3):
+            services.roundup_send_batch(roundup_id=self.roundup.pk)
+        self.assertEqual(len(mail.outbox), 3)
+
+    def test_a_copy_given_the_site_settings_does_not_query_them(self):
+        articles = newsletter_mail.roundup_articles(self.roundup)
+        site, reader = SiteSettings.load(), Subscriber.objects.first()
+        with self.assertNumQueries(0):
+            newsletter_mail.roundup_message(
+                self.roundup, articles=articles, subscriber=reader, to=reader.email, site=site
+            )

@@ -23,6 +23,7 @@ class MailingAddressTests(SimpleTestCase):
     def test_normalising_trims_and_lower_cases_only_the_domain(self):
         self.assertEqual(normalize_email("  Ada.L@EXAMPLE.Com \n"), "Ada.L@example.com")
         self.assertEqual(normalize_email("a@XN--BCHER-KVA.DE"), "a@bücher.de")
+        self.assertEqual(normalize_email(" a@Exam\u00adple.com"), "a@Exam\u00adple.com")
 
     def test_ip_literals_and_dotless_domains_are_refused(self):
         self.assertRefused("reader@[127.0.0.1]", "ip_literal")
@@ -40,6 +41,11 @@ class MailingAddressTests(SimpleTestCase):
             "rea\u200bder@example.com",
             "reader@exam\u202eple.com",
             "re\x00ader@example.com",
+            # IDNA would quietly drop these from a domain: refused, not "cleaned".
+            "reader@exam\u00adple.com",  # soft hyphen
+            "reader@exam\u200bple.com",  # zero-width space
+            "reader@exam\u2060ple.com",  # word joiner
+            "reader@exam\ufe0fple.com",  # variation selector
         ]:
             with self.subTest(repr(address)):
                 self.assertRefused(address, "invisible")

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
+from newsletter import services
 from newsletter.forms import CONSENT_TEXT
 from newsletter.models import Delivery, Subscriber
 from tests.newsletter.helpers import make_subscriber, signup
@@ -57,6 +58,11 @@ class SignupTests(NewsletterTestCase):
         response = signup(self.client, "reader@localhost")
         self.assertContains(response, "The domain needs a dot", status_code=400)
         self.assertContains(response, 'value="reader@localhost"', status_code=400)
+        self.assertFalse(Subscriber.objects.exists())
+
+    def test_an_address_with_an_invisible_character_in_the_domain_is_refused(self):
+        response = signup(self.client, "reader@exam\u00adple.com")  # a soft hyphen
+        self.assertContains(response, "invisible or control characters", status_code=400)
         self.assertFalse(Subscriber.objects.exists())
 
     def test_overlong_fields_are_refused(self):
@@ -259,18 +265,69 @@ class UnsubscribeTests(NewsletterTestCase):
         )
         self.assertEqual(response.status_code, 400)
 
-    def test_an_unsubscribed_reader_can_resubscribe_through_a_new_opt_in(self):
+    def test_a_signup_for_an_unsubscribed_address_changes_nothing_until_confirmed(self):
         self.client.post(self.url)
-        old_confirm_url = self.subscriber.get_confirm_url()
-        signup(self.client, "reader@example.com")
+        before = Subscriber.objects.get()
+        old_confirm_token = before.confirm_token
+
+        signup(self.client, "reader@example.com", name="Ada", source="page")
 
         subscriber = Subscriber.objects.get()
-        self.assertEqual(subscriber.status, Subscriber.Status.PENDING)
-        self.assertIsNone(subscriber.unsubscribed_at)
+        self.assertEqual(subscriber.status, Subscriber.Status.UNSUBSCRIBED)
+        self.assertEqual(subscriber.unsubscribed_at, before.unsubscribed_at)
+        self.assertEqual(
+            (subscriber.signed_up_at, subscriber.signup_page, subscriber.consent_text),
+            (before.signed_up_at, before.signup_page, before.consent_text),
+        )
+        requested_at = subscriber.resubscribe_requested_at
+        self.assertGreater(requested_at, before.signed_up_at)
+        self.assertEqual(
+            (subscriber.resubscribe_page, subscriber.resubscribe_consent_text),
+            ("/articles/some-story/", CONSENT_TEXT),
+        )
+        self.assertFalse(services.subscribers_for_export().exists())
         self.assertEqual(Delivery.objects.filter(kind="confirmation").count(), 1)
-        # Links from before the unsubscribe no longer work; the new one does.
-        self.assertEqual(Subscriber.from_confirm_token(old_confirm_url.split("/")[-2]), None)
-        self.assertEqual(Subscriber.from_confirm_token(subscriber.confirm_token), subscriber)
+        # Links from before the unsubscribe never resubscribe; only the new one does.
+        old_url = reverse("newsletter:confirm", args=[old_confirm_token])
+        self.assertEqual(self.client.post(old_url).status_code, 400)
+        new_url = reverse("newsletter:confirm", args=[subscriber.confirm_token])
+        self.assertContains(self.client.get(new_url), "Confirm my subscription")
+        self.assertEqual(Subscriber.objects.get().status, Subscriber.Status.UNSUBSCRIBED)
+
+        for _ in range(2):
+            self.assertContains(self.client.post(new_url), "You are subscribed")
+        subscriber = Subscriber.objects.get()
+        self.assertEqual(subscriber.status, Subscriber.Status.CONFIRMED)
+        self.assertIsNone(subscriber.unsubscribed_at)
+        self.assertEqual(subscriber.signed_up_at, requested_at)
+        self.assertGreater(subscriber.confirmed_at, subscriber.signed_up_at)
+        self.assertEqual(
+            (subscriber.name, subscriber.source, subscriber.signup_page),
+            ("Ada", "newsletter page", "/articles/some-story/"),
+        )
+        self.assertIsNone(subscriber.resubscribe_requested_at)
+        self.assertEqual(Subscriber.from_confirm_token(old_confirm_token), None)
+
+    def test_signing_up_again_keeps_the_request_to_resubscribe_and_its_link(self):
+        self.client.post(self.url)
+        signup(self.client, "reader@example.com")
+        first = Subscriber.objects.get()
+        signup(self.client, "reader@example.com")
+        self.assertEqual(Subscriber.objects.get().confirm_token, first.confirm_token)
+
+    def test_unsubscribing_withdraws_a_request_to_resubscribe(self):
+        self.client.post(self.url)
+        unsubscribed_at = Subscriber.objects.get().unsubscribed_at
+        signup(self.client, "reader@example.com")
+        confirm_url = reverse("newsletter:confirm", args=[Subscriber.objects.get().confirm_token])
+
+        self.client.post(self.url)  # the unsubscribe link in the confirmation email
+
+        subscriber = Subscriber.objects.get()
+        self.assertIsNone(subscriber.resubscribe_requested_at)
+        self.assertEqual(subscriber.unsubscribed_at, unsubscribed_at)
+        self.assertEqual(self.client.post(confirm_url).status_code, 400)
+        self.assertEqual(Subscriber.objects.get().status, Subscriber.Status.UNSUBSCRIBED)
 
     def test_a_pending_address_that_unsubscribes_gets_no_more_confirmation_emails(self):
         pending = make_subscriber("victim@example.com", status=Subscriber.Status.PENDING)

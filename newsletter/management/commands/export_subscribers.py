@@ -3,19 +3,16 @@ import datetime
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.dateparse import parse_date, parse_datetime
 
-from newsletter import services
+from newsletter import exchange, services
 from newsletter.models import ExportLog, Subscriber
 
 
-def parse_since(value: str) -> datetime.datetime:
-    parsed = parse_datetime(value)
-    if parsed is None and (day := parse_date(value)):
-        parsed = datetime.datetime.combine(day, datetime.time())
-    if parsed is None:
-        raise CommandError(f"--since: {value!r} is not a date (YYYY-MM-DD).")
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
+def parse_since(value: str) -> datetime.datetime | None:
+    try:
+        return exchange.parse_when(value, "--since")
+    except exchange.RowError as exc:
+        raise CommandError(f"{exc} Use YYYY-MM-DD.") from exc
 
 
 class Command(BaseCommand):

@@ -17,12 +17,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, source, **options):
         try:
+            exchange.check_file(file)
             with open(file, encoding="utf-8-sig", newline="") as stream:
                 report = services.subscribers_import(
                     rows=exchange.read_rows(stream), default_source=source
                 )
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc}") from exc
+        except exchange.FileError as exc:
+            raise CommandError(f"{file}: {exc} Nothing was imported.") from exc
         self.stdout.write(
             f"{report.created} created, {report.updated} updated, "
             f"{report.unchanged} unchanged, {len(report.rejected)} rejected."
