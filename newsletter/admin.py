@@ -126,10 +126,8 @@ class SubscriberAdmin(admin.ModelAdmin):
         messages.success(request, f"The selected addresses are unsubscribed ({count} changed).")
 
 
-@admin.register(ExportLog)
-class ExportLogAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "user", "via", "filters", "row_count", "finished_at"]
-    list_filter = ["via", "created_at"]
+class RecordAdmin(admin.ModelAdmin):
+    """Records of what happened (exports, deliveries): viewable, never edited by hand."""
 
     def has_add_permission(self, request):
         return False
@@ -141,23 +139,20 @@ class ExportLogAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(ExportLog)
+class ExportLogAdmin(RecordAdmin):
+    list_display = ["created_at", "user", "via", "filters", "row_count", "finished_at"]
+    list_filter = ["via", "created_at"]
+
+
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(RecordAdmin):
     list_display = ["to_email", "kind", "status", "attempts", "roundup", "created_at", "sent_at"]
     list_filter = ["status", "kind", "created_at"]
     search_fields = ["to_email"]
     list_select_related = ["roundup"]
     readonly_fields = ["error"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def week_articles():
