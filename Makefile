@@ -32,6 +32,8 @@ run: demo
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	find templates -name '*.html' -print0 | xargs -0 $(VENV)/bin/djade --check --target-version 5.2
 	$(PYTHON) manage.py makemigrations --check --dry-run
 
 test: lint
@@ -40,6 +42,7 @@ test: lint
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+	find templates -name '*.html' -print0 | xargs -0 $(VENV)/bin/djade --target-version 5.2
 
 # Prints figures; never part of `make test`.
 benchmark: install
