@@ -15,7 +15,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from articles.models import Article
-from newsletter import mail, services
+from newsletter import mail, services, subscriber_csv
 from newsletter.models import Delivery, ExportLog, Roundup, RoundupItem, Subscriber
 
 ROUNDUP_DAYS = 7
@@ -25,7 +25,7 @@ ARTICLE_CHOICE_DAYS = 30
 
 def export_response(queryset, *, log: ExportLog) -> StreamingHttpResponse:
     # A byte-order mark so spreadsheet programs read the file as UTF-8.
-    rows = services.subscribers_export_csv(queryset, log=log)
+    rows = subscriber_csv.subscribers_export_csv(queryset, log=log)
     response = StreamingHttpResponse(
         itertools.chain(["\ufeff"], rows), content_type="text/csv; charset=utf-8"
     )
@@ -108,12 +108,14 @@ class SubscriberAdmin(admin.ModelAdmin):
         filters = {
             key: values[0] if len(values) == 1 else values for key, values in request.GET.lists()
         }
-        log = services.export_log_start(user=request.user, via=ExportLog.Via.ADMIN, filters=filters)
+        log = subscriber_csv.export_log_start(
+            user=request.user, via=ExportLog.Via.ADMIN, filters=filters
+        )
         return export_response(queryset, log=log)
 
     @admin.action(description="Export selected subscribers as CSV", permissions=["export"])
     def export_selected(self, request, queryset):
-        log = services.export_log_start(
+        log = subscriber_csv.export_log_start(
             user=request.user,
             via=ExportLog.Via.ADMIN,
             filters={"selected": sorted(queryset.values_list("pk", flat=True))[:1000]},
@@ -207,7 +209,7 @@ class RoundupItemInline(admin.TabularInline):
 
 
 def is_draft(roundup: Roundup | None) -> bool:
-    return roundup is None or roundup.status == Roundup.Status.DRAFT
+    return roundup is None or roundup.is_draft
 
 
 @admin.register(Roundup)
@@ -246,7 +248,7 @@ class RoundupAdmin(admin.ModelAdmin):
 
     @admin.display(description="progress")
     def progress_summary(self, obj):
-        if obj.pk is None or obj.status == Roundup.Status.DRAFT:
+        if obj.pk is None or obj.is_draft:
             return "Not sent yet"
         progress = obj.progress()
         return format_html(
@@ -330,7 +332,7 @@ class RoundupAdmin(admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         roundup = self.get_roundup(request, pk, change=True)
-        if roundup.status == Roundup.Status.DRAFT:
+        if roundup.is_draft:
             raise PermissionDenied
         count = services.roundup_retry_failed(roundup=roundup)
         messages.success(request, f"Sending resumed; {count} failed copies queued again.")

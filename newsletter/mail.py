@@ -46,7 +46,7 @@ def confirmation_message(subscriber: Subscriber) -> EmailMultiAlternatives:
         context={
             "site": site,
             "subscriber": subscriber,
-            "resubscribing": subscriber.status == Subscriber.Status.UNSUBSCRIBED,
+            "resubscribing": subscriber.is_unsubscribed,
             "confirm_url": subscriber.get_confirm_url(),
             "unsubscribe_url": subscriber.get_unsubscribe_url(),
         },

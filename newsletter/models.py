@@ -1,6 +1,7 @@
 """Subscribers and their consent, the emails we send them, round-ups and export logs."""
 
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core import signing
@@ -14,6 +15,14 @@ from django.utils import timezone
 class SubscriberQuerySet(models.QuerySet):
     def confirmed(self):
         return self.filter(status=Subscriber.Status.CONFIRMED)
+
+    def for_export(self, *, statuses: Iterable[str] | None = None, since=None):
+        """Unsubscribed addresses are left out unless asked for by status."""
+        statuses = list(statuses or [Subscriber.Status.PENDING, Subscriber.Status.CONFIRMED])
+        queryset = self.filter(status__in=statuses)
+        if since:
+            queryset = queryset.filter(signed_up_at__gte=since)
+        return queryset
 
     def with_email(self, email: str):
         """Case-insensitive lookup that uses the unique index on lower(email)."""
@@ -88,11 +97,23 @@ class Subscriber(models.Model):
         return self.email
 
     @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
+    @property
+    def is_unsubscribed(self) -> bool:
+        return self.status == self.Status.UNSUBSCRIBED
+
+    @property
     def awaiting_confirmation(self) -> bool:
         """A confirmation email may go out and its link may confirm."""
-        if self.status == self.Status.UNSUBSCRIBED:
+        if self.is_unsubscribed:
             return self.resubscribe_requested_at is not None
-        return self.status == self.Status.PENDING
+        return self.is_pending
 
     @property
     def signup_to_confirm_at(self) -> datetime.datetime:
@@ -207,6 +228,15 @@ class Roundup(models.Model):
         totals = {status: counts.get(status, 0) for status in Delivery.Status.values}
         totals["total"] = sum(counts.values())
         return totals
+
+    @property
+    def is_draft(self) -> bool:
+        """Not sent yet: items and intro may change, sending may start."""
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_sending(self) -> bool:
+        return self.status == self.Status.SENDING
 
 
 class RoundupItem(models.Model):

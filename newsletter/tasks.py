@@ -1,18 +1,33 @@
-"""Jobs run by `manage.py procrastinate worker`; deferred in the transaction that needs them."""
+"""What the job worker runs (`manage.py procrastinate worker`): sending confirmation and
+test emails, preparing a round-up and sending it in batches, resuming after a crash.
 
+The request side (`services.py`) only writes rows and defers these jobs in the same
+transaction; nothing here is called from a request, and nothing here imports services.
+"""
+
+import contextlib
 import functools
 
-from django.db import close_old_connections, connections
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import close_old_connections, connection, connections
+from django.db.models import F
+from django.utils import timezone
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
+from procrastinate.exceptions import AlreadyEnqueued
 
-from newsletter import services
-from newsletter.models import Roundup
+from newsletter import mail
+from newsletter.models import Delivery, Roundup, Subscriber
+from publication.models import SiteSettings
 
 # Procrastinate waits exponential_wait ** (attempts + 1) seconds: 8 retries waiting 4 s,
 # 16 s, 64 s … 4.6 h and 18 h, so the last try comes about a day after the first. That
 # outlasts a mail-server outage while a confirmation link (valid a week) is still useful.
 MAIL_RETRY = RetryStrategy(max_attempts=8, exponential_wait=4)
+
+# A run of failures this long means the mail server, not the addresses, is the problem.
+MAX_CONSECUTIVE_FAILURES = 5
 
 
 def with_fresh_connection(func):
@@ -30,25 +45,28 @@ def with_fresh_connection(func):
     return wrapper
 
 
+# The jobs. Their names are stored with queued jobs: never rename them.
+
+
 @app.task(name="newsletter.send_delivery", queue="mail", retry=MAIL_RETRY)
 @with_fresh_connection
 def send_delivery(*, delivery_id: int) -> None:
     """A confirmation email or a round-up test copy."""
-    services.delivery_send(delivery_id=delivery_id)
+    delivery_send(delivery_id=delivery_id)
 
 
 @app.task(name="newsletter.roundup_prepare", queue="mail", retry=MAIL_RETRY)
 @with_fresh_connection
 def roundup_prepare(*, roundup_id: int) -> None:
-    services.roundup_prepare(roundup_id=roundup_id)
-    services.roundup_continue(roundup=Roundup.objects.get(pk=roundup_id))
+    roundup_deliveries_create(roundup_id=roundup_id)
+    roundup_continue(roundup=Roundup.objects.get(pk=roundup_id))
 
 
 @app.task(name="newsletter.roundup_send_batch", queue="mail", retry=MAIL_RETRY)
 @with_fresh_connection
 def roundup_send_batch(*, roundup_id: int) -> None:
-    if services.roundup_send_batch(roundup_id=roundup_id):
-        services.roundup_continue(roundup=Roundup.objects.get(pk=roundup_id))
+    if roundup_batch_send(roundup_id=roundup_id):
+        roundup_continue(roundup=Roundup.objects.get(pk=roundup_id))
 
 
 @app.periodic(cron="*/5 * * * *")
@@ -59,3 +77,136 @@ async def retry_stalled_jobs(context, timestamp):
     """Put back jobs whose worker died (no heartbeat), so a crash only delays sending."""
     for job in await context.app.job_manager.get_stalled_jobs():
         await context.app.job_manager.retry_job(job)
+
+
+# The work they do.
+
+
+def delivery_send(*, delivery_id: int) -> None:
+    """Send one confirmation or test email; raise on failure so the job is retried."""
+    delivery = Delivery.objects.select_related("subscriber", "roundup").get(pk=delivery_id)
+    if delivery.status in {Delivery.Status.SENT, Delivery.Status.SKIPPED}:
+        return
+    if delivery.kind == Delivery.Kind.CONFIRMATION:
+        if not delivery.subscriber.awaiting_confirmation:
+            delivery.status = Delivery.Status.SKIPPED
+            delivery.save(update_fields=["status"])
+            return
+        message = mail.confirmation_message(delivery.subscriber)
+    else:
+        articles = mail.roundup_articles(delivery.roundup)
+        message = mail.roundup_message(
+            delivery.roundup, articles=articles, subscriber=None, to=delivery.to_email
+        )
+    delivery.attempts += 1
+    try:
+        message.send()
+    except Exception as exc:
+        delivery.status, delivery.error = Delivery.Status.FAILED, describe(exc)
+        delivery.save(update_fields=["status", "error", "attempts"])
+        raise
+    delivery.status, delivery.error, delivery.sent_at = Delivery.Status.SENT, "", timezone.now()
+    delivery.save(update_fields=["status", "error", "attempts", "sent_at"])
+
+
+def describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def roundup_deliveries_create(*, roundup_id: int) -> int:
+    """One queued delivery per confirmed subscriber; running it again adds no duplicates."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {Delivery._meta.db_table}
+                (kind, status, subscriber_id, roundup_id, to_email, mailbox_key,
+                 attempts, error, created_at)
+            SELECT %s, %s, s.id, %s, s.email, s.mailbox_key, 0, '', now()
+            FROM {Subscriber._meta.db_table} s
+            WHERE s.status = %s
+            ON CONFLICT (roundup_id, subscriber_id) WHERE kind = 'roundup' DO NOTHING
+            """,
+            [
+                Delivery.Kind.ROUNDUP,
+                Delivery.Status.QUEUED,
+                roundup_id,
+                Subscriber.Status.CONFIRMED,
+            ],
+        )
+        return cursor.rowcount
+
+
+def roundup_continue(*, roundup: Roundup) -> None:
+    """Queue the next batch unless one is already waiting (resume after a crash or a fix)."""
+    with contextlib.suppress(AlreadyEnqueued):
+        roundup_send_batch.configure(
+            lock=f"roundup-{roundup.pk}", queueing_lock=f"roundup-{roundup.pk}"
+        ).defer(roundup_id=roundup.pk)
+
+
+def roundup_batch_send(*, roundup_id: int) -> int:
+    """Send up to NEWSLETTER_BATCH_SIZE queued copies; return how many remain queued.
+
+    Each copy is claimed (status "sending", committed) just before it is handed to
+    the mail server and marked sent just after, so a crash can leave at most the
+    one copy in flight as "sending": it is never sent again (at most once), and
+    everything still "queued" is picked up when sending resumes.
+    """
+    roundup = Roundup.objects.get(pk=roundup_id)
+    pending = Delivery.objects.filter(
+        roundup=roundup, kind=Delivery.Kind.ROUNDUP, status=Delivery.Status.QUEUED
+    )
+    batch = list(
+        pending.select_related("subscriber").order_by("pk")[: settings.NEWSLETTER_BATCH_SIZE]
+    )
+    if batch:
+        articles, site = mail.roundup_articles(roundup), SiteSettings.load()
+        backend = get_connection()
+        backend.open()  # raises if the server is down: nothing claimed, the job retries
+        try:
+            roundup_copies_send(
+                batch, roundup=roundup, articles=articles, site=site, backend=backend
+            )
+        finally:
+            backend.close()
+    remaining = pending.count()
+    if not remaining and not roundup.deliveries.filter(status=Delivery.Status.QUEUED).exists():
+        Roundup.objects.filter(pk=roundup.pk, status=Roundup.Status.SENDING).update(
+            status=Roundup.Status.SENT, sent_at=timezone.now()
+        )
+    return remaining
+
+
+def roundup_copies_send(batch, *, roundup, articles, site, backend) -> None:
+    failures = 0
+    for delivery in batch:
+        claimed = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.QUEUED).update(
+            status=Delivery.Status.SENDING, attempts=F("attempts") + 1
+        )
+        if not claimed:
+            continue
+        if not delivery.subscriber.is_confirmed:
+            Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED)
+            continue
+        message = mail.roundup_message(
+            roundup,
+            articles=articles,
+            subscriber=delivery.subscriber,
+            to=delivery.to_email,
+            site=site,
+        )
+        message.connection = backend
+        try:
+            message.send()
+        except Exception as exc:
+            failures += 1
+            Delivery.objects.filter(pk=delivery.pk).update(
+                status=Delivery.Status.FAILED, error=describe(exc)
+            )
+            if failures >= MAX_CONSECUTIVE_FAILURES:
+                raise
+            continue
+        failures = 0
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.SENT, sent_at=timezone.now(), error=""
+        )

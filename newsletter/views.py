@@ -4,12 +4,7 @@ The signup POST therefore has no Django CSRF token; it is protected by an Origin
 check, a signed form token, a honeypot, rate limits and double opt-in instead.
 """
 
-import hashlib
-import time
-from urllib.parse import urlsplit
-
 from django.conf import settings
-from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
@@ -19,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from newsletter import services
 from newsletter.forms import CONSENT_TEXT, SignupForm, form_token
 from newsletter.models import Subscriber
+from newsletter.request_checks import client_ip, is_same_origin, rate_limit, referer_path
 from newsletter.validators import mailbox_key
 
 
@@ -63,55 +59,10 @@ def signup_post(request):
     return redirect("newsletter:signup-done")
 
 
-def client_ip(request) -> str:
-    # Behind a proxy, the last address in the header is the one our proxy added.
-    value = request.META.get(settings.NEWSLETTER_CLIENT_IP_HEADER) or request.META.get(
-        "REMOTE_ADDR", ""
-    )
-    return value.rsplit(",", 1)[-1].strip()
-
-
-def rate_limit(scope: str, value: str, limit: tuple[int, int]) -> int:
-    """Count one hit in a fixed window; return seconds to wait if over the limit, else 0."""
-    allowed, period = limit
-    now = int(time.time())
-    digest = hashlib.sha256(value.encode()).hexdigest()[:32]
-    key = f"newsletter:rate:{scope}:{digest}:{now // period}"
-    cache.add(key, 0, period)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, period)
-        count = 1
-    if count <= allowed:
-        return 0
-    return period - now % period
-
-
 def too_many_requests(request, retry_after: int):
     response = render(request, "newsletter/signup_limited.html", status=429)
     response["Retry-After"] = str(retry_after)
     return response
-
-
-def origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
-
-
-def is_same_origin(request) -> bool:
-    """The POST came from a page of ours (Origin, or Referer where Origin is missing)."""
-    allowed = {origin_of(request.build_absolute_uri("/")), origin_of(settings.SITE_URL)}
-    if origin := request.headers.get("Origin"):
-        return origin.lower() in allowed  # "null" (sandboxed, file://) is refused
-    if referer := request.headers.get("Referer"):
-        return origin_of(referer) in allowed
-    return False
-
-
-def referer_path(request) -> str:
-    referer = request.headers.get("Referer", "")
-    return urlsplit(referer).path[:500] if referer and is_same_origin(request) else ""
 
 
 @csrf_exempt

@@ -7,7 +7,7 @@ from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from newsletter import mail as newsletter_mail
-from newsletter import services
+from newsletter import services, tasks
 from newsletter.models import Delivery, Roundup, RoundupItem, Subscriber
 from publication.models import SiteSettings
 from tests.factories import make_article
@@ -68,7 +68,7 @@ class ResubscribeEmailTests(TestCase):
         services.subscriber_signup(email="gone@example.com", source="footer", consent_text="Yes")
         delivery = Delivery.objects.get()
 
-        services.delivery_send(delivery_id=delivery.pk)
+        tasks.delivery_send(delivery_id=delivery.pk)
 
         message = mail.outbox[0]
         gone.refresh_from_db()
@@ -144,21 +144,21 @@ class RoundupSendingTests(JobsTestCase):
         )
 
         # Preparing or resuming again mails nobody twice.
-        services.roundup_prepare(roundup_id=self.roundup.pk)
-        services.roundup_continue(roundup=self.roundup)
+        tasks.roundup_deliveries_create(roundup_id=self.roundup.pk)
+        tasks.roundup_continue(roundup=self.roundup)
         run_jobs()
         self.assertEqual(len(mail.outbox), 5)
         self.assertEqual(Delivery.objects.filter(kind="roundup").count(), 5)
 
     def test_sending_resumes_after_a_crash_without_mailing_anyone_twice(self):
         Roundup.objects.filter(pk=self.roundup.pk).update(status=Roundup.Status.SENDING)
-        services.roundup_prepare(roundup_id=self.roundup.pk)
+        tasks.roundup_deliveries_create(roundup_id=self.roundup.pk)
         deliveries = list(Delivery.objects.filter(kind="roundup").order_by("pk"))
         # The worker died after sending two copies, while handing over the third.
         Delivery.objects.filter(pk__in=[d.pk for d in deliveries[:2]]).update(status="sent")
         Delivery.objects.filter(pk=deliveries[2].pk).update(status="sending")
 
-        services.roundup_continue(roundup=self.roundup)
+        tasks.roundup_continue(roundup=self.roundup)
         run_jobs()
 
         self.assertEqual(
@@ -176,7 +176,7 @@ class RoundupSendingTests(JobsTestCase):
 
     def test_unsubscribing_before_the_batch_skips_the_copy(self):
         services.roundup_send(roundup=self.roundup)
-        services.roundup_prepare(roundup_id=self.roundup.pk)
+        tasks.roundup_deliveries_create(roundup_id=self.roundup.pk)
         services.subscriber_unsubscribe(subscriber=self.readers[0])
         run_jobs()
         self.assertEqual(len(mail.outbox), 4)
@@ -192,13 +192,13 @@ class RoundupBatchQueryTests(TestCase):
         RoundupItem.objects.create(roundup=cls.roundup, article=make_article())
         for _ in range(3):
             make_subscriber()
-        services.roundup_prepare(roundup_id=cls.roundup.pk)
+        tasks.roundup_deliveries_create(roundup_id=cls.roundup.pk)
 
     def test_a_batch_costs_two_queries_per_copy_and_no_more(self):
         # round-up, batch (+subscribers), articles, site settings; per copy: claim, mark
         # sent; queued count, any queued left, mark the round-up sent
         with self.assertNumQueries(4 + 2 * 3 + 3):
-            services.roundup_send_batch(roundup_id=self.roundup.pk)
+            tasks.roundup_batch_send(roundup_id=self.roundup.pk)
         self.assertEqual(len(mail.outbox), 3)
 
     def test_a_copy_given_the_site_settings_does_not_query_them(self):

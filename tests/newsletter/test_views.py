@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from newsletter import services
 from newsletter.forms import CONSENT_TEXT
 from newsletter.models import Delivery, Subscriber
 from tests.newsletter.helpers import make_subscriber, signup
@@ -285,7 +284,7 @@ class UnsubscribeTests(NewsletterTestCase):
             (subscriber.resubscribe_page, subscriber.resubscribe_consent_text),
             ("/articles/some-story/", CONSENT_TEXT),
         )
-        self.assertFalse(services.subscribers_for_export().exists())
+        self.assertFalse(Subscriber.objects.for_export().exists())
         self.assertEqual(Delivery.objects.filter(kind="confirmation").count(), 1)
         # Links from before the unsubscribe never resubscribe; only the new one does.
         old_url = reverse("newsletter:confirm", args=[old_confirm_token])

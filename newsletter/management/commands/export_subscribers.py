@@ -4,14 +4,14 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from newsletter import exchange, services
+from newsletter import subscriber_csv
 from newsletter.models import ExportLog, Subscriber
 
 
 def parse_since(value: str) -> datetime.datetime | None:
     try:
-        return exchange.parse_when(value, "--since")
-    except exchange.RowError as exc:
+        return subscriber_csv.parse_when(value, "--since")
+    except subscriber_csv.RowError as exc:
         raise CommandError(f"{exc} Use YYYY-MM-DD.") from exc
 
 
@@ -33,8 +33,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, status=None, since=None, output=None, **options):
         statuses = Subscriber.Status.values if status and "all" in status else status
-        queryset = services.subscribers_for_export(statuses=statuses, since=since)
-        log = services.export_log_start(
+        queryset = Subscriber.objects.for_export(statuses=statuses, since=since)
+        log = subscriber_csv.export_log_start(
             user=None,
             via=ExportLog.Via.COMMAND,
             filters={
@@ -49,7 +49,7 @@ class Command(BaseCommand):
                 if output
                 else sys.stdout
             )
-            for chunk in services.subscribers_export_csv(queryset, log=log):
+            for chunk in subscriber_csv.subscribers_export_csv(queryset, log=log):
                 stream.write(chunk)
         log.refresh_from_db()
         self.stderr.write(f"Exported {log.row_count} subscribers.")

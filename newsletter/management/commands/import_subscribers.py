@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from newsletter import exchange, services
+from newsletter import subscriber_csv
 
 
 class Command(BaseCommand):
@@ -17,14 +17,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, source, **options):
         try:
-            exchange.check_file(file)
+            subscriber_csv.check_file(file)
             with open(file, encoding="utf-8-sig", newline="") as stream:
-                report = services.subscribers_import(
-                    rows=exchange.read_rows(stream), default_source=source
+                report = subscriber_csv.subscribers_import(
+                    rows=subscriber_csv.read_rows(stream), default_source=source
                 )
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc}") from exc
-        except exchange.FileError as exc:
+        except subscriber_csv.FileError as exc:
             raise CommandError(f"{file}: {exc} Nothing was imported.") from exc
         self.stdout.write(
             f"{report.created} created, {report.updated} updated, "

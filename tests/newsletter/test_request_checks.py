@@ -1,0 +1,58 @@
+from django.core.cache import cache
+from django.test import RequestFactory, SimpleTestCase, override_settings
+
+from newsletter.request_checks import client_ip, is_same_origin, rate_limit, referer_path
+
+
+class ClientIpTests(SimpleTestCase):
+    def test_without_a_proxy_the_connecting_address_is_used(self):
+        request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.7")
+        self.assertEqual(client_ip(request), "203.0.113.7")
+
+    @override_settings(NEWSLETTER_CLIENT_IP_HEADER="HTTP_X_FORWARDED_FOR")
+    def test_behind_a_proxy_the_address_our_proxy_added_wins_over_spoofed_ones(self):
+        request = RequestFactory().post(
+            "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.1.1.1, 198.51.100.4"
+        )
+        self.assertEqual(client_ip(request), "198.51.100.4")
+
+    @override_settings(NEWSLETTER_CLIENT_IP_HEADER="HTTP_X_REAL_IP")
+    def test_a_missing_proxy_header_falls_back_to_the_connecting_address(self):
+        request = RequestFactory().post("/", REMOTE_ADDR="10.0.0.1")
+        self.assertEqual(client_ip(request), "10.0.0.1")
+
+
+@override_settings(SITE_URL="https://news.example", ALLOWED_HOSTS=["testserver"])
+class OriginTests(SimpleTestCase):
+    def test_origin_must_be_ours_and_case_does_not_matter(self):
+        ours = RequestFactory().post("/", HTTP_ORIGIN="HTTPS://News.Example")
+        theirs = RequestFactory().post("/", HTTP_ORIGIN="https://news.example.evil")
+        self.assertTrue(is_same_origin(ours))
+        self.assertFalse(is_same_origin(theirs))
+
+    def test_a_null_origin_is_refused_even_with_our_referer(self):
+        request = RequestFactory().post(
+            "/", HTTP_ORIGIN="null", HTTP_REFERER="https://news.example/articles/x/"
+        )
+        self.assertFalse(is_same_origin(request))
+
+    def test_only_a_referer_of_ours_is_recorded_as_the_signup_page(self):
+        ours = RequestFactory().post("/", HTTP_REFERER="https://news.example/articles/x/?q=1")
+        theirs = RequestFactory().post("/", HTTP_REFERER="https://elsewhere.example/page/")
+        self.assertEqual(referer_path(ours), "/articles/x/")
+        self.assertEqual(referer_path(theirs), "")
+
+
+class RateLimitTests(SimpleTestCase):
+    def setUp(self):
+        cache.clear()
+
+    def test_hits_over_the_limit_get_the_seconds_left_in_the_window(self):
+        results = [rate_limit("test", "key", (2, 3600)) for _ in range(3)]
+        self.assertEqual(results[:2], [0, 0])
+        self.assertTrue(0 < results[2] <= 3600)
+
+    def test_each_scope_and_value_has_its_own_count(self):
+        rate_limit("test", "a", (1, 3600))
+        self.assertEqual(rate_limit("test", "b", (1, 3600)), 0)
+        self.assertEqual(rate_limit("other", "a", (1, 3600)), 0)
