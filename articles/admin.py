@@ -1,14 +1,19 @@
+import copy
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.forms.models import construct_instance
 from django.http import JsonResponse
+from django.template.loader import render_to_string
 from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 from taggit.forms import TagWidget
 from taggit.models import Tag
 
-from articles.models import Article, Byline, Kind, ShareLink
+from articles.models import Article, Byline, Kind, ShareLink, natural_join
 from publication.models import Photo
 
 WIDE = "width: 100%; max-width: 48rem"
@@ -38,6 +43,62 @@ class BylineInline(admin.TabularInline):
     extra = 1
     autocomplete_fields = ["author"]
     fields = ["author", "role", "order"]
+
+
+def posted_author_count(data, prefix="bylines") -> int:
+    """Byline rows with an author that the POST keeps (the inline is checked on its own)."""
+    try:
+        total = min(int(data.get(f"{prefix}-TOTAL_FORMS") or 0), 1000)
+    except ValueError:
+        return 0
+    return sum(
+        1
+        for index in range(total)
+        if data.get(f"{prefix}-{index}-author") and not data.get(f"{prefix}-{index}-DELETE")
+    )
+
+
+def needs_sentence(needs: list[str]) -> str:
+    return f"Not published: it needs {natural_join(needs)}."
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """Drafts save with anything missing; publishing or scheduling needs the whole article."""
+
+    class Meta:
+        model = Article
+        fields = [
+            "headline",
+            "slug",
+            "dek",
+            "kind",
+            "section",
+            "other_sections",
+            "lead_photo",
+            "body",
+            "teaser",
+            "tags",
+            "status",
+            "published_at",
+            "featured",
+        ]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.get("status") == Article.Status.PUBLISHED:
+            article = construct_instance(self, copy.copy(self.instance))
+            needs = article.publishing_problems(author_count=posted_author_count(self.data))
+            if needs:
+                raise forms.ValidationError(
+                    needs_sentence(needs) + " Save it as a draft until then.",
+                    code="not_ready",
+                )
+        return cleaned_data
+
+    def preview_article(self) -> Article:
+        """The article as typed, valid or not, for the live checks."""
+        self.is_valid()
+        return self.instance
 
 
 class ShareLinkForm(forms.ModelForm):
@@ -79,6 +140,7 @@ class ShareLinkInline(admin.TabularInline):
     fields = ["note", "valid_for", "link", "expires_at", "revoked_at", "revoke"]
     readonly_fields = ["link", "expires_at", "revoked_at"]
     verbose_name = "share link for outside reviewers"
+    verbose_name_plural = "share links for outside reviewers"
     can_delete = False
 
     @admin.display(description="Link")
@@ -122,6 +184,12 @@ class LeadCreditFilter(admin.SimpleListFilter):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
+
+    class Media:
+        js = ["js/admin-article-form.js", "js/admin-publish-checks.js"]
+        css = {"all": ["css/admin.css"]}
+
     list_display = [
         "headline",
         "label",
@@ -145,7 +213,7 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["lead_photo", "other_sections"]
-    readonly_fields = ["preview_link", "created_at", "updated_at"]
+    readonly_fields = ["publish_checks", "preview_link", "created_at", "updated_at"]
     inlines = [BylineInline, ShareLinkInline]
     actions = ["publish_now", "unpublish"]
     list_per_page = 50
@@ -157,6 +225,7 @@ class ArticleAdmin(admin.ModelAdmin):
             "Publishing",
             {
                 "fields": [
+                    "publish_checks",
                     ("status", "published_at"),
                     "featured",
                     "preview_link",
@@ -168,8 +237,10 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         suggest = self.admin_site.admin_view(self.tag_suggestions)
+        checks = self.admin_site.admin_view(require_POST(self.checks_view))
         return [
             path("tag-suggestions/", suggest, name="articles_article_tag_suggest"),
+            path("checks/", checks, name="articles_article_checks"),
             *super().get_urls(),
         ]
 
@@ -185,6 +256,40 @@ class ArticleAdmin(admin.ModelAdmin):
             .values_list("name", flat=True)[:10]
         )
         return JsonResponse({"results": list(tags) if query else []})
+
+    def checks_view(self, request):
+        """The pre-publish checks for the form as typed, so the panel is live before saving."""
+        if not self.has_change_permission(request) and not self.has_add_permission(request):
+            return JsonResponse({"error": "Not allowed."}, status=403)
+        form = self.get_form(request)(request.POST, request.FILES)
+        article = form.preview_article()
+        topics = form.cleaned_data.get("tags") if hasattr(form, "cleaned_data") else None
+        html = render_to_string(
+            "admin/articles/article/publish_checks.html",
+            self.checks_context(
+                article,
+                author_count=posted_author_count(request.POST),
+                topic_count=len(topics or []),
+            ),
+        )
+        return JsonResponse({"html": html})
+
+    def checks_context(self, article, *, author_count=None, topic_count=None):
+        return {
+            "needs": natural_join(article.publishing_problems(author_count=author_count)),
+            "warnings": article.editorial_warnings(topic_count=topic_count),
+            "words": article.word_count,
+            "minutes": article.reading_minutes,
+        }
+
+    @admin.display(description="Before publishing")
+    def publish_checks(self, article):
+        context = self.checks_context(article)
+        return format_html(
+            '<div id="publish-checks" data-checks-url="{}" aria-live="polite">{}</div>',
+            reverse("admin:articles_article_checks"),
+            render_to_string("admin/articles/article/publish_checks.html", context),
+        )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "tags":
@@ -231,12 +336,13 @@ class ArticleAdmin(admin.ModelAdmin):
             reverse("articles:preview", args=[article.pk]),
         )
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if obj.lead_photo and not obj.lead_photo.has_credit:
-            messages.warning(
-                request, "The lead photo has no credit: add one in the photo's record."
-            )
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        if article.status == Article.Status.DRAFT:
+            return
+        for warning in article.editorial_warnings():
+            messages.warning(request, warning)
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
@@ -251,9 +357,22 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.action(description="Publish now", permissions=["change"])
     def publish_now(self, request, queryset):
         now = timezone.now()
-        not_live = queryset.exclude(pk__in=Article.objects.live())
-        count = not_live.update(status=Article.Status.PUBLISHED, published_at=now, updated_at=now)
+        not_live = queryset.exclude(pk__in=Article.objects.live()).select_related(
+            "lead_photo__creator", "lead_photo__source"
+        )
+        ready, refused = [], []
+        for article in not_live.annotate(author_count=Count("bylines")):
+            needs = article.publishing_problems(author_count=article.author_count)
+            if needs:
+                refused.append(f"“{article}” needs {natural_join(needs)}")
+            else:
+                ready.append(article.pk)
+        count = Article.objects.filter(pk__in=ready).update(
+            status=Article.Status.PUBLISHED, published_at=now, updated_at=now
+        )
         self.message_user(request, f"{count} article(s) published.", messages.SUCCESS)
+        if refused:
+            self.message_user(request, "Not published: " + "; ".join(refused) + ".", messages.ERROR)
 
     @admin.action(description="Unpublish (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):

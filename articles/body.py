@@ -60,3 +60,52 @@ def render_body(body: str, photos_by_url: dict) -> str:
         ).strip()
 
     return mark_safe(FIGURE.sub(figure, body or ""))
+
+
+# A trailing empty paragraph, as pasted from a word processor: "<p>&nbsp;</p>", "<p><br></p>".
+TRAILING_EMPTY_PARAGRAPHS = re.compile(r"(?:\s*<p>(?:\s|&nbsp;|\xa0|<br\s*/?>)*</p>)+\s*$")
+PLACEHOLDER = re.compile(r"\b(?:TK|XX+)\b")
+HEADING = re.compile(r"<h([1-6])[\s>]")
+LINK_TEXT = re.compile(r"<a\s[^>]*>(.*?)</a>", re.DOTALL)
+VAGUE_LINK_TEXT = {"click here", "here", "read more", "this link", "link", "more"}
+WORDS_PER_MINUTE = 230
+DEK_MAX_LENGTH = 160
+
+
+def drop_trailing_empty_paragraphs(body: str) -> str:
+    return TRAILING_EMPTY_PARAGRAPHS.sub("", body or "")
+
+
+def plain_text(body: str) -> str:
+    return html.unescape(strip_tags(re.sub(r"<(?:/p|br\s*/?|/h\d|/li)>", " ", body or "")))
+
+
+def word_count(body: str) -> int:
+    return len(plain_text(body).split())
+
+
+def body_warnings(body: str) -> list[str]:
+    """What a careful sub-editor would flag in the body; none of it stops publishing."""
+    warnings = []
+    text = plain_text(body)
+    placeholders = sorted(set(PLACEHOLDER.findall(text)))
+    if placeholders:
+        warnings.append(f"The text still holds placeholders: {', '.join(placeholders)}.")
+    missing_alt = sum(1 for image in images_in(body) if not image.get("alt", "").strip())
+    if missing_alt:
+        warnings.append(f"{missing_alt} image(s) in the body have no alt text.")
+    # The page's headline is the h1, so the body's first heading level is h2.
+    previous = 1
+    for level in (int(level) for level in HEADING.findall(body or "")):
+        if level > previous + 1:
+            warnings.append(f"A heading skips a level (h{previous} to h{level}).")
+            break
+        previous = level
+    vague = [
+        strip_tags(match).strip()
+        for match in LINK_TEXT.findall(body or "")
+        if html.unescape(strip_tags(match)).strip().lower() in VAGUE_LINK_TEXT
+    ]
+    if vague:
+        warnings.append(f"Link text “{vague[0]}” does not say where the link goes.")
+    return warnings

@@ -12,7 +12,16 @@ from django.utils.text import slugify
 from django_ckeditor_5.fields import CKEditor5Field
 from taggit.managers import TaggableManager
 
-from articles.body import images_in, opening_paragraphs, render_body
+from articles.body import (
+    DEK_MAX_LENGTH,
+    WORDS_PER_MINUTE,
+    body_warnings,
+    drop_trailing_empty_paragraphs,
+    images_in,
+    opening_paragraphs,
+    render_body,
+    word_count,
+)
 from publication.html import sanitize_html
 from publication.models import Author, Photo, Section
 
@@ -78,7 +87,9 @@ class Article(models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
-    headline = models.CharField(max_length=300)
+    # Everything but the status may be missing on a draft; publishing_problems() says
+    # what publishing needs, and the database refuses a published article without these.
+    headline = models.CharField(max_length=300, blank=True)
     slug = models.SlugField(
         max_length=300,
         unique=True,
@@ -87,9 +98,16 @@ class Article(models.Model):
         "Change it only before publishing.",
     )
     dek = models.TextField("dek", blank=True, help_text="One or two sentences under the headline.")
-    kind = models.ForeignKey(Kind, on_delete=models.PROTECT, related_name="articles")
+    kind = models.ForeignKey(
+        Kind, on_delete=models.PROTECT, null=True, blank=True, related_name="articles"
+    )
     section = models.ForeignKey(
-        Section, on_delete=models.PROTECT, related_name="articles", help_text="Primary section."
+        Section,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles",
+        help_text="Primary section.",
     )
     other_sections = models.ManyToManyField(
         Section, blank=True, related_name="secondary_articles", help_text="Also list it in these."
@@ -139,16 +157,23 @@ class Article(models.Model):
                 name="article_featured_idx",
             ),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | (Q(kind__isnull=False) & Q(section__isnull=False) & ~Q(headline="")),
+                name="article_published_is_complete",
+            )
+        ]
 
     def __str__(self):
-        return self.headline
+        return self.headline or "Untitled draft"
 
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self.headline, exclude_pk=self.pk)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
-        self.body = sanitize_html(self.body)
+        self.body = drop_trailing_empty_paragraphs(sanitize_html(self.body))
         self.teaser_paragraphs = (
             [part.strip() for part in BLANK_LINE.split(self.teaser) if part.strip()]
             if self.teaser.strip()
@@ -172,6 +197,56 @@ class Article(models.Model):
     @property
     def is_scheduled(self) -> bool:
         return self.status == self.Status.PUBLISHED and not self.is_live
+
+    def publishing_problems(self, *, author_count=None) -> list[str]:
+        """What the article still needs before it may be published or scheduled.
+
+        The one home of the rule: the admin form, the bulk action and the live checks
+        panel all ask here. author_count counts the byline rows of a form not yet saved.
+        """
+        if author_count is None:
+            author_count = self.bylines.count() if self.pk else 0
+        needs = []
+        if not self.headline.strip():
+            needs.append("a headline")
+        if self.kind_id is None:
+            needs.append("a kind")
+        if self.section_id is None:
+            needs.append("a section")
+        if not author_count:
+            needs.append("at least one author")
+        photo = self.lead_photo
+        if photo is None:
+            needs.append("a lead photo")
+        else:
+            if not photo.alt_text.strip():
+                needs.append("alt text for the lead photo")
+            if not photo.has_credit:
+                needs.append("a credit for the lead photo")
+        return needs
+
+    def editorial_warnings(self, *, topic_count=None) -> list[str]:
+        """Things worth a second look before publishing; none of them blocks it."""
+        if topic_count is None:
+            topic_count = self.tags.count() if self.pk else 0
+        warnings = []
+        if not self.dek.strip():
+            warnings.append("The dek is missing.")
+        elif len(self.dek.strip()) > DEK_MAX_LENGTH:
+            warnings.append(
+                f"The dek is {len(self.dek.strip())} characters; keep it to {DEK_MAX_LENGTH}."
+            )
+        if not topic_count:
+            warnings.append("No topics: readers cannot follow the story.")
+        return warnings + body_warnings(self.body)
+
+    @property
+    def word_count(self) -> int:
+        return word_count(self.body)
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, round(self.word_count / WORDS_PER_MINUTE)) if self.word_count else 0
 
     def sync_body_photos(self):
         """Link the Photo records used in the body, and keep their alt text filled in."""

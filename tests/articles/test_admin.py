@@ -125,6 +125,11 @@ class ArticleChangelistTests(QueryCountMixin, AdminTestCase):
                 self.assertContains(response, title)
 
     def test_publish_now_makes_drafts_and_scheduled_articles_live(self):
+        self.draft.bylines.create(author=self.ana)
+        credited = make_photo(credit_text="Jane Doe / stockagency.example")
+        Article.objects.filter(pk__in=[self.scheduled.pk, self.draft.pk]).update(
+            lead_photo=credited
+        )
         response = self.client.post(
             CHANGELIST,
             {
@@ -147,6 +152,21 @@ class ArticleChangelistTests(QueryCountMixin, AdminTestCase):
         self.assertContains(response, "1 article(s) moved back to draft.")
         self.assertCountEqual(Article.objects.drafts(), [self.live, self.draft])
         self.assertEqual(self.client.get(self.live.get_absolute_url()).status_code, 404)
+
+    def test_publish_now_refuses_incomplete_articles_and_names_them(self):
+        response = self.client.post(
+            CHANGELIST,
+            {"action": "publish_now", "_selected_action": [self.scheduled.pk, self.draft.pk]},
+            follow=True,
+        )
+        self.assertContains(response, "0 article(s) published.")
+        self.assertContains(
+            response,
+            "Not published: “Draft story” needs at least one author and a lead photo; "
+            "“Scheduled story” needs a credit for the lead photo.",
+        )
+        self.assertCountEqual(Article.objects.drafts(), [self.draft])
+        self.assertCountEqual(Article.objects.scheduled(), [self.scheduled])
 
 
 class ArticleChangeFormTests(AdminTestCase):
@@ -199,6 +219,7 @@ class ArticleChangeFormTests(AdminTestCase):
                 slug="brand-new",
                 tags="Trump transition, Energy",
                 status=Article.Status.PUBLISHED,
+                lead_photo=make_photo(credit_text="Jane Doe / stockagency.example").pk,
                 bylines=[(ben, Byline.Role.BY), (chen, Byline.Role.PHOTOS)],
             ),
         )
@@ -215,6 +236,7 @@ class ArticleChangeFormTests(AdminTestCase):
             article_form_data(
                 self.article,
                 status=Article.Status.PUBLISHED,
+                lead_photo=make_photo(credit_text="Jane Doe / stockagency.example").pk,
                 teaser="The lead paragraph.\r\n\r\nThe rest of the teaser.",
             ),
         )
@@ -223,25 +245,86 @@ class ArticleChangeFormTests(AdminTestCase):
         self.assertContains(response, '<details class="teaser__more">')
         self.assertContains(response, "<p>The rest of the teaser.</p>", html=True)
 
-    def test_saving_with_an_uncredited_lead_photo_warns_the_editor(self):
-        photo = make_photo()
+    def test_a_draft_saves_with_everything_missing(self):
         response = self.client.post(
-            article_change_url(self.article), article_form_data(self.article, lead_photo=photo.pk)
+            "/admin/articles/article/add/",
+            article_form_data(headline="", slug="", kind="", section="", body=""),
         )
         self.assertRedirects(response, CHANGELIST)
-        self.assertIn(
-            "The lead photo has no credit: add one in the photo's record.",
-            [str(message) for message in get_messages(response.wsgi_request)],
-        )
+        self.assertEqual(str(Article.objects.get(kind=None)), "Untitled draft")
 
-    def test_saving_with_a_credited_lead_photo_does_not_warn(self):
+    def test_publishing_with_an_uncredited_lead_photo_is_refused(self):
+        photo = make_photo(alt_text="")
+        response = self.client.post(
+            article_change_url(self.article),
+            article_form_data(self.article, lead_photo=photo.pk, status="published"),
+        )
+        self.assertContains(
+            response,
+            "Not published: it needs alt text for the lead photo and a credit for the lead "
+            "photo. Save it as a draft until then.",
+        )
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.status, Article.Status.DRAFT)
+
+    def test_scheduling_without_an_author_is_refused(self):
+        photo = make_photo(credit_text="Jane Doe / stockagency.example")
+        data = article_form_data(
+            self.article,
+            lead_photo=photo.pk,
+            status="published",
+            published_at_0="2099-01-14",
+            published_at_1="09:00:00",
+        )
+        data["bylines-0-DELETE"] = "on"
+        response = self.client.post(article_change_url(self.article), data)
+        self.assertContains(response, "Not published: it needs at least one author.")
+        self.assertFalse(Article.objects.scheduled().exists())
+
+    def test_publishing_warns_about_what_deserves_a_second_look(self):
         photo = make_photo(credit_text="Jane Doe / stockagency.example")
         response = self.client.post(
             article_change_url(self.article),
-            article_form_data(self.article, lead_photo=photo.pk),
-            follow=True,
+            article_form_data(
+                self.article,
+                lead_photo=photo.pk,
+                status="published",
+                dek="",
+                body='<p>TK</p><h3>Deep</h3><p><a href="https://example.org">click here</a></p>'
+                "<p>&nbsp;</p><p><br></p>",
+            ),
         )
-        self.assertNotContains(response, "has no credit")
+        self.assertRedirects(response, CHANGELIST)
+        self.assertEqual(
+            [str(message) for message in get_messages(response.wsgi_request)][:-1],
+            [
+                "The dek is missing.",
+                "No topics: readers cannot follow the story.",
+                "The text still holds placeholders: TK.",
+                "A heading skips a level (h1 to h3).",
+                "Link text “click here” does not say where the link goes.",
+            ],
+        )
+        self.article.refresh_from_db()
+        self.assertTrue(self.article.body.endswith("click here</a></p>"))
+
+    def test_live_checks_follow_the_form_as_typed(self):
+        response = self.client.post(
+            "/admin/articles/article/checks/",
+            article_form_data(
+                headline="Typed",
+                dek="x" * 161,
+                tags="Energy",
+                body='<p>One two three.</p><figure class="image"><img src="/x.png"></figure>',
+                bylines=[(make_author("Ana Ruiz 2"), Byline.Role.BY)],
+            ),
+        )
+        html = response.json()["html"]
+        self.assertIn("Publishing needs:</strong> a lead photo.", html)
+        self.assertIn("The dek is 161 characters; keep it to 160.", html)
+        self.assertIn("1 image(s) in the body have no alt text.", html)
+        self.assertNotIn("No topics", html)
+        self.assertIn("3 words · 1 min read", html)
 
 
 class ShareLinkAdminTests(AdminTestCase):

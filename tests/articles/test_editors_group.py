@@ -51,6 +51,7 @@ class EditorsGroupTests(TemporaryMediaTestCase):
                 headline="Written by an editor",
                 slug="written-by-an-editor",
                 status=Article.Status.PUBLISHED,
+                lead_photo=make_photo(credit_text="Jane Doe / stockagency.example").pk,
                 tags="Trump transition, Energy",
                 bylines=[(self.author, Byline.Role.BY)],
             ),

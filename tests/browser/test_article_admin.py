@@ -1,0 +1,70 @@
+"""The editors' admin in Chromium: pre-publish checks, revisions, locks, backups."""
+
+from importlib import import_module
+
+from django.apps import apps as django_apps
+from django.conf import settings
+from django.test import Client
+
+from articles.models import Article
+from tests.browser.test_teasers import BrowserTestCase
+from tests.factories import make_author, make_editor, make_kind, make_section
+
+
+class EditorsAdminTestCase(BrowserTestCase):
+    def setUp(self):
+        super().setUp()
+        # An earlier TransactionTestCase may have flushed the group its migration made.
+        import_module("articles.migrations.0002_editors_group").create_editors_group(
+            django_apps, None
+        )
+        self.editor = make_editor("ed")
+
+    def log_in(self, user, context=None):
+        client = Client()
+        client.force_login(user)
+        (context or self.context).add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": self.live_server_url,
+                }
+            ]
+        )
+
+    def type_in_body(self, page, text):
+        page.locator(".ck-editor__editable").first.click()
+        page.keyboard.press("Control+End")
+        page.keyboard.type(text)
+
+
+class PrePublishCheckTests(EditorsAdminTestCase):
+    def test_checks_are_live_and_publishing_an_incomplete_article_is_refused(self):
+        make_kind("Analysis")
+        make_section("Europe")
+        make_author("Ana Ruiz")
+        self.log_in(self.editor)
+        page = self.page
+        page.goto(self.live_server_url + "/admin/articles/article/add/")
+        panel = page.locator("#publish-checks")
+        panel.get_by_text("a headline").wait_for()
+
+        page.fill("#id_headline", "Can the alliance hold together?")
+        page.select_option("#id_kind", label="Analysis")
+        page.select_option("#id_section", label="Europe")
+        self.type_in_body(page, "The talks resume on TK.")
+        panel.get_by_text("The text still holds placeholders: TK.").wait_for()
+        self.assertIn("Publishing needs: at least one author and a lead photo.", panel.inner_text())
+        self.assertIn("5 words · 1 min read", panel.inner_text())
+
+        page.select_option("#id_status", "published")
+        page.click("input[name=_continue]")
+        page.get_by_text("Not published: it needs at least one author and a lead photo.").wait_for()
+        self.assertEqual(page.input_value("#id_headline"), "Can the alliance hold together?")
+        self.assertFalse(Article.objects.exists())
+
+        page.select_option("#id_status", "draft")
+        page.click("input[name=_continue]")
+        page.get_by_text("was added successfully").wait_for()
+        self.assertEqual(Article.objects.get().status, Article.Status.DRAFT)
