@@ -1,4 +1,4 @@
-"""The demo magazine's content, read by `manage.py load_demo`.
+"""The demo magazine's content, read by `articles.demo.loader` (`manage.py load_demo`).
 
 Every person, quote, institute and web address here is invented; `.example`
 domains never resolve. Bodies use a small plain-text notation that load_demo
@@ -97,7 +97,7 @@ CREATORS = [
     },
 ]
 
-# Images, drawn by load_demo: "scene" picks the drawing, "palette" its light.
+# Images, drawn by `drawing.py`: "scene" picks the drawing, "palette" its light.
 # License_expires_in_days is counted from the day the photo is created.
 PHOTOS = {
     "convoy": {
