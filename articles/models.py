@@ -3,7 +3,7 @@ import re
 
 from django.conf import settings
 from django.core import signing
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from publication.models import Author, Photo, Section
 
 # Browsers send textarea line breaks as \r\n; a "blank" line may hold spaces.
 BLANK_LINE = re.compile(r"\n\s*\n")
+SLUG_ATTEMPTS = 5
 
 
 class Kind(models.Model):
@@ -179,9 +180,19 @@ class Article(models.Model):
             if self.teaser.strip()
             else opening_paragraphs(self.body)
         )
-        with transaction.atomic():
-            super().save(*args, **kwargs)
-            self.sync_body_photos()
+        for attempt in range(SLUG_ATTEMPTS):
+            try:
+                with transaction.atomic():
+                    super().save(*args, **kwargs)
+                    self.sync_body_photos()
+                return
+            except IntegrityError:
+                # Another save took this slug after the form checked it (two "add" clicks):
+                # take the next free one rather than fail.
+                taken = Article.objects.filter(slug=self.slug).exclude(pk=self.pk).exists()
+                if not taken or attempt == SLUG_ATTEMPTS - 1:
+                    raise
+                self.slug = unique_slug(self.slug, exclude_pk=self.pk)
 
     def get_absolute_url(self):
         return reverse("articles:article", args=[self.slug])

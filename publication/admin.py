@@ -3,9 +3,12 @@ from django.contrib import admin
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from taggit.admin import TagAdmin
+from taggit.models import Tag
 
 from publication.images import image_checksum
 from publication.models import Author, AuthorLink, Creator, Photo, Section, SiteSettings, SocialLink
+from publication.topics import BLANK_NAME, clean_topic_name
 
 admin.site.site_header = "Newsroom"
 admin.site.site_title = "Newsroom"
@@ -209,3 +212,23 @@ class SiteSettingsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class TopicForm(forms.ModelForm):
+    class Meta:
+        model = Tag
+        fields = ["name", "slug"]
+
+    def clean_name(self):
+        name = clean_topic_name(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError(BLANK_NAME, code="blank_topic")
+        return name
+
+
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TopicAdmin(TagAdmin):
+    form = TopicForm

@@ -1,3 +1,7 @@
+import unicodedata
+
+from django.http import Http404
+
 STAFF_HINT_COOKIE = "staff_hint"
 
 
@@ -21,3 +25,18 @@ class StaffHintMiddleware:
             elif STAFF_HINT_COOKIE in request.COOKIES:
                 response.delete_cookie(STAFF_HINT_COOKIE, samesite="Lax")
         return response
+
+
+class ControlCharacterMiddleware:
+    """No address with a control character exists: answer 404 before any view sees it.
+
+    A NUL byte in a slug reached PostgreSQL, which refuses NUL in text, and became a 500.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any(unicodedata.category(character) == "Cc" for character in request.path):
+            raise Http404("No such page.")
+        return self.get_response(request)

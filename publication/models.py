@@ -175,6 +175,15 @@ class Photo(models.Model):
         return self.get_credit_type_display().lower()
 
     @property
+    def credit_label(self) -> str:
+        """What kind of credit this is, for the line under the image ("image credit")."""
+        if self.credit_type in {self.CreditType.SCREENSHOT, self.CreditType.VIDEO_STILL}:
+            return "image credit"
+        if self.credit_type == self.CreditType.PHOTO_ILLUSTRATION:
+            return "illustration credit"
+        return "photo credit"
+
+    @property
     def credit(self) -> str:
         """The credit as plain text; empty when nobody is credited."""
         if self.credit_text:
@@ -215,12 +224,17 @@ class Photo(models.Model):
 
 
 # Only a label followed by a colon: "Credit Suisse" is a name, not a label.
-CREDIT_LABEL = re.compile(r"^(?:top photo credit|photo credit|credit)\s*(?=:)", re.IGNORECASE)
+CREDIT_LABEL = re.compile(
+    r"^\s*(?:(?:top\s+)?(?:photo|image|illustration)\s+)?credit\s*:[\s:]*", re.IGNORECASE
+)
 
 
 def clean_credit_text(text: str) -> str:
-    """Drop a pasted "Photo credit:" label and stray colons, so labels never double."""
-    text = CREDIT_LABEL.sub("", (text or "").strip())
+    """Drop pasted labels ("Top image credit:") and stray colons, so labels never double."""
+    text = (text or "").strip()
+    # Pasted twice, as in "Photo credit: Top image credit: …".
+    while (stripped := CREDIT_LABEL.sub("", text)) != text:
+        text = stripped
     # Colons and spaces mixed, as in "Photo credit: : Jane Doe".
     return text.lstrip(": \t\r\n").strip()
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "publication.middleware.ControlCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -152,6 +153,8 @@ IMAGE_UPLOAD_MAX_PIXELS = int(os.environ.get("IMAGE_UPLOAD_MAX_PIXELS", 50_000_0
 IMAGE_MAX_EDGE = 2560  # larger uploads are scaled down, like a "-scaled" original
 
 TAGGIT_CASE_INSENSITIVE = True
+# Refuses topic names that are only spaces and trims invisible characters (publication.topics).
+TAGGIT_TAGS_FROM_STRING = "publication.topics.parse_topics"
 
 # django-ckeditor-5: our own upload view (publication.views.editor_image_upload)
 # replaces the package's, which trusts the client's bytes and file name.

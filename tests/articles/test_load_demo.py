@@ -128,7 +128,7 @@ class LoadDemoTests(TemporaryMediaTestCase):
     def test_home_page_shows_teaser_cards_with_credits(self):
         response = self.client.get("/")
         self.assertContains(response, "Can Europe keep Black Sea shipping safe")
-        self.assertContains(response, "Top photo credit: Mirela Dobre (Danube TV screenshot)")
+        self.assertContains(response, "Top image credit: Mirela Dobre (Danube TV screenshot)")
         self.assertContains(response, "keep reading")
         self.assertNotContains(response, "credit: :")
         self.assertNotContains(response, "credit: </p>")

@@ -1,10 +1,19 @@
 import datetime
 
+from django.db import transaction
+from django.forms import modelform_factory
 from django.test import TestCase
 from django.utils import timezone
 
 from articles.models import Article, Byline, ShareLink
-from tests.factories import make_article, make_author, make_share_link, tampered
+from tests.factories import (
+    make_article,
+    make_author,
+    make_kind,
+    make_section,
+    make_share_link,
+    tampered,
+)
 
 
 def minutes(n):
@@ -61,6 +70,26 @@ class ArticleSaveTests(TestCase):
             [first.slug, second.slug, third.slug],
             ["the-same-headline", "the-same-headline-2", "the-same-headline-3"],
         )
+
+    def test_a_slug_taken_after_the_form_checked_it_becomes_the_next_free_one(self):
+        # Two "add article" POSTs at once: both forms find the slug free, one saves first.
+        for slug in ["same", ""]:
+            with self.subTest(slug=slug or "made from the headline"):
+                form = modelform_factory(Article, fields=["headline", "slug", "kind", "section"])(
+                    {
+                        "headline": "Same",
+                        "slug": slug,
+                        "kind": make_kind().pk,
+                        "section": make_section().pk,
+                    }
+                )
+                self.assertTrue(form.is_valid(), form.errors)
+                first = make_article(headline="Same", slug="same")
+                with transaction.atomic():  # as in the admin: the request's transaction survives
+                    second = form.save()
+                self.assertEqual(second.slug, "same-2")
+                self.assertEqual(Article.objects.filter(slug__startswith="same").count(), 2)
+                Article.objects.filter(pk__in=[first.pk, second.pk]).delete()
 
     def test_a_given_slug_is_kept(self):
         self.assertEqual(make_article(slug="chosen").slug, "chosen")

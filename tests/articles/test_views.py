@@ -60,7 +60,9 @@ class ArticlePageTests(TemporaryMediaTestCase):
             headline="Sanctions bite in the north",
             section=make_section("Europe"),
             lead_photo=make_photo(
-                alt_text="Viktor Example", credit_text="Viktor Example (Channel 4 screenshot)"
+                alt_text="Viktor Example",
+                credit_text="Viktor Example (Channel 4 screenshot)",
+                credit_type=Photo.CreditType.SCREENSHOT,
             ),
             published_at=hours_ago(2),
         )
@@ -134,7 +136,7 @@ class ArticlePageTests(TemporaryMediaTestCase):
         self.assertContains(self.response, 'alt="Viktor Example"')
         self.assertContains(
             self.response,
-            '<p class="photo-credit">Top photo credit: Viktor Example (Channel 4 screenshot)</p>',
+            '<p class="photo-credit">Top image credit: Viktor Example (Channel 4 screenshot)</p>',
             html=True,
         )
         # The article itself is not in its own river.
@@ -194,6 +196,22 @@ class CreditRenderingTests(TemporaryMediaTestCase):
                 self.assertNotContains(response, "Photo credit")
                 self.assertNotContains(response, "photo-credit")
                 self.assertNotContains(response, ": :")
+
+    def test_label_on_cards_and_under_lead_images_follows_the_credit_type(self):
+        labels = {
+            Photo.CreditType.PHOTO: "photo credit",
+            Photo.CreditType.SCREENSHOT: "image credit",
+            Photo.CreditType.VIDEO_STILL: "image credit",
+            Photo.CreditType.PHOTO_ILLUSTRATION: "illustration credit",
+        }
+        photo = self.credited.lead_photo
+        for credit_type, label in labels.items():
+            Photo.objects.filter(pk=photo.pk).update(credit_type=credit_type)
+            with self.subTest(credit_type=credit_type):
+                card = self.client.get("/")
+                self.assertContains(card, f'<p class="photo-credit">Top {label}: ', count=1)
+                page = self.client.get(self.credited.get_absolute_url())
+                self.assertContains(page, f'<p class="photo-credit">{label.capitalize()}: ')
 
     def test_pasted_label_is_not_doubled_on_the_page(self):
         Photo.objects.filter(pk=self.uncredited.lead_photo.pk).update(

@@ -65,6 +65,34 @@ class PhotoCreditTests(TemporaryMediaTestCase):
                 self.assertEqual(photo.credit_text, "Jane Doe / stockagency.example")
                 self.assertEqual(photo.credit, "Jane Doe / stockagency.example")
 
+    def test_any_pasted_photo_image_or_illustration_label_is_removed_on_save(self):
+        for label in ["photo credit", "image credit", "illustration credit"]:
+            for pasted in [
+                f"{label.capitalize()}: https://youtube.example/@channel",
+                f"Top {label}: https://youtube.example/@channel",
+                f"TOP  {label.upper()} :https://youtube.example/@channel",
+                f"Photo credit: Top {label}: : https://youtube.example/@channel",
+            ]:
+                with self.subTest(pasted=pasted):
+                    self.assertEqual(clean_credit_text(pasted), "https://youtube.example/@channel")
+        photo = make_photo(credit_text="Top image credit: https://youtube.example/@channel")
+        photo.refresh_from_db()
+        self.assertEqual(photo.credit_text, "https://youtube.example/@channel")
+
+    def test_credit_label_follows_the_credit_type(self):
+        expected = {
+            Photo.CreditType.PHOTO: "photo credit",
+            Photo.CreditType.FILE_PHOTO: "photo credit",
+            Photo.CreditType.HANDOUT: "photo credit",
+            Photo.CreditType.SCREENSHOT: "image credit",
+            Photo.CreditType.VIDEO_STILL: "image credit",
+            Photo.CreditType.PHOTO_ILLUSTRATION: "illustration credit",
+        }
+        self.assertCountEqual(expected, Photo.CreditType.values)
+        for credit_type, label in expected.items():
+            with self.subTest(credit_type=credit_type):
+                self.assertEqual(Photo(credit_type=credit_type).credit_label, label)
+
     def test_a_name_that_starts_with_credit_is_not_taken_for_a_label(self):
         photo = make_photo(credit_text="Credit Suisse (handout)")
         photo.refresh_from_db()

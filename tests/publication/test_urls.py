@@ -23,3 +23,35 @@ class ErrorPageTests(TestCase):
         self.assertContains(
             response, '<a class="site-name" href="/">The Meridian</a>', status_code=404, html=True
         )
+
+
+class ControlCharacterTests(TestCase):
+    """No route answers 500 for a control character in its slug or token."""
+
+    ROUTES = [
+        "/articles/{}/",
+        "/topic/{}/",
+        "/section/{}/",
+        "/kind/{}/",
+        "/authors/{}/",
+        "/credits/{}/",
+        "/share/{}/",
+        "/preview/{}/",
+        "/newsletter/confirm/{}/",
+        "/newsletter/unsubscribe/{}/",
+    ]
+    # NUL, other C0 controls, DEL and a C1 control (NEL), alone and inside a word.
+    CONTROLS = ["%00", "%01", "%09", "%0A", "%0D", "%1F", "%7F", "%C2%85"]
+
+    @classmethod
+    def setUpTestData(cls):
+        make_site()
+
+    def test_any_control_character_in_any_route_gives_404(self):
+        for route in self.ROUTES:
+            for control in self.CONTROLS:
+                for segment in (control, f"abc{control}def"):
+                    url = route.format(segment)
+                    with self.subTest(url=url):
+                        self.assertEqual(self.client.get(url).status_code, 404)
+                        self.assertEqual(self.client.post(url).status_code, 404)

@@ -1,0 +1,81 @@
+"""Topic (taggit Tag) names and slugs: every topic has a usable name and address.
+
+taggit slugifies a name down to its letters and digits, so a name made only of
+punctuation or symbols ("!!!", a backslash, "€") got an empty slug, and every page
+linking it failed to reverse its URL. Tags are taggit's model, so the slug rule
+runs on its pre_save signal (connected in PublicationConfig.ready) and the name
+rule is taggit's TAGGIT_TAGS_FROM_STRING parser.
+"""
+
+import re
+import unicodedata
+
+from django import forms
+from django.utils.text import slugify
+from taggit.utils import _parse_tags
+
+SLUG_LENGTH = 90  # taggit's slug column holds 100; room for a "-123" suffix
+QUOTED = re.compile(r'"([^"]*)"')
+BLANK_NAME = "A topic needs at least one visible character; this one is only spaces."
+
+
+def _invisible(character: str) -> bool:
+    # Spaces, line breaks, controls and format characters (zero-width space, BOM).
+    return character.isspace() or unicodedata.category(character) in {"Cc", "Cf", "Zs"}
+
+
+def clean_topic_name(name: str) -> str:
+    """The name trimmed of spaces and invisible characters at both ends; may be empty."""
+    start, end = 0, len(name)
+    while start < end and _invisible(name[start]):
+        start += 1
+    while end > start and _invisible(name[end - 1]):
+        end -= 1
+    return name[start:end]
+
+
+def parse_topics(text: str) -> list[str]:
+    """taggit's comma/quote parsing, refusing names that are only spaces.
+
+    taggit would drop a quoted blank ('" "') silently and keep a zero-width space
+    as a name; both are mistakes the editor should see.
+    """
+    text = text or ""
+    names = [clean_topic_name(name) for name in _parse_tags(text)]
+    quoted_blank = any(not clean_topic_name(quoted) for quoted in QUOTED.findall(text))
+    if "" in names or quoted_blank or (not names and clean_topic_name(text).strip(",")):
+        raise forms.ValidationError(BLANK_NAME, code="blank_topic")
+    return names
+
+
+def topic_slug_base(name: str) -> str:
+    """A URL-safe, non-empty slug for any name."""
+    slug = slugify(name, allow_unicode=True)[:SLUG_LENGTH].strip("-_")
+    if any(character.isalnum() for character in slug):
+        return slug
+    # Only punctuation or symbols: spell them out ("€" -> "euro-sign").
+    spelled = " ".join(unicodedata.name(c, "") for c in name if not _invisible(c))
+    return slugify(spelled)[:SLUG_LENGTH].strip("-") or "topic"
+
+
+def unique_topic_slug(model, name: str, *, exclude_pk=None) -> str:
+    base = topic_slug_base(name)
+    taken = set(
+        model._default_manager.filter(slug__startswith=base)
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def is_usable_slug(slug: str) -> bool:
+    return bool(slug) and len(slug) <= 100 and any(c.isalnum() for c in slug)
+
+
+def give_topic_a_slug(sender, instance, **kwargs):
+    """pre_save for taggit's Tag: replace an empty or symbol-only slug before it is stored."""
+    if not is_usable_slug(instance.slug):
+        instance.slug = unique_topic_slug(sender, instance.name, exclude_pk=instance.pk)

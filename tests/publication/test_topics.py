@@ -1,0 +1,109 @@
+"""Every topic has a usable address, whatever its name; blank names are refused."""
+
+import importlib
+import re
+
+from django.apps import apps
+from django.test import TestCase
+from django.urls import reverse
+from taggit.models import Tag
+
+from articles.models import Article
+from publication.models import SiteSettings
+from tests.factories import AdminTestCase, article_form_data, make_article, make_site
+
+# Names that are only punctuation, only symbols, or in scripts slugify handles badly.
+HOSTILE_NAMES = [
+    "\\",
+    "!!!",
+    '"',
+    "''",
+    "€",
+    "🇺🇦",
+    "→ ← ↑",
+    "中国",
+    "हिन्दी",
+    "Ελλάδα",
+    "ไทย",
+    "العربية",
+    "C++",
+    "C#",
+    "c",
+]
+URL_SAFE_SLUG = re.compile(r"[-\w]+")
+
+
+class TopicSlugTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        make_site()
+        cls.article = make_article(headline="Tagged story", tags=HOSTILE_NAMES)
+        SiteSettings.load().nav_topics.set(Tag.objects.all())
+
+    def test_every_name_gets_a_non_empty_unique_url_safe_slug(self):
+        slugs = list(Tag.objects.values_list("slug", flat=True))
+        self.assertEqual(len(slugs), len(HOSTILE_NAMES))
+        self.assertEqual(len(set(slugs)), len(slugs))
+        for slug in slugs:
+            with self.subTest(slug=slug):
+                self.assertRegex(slug, URL_SAFE_SLUG)
+                self.assertTrue(any(character.isalnum() for character in slug))
+
+    def test_symbol_names_are_spelled_out(self):
+        self.assertEqual(Tag.objects.get(name="€").slug, "euro-sign")
+        self.assertEqual(Tag.objects.get(name="\\").slug, "reverse-solidus")
+
+    def test_every_topic_page_answers(self):
+        for tag in Tag.objects.all():
+            with self.subTest(name=tag.name):
+                response = self.client.get(reverse("articles:tag", args=[tag.slug]))
+                self.assertContains(response, "Tagged story")
+
+    def test_pages_linking_the_topics_answer(self):
+        # Navigation topics appear on every public page; the article links all its topics.
+        for url in ["/", self.article.get_absolute_url(), "/section/europe/"]:
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 200)
+
+    def test_a_slug_already_taken_by_another_name_gets_a_suffix(self):
+        Tag.objects.create(name="exclamation mark")
+        self.assertEqual(Tag.objects.create(name="!").slug, "exclamation-mark-2")
+
+    def test_topics_saved_before_the_rule_are_repaired_by_the_migration(self):
+        Tag.objects.filter(name="!!!").update(slug="")
+        migration = importlib.import_module("publication.migrations.0004_topic_slugs")
+        migration.repair_topic_slugs(apps, None)
+        slug = Tag.objects.get(name="!!!").slug
+        self.assertEqual(slug, "exclamation-mark-exclamation-mark-exclamation-mark")
+        self.assertEqual(self.client.get("/").status_code, 200)
+
+
+class BlankTopicNameTests(AdminTestCase):
+    BLANK = ['" "', "\u200b", '"\u3000\t"', 'Energy, "  "']
+
+    def test_article_form_refuses_a_topic_that_is_only_spaces(self):
+        for tags in self.BLANK:
+            with self.subTest(tags=tags):
+                response = self.client.post(
+                    "/admin/articles/article/add/",
+                    article_form_data(headline="Blank topics", slug="blank-topics", tags=tags),
+                )
+                self.assertContains(response, "this one is only spaces")
+                self.assertFalse(Article.objects.filter(slug="blank-topics").exists())
+        self.assertFalse(Tag.objects.exists())
+
+    def test_names_are_trimmed_of_invisible_characters(self):
+        self.client.post(
+            "/admin/articles/article/add/",
+            article_form_data(headline="Trimmed", slug="trimmed", tags="\u200bEnergy\u00a0, Gas"),
+        )
+        self.assertCountEqual(Tag.objects.values_list("name", flat=True), ["Energy", "Gas"])
+
+    def test_topic_admin_refuses_a_name_that_is_only_spaces(self):
+        for name in [" ", "\u200b\u200b", "\u3000"]:
+            with self.subTest(name=name):
+                response = self.client.post(
+                    "/admin/taggit/tag/add/", {"name": name, "slug": "blank"}
+                )
+                self.assertEqual(response.status_code, 200)
+                self.assertFalse(Tag.objects.exists())
