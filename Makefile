@@ -6,7 +6,7 @@ PORT ?= 8000
 export DJANGO_DEBUG ?= true
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: install run test lint migrate demo format benchmark
+.PHONY: install run test lint migrate demo format benchmark bench
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
@@ -47,3 +47,7 @@ format: install
 # Prints figures; never part of `make test`.
 benchmark: install
 	$(PYTHON) benchmarks/newsletter_export.py
+
+# Public pages under load with wrk, at 1,000 and 20,000 articles (benchmarks/README.md).
+bench: install
+	DJANGO_DEBUG=false $(PYTHON) benchmarks/load.py $(BENCH_ARGS)

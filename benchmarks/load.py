@@ -1,0 +1,287 @@
+"""Public pages under load, as production runs them: `make bench`.
+
+    .venv/bin/python benchmarks/load.py [--sizes 1000 20000] [--duration 10] [--runs 3]
+
+For each archive size: a database of its own (bench_pages_<size>) on the project's
+PostgreSQL, migrated and filled once by `seed_benchmark`; then gunicorn with 2 sync
+workers, DEBUG off, static files collected, on 127.0.0.1, with the page cache off and
+then on. Each page is warmed up, then driven by Debian's `wrk` (1 thread, 8
+connections, bounded duration) and the median of the runs is kept. The ceiling is a
+constant response behind the same server and middleware (benchmarks/urls.py, never in
+production URLs), measured in the same run; every page is reported as a share of it.
+Prints one table and writes var/bench/results.json. Stops everything it started.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+PORT = int(os.environ.get("BENCH_PORT", "8106"))
+ORIGIN = f"http://127.0.0.1:{PORT}"
+OUTPUT = BASE_DIR / "var" / "bench" / "results.json"
+PAGES = [
+    "ceiling",
+    "home",
+    "article",
+    "section",
+    "deep section page",
+    "topic",
+    "author",
+    "creator",
+    "search",
+    "feed",
+    "sitemap",
+    "newsletter page",
+    "signup POST",
+]
+
+
+def server_url() -> str:
+    sys.path.insert(0, str(BASE_DIR))
+    from publication.db import embedded_database_url
+
+    return os.environ.get("DATABASE_URL") or embedded_database_url(BASE_DIR / "var" / "pgdata")
+
+
+def bench_database(url: str, size: int) -> str:
+    import psycopg
+
+    name = f"bench_pages_{size}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f"CREATE DATABASE {name}")
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+def base_env(database_url: str, *, page_cache: bool) -> dict:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "benchmark-only-secret-key",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": ORIGIN,
+        "DATABASE_URL": database_url,
+        "DJANGO_PAGE_CACHE": "true" if page_cache else "false",
+        # Every POST is a new reader from the same address: lift the per-IP limit.
+        "NEWSLETTER_SIGNUPS_PER_IP_HOUR": "100000000",
+    }
+
+
+def manage(env, *args, capture=False):
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        text=True,
+        stdout=subprocess.PIPE if capture else None,
+    )
+    return result.stdout
+
+
+def prepare(database_url: str, size: int) -> None:
+    env = base_env(database_url, page_cache=False)
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "createcachetable")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    count = int(manage(env, "shell", "-c", DESCRIBE_COUNT, capture=True).strip().splitlines()[-1])
+    if count != size:
+        if count:
+            sys.exit(f"bench_pages_{size} holds {count} articles; drop it and run again.")
+        started = time.perf_counter()
+        manage(env, "seed_benchmark", "--articles", str(size))
+        print(f"seeded {size} articles in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+DESCRIBE_COUNT = "from articles.models import Article; print(Article.objects.count())"
+
+
+def describe(database_url: str) -> dict:
+    """The URL of each page, and its queries and bytes with no page cache."""
+    env = base_env(database_url, page_cache=False)
+    script = BASE_DIR / "benchmarks" / "describe_pages.py"
+    output = subprocess.run(
+        [PYTHON, str(script)], cwd=BASE_DIR, env=env, check=True, text=True, capture_output=True
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+class Server:
+    def __init__(self, env):
+        self.env = env
+
+    def __enter__(self):
+        gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent))
+        if gunicorn is None:
+            sys.exit("gunicorn is not installed in the virtualenv: run `make install`.")
+        self.process = subprocess.Popen(
+            [
+                gunicorn,
+                "publication.wsgi",
+                "--workers=2",
+                f"--bind=127.0.0.1:{PORT}",
+                "--log-level=warning",
+            ],
+            cwd=BASE_DIR,
+            env=self.env,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{ORIGIN}/bench/ceiling/", timeout=2)
+                return self
+            except OSError:
+                time.sleep(0.2)
+        self.__exit__()
+        sys.exit("gunicorn did not start")
+
+    def __exit__(self, *exc):
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+POST_SCRIPT = """
+local counter = 0
+local nonce = tostring(os.time())
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Origin"] = "{origin}"
+request = function()
+  counter = counter + 1
+  local body = "email=bench" .. nonce .. "." .. counter .. "%40example.com&name=&website="
+    .. "&source=footer&token={token}"
+  return wrk.format(nil, nil, nil, body)
+end
+"""
+
+
+def wrk(url: str, duration: int, script: str | None = None) -> dict:
+    command = ["wrk", "-t1", "-c8", f"-d{duration}s", "--latency"]
+    if script:
+        command += ["-s", script]
+    output = subprocess.run(
+        [*command, url], check=True, text=True, capture_output=True, timeout=duration + 30
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    latency = {
+        pct: to_ms(value)
+        for pct, value in re.findall(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+\w+)", output, re.M)
+    }
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": rps,
+        "p50_ms": latency.get("50"),
+        "p99_ms": latency.get("99"),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+def to_ms(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def measure(pages: dict, *, duration: int, runs: int, post_script: str) -> dict:
+    results = {}
+    for name in PAGES:
+        page = pages.get(name)
+        if page is None:
+            continue
+        url = ORIGIN + page["url"]
+        if name != "signup POST":
+            for _ in range(20):  # warm up: templates, connections, the page cache
+                urllib.request.urlopen(url, timeout=10).read()
+        samples = [
+            wrk(url, duration, post_script if name == "signup POST" else None) for _ in range(runs)
+        ]
+        samples.sort(key=lambda sample: sample["rps"])
+        median = samples[len(samples) // 2]
+        median["rps"] = statistics.median(sample["rps"] for sample in samples)
+        results[name] = median
+        print(f"  {name:<18} {median['rps']:>8.0f} req/s  p99 {median['p99_ms']} ms", flush=True)
+    return results
+
+
+def print_table(report: dict) -> None:
+    for size, data in report.items():
+        print(f"\n{size} articles (wrk -t1 -c8, gunicorn 2 workers)")
+        header = (
+            f"{'page':<18} {'queries':>7} {'KiB':>6} | {'uncached req/s':>14} {'%ceil':>6} "
+            f"{'p50':>6} {'p99':>6} | {'cached req/s':>12} {'%ceil':>6} {'p50':>6} {'p99':>6}"
+        )
+        print(header)
+        print("-" * len(header))
+        for name in PAGES:
+            page = data["pages"].get(name)
+            if page is None:
+                print(f"{name:<18} (not in this version)")
+                continue
+            cells = [f"{name:<18} {page.get('queries', '-'):>7} {page.get('kib', '-'):>6}"]
+            for mode in ("off", "on"):
+                result = data[mode].get(name)
+                if result is None:
+                    cells.append(f"{'-':>14} {'':>6} {'':>6} {'':>6}")
+                    continue
+                ratio = result["rps"] / data[mode]["ceiling"]["rps"] * 100
+                width = 14 if mode == "off" else 12
+                cells.append(
+                    f"{result['rps']:>{width}.0f} {ratio:>5.1f}% "
+                    f"{result['p50_ms']:>6.1f} {result['p99_ms']:>6.1f}"
+                )
+            print(" | ".join(cells))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 20000])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--runs", type=int, default=3, help="wrk runs per page (median kept)")
+    parser.add_argument("--output", type=Path, default=OUTPUT)
+    options = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install wrk")
+
+    url = server_url()
+    report = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in options.sizes:
+            database_url = bench_database(url, size)
+            prepare(database_url, size)
+            pages = describe(database_url)
+            post_script = Path(tmp) / "post.lua"
+            token = pages.pop("_token")
+            post_script.write_text(POST_SCRIPT.format(origin=ORIGIN, token=token))
+            report[size] = {"pages": pages}
+            for mode in ("off", "on"):
+                print(f"{size} articles, page cache {mode}", flush=True)
+                env = base_env(database_url, page_cache=mode == "on")
+                with Server(env):
+                    report[size][mode] = measure(
+                        pages,
+                        duration=options.duration,
+                        runs=options.runs,
+                        post_script=str(post_script),
+                    )
+    print_table(report)
+    options.output.parent.mkdir(parents=True, exist_ok=True)
+    options.output.write_text(json.dumps(report, indent=2))
+    print(f"\nwrote {options.output}")
+
+
+if __name__ == "__main__":
+    main()
