@@ -90,7 +90,21 @@ class PhotoForm(forms.ModelForm):
             "license_reference",
             "may_redistribute",
             "license_expires_on",
+            "focal_x",
+            "focal_y",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left empty (or not sent, as by older forms), the focal point is the centre.
+        for name in ("focal_x", "focal_y"):
+            self.fields[name].required = False
+
+    def clean_focal_x(self):
+        return 0.5 if self.cleaned_data["focal_x"] is None else self.cleaned_data["focal_x"]
+
+    def clean_focal_y(self):
+        return 0.5 if self.cleaned_data["focal_y"] is None else self.cleaned_data["focal_y"]
 
     def clean_image(self):
         image = self.cleaned_data["image"]
@@ -113,10 +127,25 @@ class PhotoAdmin(admin.ModelAdmin):
     form = PhotoForm
     list_display = ["thumbnail", "alt_text", "credit_display", "license_expires_on", "created_at"]
     list_display_links = ["thumbnail", "alt_text"]
-    list_filter = [CreditFilter, LicenseFilter, "credit_type", "may_redistribute"]
+    list_filter = [
+        CreditFilter,
+        LicenseFilter,
+        "credit_type",
+        "may_redistribute",
+        "renditions_status",
+    ]
     search_fields = ["alt_text", "caption", "credit_text", "creator__name", "source__name"]
     autocomplete_fields = ["creator", "source"]
-    readonly_fields = ["preview", "width", "height", "used_in"]
+    readonly_fields = [
+        "preview",
+        "width",
+        "height",
+        "used_in",
+        "renditions_status",
+        "renditions_error",
+        "rendition_list",
+    ]
+    actions = ["make_renditions_again"]
     date_hierarchy = "created_at"
     fieldsets = [
         (None, {"fields": ["image", "preview", ("width", "height"), "alt_text", "caption"]}),
@@ -130,6 +159,16 @@ class PhotoAdmin(admin.ModelAdmin):
                     "may_redistribute",
                     "license_expires_on",
                 ]
+            },
+        ),
+        ("Crops", {"fields": [("focal_x", "focal_y")]}),
+        (
+            "Renditions",
+            {
+                "fields": ["renditions_status", "renditions_error", "rendition_list"],
+                "description": "Smaller copies for readers, made in the background after "
+                "each upload and after changes to the credit or focal point; until they "
+                "exist pages show the original.",
             },
         ),
         ("Usage", {"fields": ["used_in"]}),
@@ -156,6 +195,25 @@ class PhotoAdmin(admin.ModelAdmin):
             return format_html('<strong style="color:#b00">{}</strong>', "No credit")
         status = {"expired": " (licence expired)", "expiring": " (licence expiring)"}
         return photo.credit + status.get(photo.license_status, "")
+
+    @admin.display(description="Files")
+    def rendition_list(self, photo):
+        if not photo.rendition_files:
+            return "—"
+        storage = photo.image.storage
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}">{}</a></li>',
+                ((storage.url(name), name.rsplit("/", 1)[-1]) for name in photo.rendition_files),
+            ),
+        )
+
+    @admin.action(description="Make renditions again", permissions=["change"])
+    def make_renditions_again(self, request, queryset):
+        queryset.request_renditions()
+        self.message_user(request, f"Renditions queued for {queryset.count()} photos.")
 
     @admin.display(description="Used in")
     def used_in(self, photo):

@@ -3,13 +3,15 @@
 import datetime
 import re
 
-from django.db import models
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 
+from publication import renditions as rendition_files
 from publication.images import SafeImageFormField, image_checksum
 
 
@@ -56,8 +58,18 @@ class Creator(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            # The credit is written into the rendition files: renamed, they need new ones.
+            for photo in self.photos_credited().with_credit():
+                photo.request_renditions()
+
     def get_absolute_url(self):
         return reverse("publication:creator", args=[self.slug])
+
+    def photos_credited(self):
+        return Photo.objects.filter(Q(creator=self) | Q(source=self))
 
 
 # How long before a licence expires the admin starts flagging the photo.
@@ -73,6 +85,11 @@ class PhotoQuerySet(models.QuerySet):
 
     def license_expired(self, *, on=None):
         return self.filter(license_expires_on__lt=on or timezone.localdate())
+
+    def request_renditions(self):
+        """Queue new renditions for each photo, e.g. from the admin after a failure."""
+        for photo in self.with_credit():
+            photo.request_renditions(force=True)
 
     def license_expiring(self, *, within_days=LICENSE_WARNING_DAYS):
         today = timezone.localdate()
@@ -92,6 +109,11 @@ class Photo(models.Model):
         SCREENSHOT = "screenshot", "Screenshot"
         HANDOUT = "handout", "Handout"
         VIDEO_STILL = "video_still", "Video still"
+
+    class RenditionsStatus(models.TextChoices):
+        PENDING = "pending", "Being made"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed (retrying)"
 
     image = SafeImageField(
         upload_to="photos/%Y/%m/",
@@ -140,6 +162,33 @@ class Photo(models.Model):
         "licence expires on", null=True, blank=True, db_index=True
     )
     checksum = models.CharField(max_length=64, blank=True, editable=False)
+    focal_x = models.FloatField(
+        "focal point across",
+        default=0.5,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Where the subject is, from 0 (left edge) to 1 (right edge). "
+        "Cropped versions, such as teaser cards, keep this point in view.",
+    )
+    focal_y = models.FloatField(
+        "focal point down",
+        default=0.5,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Where the subject is, from 0 (top) to 1 (bottom).",
+    )
+    # Smaller copies made by a job (publication.tasks), with their srcset strings stored
+    # here so a page never builds them: {"card": {"width", "height", "src", "srcset",
+    # "sources": [{"type", "srcset"}]}, "full": …, "square": …, "social": …}.
+    renditions = models.JSONField(default=dict, blank=True, editable=False)
+    rendition_files = models.JSONField(default=list, blank=True, editable=False)
+    renditions_key = models.CharField(max_length=16, blank=True, editable=False)
+    renditions_status = models.CharField(
+        "renditions",
+        max_length=10,
+        choices=RenditionsStatus.choices,
+        default=RenditionsStatus.PENDING,
+        editable=False,
+    )
+    renditions_error = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -152,7 +201,11 @@ class Photo(models.Model):
             # Uploading the same image twice (a double click) never makes a second record.
             models.UniqueConstraint(
                 fields=["checksum"], condition=~Q(checksum=""), name="photo_unique_image"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(focal_x__gte=0, focal_x__lte=1, focal_y__gte=0, focal_y__lte=1),
+                name="photo_focal_point_inside",
+            ),
         ]
 
     def __str__(self):
@@ -162,7 +215,66 @@ class Photo(models.Model):
         self.credit_text = clean_credit_text(self.credit_text)
         if self.image and not self.image._committed:
             self.checksum = image_checksum(self.image)
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self.request_renditions()
+
+    def request_renditions(self, *, force=False):
+        """Queue a job to make renditions when what they are made from has changed:
+        the image, the focal point or the credit written into them."""
+        if not self.image:
+            return
+        key = rendition_files.renditions_key(self)
+        if not force and key in (self.renditions_key, getattr(self, "_requested_key", None)):
+            return
+        from publication import tasks  # the tasks module imports this one
+
+        if self.renditions_status != self.RenditionsStatus.PENDING:
+            self.renditions_status = self.RenditionsStatus.PENDING
+            Photo.objects.filter(pk=self.pk).update(renditions_status=self.renditions_status)
+        tasks.photo_renditions.defer(photo_id=self.pk)
+        self._requested_key = key
+
+    def make_renditions(self) -> bool:
+        """Make this photo's rendition files unless they are current; False if they were.
+
+        A failure is recorded for the admin and raised again, so the job is retried.
+        """
+        key = rendition_files.renditions_key(self)
+        if key == self.renditions_key and self.renditions_status == self.RenditionsStatus.READY:
+            return False
+        try:
+            renditions, names = rendition_files.make_renditions(self, key=key)
+        except Exception as error:
+            Photo.objects.filter(pk=self.pk).update(
+                renditions_status=self.RenditionsStatus.FAILED,
+                renditions_error=f"{type(error).__name__}: {error}",
+            )
+            raise
+        storage = self.image.storage
+        with transaction.atomic():
+            current = Photo.objects.with_credit().select_for_update(of=("self",)).get(pk=self.pk)
+            if rendition_files.renditions_key(current) != key:
+                # Edited while we worked: the job queued by that edit makes the right files.
+                transaction.on_commit(
+                    lambda: rendition_files.delete_files(
+                        storage, [name for name in names if name not in current.rendition_files]
+                    )
+                )
+                return False
+            Photo.objects.filter(pk=self.pk).update(
+                renditions=renditions,
+                rendition_files=names,
+                renditions_key=key,
+                renditions_status=self.RenditionsStatus.READY,
+                renditions_error="",
+            )
+        rendition_files.delete_files(
+            storage, [name for name in current.rendition_files if name not in names]
+        )
+        self.renditions, self.rendition_files, self.renditions_key = renditions, names, key
+        self.renditions_status, self.renditions_error = self.RenditionsStatus.READY, ""
+        return True
 
     @cached_property
     def credit_names(self) -> list[Creator]:

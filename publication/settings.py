@@ -151,6 +151,9 @@ LOGGING = {
 IMAGE_UPLOAD_MAX_BYTES = int(os.environ.get("IMAGE_UPLOAD_MAX_BYTES", 15 * 1024 * 1024))
 IMAGE_UPLOAD_MAX_PIXELS = int(os.environ.get("IMAGE_UPLOAD_MAX_PIXELS", 50_000_000))
 IMAGE_MAX_EDGE = 2560  # larger uploads are scaled down, like a "-scaled" original
+# Renditions (publication.renditions), best first; JPEG is always made as the fallback.
+# AVIF is skipped when this Pillow lacks it; it is the slowest to encode.
+IMAGE_RENDITION_FORMATS = env_list("IMAGE_RENDITION_FORMATS", default="avif,webp")
 
 TAGGIT_CASE_INSENSITIVE = True
 # Refuses topic names that are only spaces and trims invisible characters (publication.topics).
@@ -226,7 +229,7 @@ CKEDITOR_5_CONFIGS = {
 
 # --- Newsletter ---
 # Jobs (newsletter mail) live in PostgreSQL; `manage.py procrastinate worker` runs them.
-PROCRASTINATE_IMPORT_PATHS = ["newsletter.tasks"]
+PROCRASTINATE_IMPORT_PATHS = ["publication.tasks", "newsletter.tasks"]
 # The signed link in a confirmation email stays valid this long (seconds).
 NEWSLETTER_CONFIRM_MAX_AGE = int(os.environ.get("NEWSLETTER_CONFIRM_MAX_AGE", 7 * 24 * 3600))
 # The signup form token is shared by every reader for one bucket (so cached pages stay

@@ -1,0 +1,32 @@
+from django.core.management.base import BaseCommand
+from django.db.models import Q
+
+from publication.models import Photo
+
+
+class Command(BaseCommand):
+    help = (
+        "Queue rendition jobs for photos whose renditions are missing or failed "
+        "(e.g. photos uploaded before renditions existed), or make them right away."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--all", action="store_true", help="Every photo, even if ready.")
+        parser.add_argument(
+            "--now", action="store_true", help="Make them in this process instead of queueing."
+        )
+
+    def handle(self, *, all, now, **options):
+        photos = Photo.objects.with_credit().order_by("pk")
+        if not all:
+            photos = photos.filter(~Q(renditions_status=Photo.RenditionsStatus.READY))
+        count = 0
+        for photo in photos.iterator(chunk_size=200):
+            if now:
+                photo.renditions_status = Photo.RenditionsStatus.PENDING
+                photo.make_renditions()
+            else:
+                photo.request_renditions(force=True)
+            count += 1
+        verb = "Made" if now else "Queued"
+        self.stdout.write(f"{verb} renditions for {count} photos.")

@@ -1,0 +1,36 @@
+"""Image jobs, run by `manage.py procrastinate worker` (queue "images")."""
+
+import functools
+
+from django.db import close_old_connections, connections
+from procrastinate import RetryStrategy
+from procrastinate.contrib.django import app
+
+from publication.models import Photo
+
+# Waits 5 s, 25 s, 2 min, 10 min, 52 min: a storage hiccup heals within the hour; a
+# photo that still fails stays "Failed" in the admin, which can queue it again.
+RENDITIONS_RETRY = RetryStrategy(max_attempts=6, exponential_wait=5)
+
+
+def with_fresh_connection(func):
+    """Sync jobs run in the worker's threads, each with its own Django connection:
+    close it when the job ends so none is left open (or in a broken state)."""
+
+    @functools.wraps(func)
+    def wrapper(**kwargs):
+        close_old_connections()
+        try:
+            return func(**kwargs)
+        finally:
+            connections.close_all()
+
+    return wrapper
+
+
+@app.task(name="publication.photo_renditions", queue="images", retry=RENDITIONS_RETRY)
+@with_fresh_connection
+def photo_renditions(*, photo_id: int) -> None:
+    photo = Photo.objects.with_credit().filter(pk=photo_id).first()
+    if photo is not None:  # deleted since: nothing to make
+        photo.make_renditions()
