@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('publication', '0003_photo_checksum'),
+        ('publication', '0004_topic_slugs'),
     ]
 
     operations = [
