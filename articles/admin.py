@@ -1,19 +1,24 @@
 import copy
 
+import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.forms.models import construct_instance
 from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
+from reversion.admin import VersionAdmin
+from reversion.models import Version
 from taggit.forms import TagWidget
 from taggit.models import Tag
 
-from articles.models import Article, Byline, Kind, ShareLink, natural_join
+from articles import revisions
+from articles.models import Article, ArticleRevision, Byline, Kind, ShareLink, natural_join
 from publication.models import Photo
 
 WIDE = "width: 100%; max-width: 48rem"
@@ -183,8 +188,9 @@ class LeadCreditFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(VersionAdmin):
     form = ArticleAdminForm
+    object_history_template = "admin/articles/article/object_history.html"
 
     class Media:
         js = ["js/admin-article-form.js", "js/admin-publish-checks.js"]
@@ -339,6 +345,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         article = form.instance
+        note_revision(article)
         if article.status == Article.Status.DRAFT:
             return
         for warning in article.editorial_warnings():
@@ -353,6 +360,63 @@ class ArticleAdmin(admin.ModelAdmin):
         for deleted in formset.deleted_objects:
             deleted.delete()
         formset.save_m2m()
+
+    def history_view(self, request, object_id, extra_context=None):
+        """History as revisions with what changed in each, newest first, each restorable."""
+        article = self.get_object(request, object_id)
+        if article is None or not self.has_view_or_change_permission(request, article):
+            return super().history_view(request, object_id, extra_context)
+        versions = revisions.article_versions(article)
+        states = revisions.snapshots(article, versions)
+        can_restore = self.has_change_permission(request, article)
+        entries = []
+        for index, version in enumerate(versions):
+            previous = states[index - 1] if index else None
+            entries.append(
+                {
+                    "date": version.revision.date_created,
+                    "user": version.revision.user,
+                    "comment": version.revision.get_comment(),
+                    "changes": revisions.changes_html(revisions.changes(previous, states[index])),
+                    "restore_url": reverse(
+                        "admin:articles_article_revision", args=[article.pk, version.pk]
+                    )
+                    if can_restore and index < len(versions) - 1
+                    else "",
+                }
+            )
+        context = {
+            "revisions": entries[::-1],
+            "time_zone": timezone.get_current_timezone_name(),
+            **(extra_context or {}),
+        }
+        return super().history_view(request, object_id, context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """Restore: the form filled from a revision, saved only when the editor says so.
+
+        The article keeps its current status and publish time, so restoring old text never
+        unpublishes a live article, and never publishes it before the editor presses
+        "Restore and publish".
+        """
+        article = self.get_object(request, object_id)
+        if article is None:
+            return super().revision_view(request, object_id, version_id, extra_context)
+        request.keep_publishing = (article.status, article.published_at)
+        version = get_object_or_404(Version, pk=version_id, object_id=str(article.pk))
+        context = {
+            "restoring_live": article.is_live,
+            "restored_at": version.revision.date_created,
+            **(extra_context or {}),
+        }
+        return super().revision_view(request, object_id, version_id, context)
+
+    def get_object(self, request, object_id, from_field=None):
+        article = super().get_object(request, object_id, from_field)
+        keep = getattr(request, "keep_publishing", None)
+        if article is not None and keep:
+            article.status, article.published_at = keep
+        return article
 
     @admin.action(description="Publish now", permissions=["change"])
     def publish_now(self, request, queryset):
@@ -370,6 +434,7 @@ class ArticleAdmin(admin.ModelAdmin):
         count = Article.objects.filter(pk__in=ready).update(
             status=Article.Status.PUBLISHED, published_at=now, updated_at=now
         )
+        add_to_revisions(Article.objects.filter(pk__in=ready), "Published with “Publish now”.")
         self.message_user(request, f"{count} article(s) published.", messages.SUCCESS)
         if refused:
             self.message_user(request, "Not published: " + "; ".join(refused) + ".", messages.ERROR)
@@ -377,7 +442,27 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.action(description="Unpublish (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
         count = queryset.update(status=Article.Status.DRAFT, updated_at=timezone.now())
+        add_to_revisions(queryset, "Moved back to draft.")
         self.message_user(request, f"{count} article(s) moved back to draft.", messages.SUCCESS)
+
+
+def note_revision(article):
+    """Keep beside the revision being saved what History shows but cannot restore."""
+    if reversion.is_active():
+        photo = article.lead_photo
+        reversion.add_meta(
+            ArticleRevision, article=article, lead_photo_credit=photo.credit if photo else ""
+        )
+
+
+def add_to_revisions(articles, comment):
+    """A bulk action's changes, kept as revisions like a save in the form."""
+    if not reversion.is_active():
+        return
+    reversion.set_comment(comment)
+    for article in articles.select_related("lead_photo__creator", "lead_photo__source"):
+        reversion.add_to_revision(article)
+        note_revision(article)
 
 
 @admin.register(ShareLink)

@@ -1,7 +1,9 @@
 import datetime
 import re
 
+import reversion
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core import signing
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
@@ -11,6 +13,7 @@ from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django_ckeditor_5.fields import CKEditor5Field
 from taggit.managers import TaggableManager
+from taggit.models import TaggedItem
 
 from articles.body import (
     DEK_MAX_LENGTH,
@@ -83,6 +86,7 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+@reversion.register(follow=["bylines", "tagged_items"])
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -116,6 +120,8 @@ class Article(models.Model):
     tags = TaggableManager(
         "topics", blank=True, help_text="Running topics, e.g. “Trump transition”."
     )
+    # So revisions follow the topics: restoring an article restores its TaggedItem rows.
+    tagged_items = GenericRelation(TaggedItem, related_query_name="article")
     authors = models.ManyToManyField(Author, through="Byline", related_name="articles")
     lead_photo = models.ForeignKey(
         Photo, on_delete=models.PROTECT, null=True, blank=True, related_name="lead_articles"
@@ -325,6 +331,7 @@ def unique_slug(text: str, *, exclude_pk=None) -> str:
     return slug
 
 
+@reversion.register()
 class Byline(models.Model):
     class Role(models.TextChoices):
         BY = "by", "By"
@@ -401,3 +408,27 @@ class ShareLink(models.Model):
     @staticmethod
     def expiry_after(days: int) -> datetime.datetime:
         return timezone.now() + datetime.timedelta(days=days)
+
+
+class ArticleRevision(models.Model):
+    """What a revision cannot restore but History must show: the lead photo's credit then."""
+
+    revision = models.ForeignKey(
+        "reversion.Revision", on_delete=models.CASCADE, related_name="article_notes"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revision_notes")
+    lead_photo_credit = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["revision", "article"], name="article_revision_unique_note"
+            )
+        ]
+
+    def __str__(self):
+        return f"Revision {self.revision_id} of article {self.article_id}"
+
+
+# Topics are taggit's rows; registered here so a revision holds an article's topics.
+reversion.register(TaggedItem)

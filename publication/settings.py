@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "taggit",
     "django_ckeditor_5",
+    "reversion",
     "procrastinate.contrib.django",
     "publication",
     "articles",

@@ -5,10 +5,19 @@ from importlib import import_module
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.test import Client
+from reversion.models import Version
 
 from articles.models import Article
 from tests.browser.test_teasers import BrowserTestCase
-from tests.factories import make_author, make_editor, make_kind, make_section
+from tests.factories import (
+    article_change_url,
+    article_form_data,
+    make_article,
+    make_author,
+    make_editor,
+    make_kind,
+    make_section,
+)
 
 
 class EditorsAdminTestCase(BrowserTestCase):
@@ -68,3 +77,37 @@ class PrePublishCheckTests(EditorsAdminTestCase):
         page.click("input[name=_continue]")
         page.get_by_text("was added successfully").wait_for()
         self.assertEqual(Article.objects.get().status, Article.Status.DRAFT)
+
+
+class RevisionTests(EditorsAdminTestCase):
+    def test_history_shows_the_diff_and_restores_bylines_and_topics_in_two_clicks(self):
+        ana, ben = make_author("Ana Ruiz"), make_author("Ben Okafor")
+        article = make_article(headline="Old headline", status=Article.Status.DRAFT, authors=[ana])
+        client = Client()
+        client.force_login(self.editor)
+        url = article_change_url(article)
+        client.post(url, article_form_data(article, tags="Energy"))
+        article.refresh_from_db()
+        client.post(
+            url,
+            article_form_data(
+                article, headline="New headline", tags="Sanctions", bylines=[(ben, "photos")]
+            ),
+        )
+        self.log_in(self.editor)
+        page = self.page
+        page.goto(self.live_server_url + url.replace("change/", "history/"))
+        newest = page.locator(".revision").first
+        self.assertIn("Old New headline", newest.locator(".revision-diff").inner_text())
+        self.assertEqual(newest.locator("del").first.inner_text(), "Old")
+        self.assertIn("By Ana Ruiz; Photos by Ben Okafor", newest.inner_text())
+
+        page.get_by_role("link", name="Restore this version").click()
+        page.get_by_role("button", name="Restore").first.click()
+        page.get_by_text("was changed successfully").wait_for()
+
+        article.refresh_from_db()
+        self.assertEqual(article.headline, "Old headline")
+        self.assertEqual(article.byline_text, "By Ana Ruiz")
+        self.assertEqual(list(article.tags.names()), ["Energy"])
+        self.assertEqual(Version.objects.get_for_object(article).count(), 3)

@@ -1,0 +1,168 @@
+"""What each saved revision of an article held, and what changed between two of them."""
+
+import difflib
+import html
+from dataclasses import dataclass, field
+from operator import itemgetter
+
+from django.contrib.contenttypes.models import ContentType
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from reversion.models import Version
+from taggit.models import Tag, TaggedItem
+
+from articles.body import plain_text
+from articles.models import Article, ArticleRevision, Byline, Kind
+from publication.models import Author, Photo, Section
+
+
+@dataclass
+class Snapshot:
+    """An article revision in the words an editor reads in History."""
+
+    headline: str = ""
+    dek: str = ""
+    body: str = ""
+    label: str = ""
+    sections: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    bylines: list[str] = field(default_factory=list)
+    lead_photo: str = ""
+    status: str = ""
+
+    LABELS = {
+        "headline": "Headline",
+        "dek": "Dek",
+        "label": "Kind | section",
+        "sections": "Also in sections",
+        "topics": "Topics",
+        "bylines": "Authors (in order, with roles)",
+        "lead_photo": "Lead photo and credit",
+        "status": "Status",
+        "body": "Body",
+    }
+
+
+def article_versions(article: Article) -> list[Version]:
+    """The article's own versions, oldest first, with their revisions."""
+    return list(
+        Version.objects.get_for_object(article).select_related("revision__user").order_by("pk")
+    )
+
+
+def snapshots(article: Article, versions: list[Version]) -> list[Snapshot]:
+    """One Snapshot per article version, in a fixed number of queries.
+
+    A revision may hold several articles (a bulk action), so rows are matched to this one.
+    """
+    if not versions:
+        return []
+    revision_ids = [version.revision_id for version in versions]
+    byline_type = ContentType.objects.get_for_model(Byline)
+    tagged_type = ContentType.objects.get_for_model(TaggedItem)
+    article_type = ContentType.objects.get_for_model(Article)
+    bylines, tagged = {}, {}
+    related = Version.objects.filter(
+        revision_id__in=revision_ids, content_type__in=[byline_type, tagged_type]
+    )
+    for version in related:
+        data = version.field_dict
+        if version.content_type_id == byline_type.pk and data["article_id"] == article.pk:
+            bylines.setdefault(version.revision_id, []).append(data)
+        elif (
+            version.content_type_id == tagged_type.pk
+            and data["content_type_id"] == article_type.pk
+            and str(data["object_id"]) == str(article.pk)
+        ):
+            tagged.setdefault(version.revision_id, []).append(data["tag_id"])
+    credits = dict(
+        ArticleRevision.objects.filter(article=article, revision_id__in=revision_ids).values_list(
+            "revision_id", "lead_photo_credit"
+        )
+    )
+    tag_names = dict(
+        Tag.objects.filter(pk__in={pk for pks in tagged.values() for pk in pks}).values_list(
+            "pk", "name"
+        )
+    )
+    fields = [version.field_dict for version in versions]
+    authors = dict(
+        Author.objects.filter(
+            pk__in={row["author_id"] for rows in bylines.values() for row in rows}
+        ).values_list("pk", "name")
+    )
+    sections = dict(Section.objects.values_list("pk", "name"))
+    kinds = dict(Kind.objects.values_list("pk", "name"))
+    photos = {
+        photo.pk: str(photo)
+        for photo in Photo.objects.filter(pk__in={data["lead_photo_id"] for data in fields})
+    }
+    roles = dict(Byline.Role.choices)
+    result = []
+    for version, data in zip(versions, fields, strict=True):
+        credit = credits.get(version.revision_id, "")
+        photo = photos.get(data["lead_photo_id"], "")
+        rows = sorted(bylines.get(version.revision_id, []), key=itemgetter("order", "id"))
+        kind, section = kinds.get(data["kind_id"], "—"), sections.get(data["section_id"], "—")
+        topic_ids = tagged.get(version.revision_id, [])
+        result.append(
+            Snapshot(
+                headline=data["headline"],
+                dek=data["dek"],
+                body=plain_text(data["body"]).strip(),
+                label=f"{kind} | {section}",
+                sections=sorted(sections.get(pk, "?") for pk in data.get("other_sections", [])),
+                topics=sorted(tag_names.get(pk, "?") for pk in topic_ids),
+                bylines=[f"{roles[row['role']]} {authors.get(row['author_id'])}" for row in rows],
+                lead_photo=f"{photo} ({credit or 'no credit'})" if photo else "",
+                status=dict(Article.Status.choices)[data["status"]],
+            )
+        )
+    return result
+
+
+def word_diff(old: str, new: str) -> str:
+    """Old and new text with removed words in <del> and added words in <ins>."""
+    old_words, new_words = old.split(), new.split()
+    parts = []
+    matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+    for tag, a1, a2, b1, b2 in matcher.get_opcodes():
+        if tag == "equal":
+            words = old_words[a1:a2]
+            # Long unchanged stretches are shortened to their ends.
+            if len(words) > 16:
+                words = [*words[:6], "…", *words[-6:]]
+            parts.append(html.escape(" ".join(words)))
+            continue
+        if a2 > a1:
+            parts.append(format_html("<del>{}</del>", " ".join(old_words[a1:a2])))
+        if b2 > b1:
+            parts.append(format_html("<ins>{}</ins>", " ".join(new_words[b1:b2])))
+    return mark_safe(" ".join(parts))
+
+
+def list_diff(old: list[str], new: list[str]) -> str:
+    if old == new:
+        return ""
+    return format_html(
+        "<del>{}</del> <ins>{}</ins>", "; ".join(old) or "none", "; ".join(new) or "none"
+    )
+
+
+def changes(old: Snapshot | None, new: Snapshot) -> list[tuple[str, str]]:
+    """(label, HTML) for each field that differs; every filled field for the first revision."""
+    old = old or Snapshot()
+    rows = []
+    for name, label in Snapshot.LABELS.items():
+        before, after = getattr(old, name), getattr(new, name)
+        if before == after:
+            continue
+        if isinstance(after, list):
+            rows.append((label, list_diff(before, after)))
+        else:
+            rows.append((label, word_diff(before, after)))
+    return rows
+
+
+def changes_html(rows) -> str:
+    return format_html_join("", "<dt>{}</dt><dd>{}</dd>", rows)

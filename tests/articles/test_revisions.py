@@ -1,0 +1,116 @@
+from reversion.models import Version
+
+from articles.models import Article, Byline
+from tests.factories import (
+    AdminTestCase,
+    article_change_url,
+    article_form_data,
+    make_article,
+    make_author,
+    make_photo,
+)
+
+
+class RevisionTests(AdminTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.ana = make_author("Ana Ruiz")
+        cls.ben = make_author("Ben Okafor")
+        cls.photo = make_photo(credit_text="Dimitrije Ostojic / Shutterstock.com")
+
+    def save(self, article, **fields):
+        response = self.client.post(
+            article_change_url(article), article_form_data(article, **fields)
+        )
+        self.assertEqual(response.status_code, 302, response.content[:3000])
+        article.refresh_from_db()
+
+    def test_each_save_is_a_revision_with_bylines_and_topics_and_history_shows_the_diff(self):
+        article = make_article(
+            headline="First headline", status=Article.Status.DRAFT, authors=[self.ana]
+        )
+        self.save(article, tags="Energy")
+        self.save(
+            article,
+            headline="Second headline",
+            tags="Energy, Sanctions",
+            lead_photo=self.photo.pk,
+            bylines=[(self.ben, Byline.Role.PHOTOS)],
+        )
+        self.assertEqual(Version.objects.get_for_object(article).count(), 2)
+        history = self.client.get(article_change_url(article).replace("change/", "history/"))
+        self.assertContains(history, "<del>First</del> <ins>Second</ins> headline", html=True)
+        self.assertContains(
+            history,
+            "<del>By Ana Ruiz</del> <ins>By Ana Ruiz; Photos by Ben Okafor</ins>",
+            html=True,
+        )
+        self.assertContains(history, "<del>Energy</del> <ins>Energy; Sanctions</ins>", html=True)
+        self.assertContains(history, "Dimitrije Ostojic / Shutterstock.com")
+        self.assertContains(history, "Restore this version", count=1)
+
+    def test_restoring_brings_back_bylines_and_topics_exactly_as_a_new_revision(self):
+        article = make_article(
+            headline="Old headline", status=Article.Status.DRAFT, authors=[self.ana]
+        )
+        self.save(article, tags="Energy")
+        first = Version.objects.get_for_object(article).get()
+        self.save(
+            article,
+            headline="New headline",
+            tags="Sanctions",
+            bylines=[(self.ben, Byline.Role.BY)],
+        )
+        restore_url = f"/admin/articles/article/{article.pk}/history/{first.pk}/"
+        form = self.client.get(restore_url)
+        self.assertContains(form, 'value="Old headline"')
+        self.assertContains(form, 'value="Restore"')
+        # Showing the old version changed nothing.
+        article.refresh_from_db()
+        self.assertEqual(article.headline, "New headline")
+
+        data = article_form_data(article, headline="Old headline", tags="Energy")
+        data.update(
+            {
+                "bylines-TOTAL_FORMS": 1,
+                "bylines-INITIAL_FORMS": 1,
+                "bylines-0-id": article.bylines.get(author=self.ana).pk,
+                "bylines-0-author": self.ana.pk,
+                "bylines-0-role": "by",
+                "bylines-0-order": 0,
+            }
+        )
+        for key in [k for k in data if k.startswith("bylines-1-")]:
+            del data[key]
+        response = self.client.post(restore_url, data)
+        self.assertEqual(response.status_code, 302)
+        article.refresh_from_db()
+        self.assertEqual(article.headline, "Old headline")
+        self.assertEqual(article.byline_text, "By Ana Ruiz")
+        self.assertEqual(list(article.tags.names()), ["Energy"])
+        self.assertEqual(Version.objects.get_for_object(article).count(), 3)
+
+    def test_restoring_on_a_live_article_keeps_it_live_and_asks_to_publish(self):
+        article = make_article(headline="Live text", authors=[self.ana], lead_photo=self.photo)
+        self.save(article, dek="First dek")
+        first = Version.objects.get_for_object(article).get()
+        self.save(article, dek="Second dek")
+        form = self.client.get(f"/admin/articles/article/{article.pk}/history/{first.pk}/")
+        self.assertContains(form, 'value="Restore and publish"')
+        self.assertContains(form, "readers keep seeing the current text")
+        article.refresh_from_db()
+        self.assertEqual(article.dek, "Second dek")
+        self.assertTrue(article.is_live)
+
+    def test_publish_now_is_a_revision(self):
+        article = make_article(
+            status=Article.Status.DRAFT, authors=[self.ana], lead_photo=self.photo
+        )
+        self.client.post(
+            "/admin/articles/article/",
+            {"action": "publish_now", "_selected_action": [article.pk]},
+        )
+        version = Version.objects.get_for_object(article).get()
+        self.assertEqual(version.field_dict["status"], "published")
+        self.assertEqual(version.revision.comment, "Published with “Publish now”.")
