@@ -3,22 +3,33 @@ import copy
 import reversion
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count
+from django.forms.formsets import all_valid
 from django.forms.models import construct_instance
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
-from reversion.models import Version
+from reversion.models import Revision, Version
 from taggit.forms import TagWidget
 from taggit.models import Tag
 
 from articles import revisions
-from articles.models import Article, ArticleRevision, Byline, Kind, ShareLink, natural_join
+from articles.models import (
+    Article,
+    ArticleRevision,
+    Byline,
+    EditLock,
+    Kind,
+    ShareLink,
+    natural_join,
+)
 from publication.models import Photo
 
 WIDE = "width: 100%; max-width: 48rem"
@@ -68,7 +79,20 @@ def needs_sentence(needs: list[str]) -> str:
 
 
 class ArticleAdminForm(forms.ModelForm):
-    """Drafts save with anything missing; publishing or scheduling needs the whole article."""
+    """Drafts save with anything missing; publishing or scheduling needs the whole article.
+
+    A save is refused when the article changed since the form was loaded (a field-by-field
+    comparison is shown and the typed text stays), or while another editor holds the lock.
+    """
+
+    base_version = forms.CharField(required=False, widget=forms.HiddenInput)
+    editor = None  # set per request by ArticleAdmin.get_form
+    check_concurrency = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["base_version"].initial = self.instance.version_token
 
     class Meta:
         model = Article
@@ -90,6 +114,8 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        if self.instance.pk and self.check_concurrency:
+            self.refuse_conflicting_save(cleaned_data)
         if cleaned_data.get("status") == Article.Status.PUBLISHED:
             article = construct_instance(self, copy.copy(self.instance))
             needs = article.publishing_problems(author_count=posted_author_count(self.data))
@@ -100,10 +126,80 @@ class ArticleAdminForm(forms.ModelForm):
                 )
         return cleaned_data
 
+    def refuse_conflicting_save(self, cleaned_data):
+        current = (
+            Article.objects.select_related("kind", "section", "lead_photo")
+            .filter(pk=self.instance.pk)
+            .first()
+        )
+        if current is None:
+            return
+        base = cleaned_data.get("base_version")
+        if base and base != current.version_token:
+            # Shown once: pressing Save again replaces the other version on purpose.
+            self.data = self.data.copy()
+            self.data["base_version"] = current.version_token
+            raise forms.ValidationError(
+                format_html(
+                    "This article was saved by someone else since you opened it. Nothing was "
+                    "saved; your text is still in the form. Compare their version "
+                    "(<del>struck</del>) with yours (<ins>underlined</ins>), then press Save "
+                    'again to replace theirs with yours.<dl class="revision-diff">{}</dl>',
+                    revisions.changes_html(conflicts(current, cleaned_data)),
+                ),
+                code="conflict",
+            )
+        if self.editor is not None:
+            lock = (
+                EditLock.objects.active()
+                .filter(article=current)
+                .exclude(user=self.editor)
+                .select_related("user")
+                .first()
+            )
+            if lock:
+                raise forms.ValidationError(
+                    f"{editor_name(lock.user)} is editing this article "
+                    f"(since {local_time(lock.since)}). Take over to save your changes.",
+                    code="locked",
+                )
+
     def preview_article(self) -> Article:
         """The article as typed, valid or not, for the live checks."""
         self.is_valid()
         return self.instance
+
+
+CONFLICT_FIELDS = ["headline", "dek", "kind", "section", "lead_photo", "status", "published_at"]
+
+
+def conflicts(current: Article, cleaned_data: dict) -> list[tuple[str, str]]:
+    """(label, diff) for each field where the saved article and this form differ."""
+    rows = []
+    for name in CONFLICT_FIELDS:
+        theirs, yours = getattr(current, name), cleaned_data.get(name)
+        if theirs != yours:
+            label = Article._meta.get_field(name).verbose_name.capitalize()
+            rows.append((label, revisions.word_diff(str(theirs or "—"), str(yours or "—"))))
+    for name in ["body", "teaser"]:
+        theirs = revisions.plain_text(getattr(current, name)).strip()
+        yours = revisions.plain_text(cleaned_data.get(name) or "").strip()
+        if theirs != yours:
+            label = Article._meta.get_field(name).verbose_name.capitalize()
+            rows.append((label, revisions.word_diff(theirs, yours)))
+    theirs_tags = sorted(current.tags.names())
+    yours_tags = sorted(cleaned_data.get("tags") or [])
+    if [t.lower() for t in theirs_tags] != [t.lower() for t in yours_tags]:
+        rows.append(("Topics", revisions.list_diff(theirs_tags, yours_tags)))
+    return rows
+
+
+def editor_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def local_time(moment) -> str:
+    return timezone.localtime(moment).strftime("%H:%M")
 
 
 class ShareLinkForm(forms.ModelForm):
@@ -193,7 +289,7 @@ class ArticleAdmin(VersionAdmin):
     object_history_template = "admin/articles/article/object_history.html"
 
     class Media:
-        js = ["js/admin-article-form.js", "js/admin-publish-checks.js"]
+        js = ["js/admin-article-form.js", "js/admin-publish-checks.js", "js/admin-edit-lock.js"]
         css = {"all": ["css/admin.css"]}
 
     list_display = [
@@ -224,7 +320,19 @@ class ArticleAdmin(VersionAdmin):
     actions = ["publish_now", "unpublish"]
     list_per_page = 50
     fieldsets = [
-        (None, {"fields": ["headline", "slug", "dek", ("kind", "section"), "other_sections"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "headline",
+                    "slug",
+                    "dek",
+                    ("kind", "section"),
+                    "other_sections",
+                    "base_version",
+                ]
+            },
+        ),
         ("Lead image", {"fields": ["lead_photo"]}),
         ("Text", {"fields": ["body", "teaser", "tags"]}),
         (
@@ -247,6 +355,26 @@ class ArticleAdmin(VersionAdmin):
         return [
             path("tag-suggestions/", suggest, name="articles_article_tag_suggest"),
             path("checks/", checks, name="articles_article_checks"),
+            path(
+                "<int:pk>/lock/",
+                self.admin_site.admin_view(require_POST(self.lock_view)),
+                name="articles_article_lock",
+            ),
+            path(
+                "<int:pk>/lock/take-over/",
+                self.admin_site.admin_view(require_POST(self.take_over_view)),
+                name="articles_article_take_over",
+            ),
+            path(
+                "<int:pk>/lock/keep/",
+                self.admin_site.admin_view(require_POST(self.keep_view)),
+                name="articles_article_keep",
+            ),
+            path(
+                "<int:pk>/lock/release/",
+                self.admin_site.admin_view(require_POST(self.release_view)),
+                name="articles_article_release",
+            ),
             *super().get_urls(),
         ]
 
@@ -262,6 +390,102 @@ class ArticleAdmin(VersionAdmin):
             .values_list("name", flat=True)[:10]
         )
         return JsonResponse({"results": list(tags) if query else []})
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"editor": request.user})
+
+    def editable_article(self, request, pk) -> Article:
+        article = get_object_or_404(Article, pk=pk)
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        return article
+
+    def lock_state(self, request, lock) -> dict:
+        return {
+            "mine": lock.user_id == request.user.pk,
+            "holder": editor_name(lock.user),
+            "since": local_time(lock.since),
+            "time_zone": timezone.get_current_timezone_name(),
+            "taken_from_me": lock.taken_from_id == request.user.pk,
+        }
+
+    def lock_view(self, request, pk):
+        """Renew (or take, when free) this editor's lock; says who holds it."""
+        lock = EditLock.claim(self.editable_article(request, pk), request.user)
+        return JsonResponse(self.lock_state(request, lock))
+
+    def take_over_view(self, request, pk):
+        article = self.editable_article(request, pk)
+        lock = EditLock.take_over(article, request.user)
+        if request.headers.get("X-Requested-With") != "fetch":
+            return redirect(reverse("admin:articles_article_change", args=[article.pk]))
+        return JsonResponse(self.lock_state(request, lock))
+
+    def release_view(self, request, pk):
+        article = self.editable_article(request, pk)
+        EditLock.objects.filter(article=article, user=request.user).delete()
+        return JsonResponse({"released": True})
+
+    def keep_view(self, request, pk):
+        """After a take-over, keep the changes the previous editor had typed as a revision.
+
+        The form is saved inside a savepoint so reversion records it exactly as a save would,
+        then rolled back: the article stays as the new editor has it, and the revision is
+        written again, marked as not applied.
+        """
+        article = self.editable_article(request, pk)
+        lock = EditLock.objects.filter(article=article, taken_from=request.user).first()
+        if lock is None:
+            return JsonResponse({"kept": False, "error": "Nothing to keep."}, status=409)
+        form_class = type("KeepForm", (self.get_form(request, article, change=True),), {})
+        form_class.check_concurrency = False
+        form = form_class(request.POST, request.FILES, instance=article)
+        formsets, _ = self._create_formsets(request, article, change=True)
+        if not (form.is_valid() and all_valid(formsets)):
+            return JsonResponse(
+                {"kept": False, "error": "Your changes could not be kept: copy them first."}
+            )
+        with transaction.atomic():
+            savepoint = transaction.savepoint()
+            with reversion.create_revision():
+                reversion.set_user(request.user)
+                reversion.set_comment(
+                    f"Unsaved changes of {editor_name(request.user)}, kept when "
+                    f"{editor_name(lock.user)} took over; not applied."
+                )
+                kept = form.save()
+                for formset in formsets:
+                    self.save_formset(request, form, formset, change=True)
+                credit = kept.lead_photo.credit if kept.lead_photo else ""
+            revision = Version.objects.get_for_object(article).latest("pk").revision
+            rows = list(
+                revision.version_set.values(
+                    "object_id", "content_type_id", "db", "format", "serialized_data", "object_repr"
+                )
+            )
+            transaction.savepoint_rollback(savepoint)
+            copy_revision = Revision.objects.create(
+                date_created=revision.date_created, user=request.user, comment=revision.comment
+            )
+            Version.objects.bulk_create(Version(revision=copy_revision, **row) for row in rows)
+            ArticleRevision.objects.create(
+                revision=copy_revision, article=article, lead_photo_credit=credit, applied=False
+            )
+            EditLock.objects.filter(pk=lock.pk).update(taken_from=None)
+        return JsonResponse({"kept": True})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        article = self.get_object(request, object_id)
+        context = dict(extra_context or {})
+        if article is not None and self.has_change_permission(request, article):
+            lock = EditLock.claim(article, request.user)
+            context["edit_lock"] = self.lock_state(request, lock)
+            context["edit_lock_urls"] = {
+                name: reverse(f"admin:articles_article_{name}", args=[article.pk])
+                for name in ["lock", "take_over", "keep", "release"]
+            }
+        return super().change_view(request, object_id, form_url, context)
 
     def checks_view(self, request):
         """The pre-publish checks for the form as typed, so the panel is live before saving."""
@@ -368,6 +592,9 @@ class ArticleAdmin(VersionAdmin):
             return super().history_view(request, object_id, extra_context)
         versions = revisions.article_versions(article)
         states = revisions.snapshots(article, versions)
+        applied = dict(
+            ArticleRevision.objects.filter(article=article).values_list("revision_id", "applied")
+        )
         can_restore = self.has_change_permission(request, article)
         entries = []
         for index, version in enumerate(versions):
@@ -378,10 +605,12 @@ class ArticleAdmin(VersionAdmin):
                     "user": version.revision.user,
                     "comment": version.revision.get_comment(),
                     "changes": revisions.changes_html(revisions.changes(previous, states[index])),
+                    "applied": applied.get(version.revision_id, True),
                     "restore_url": reverse(
                         "admin:articles_article_revision", args=[article.pk, version.pk]
                     )
-                    if can_restore and index < len(versions) - 1
+                    if can_restore
+                    and (index < len(versions) - 1 or not applied.get(version.revision_id, True))
                     else "",
                 }
             )

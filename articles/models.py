@@ -258,6 +258,11 @@ class Article(models.Model):
         return warnings + body_warnings(self.body)
 
     @property
+    def version_token(self) -> str:
+        """Changes with every save; a form posts back the one it was loaded with."""
+        return self.updated_at.isoformat() if self.updated_at else ""
+
+    @property
     def word_count(self) -> int:
         return word_count(self.body)
 
@@ -418,6 +423,9 @@ class ArticleRevision(models.Model):
     )
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revision_notes")
     lead_photo_credit = models.CharField(max_length=300, blank=True)
+    applied = models.BooleanField(
+        default=True, help_text="False for changes kept when another editor took over."
+    )
 
     class Meta:
         constraints = [
@@ -432,3 +440,71 @@ class ArticleRevision(models.Model):
 
 # Topics are taggit's rows; registered here so a revision holds an article's topics.
 reversion.register(TaggedItem)
+
+
+class EditLockQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(heartbeat_at__gt=timezone.now() - EditLock.TIMEOUT)
+
+
+class EditLock(models.Model):
+    """Who has an article open in the admin; the editor's page renews it every few seconds."""
+
+    TIMEOUT = datetime.timedelta(seconds=30)
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="edit_lock")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="edit_locks"
+    )
+    since = models.DateTimeField(default=timezone.now)
+    heartbeat_at = models.DateTimeField(default=timezone.now)
+    # Set on take-over, until the editor who lost the lock has had their changes kept.
+    taken_from = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = EditLockQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.user} editing {self.article_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.heartbeat_at > timezone.now() - self.TIMEOUT
+
+    @classmethod
+    def claim(cls, article, user) -> "EditLock":
+        """Renew the user's lock, or take a free or expired one; else return the holder's."""
+        now = timezone.now()
+        with transaction.atomic():
+            lock = cls.objects.select_for_update().filter(article=article).first()
+            if lock is None:
+                lock, created = cls.objects.get_or_create(
+                    article=article, defaults={"user": user, "since": now, "heartbeat_at": now}
+                )
+                if created:
+                    return lock
+            if lock.user_id == user.pk:
+                lock.heartbeat_at = now
+                lock.save(update_fields=["heartbeat_at"])
+            elif not lock.is_active:
+                lock.user, lock.since, lock.heartbeat_at, lock.taken_from = user, now, now, None
+                lock.save()
+            return lock
+
+    @classmethod
+    def take_over(cls, article, user) -> "EditLock":
+        now = timezone.now()
+        with transaction.atomic():
+            lock, created = cls.objects.select_for_update().get_or_create(
+                article=article, defaults={"user": user, "since": now, "heartbeat_at": now}
+            )
+            if not created and lock.user_id != user.pk:
+                lock.taken_from = lock.user if lock.is_active else None
+                lock.user, lock.since, lock.heartbeat_at = user, now, now
+                lock.save()
+            return lock

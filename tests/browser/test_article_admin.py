@@ -5,9 +5,10 @@ from importlib import import_module
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 from reversion.models import Version
 
-from articles.models import Article
+from articles.models import Article, ArticleRevision, EditLock
 from tests.browser.test_teasers import BrowserTestCase
 from tests.factories import (
     article_change_url,
@@ -111,3 +112,72 @@ class RevisionTests(EditorsAdminTestCase):
         self.assertEqual(article.byline_text, "By Ana Ruiz")
         self.assertEqual(list(article.tags.names()), ["Energy"])
         self.assertEqual(Version.objects.get_for_object(article).count(), 3)
+
+
+class TwoEditorsTests(EditorsAdminTestCase):
+    def setUp(self):
+        super().setUp()
+        self.other = make_editor("bo")
+        self.article = make_article(
+            headline="The first headline",
+            dek="The first dek.",
+            status=Article.Status.DRAFT,
+            authors=[make_author("Ana Ruiz")],
+        )
+        self.url = self.live_server_url + article_change_url(self.article)
+        self.log_in(self.editor)
+        self.other_context = self.browser.new_context()
+        self.addCleanup(self.other_context.close)
+        self.log_in(self.other, self.other_context)
+        self.other_page = self.other_context.new_page()
+
+    def test_second_editor_sees_the_lock_takes_over_and_the_first_keeps_a_revision(self):
+        page_a, page_b = self.page, self.other_page
+        page_a.goto(self.url)
+        page_a.fill("#id_headline", "Headline typed by ed")
+
+        page_b.goto(self.url)
+        banner = page_b.locator(".edit-lock")
+        self.assertRegex(banner.inner_text(), r"ed is editing \(since \d\d:\d\d, Europe/Berlin\)")
+        self.assertTrue(page_b.locator("#id_headline").is_disabled())
+        banner.get_by_role("button", name="Take over").click()
+        page_b.wait_for_load_state()
+        page_b.locator("#id_headline:enabled").wait_for()
+
+        page_a.get_by_text("Your changes so far were kept as a revision").wait_for(timeout=10_000)
+        self.assertIn("bo took over editing", page_a.locator(".edit-lock").inner_text())
+        self.assertTrue(page_a.locator("#id_headline").is_disabled())
+        kept = ArticleRevision.objects.get(article=self.article, applied=False)
+        self.assertEqual(
+            Version.objects.get_for_object(self.article)
+            .get(revision=kept.revision)
+            .field_dict["headline"],
+            "Headline typed by ed",
+        )
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.headline, "The first headline")
+
+    def test_a_race_after_the_lock_expired_is_refused_with_a_diff_and_no_text_is_lost(self):
+        page_a, page_b = self.page, self.other_page
+        page_a.goto(self.url)
+        # The first editor's laptop sleeps: no more heartbeats, and the lock expires.
+        page_a.evaluate("window.editLock.stop()")
+        EditLock.objects.update(heartbeat_at=timezone.now() - EditLock.TIMEOUT * 2)
+
+        page_b.goto(self.url)
+        page_b.fill("#id_headline", "Headline saved by bo")
+        page_b.click("input[name=_continue]")
+        page_b.get_by_text("was changed successfully").wait_for()
+
+        page_a.fill("#id_dek", "A dek typed by ed.")
+        page_a.click("input[name=_continue]")
+        error = page_a.locator(".errornote, .errorlist").filter(has_text="saved by someone else")
+        error.first.wait_for()
+        diff = page_a.locator(".errorlist .revision-diff").inner_text()
+        self.assertIn("Headline saved by bo", diff)
+        self.assertIn("A dek typed by ed.", diff)
+        self.assertEqual(page_a.input_value("#id_dek"), "A dek typed by ed.")
+        self.article.refresh_from_db()
+        self.assertEqual(
+            (self.article.headline, self.article.dek), ("Headline saved by bo", "The first dek.")
+        )

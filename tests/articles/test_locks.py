@@ -1,0 +1,59 @@
+from articles.models import Article, EditLock
+from tests.factories import (
+    AdminTestCase,
+    article_change_url,
+    article_form_data,
+    make_article,
+    make_author,
+    make_user,
+)
+
+
+class EditLockTests(AdminTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.article = make_article(
+            headline="Original", status=Article.Status.DRAFT, authors=[make_author("Ana Ruiz")]
+        )
+        cls.other = make_user("bo", is_staff=True, is_superuser=True)
+
+    def test_opening_the_form_takes_the_lock_and_a_second_editor_is_told(self):
+        self.client.get(article_change_url(self.article))
+        self.client.force_login(self.other)
+        response = self.client.get(article_change_url(self.article))
+        self.assertContains(response, "chief is editing (since ")
+        self.assertEqual(EditLock.objects.get().user, self.superuser)
+
+    def test_saving_while_another_editor_holds_the_lock_is_refused(self):
+        EditLock.claim(self.article, self.other)
+        response = self.client.post(
+            article_change_url(self.article), article_form_data(self.article, headline="Mine")
+        )
+        self.assertContains(response, "bo is editing this article")
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.headline, "Original")
+
+    def test_a_stale_form_is_refused_with_a_diff_then_saved_on_purpose(self):
+        stale = self.article.version_token
+        self.client.post(
+            article_change_url(self.article), article_form_data(self.article, headline="Theirs")
+        )
+        self.article.refresh_from_db()
+        data = article_form_data(self.article, headline="Mine", base_version=stale)
+        response = self.client.post(article_change_url(self.article), data)
+        self.assertContains(response, "saved by someone else since you opened it")
+        self.assertContains(response, "<del>Theirs</del> <ins>Mine</ins>", html=True)
+        self.assertContains(response, f'value="{self.article.version_token}"')
+        data["base_version"] = self.article.version_token
+        response = self.client.post(article_change_url(self.article), data)
+        self.assertEqual(response.status_code, 302)
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.headline, "Mine")
+
+    def test_lock_views_need_permission_to_change_articles(self):
+        self.client.force_login(make_user("viewer", is_staff=True, perms=["articles.view_article"]))
+        for name in ["lock", "lock/take-over", "lock/keep", "lock/release"]:
+            with self.subTest(name=name):
+                response = self.client.post(f"/admin/articles/article/{self.article.pk}/{name}/")
+                self.assertEqual(response.status_code, 403)
