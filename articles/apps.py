@@ -1,5 +1,26 @@
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class ArticlesConfig(AppConfig):
     name = "articles"
+
+    def ready(self):
+        from taggit.models import TaggedItem
+
+        from articles.models import Article, Byline, Kind, next_scheduled_publish
+        from publication.page_cache import bump_content_version, register_next_change
+
+        # Cached public pages end when a scheduled article goes live.
+        register_next_change(next_scheduled_publish)
+        for model in (Article, Byline, Kind, TaggedItem):
+            for signal in (post_save, post_delete):
+                signal.connect(bump_content_version, sender=model, dispatch_uid="content-version")
+        for through in (
+            Article.other_sections.through,
+            Article.body_photos.through,
+            TaggedItem,  # article.tags.add()/remove() send m2m_changed, not post_save
+        ):
+            m2m_changed.connect(
+                bump_content_version, sender=through, dispatch_uid="content-version"
+            )

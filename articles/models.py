@@ -27,6 +27,7 @@ from articles.body import (
 )
 from publication.html import sanitize_html
 from publication.models import Author, Photo, Section
+from publication.page_cache import bump_content_version
 
 # Browsers send textarea line breaks as \r\n; a "blank" line may hold spaces.
 BLANK_LINE = re.compile(r"\n\s*\n")
@@ -51,6 +52,12 @@ class Kind(models.Model):
 
 
 class ArticleQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        # Bulk changes (the admin's publish and unpublish actions) send no post_save.
+        count = super().update(**kwargs)
+        bump_content_version()
+        return count
+
     def live(self):
         """Published and due: a scheduled article goes live when its time comes."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
@@ -315,6 +322,16 @@ class Article(models.Model):
     @property
     def teaser_more(self) -> list[str]:
         return self.teaser_paragraphs[1:]
+
+
+def next_scheduled_publish() -> datetime.datetime | None:
+    """When the next scheduled article goes live (page caches must end by then)."""
+    return (
+        Article.objects.scheduled()
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
 
 
 def natural_join(names: list[str]) -> str:

@@ -2,11 +2,12 @@ from django.urls import path
 from django.views.generic import TemplateView
 
 from newsletter import views
+from publication.page_cache import public_page
 
 app_name = "newsletter"
 
 urlpatterns = [
-    path("", views.signup, name="signup"),
+    path("", public_page(views.signup), name="signup"),
     path(
         "thanks/",
         TemplateView.as_view(template_name="newsletter/signup_done.html"),

@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "publication.middleware.StaffHintMiddleware",
+    # Last, so a page served from the cache still passes every middleware above.
+    "publication.page_cache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "publication.urls"
@@ -121,6 +123,16 @@ CACHES = {
         "LOCATION": os.environ.get("DJANGO_CACHE_LOCATION", "django_cache"),
     }
 }
+
+# Whole-page cache for public pages (publication/page_cache.py): exact invalidation on
+# the server, so its lifetime can be long; browsers and CDNs cannot be told of an edit,
+# so theirs are short. Every lifetime is capped by the next scheduled publish, and stays
+# far below NEWSLETTER_FORM_TOKEN_MAX_AGE (the signup form in cached pages).
+PAGE_CACHE_ENABLED = env_bool("DJANGO_PAGE_CACHE", default=True)
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 3600))
+PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", 60))
+PAGE_CACHE_S_MAXAGE = int(os.environ.get("PAGE_CACHE_S_MAXAGE", 300))
+PAGE_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("PAGE_CACHE_STALE_WHILE_REVALIDATE", 60))
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG)

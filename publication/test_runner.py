@@ -10,6 +10,9 @@ class TestRunner(DiscoverRunner):
     def setup_test_environment(self, **kwargs):
         super().setup_test_environment(**kwargs)  # also switches email to locmem
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+        # Rolled-back test data sends no signals, so a cache kept across tests would serve
+        # pages of a previous test; the page-cache tests turn it on with a cleared cache.
+        settings.PAGE_CACHE_ENABLED = False
         # Many tests check refusals (403, 404, 429); their warnings would bury real failures.
         for name in ("django.request", "django.security"):
             logging.getLogger(name).setLevel(logging.ERROR)

@@ -1,0 +1,333 @@
+import datetime
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from unittest import mock
+
+from django.core.cache import cache
+from django.db import connection
+from django.test import TransactionTestCase, override_settings
+from django.utils import timezone
+from taggit.models import Tag
+
+from articles.models import Article, Byline
+from publication.models import SiteSettings
+from tests.factories import (
+    TemporaryMediaTestCase,
+    make_article,
+    make_author,
+    make_creator,
+    make_kind,
+    make_photo,
+    make_section,
+    make_share_link,
+    make_site,
+    make_user,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+@override_settings(PAGE_CACHE_ENABLED=True)
+class PageCacheTestCase(TemporaryMediaTestCase):
+    def setUp(self):
+        cache.clear()
+
+    def get(self, url, **headers):
+        return self.client.get(url, headers=headers)
+
+
+class PageCacheTests(PageCacheTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        make_site()
+        cls.author = make_author("Ana Ruiz")
+        cls.article = make_article(
+            headline="Ceasefire talks resume", authors=[cls.author], tags=["Truce"]
+        )
+
+    def public_urls(self):
+        return [
+            "/",
+            self.article.get_absolute_url(),
+            self.article.section.get_absolute_url(),
+            self.article.kind.get_absolute_url(),
+            "/topic/truce/",
+            self.author.get_absolute_url(),
+            "/newsletter/",
+        ]
+
+    def test_second_request_is_served_whole_without_queries(self):
+        for url in self.public_urls():
+            with self.subTest(url=url):
+                first = self.get(url)
+                self.assertEqual(first["X-Page-Cache"], "miss")
+                with self.assertNumQueries(0):
+                    second = self.get(url)
+                self.assertEqual(second["X-Page-Cache"], "hit")
+                self.assertEqual(second.content, first.content)
+                self.assertEqual(second["ETag"], first["ETag"])
+
+    def test_headers_for_browsers_and_cdns(self):
+        for response in (self.get("/"), self.get("/")):
+            cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+            self.assertEqual(
+                cache_control,
+                {"public", "max-age=60", "s-maxage=300", "stale-while-revalidate=60"},
+            )
+            self.assertRegex(response["ETag"], r'^"[0-9a-f]{32}"$')  # strong
+            self.assertIn("GMT", response["Last-Modified"])
+
+    def test_conditional_requests_get_304_without_rendering(self):
+        etag = self.get("/")["ETag"]
+        with self.assertNumQueries(0):
+            response = self.get("/", if_none_match=etag)
+        self.assertEqual(response.status_code, 304)
+        self.assertEqual(response.content, b"")
+        self.assertEqual(response["ETag"], etag)
+        last_modified = response["Last-Modified"]
+        with self.assertNumQueries(0):
+            response = self.get("/", if_modified_since=last_modified)
+        self.assertEqual(response.status_code, 304)
+
+    def test_a_stale_etag_gets_the_new_page(self):
+        etag = self.get("/")["ETag"]
+        self.article.headline = "Ceasefire talks collapse"
+        self.article.save()
+        response = self.get("/", if_none_match=etag)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Ceasefire talks collapse")
+        self.assertNotEqual(response["ETag"], etag)
+
+    def test_head_is_served_from_the_cache(self):
+        self.get("/")
+        with self.assertNumQueries(0):
+            response = self.client.head("/")
+        self.assertEqual(response["X-Page-Cache"], "hit")
+
+    def test_staff_get_the_same_bytes_from_the_cache(self):
+        anonymous = self.get(self.article.get_absolute_url())
+        self.client.force_login(make_user(is_staff=True, is_superuser=True))
+        staff = self.get(self.article.get_absolute_url())
+        self.assertEqual(staff["X-Page-Cache"], "hit")
+        self.assertEqual(staff.content, anonymous.content)
+
+    def test_post_is_never_served_from_the_cache(self):
+        self.get("/newsletter/")
+        response = self.client.post("/newsletter/", {"email": "x"})
+        self.assertNotIn("X-Page-Cache", response)
+        self.assertNotEqual(response.status_code, 200)
+
+    def test_share_links_and_previews_are_never_cached(self):
+        draft = make_article(status=Article.Status.DRAFT, headline="Secret draft")
+        url = make_share_link(draft).get_absolute_url()
+        for _ in range(2):
+            response = self.get(url)
+            self.assertContains(response, "Secret draft")
+            self.assertNotIn("X-Page-Cache", response)
+            self.assertIn("private", response["Cache-Control"])
+        self.client.force_login(make_user(is_staff=True, is_superuser=True))
+        for _ in range(2):
+            response = self.get(f"/preview/{draft.pk}/")
+            self.assertNotIn("X-Page-Cache", response)
+
+    def test_not_found_is_not_cached(self):
+        self.assertEqual(self.get("/articles/nothing-here/").status_code, 404)
+        response = self.get("/articles/nothing-here/")
+        self.assertEqual(response.status_code, 404)
+        self.assertNotIn("X-Page-Cache", response)
+
+
+class InvalidationTests(PageCacheTestCase):
+    """After any save an editor makes, the next request shows it."""
+
+    @classmethod
+    def setUpTestData(cls):
+        make_site()
+        cls.author = make_author("Ana Ruiz")
+        cls.creator = make_creator("Jane Doe")
+        cls.photo = make_photo(creator=cls.creator)
+        cls.article = make_article(
+            headline="Ceasefire talks resume",
+            authors=[cls.author],
+            tags=["Truce"],
+            lead_photo=cls.photo,
+            section=make_section("Europe"),
+            kind=make_kind("Analysis"),
+        )
+
+    def assertChangeShows(self, url, change, text):
+        self.get(url)
+        self.assertEqual(self.get(url)["X-Page-Cache"], "hit")
+        change()
+        response = self.get(url)
+        self.assertContains(response, text)
+        self.assertEqual(response["X-Page-Cache"], "miss")
+
+    def test_article_headline(self):
+        def change():
+            self.article.headline = "Talks collapse"
+            self.article.save()
+
+        self.assertChangeShows("/", change, "Talks collapse")
+
+    def test_publish_and_unpublish_in_bulk(self):
+        draft = make_article(headline="Fresh draft", status=Article.Status.DRAFT)
+        self.assertChangeShows(
+            "/",
+            lambda: Article.objects.filter(pk=draft.pk).update(
+                status=Article.Status.PUBLISHED, published_at=timezone.now()
+            ),
+            "Fresh draft",
+        )
+
+    def test_byline_and_author(self):
+        url = self.article.get_absolute_url()
+        self.assertChangeShows(
+            url,
+            lambda: Byline.objects.create(article=self.article, author=make_author("Bo Li")),
+            "Bo Li",
+        )
+
+        def rename():
+            self.author.name = "Ana Ruiz-Moreno"
+            self.author.save()
+
+        self.assertChangeShows(url, rename, "Ana Ruiz-Moreno")
+
+    def test_topics(self):
+        url = self.article.get_absolute_url()
+        self.assertChangeShows(url, lambda: self.article.tags.add("Winter war"), "Winter war")
+
+        def rename():
+            Tag.objects.filter(name="Truce").update(name="Armistice")  # no signal: not editors'
+            tag = Tag.objects.get(name="Armistice")
+            tag.save()
+
+        self.assertChangeShows(url, rename, "Armistice")
+
+    def test_section_kind_photo_and_creator(self):
+        url = self.article.get_absolute_url()
+
+        def save(obj, **fields):
+            def change():
+                for name, value in fields.items():
+                    setattr(obj, name, value)
+                obj.save()
+
+            return change
+
+        self.assertChangeShows(url, save(self.article.section, name="Old Europe"), "Old Europe")
+        self.assertChangeShows(url, save(self.article.kind, name="Deep dive"), "Deep dive")
+        self.assertChangeShows(url, save(self.photo, alt_text="A river at dusk"), "A river at dusk")
+        self.assertChangeShows(url, save(self.creator, name="Janet Doe"), "Janet Doe")
+
+    def test_site_settings_and_navigation_topics(self):
+        site = SiteSettings.load()
+
+        def rename():
+            site.name = "The Southern Cross"
+            site.save()
+
+        self.assertChangeShows("/", rename, "The Southern Cross")
+        self.assertChangeShows(
+            "/",
+            lambda: site.nav_topics.add(Tag.objects.get(name="Truce")),
+            'class="site-nav__topic"',
+        )
+
+    def test_deleting_an_article(self):
+        url = "/"
+        self.get(url)
+        Article.objects.get(pk=self.article.pk).delete()
+        self.assertNotContains(self.get(url), "Ceasefire talks resume")
+
+
+class ScheduleTests(PageCacheTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        make_site()
+        make_article(headline="Already out")
+        cls.publish_at = timezone.now() + datetime.timedelta(seconds=90)
+        make_article(headline="Embargoed story", published_at=cls.publish_at)
+
+    def test_lifetimes_end_when_the_next_article_goes_live(self):
+        response = self.get("/")
+        max_age = int(response["Cache-Control"].split("max-age=")[1].split(",")[0])
+        s_maxage = int(response["Cache-Control"].split("s-maxage=")[1].split(",")[0])
+        self.assertLessEqual(max_age, 60)
+        self.assertLessEqual(s_maxage, 90)
+        self.assertGreater(s_maxage, 0)
+
+    def test_the_scheduled_article_appears_at_its_time_with_no_command(self):
+        self.assertNotContains(self.get("/"), "Embargoed story")
+        self.assertEqual(self.get("/")["X-Page-Cache"], "hit")
+        later = self.publish_at + datetime.timedelta(seconds=1)
+        with (
+            mock.patch("django.utils.timezone.now", return_value=later),
+            mock.patch("publication.page_cache.time.time", return_value=later.timestamp()),
+        ):
+            response = self.get("/")
+        self.assertContains(response, "Embargoed story")
+        self.assertEqual(response["X-Page-Cache"], "miss")
+
+
+class TwoProcessTests(TransactionTestCase):
+    """Two processes sharing one cache: an edit in one shows at once in the other."""
+
+    def setUp(self):
+        self.cache_dir = tempfile.mkdtemp(prefix="test-page-cache-")
+        caches = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": self.cache_dir,
+            }
+        }
+        self.enterContext(override_settings(CACHES=caches, PAGE_CACHE_ENABLED=True))
+        make_site()
+        self.article = make_article(headline="Ceasefire talks resume")
+
+    def other_process(self, code):
+        db = connection.settings_dict
+        url = f"postgres://{db['USER']}:{db['PASSWORD']}@/{db['NAME']}?host={db['HOST']}"
+        if db["PORT"]:
+            url = url.replace("?host=", f"?port={db['PORT']}&host=")
+        env = {
+            **os.environ,
+            "DJANGO_DEBUG": "true",
+            "DJANGO_ALLOWED_HOSTS": "testserver",
+            "DATABASE_URL": url,
+            "DJANGO_CACHE_BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "DJANGO_CACHE_LOCATION": self.cache_dir,
+        }
+        subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", code],
+            cwd=BASE_DIR,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+
+    def test_an_edit_in_another_process_shows_on_the_next_request(self):
+        url = self.article.get_absolute_url()
+        self.client.get(url)
+        self.assertEqual(self.client.get(url)["X-Page-Cache"], "hit")
+        self.other_process(
+            "from articles.models import Article; "
+            f"a = Article.objects.get(pk={self.article.pk}); "
+            "a.headline = 'Talks collapse'; a.save()"
+        )
+        response = self.client.get(url)
+        self.assertContains(response, "Talks collapse")
+        self.assertEqual(response["X-Page-Cache"], "miss")
+        self.assertEqual(self.client.get(url)["X-Page-Cache"], "hit")
+
+    def test_a_page_cached_by_another_process_is_served_here(self):
+        url = self.article.get_absolute_url()
+        self.other_process(
+            "from django.test import Client; "
+            f"assert Client().get('{url}', HTTP_HOST='testserver')['X-Page-Cache'] == 'miss'"
+        )
+        self.assertEqual(self.client.get(url)["X-Page-Cache"], "hit")
