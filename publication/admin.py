@@ -9,6 +9,7 @@ from taggit.models import Tag
 from publication.images import image_checksum
 from publication.models import Author, AuthorLink, Creator, Photo, Section, SiteSettings, SocialLink
 from publication.topics import BLANK_NAME, clean_topic_name
+from publication.uploads import refused_upload
 
 admin.site.site_header = "Newsroom"
 admin.site.site_title = "Newsroom"
@@ -176,6 +177,11 @@ class PhotoAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_credit()
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST":
+            refused_upload(request)  # the image field then says the file was too large
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="Image")
     def thumbnail(self, photo):

@@ -162,11 +162,19 @@ LOGGING = {
 # Uploaded images: every image, from the admin or from the editor, is fully
 # decoded and re-encoded (publication.images); these bound what we agree to decode.
 IMAGE_UPLOAD_MAX_BYTES = int(os.environ.get("IMAGE_UPLOAD_MAX_BYTES", 15 * 1024 * 1024))
-IMAGE_UPLOAD_MAX_PIXELS = int(os.environ.get("IMAGE_UPLOAD_MAX_PIXELS", 50_000_000))
+IMAGE_UPLOAD_MAX_PIXELS = int(os.environ.get("IMAGE_UPLOAD_MAX_PIXELS", 40_000_000))
+# WebP needs about five times the memory a pixel of the others needs (benchmarks/uploads.py).
+IMAGE_UPLOAD_MAX_WEBP_PIXELS = int(os.environ.get("IMAGE_UPLOAD_MAX_WEBP_PIXELS", 6_000_000))
 IMAGE_MAX_EDGE = 2560  # larger uploads are scaled down, like a "-scaled" original
 # Renditions (publication.renditions), best first; JPEG is always made as the fallback.
 # AVIF is skipped when this Pillow lacks it; it is the slowest to encode.
 IMAGE_RENDITION_FORMATS = env_list("IMAGE_RENDITION_FORMATS", default="avif,webp")
+# Images are the only files we accept: stop reading a body once a file passes the limit.
+FILE_UPLOAD_HANDLERS = [
+    "publication.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 TAGGIT_CASE_INSENSITIVE = True
 # Refuses topic names that are only spaces and trims invisible characters (publication.topics).

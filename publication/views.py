@@ -9,6 +9,7 @@ from django.views.generic import ListView
 from articles.models import Article
 from publication.images import SafeImageFormField, image_checksum
 from publication.models import Creator, Photo
+from publication.uploads import refused_upload
 
 
 class CreatorDetailView(ListView):
@@ -41,11 +42,14 @@ def editor_image_upload(request):
     """
     if not request.user.has_perm("publication.add_photo"):
         return JsonResponse({"error": {"message": "You may not upload images."}}, status=403)
+    if refused := refused_upload(request):
+        return JsonResponse({"error": {"message": refused.message}}, status=413)
     field = SafeImageFormField()
     try:
         image = field.clean(request.FILES.get("upload"))
     except ValidationError as error:
-        return JsonResponse({"error": {"message": " ".join(error.messages)}}, status=400)
+        status = 413 if error.code == "too_large" else 400
+        return JsonResponse({"error": {"message": " ".join(error.messages)}}, status=status)
     photo = Photo.objects.filter(checksum=image_checksum(image)).first()
     if photo is None:
         try:

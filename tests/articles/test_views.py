@@ -637,3 +637,39 @@ class NonAsciiTopicTests(TemporaryMediaTestCase):
         response = self.client.get(article.get_absolute_url())
         self.assertContains(response, 'href="/topic/z%C3%BCrich-talks/"')
         self.assertContains(self.client.get("/topic/zürich-talks/"), "Talks move to Zürich")
+
+
+class StoredBodyTests(TemporaryMediaTestCase):
+    """The page never trusts stored HTML: a row written past save() is cleaned on render."""
+
+    HOSTILE = (
+        "<p>Kept paragraph.</p><script>alert(1)</script>"
+        '<img src="x" onerror="alert(2)"><a href="javascript:alert(3)">link</a>'
+        '<iframe src="https://evil.example/"></iframe><p style="color:red" onclick="alert(4)">x</p>'
+        '<figure class="image"><img src="/media/x.jpg" alt="A"><figcaption>'
+        "<script>alert(5)</script>Caption</figcaption></figure>"
+    )
+
+    @classmethod
+    def setUpTestData(cls):
+        make_site()
+        cls.article = make_article(headline="Raw body")
+        cls.draft = make_article(headline="Raw draft", status=Article.Status.DRAFT)
+        # As a queryset update, loaddata, an import or a data migration would write it.
+        Article.objects.update(body=cls.HOSTILE)
+        cls.staff = make_editor()
+
+    def test_hostile_markup_written_past_save_never_renders(self):
+        self.client.force_login(self.staff)
+        urls = [
+            self.article.get_absolute_url(),
+            f"/preview/{self.draft.pk}/",
+            make_share_link(self.draft).get_absolute_url(),
+        ]
+        for url in urls:
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertContains(response, "Kept paragraph.")
+                self.assertContains(response, "Caption")
+                for dangerous in ["alert(", "onerror", "javascript:", "<iframe", "onclick"]:
+                    self.assertNotContains(response, dangerous)
