@@ -289,7 +289,12 @@ class ArticleAdmin(VersionAdmin):
     object_history_template = "admin/articles/article/object_history.html"
 
     class Media:
-        js = ["js/admin-article-form.js", "js/admin-publish-checks.js", "js/admin-edit-lock.js"]
+        js = [
+            "js/admin-article-form.js",
+            "js/admin-publish-checks.js",
+            "js/admin-edit-lock.js",
+            "js/admin-backup.js",
+        ]
         css = {"all": ["css/admin.css"]}
 
     list_display = [

@@ -1,5 +1,6 @@
 """The editors' admin in Chromium: pre-publish checks, revisions, locks, backups."""
 
+import re
 from importlib import import_module
 
 from django.apps import apps as django_apps
@@ -17,6 +18,7 @@ from tests.factories import (
     make_author,
     make_editor,
     make_kind,
+    make_photo,
     make_section,
 )
 
@@ -181,3 +183,72 @@ class TwoEditorsTests(EditorsAdminTestCase):
         self.assertEqual(
             (self.article.headline, self.article.dek), ("Headline saved by bo", "The first dek.")
         )
+
+
+class BrowserBackupTests(EditorsAdminTestCase):
+    def pick(self, page, container, text):
+        """Choose in a Select2 autocomplete as an editor does: open, type, pick."""
+        container.locator(".select2-selection").click()
+        page.locator(".select2-container--open .select2-search__field").fill(text)
+        page.locator(".select2-results__option", has_text=text).first.click()
+
+    def test_every_field_comes_back_after_the_tab_is_killed_and_leaving_asks_first(self):
+        make_section("Asia")
+        make_kind("News")
+        make_photo(alt_text="Tanks at the border")
+        make_author("Ben Okafor")
+        article = make_article(
+            headline="Saved headline", status=Article.Status.DRAFT, authors=[make_author("Ana")]
+        )
+        url = self.live_server_url + article_change_url(article)
+        self.log_in(self.editor)
+        page = self.page
+        page.goto(url)
+        page.fill("#id_headline", "Typed headline")
+        page.fill("#id_dek", "A typed dek.")
+        page.select_option("#id_kind", label="News")
+        page.select_option("#id_section", label="Asia")
+        self.pick(page, page.locator(".field-other_sections"), "Asia")
+        self.pick(page, page.locator(".field-lead_photo"), "Tanks")
+        self.type_in_body(page, " A typed sentence.")
+        page.fill("#id_teaser", "Typed teaser.")
+        page.fill("#id_tags", "Energy, Sanctions")
+        page.fill("#id_published_at_0", "2031-01-14")
+        page.fill("#id_published_at_1", "09:00:00")
+        page.check("#id_featured")
+        page.select_option("#id_bylines-0-role", "reporting")
+        page.locator("#bylines-group .add-row a").click()
+        self.pick(page, page.locator("#bylines-1"), "Ben")
+        page.select_option("#id_bylines-1-role", "photos")
+        page.fill("#id_bylines-1-order", "1")
+        page.locator("#share_links-group .add-row a").click()
+        page.fill("#id_share_links-0-note", "fact-checker")
+        page.wait_for_function(
+            "() => (localStorage.getItem(articleBackup.key) || '').includes('fact-checker')"
+        )
+        typed = page.evaluate("articleBackup.snapshot().fields")
+
+        page.close()  # the tab is killed: no save, no prompt
+        page = self.context.new_page()
+        page.goto(url)
+        restore = page.get_by_role(
+            "button", name=re.compile(r"Restore unsaved changes from \d\d:\d\d")
+        )
+        restore.click()
+        restored = page.evaluate("articleBackup.snapshot().fields")
+        self.assertEqual(restored, typed)
+        self.assertIn("A typed sentence.", restored["body"][0])
+
+        page.click("input[name=_continue]")
+        page.get_by_text("was changed successfully").wait_for()
+        article.refresh_from_db()
+        self.assertEqual(article.headline, "Typed headline")
+        self.assertEqual(article.byline_text, "Reporting by Ana; photos by Ben Okafor")
+        self.assertIsNone(page.evaluate("localStorage.getItem(articleBackup.key)"))
+
+        page.fill("#id_headline", "Typed again")
+        dialogs = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+        page.close(run_before_unload=True)
+        page.wait_for_timeout(300)
+        self.assertEqual(dialogs, ["beforeunload"])
