@@ -28,6 +28,7 @@ from articles.models import (
     EditLock,
     Kind,
     ShareLink,
+    WorkingCopy,
     natural_join,
 )
 from publication.models import Photo
@@ -170,6 +171,8 @@ class ArticleAdminForm(forms.ModelForm):
         return self.instance
 
 
+# A long article with every field is well under this; anything bigger is not a form.
+WORKING_COPY_MAX_BYTES = 2_000_000
 CONFLICT_FIELDS = ["headline", "dek", "kind", "section", "lead_photo", "status", "published_at"]
 
 
@@ -294,6 +297,7 @@ class ArticleAdmin(VersionAdmin):
             "js/admin-publish-checks.js",
             "js/admin-edit-lock.js",
             "js/admin-backup.js",
+            "js/admin-autosave.js",
         ]
         css = {"all": ["css/admin.css"]}
 
@@ -374,6 +378,11 @@ class ArticleAdmin(VersionAdmin):
                 "<int:pk>/lock/keep/",
                 self.admin_site.admin_view(require_POST(self.keep_view)),
                 name="articles_article_keep",
+            ),
+            path(
+                "<int:pk>/autosave/",
+                self.admin_site.admin_view(require_POST(self.autosave_view)),
+                name="articles_article_autosave",
             ),
             path(
                 "<int:pk>/lock/release/",
@@ -480,6 +489,18 @@ class ArticleAdmin(VersionAdmin):
             EditLock.objects.filter(pk=lock.pk).update(taken_from=None)
         return JsonResponse({"kept": True})
 
+    def autosave_view(self, request, pk):
+        """Keep the form as typed in this editor's working copy; the article is not touched."""
+        article = self.editable_article(request, pk)
+        if int(request.META.get("CONTENT_LENGTH") or 0) > WORKING_COPY_MAX_BYTES:
+            return JsonResponse({"error": "Too large to autosave."}, status=413)
+        skip = {"csrfmiddlewaretoken", "base_version"}
+        fields = {name: request.POST.getlist(name) for name in request.POST if name not in skip}
+        copy, _ = WorkingCopy.objects.update_or_create(
+            article=article, user=request.user, defaults={"data": {"fields": fields}}
+        )
+        return JsonResponse({"saved_at": timezone.localtime(copy.saved_at).strftime("%H:%M:%S")})
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         article = self.get_object(request, object_id)
         context = dict(extra_context or {})
@@ -488,8 +509,17 @@ class ArticleAdmin(VersionAdmin):
             context["edit_lock"] = self.lock_state(request, lock)
             context["edit_lock_urls"] = {
                 name: reverse(f"admin:articles_article_{name}", args=[article.pk])
-                for name in ["lock", "take_over", "keep", "release"]
+                for name in ["lock", "take_over", "keep", "release", "autosave"]
             }
+            copy = WorkingCopy.objects.filter(
+                article=article, user=request.user, saved_at__gt=article.updated_at
+            ).first()
+            if copy and request.method == "GET":
+                context["working_copy"] = {
+                    "fields": copy.data.get("fields", {}),
+                    "labels": {},
+                    "saved": int(copy.saved_at.timestamp() * 1000),
+                }
         return super().change_view(request, object_id, form_url, context)
 
     def checks_view(self, request):
@@ -575,6 +605,8 @@ class ArticleAdmin(VersionAdmin):
         super().save_related(request, form, formsets, change)
         article = form.instance
         note_revision(article)
+        # Saved on purpose: the autosaved working copy has done its job.
+        WorkingCopy.objects.filter(article=article, user=request.user).delete()
         if article.status == Article.Status.DRAFT:
             return
         for warning in article.editorial_warnings():

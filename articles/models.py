@@ -528,3 +528,27 @@ class EditLock(models.Model):
                 lock.user, lock.since, lock.heartbeat_at = user, now, now
                 lock.save()
             return lock
+
+
+class WorkingCopy(models.Model):
+    """One editor's autosaved, not yet saved form for one article; never shown to readers.
+
+    Holds the form as posted ({field name: [values]}), so a published article's edits stay
+    here until the editor saves or publishes, and autosave never makes a revision.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="working_copies")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="working_copies"
+    )
+    data = models.JSONField(default=dict)
+    saved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "working copies"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="working_copy_one_per_editor")
+        ]
+
+    def __str__(self):
+        return f"{self.user}'s working copy of {self.article_id}"

@@ -137,9 +137,13 @@
       if (!editorsReady(form) && waited++ < 100) { setTimeout(waitForEditors, 100); return; }
       baseline = snapshot(form);
       var stored = window.localStorage.getItem(key);
-      if (!stored) { return; }
-      var backup = JSON.parse(stored);
-      if (same(backup, baseline)) { window.localStorage.removeItem(key); } else { offer(form, backup, baseline); }
+      var backup = stored ? JSON.parse(stored) : null;
+      if (backup && same(backup, baseline)) { window.localStorage.removeItem(key); backup = null; }
+      // The server's working copy (autosave) may be newer, e.g. from another computer.
+      var server = document.getElementById("working-copy");
+      var copy = server ? JSON.parse(server.textContent) : null;
+      if (copy && !same(copy, baseline) && (!backup || copy.saved > backup.saved)) { backup = copy; }
+      if (backup) { offer(form, backup, baseline); }
     })();
 
     form.addEventListener("input", schedule);

@@ -53,7 +53,7 @@ class EditLockTests(AdminTestCase):
 
     def test_lock_views_need_permission_to_change_articles(self):
         self.client.force_login(make_user("viewer", is_staff=True, perms=["articles.view_article"]))
-        for name in ["lock", "lock/take-over", "lock/keep", "lock/release"]:
+        for name in ["lock", "lock/take-over", "lock/keep", "lock/release", "autosave"]:
             with self.subTest(name=name):
                 response = self.client.post(f"/admin/articles/article/{self.article.pk}/{name}/")
                 self.assertEqual(response.status_code, 403)

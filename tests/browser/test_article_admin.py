@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 from reversion.models import Version
 
-from articles.models import Article, ArticleRevision, EditLock
+from articles.models import Article, ArticleRevision, EditLock, WorkingCopy
 from tests.browser.test_teasers import BrowserTestCase
 from tests.factories import (
     article_change_url,
@@ -252,3 +252,49 @@ class BrowserBackupTests(EditorsAdminTestCase):
         page.close(run_before_unload=True)
         page.wait_for_timeout(300)
         self.assertEqual(dialogs, ["beforeunload"])
+
+
+class AutosaveTests(EditorsAdminTestCase):
+    def test_typing_reaches_the_working_copy_not_the_live_article(self):
+        article = make_article(
+            headline="Live headline",
+            authors=[make_author("Ana")],
+            lead_photo=make_photo(credit_text="Dimitrije Ostojic / Shutterstock.com"),
+        )
+        url = self.live_server_url + article_change_url(article)
+        self.log_in(self.editor)
+        page = self.page
+        page.set_viewport_size({"width": 1280, "height": 700})
+        page.goto(url)
+        page.evaluate("window.notReloaded = true")
+        page.fill("#id_headline", "Edited live headline")
+        page.locator("#id_teaser").scroll_into_view_if_needed()
+        where = "() => document.querySelector('#id_teaser').getBoundingClientRect().top"
+        scrolled = page.evaluate(where)
+        self.assertGreater(page.evaluate("window.scrollY"), 0)
+        page.fill("#id_teaser", "A teaser typed on a live article.")
+        page.get_by_text("Autosaved to your working copy at").wait_for()
+
+        self.assertTrue(page.evaluate("window.notReloaded"))
+        self.assertEqual(page.evaluate(where), scrolled)
+        copy = WorkingCopy.objects.get(article=article, user=self.editor)
+        self.assertEqual(copy.data["fields"]["headline"], ["Edited live headline"])
+        article.refresh_from_db()
+        self.assertEqual(article.headline, "Live headline")
+        self.assertFalse(Version.objects.get_for_object(article).exists())
+        self.assertContains(Client().get(article.get_absolute_url()), "Live headline")
+
+        # Another browser (no local backup) gets the working copy from the server.
+        page.close()
+        other = self.browser.new_context()
+        self.addCleanup(other.close)
+        self.log_in(self.editor, other)
+        page = other.new_page()
+        page.goto(url)
+        page.get_by_role("button", name=re.compile("Restore unsaved changes from")).click()
+        self.assertEqual(page.input_value("#id_headline"), "Edited live headline")
+        page.click("input[name=_continue]")
+        page.get_by_text("was changed successfully").wait_for()
+        self.assertFalse(WorkingCopy.objects.exists())
+        article.refresh_from_db()
+        self.assertEqual(article.headline, "Edited live headline")

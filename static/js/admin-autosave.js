@@ -1,0 +1,44 @@
+// Server autosave: 1.5 s after typing stops, the form as typed goes to this editor's working
+// copy (never to the article, never a revision), without reloading or moving the page.
+(function () {
+  "use strict";
+  var DELAY = 1500;
+  document.addEventListener("DOMContentLoaded", function () {
+    var banner = document.querySelector(".edit-lock");
+    var status = document.querySelector(".autosave-status");
+    var form = window.articleForm && window.articleForm.form();
+    if (!banner || !status || !form || !banner.dataset.autosaveUrl) { return; }
+    var timer = null;
+    var last = null;
+
+    function send() {
+      if (form.classList.contains("is-locked")) { return; }
+      var data = window.articleForm.data();
+      var body = new URLSearchParams(data).toString();
+      if (body === last) { return; }
+      fetch(banner.dataset.autosaveUrl, {
+        method: "POST",
+        body: data,
+        credentials: "same-origin",
+        headers: {"X-Requested-With": "fetch"},
+      })
+        .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
+        .then(function (result) {
+          last = body;
+          status.textContent = "Autosaved to your working copy at " + result.saved_at + " (not published).";
+        })
+        .catch(function () {
+          status.textContent = "Autosave failed; your changes are kept in this browser.";
+        });
+    }
+
+    function schedule(event) {
+      if (event.target && event.target.closest && event.target.closest(".edit-lock")) { return; }
+      clearTimeout(timer);
+      timer = setTimeout(send, DELAY);
+    }
+    form.addEventListener("input", schedule);
+    form.addEventListener("change", schedule);
+    form.addEventListener("submit", function () { clearTimeout(timer); });
+  });
+})();
