@@ -150,7 +150,7 @@ class ExportLogAdmin(RecordAdmin):
 @admin.register(Delivery)
 class DeliveryAdmin(RecordAdmin):
     list_display = ["to_email", "kind", "status", "attempts", "roundup", "created_at", "sent_at"]
-    list_filter = ["status", "kind", "created_at"]
+    list_filter = ["status", "kind", "roundup", "created_at"]
     search_fields = ["to_email"]
     list_select_related = ["roundup"]
     readonly_fields = ["error"]
@@ -251,13 +251,17 @@ class RoundupAdmin(admin.ModelAdmin):
         if obj.pk is None or obj.is_draft:
             return "Not sent yet"
         progress = obj.progress()
+        interrupted = reverse("admin:newsletter_delivery_changelist") + (
+            f"?roundup__id__exact={obj.pk}&status__exact={Delivery.Status.SENDING}"
+        )
         return format_html(
-            "{} of {} sent · {} queued · {} failed · {} skipped · {} interrupted",
+            '{} of {} sent · {} queued · {} failed · {} skipped · <a href="{}">{} interrupted</a>',
             progress["sent"],
             progress["total"],
             progress["queued"],
             progress["failed"],
             progress["skipped"],
+            interrupted,
             progress["sending"],
         )
 
@@ -276,6 +280,11 @@ class RoundupAdmin(admin.ModelAdmin):
             ),
             path("<int:pk>/send/", view(self.send_view), name="newsletter_roundup_send"),
             path("<int:pk>/resume/", view(self.resume_view), name="newsletter_roundup_resume"),
+            path(
+                "<int:pk>/requeue-interrupted/",
+                view(self.requeue_interrupted_view),
+                name="newsletter_roundup_requeue_interrupted",
+            ),
             *super().get_urls(),
         ]
 
@@ -336,4 +345,21 @@ class RoundupAdmin(admin.ModelAdmin):
             raise PermissionDenied
         count = services.roundup_retry_failed(roundup=roundup)
         messages.success(request, f"Sending resumed; {count} failed copies queued again.")
+        return redirect(self.change_url(roundup))
+
+    def requeue_interrupted_view(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        roundup = self.get_roundup(request, pk, change=True)
+        if roundup.is_draft:
+            raise PermissionDenied
+        count = services.roundup_requeue_interrupted(roundup=roundup)
+        if count is None:
+            messages.warning(
+                request, "A batch is being sent right now; try again when it has finished."
+            )
+        else:
+            messages.success(
+                request, f"{count} interrupted copies queued again; their recipients may get two."
+            )
         return redirect(self.change_url(roundup))

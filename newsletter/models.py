@@ -11,6 +11,14 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from newsletter.validators import email_for_display
+
+
+def normalize_name(name: str) -> str:
+    """Names lose leading and trailing spaces, tabs and line breaks wherever they come
+    from (signup, admin, import), so an export imports back to the same value."""
+    return (name or "").strip()
+
 
 class SubscriberQuerySet(models.QuerySet):
     def confirmed(self):
@@ -43,7 +51,9 @@ class Subscriber(models.Model):
     UNSUBSCRIBE_SALT = "newsletter.unsubscribe"
 
     email = models.EmailField(max_length=254)
-    name = models.CharField(max_length=100, blank=True)
+    name = models.CharField(
+        max_length=100, blank=True, help_text="Spaces before and after the name are removed."
+    )
     mailbox_key = models.CharField(
         max_length=254,
         db_index=True,
@@ -95,6 +105,16 @@ class Subscriber(models.Model):
 
     def __str__(self):
         return self.email
+
+    def save(self, *args, **kwargs):
+        self.name = normalize_name(self.name)
+        self.resubscribe_name = normalize_name(self.resubscribe_name)
+        super().save(*args, **kwargs)
+
+    @property
+    def display_email(self) -> str:
+        """The address as people read it: stored with a punycode domain, shown in Unicode."""
+        return email_for_display(self.email)
 
     @property
     def is_pending(self) -> bool:
@@ -333,3 +353,19 @@ class ExportLog(models.Model):
 
     def __str__(self):
         return f"Export by {self.user or 'command line'} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RateCounter(models.Model):
+    """Hits in one rate-limit window, counted in the database with one atomic upsert.
+
+    The cache's get-then-set (the database cache has no atomic incr) let 15 of 50
+    simultaneous signups past a limit of 5, and a missing cache table made every
+    signup fail; see newsletter.request_checks.rate_limit().
+    """
+
+    key = models.CharField(max_length=120, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

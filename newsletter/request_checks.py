@@ -1,12 +1,16 @@
 """Checks on a request that carries no session: who sent it (client IP), from which site
-(Origin/Referer), and how often (rate limits in the shared cache)."""
+(Origin/Referer), and how often (rate limits counted in the database)."""
 
+import datetime
 import hashlib
 import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+
+from newsletter.models import RateCounter
 
 
 def client_ip(request) -> str:
@@ -18,17 +22,30 @@ def client_ip(request) -> str:
 
 
 def rate_limit(scope: str, value: str, limit: tuple[int, int]) -> int:
-    """Count one hit in a fixed window; return seconds to wait if over the limit, else 0."""
+    """Count one hit in a fixed window; return seconds to wait if over the limit, else 0.
+
+    One INSERT … ON CONFLICT DO UPDATE … RETURNING: concurrent hits are serialised by
+    the row, so none reads a stale count, whatever cache the site is configured with.
+    """
     allowed, period = limit
     now = int(time.time())
+    window = now // period
     digest = hashlib.sha256(value.encode()).hexdigest()[:32]
-    key = f"newsletter:rate:{scope}:{digest}:{now // period}"
-    cache.add(key, 0, period)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, period)
-        count = 1
+    key = f"{scope}:{period}:{digest}:{window}"
+    expires_at = datetime.datetime.fromtimestamp((window + 1) * period, tz=datetime.UTC)
+    table = RateCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (key, count, expires_at) VALUES (%s, 1, %s)
+            ON CONFLICT (key) DO UPDATE SET count = {table}.count + 1
+            RETURNING count
+            """,
+            [key, expires_at],
+        )
+        (count,) = cursor.fetchone()
+        if count == 1:  # a new window: forget the finished ones
+            RateCounter.objects.filter(expires_at__lt=timezone.now()).delete()
     if count <= allowed:
         return 0
     return period - now % period

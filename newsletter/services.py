@@ -67,25 +67,44 @@ def subscriber_signup(
 
 
 def confirmation_queue(*, subscriber: Subscriber, now: datetime.datetime) -> Delivery | None:
-    """Queue a confirmation email unless the mailbox had its share; call under lock_mailbox()."""
-    recent = Delivery.objects.filter(
-        kind=Delivery.Kind.CONFIRMATION,
-        mailbox_key=subscriber.mailbox_key,
-        created_at__gte=now - datetime.timedelta(days=1),
-    ).aggregate(count=Count("pk"), last=Max("created_at"))
+    """Queue a confirmation email unless the mailbox had its share; call under lock_mailbox().
+
+    Within the gap after the mailbox's last confirmation the email is not dropped but
+    deferred to when the gap ends; its delivery is dated then, so the gap and the daily
+    cap count it.
+    """
+    deliveries = Delivery.objects.filter(
+        kind=Delivery.Kind.CONFIRMATION, mailbox_key=subscriber.mailbox_key
+    )
+    recent = deliveries.filter(created_at__gte=now - datetime.timedelta(days=1)).aggregate(
+        count=Count("pk"), last=Max("created_at")
+    )
     if recent["count"] >= settings.NEWSLETTER_CONFIRMATIONS_PER_DAY:
         return None
     interval = datetime.timedelta(seconds=settings.NEWSLETTER_CONFIRMATION_INTERVAL)
-    if recent["last"] and now - recent["last"] < interval:
+    # An email for this very signup, sent in the last gap or still waiting, carries a
+    # link that works: another would only add to the inbox.
+    if (
+        deliveries.filter(
+            subscriber=subscriber,
+            created_at__gte=max(now - interval, subscriber.signup_to_confirm_at),
+        )
+        .exclude(status__in=[Delivery.Status.FAILED, Delivery.Status.SKIPPED])
+        .exists()
+    ):
         return None
+    send_at = max(now, recent["last"] + interval) if recent["last"] else now
     delivery = Delivery.objects.create(
         kind=Delivery.Kind.CONFIRMATION,
         subscriber=subscriber,
         to_email=subscriber.email,
         mailbox_key=subscriber.mailbox_key,
-        created_at=now,
+        created_at=send_at,
     )
-    tasks.send_delivery.defer(delivery_id=delivery.pk)
+    job = (
+        tasks.send_delivery.configure(schedule_at=send_at) if send_at > now else tasks.send_delivery
+    )
+    job.defer(delivery_id=delivery.pk)
     return delivery
 
 
@@ -180,4 +199,25 @@ def roundup_retry_failed(*, roundup: Roundup) -> int:
             status=Roundup.Status.SENDING
         )
         tasks.roundup_continue(roundup=roundup)
+    return count
+
+
+def roundup_requeue_interrupted(*, roundup: Roundup) -> int | None:
+    """Queue again the copies a crash left "sending"; None while a batch is being sent.
+
+    Those recipients may have received their copy (the mail server may have taken it
+    before the worker died): staff choose this knowing they may get it twice.
+    """
+    with transaction.atomic():
+        roundup = Roundup.objects.select_for_update().get(pk=roundup.pk)
+        if tasks.roundup_batch_running(roundup=roundup):
+            return None  # its copy in flight is "sending" too, and must not be sent twice
+        count = roundup.deliveries.filter(
+            kind=Delivery.Kind.ROUNDUP, status=Delivery.Status.SENDING
+        ).update(status=Delivery.Status.QUEUED, error="")
+        if count:
+            Roundup.objects.filter(pk=roundup.pk, status=Roundup.Status.SENT).update(
+                status=Roundup.Status.SENDING
+            )
+            tasks.roundup_continue(roundup=roundup)
     return count

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from newsletter.models import ExportLog, Subscriber
+from newsletter.models import ExportLog, Subscriber, normalize_name
 from newsletter.services import lock_mailbox
 from newsletter.validators import mailbox_key, normalize_email, validate_mailing_address
 
@@ -25,8 +25,10 @@ EXPORT_HEADER = [
     "source",
 ]
 EXPORT_FIELDS = EXPORT_HEADER
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell as a formula (CSV injection) when its first character other
+# than spaces is one of these, or when it starts with a tab, carriage return or line feed.
+FORMULA_TRIGGERS = ("=", "+", "-", "@")
+CONTROL_STARTS = ("\t", "\r", "\n")
 
 # Column names, lower-cased, as our export, Mailchimp and Ghost spell them.
 COLUMN_ALIASES = {
@@ -104,8 +106,17 @@ def format_cell(value) -> str:
     return str(value)
 
 
+def needs_quote(cell: str) -> bool:
+    """Would a spreadsheet run this cell, or is it already a quoted cell (so that the
+    quote we add and the one import removes always pair up)?"""
+    if cell.startswith(CONTROL_STARTS) or cell.lstrip().startswith(FORMULA_TRIGGERS):
+        return True
+    return cell.startswith("'") and needs_quote(cell[1:])
+
+
 def neutralize(cell: str) -> str:
-    return f"'{cell}" if cell.startswith(FORMULA_TRIGGERS) else cell
+    """Prefix a single quote; unneutralize() undoes exactly this, whatever the cell holds."""
+    return f"'{cell}" if needs_quote(cell) else cell
 
 
 # Import ----------------------------------------------------------------------------------
@@ -200,7 +211,11 @@ def check_file(path) -> None:
 
 
 def read_rows(stream: TextIO) -> Iterator[tuple[int, dict]]:
-    """(line number, row) with headers mapped to our field names and values un-neutralised."""
+    """(line number, row) with headers mapped to our field names and values un-neutralised.
+
+    Cells are not trimmed here: each field's own rule (normalize_email, normalize_name)
+    does that, exactly as a signup would, so export and import agree.
+    """
     reader = csv.reader(stream)
     header = next(reader, None)
     if header is None:
@@ -212,7 +227,7 @@ def read_rows(stream: TextIO) -> Iterator[tuple[int, dict]]:
         values = {}
         for name, cell in zip(names, row, strict=False):
             if name and name not in values:
-                values[name] = unneutralize(cell.strip())
+                values[name] = unneutralize(cell)
         yield reader.line_num, values
 
 
@@ -225,7 +240,7 @@ def column_name(header_cell: str) -> str | None:
 
 
 def unneutralize(cell: str) -> str:
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_TRIGGERS) else cell
+    return cell[1:] if cell.startswith("'") and needs_quote(cell[1:]) else cell
 
 
 def raw_email(values: dict) -> str:
@@ -234,14 +249,14 @@ def raw_email(values: dict) -> str:
 
 def import_record(values: dict) -> dict:
     """Our model's fields from one row, or RowError with the reason."""
-    if not values.get("email"):
+    if not values.get("email", "").strip():
         raise RowError("No email address.")
-    name = values.get("name") or " ".join(
-        part for part in (values.get("first_name"), values.get("last_name")) if part
+    name = normalize_name(values.get("name") or "") or " ".join(
+        normalize_name(part) for part in (values.get("first_name"), values.get("last_name")) if part
     )
     record = {
         "email": values["email"],
-        "name": name[:100],
+        "name": normalize_name(name[:100]),
         "signed_up_at": parse_when(values.get("signed_up_at"), "signed_up_at"),
         "confirmed_at": parse_when(values.get("confirmed_at"), "confirmed_at"),
         "unsubscribed_at": parse_when(values.get("unsubscribed_at"), "unsubscribed_at"),
@@ -268,6 +283,7 @@ def import_status(values: dict, record: dict) -> str:
 
 def parse_when(value: str | None, column: str) -> datetime.datetime | None:
     """ISO dates and times; without a zone they are taken as UTC (as Mailchimp writes them)."""
+    value = (value or "").strip()
     if not value:
         return None
     try:

@@ -14,6 +14,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 
 MAX_EMAIL_LENGTH = 254
+MAX_LOCAL_PART_OCTETS = 64  # RFC 5321, 4.5.3.1.1
+# Ideographic, full-width and half-width full stops: Python's IDNA codec reads each as
+# ".", so "a@example\u3002com" would be stored as, and merge with, "a@example.com".
+NON_ASCII_FULL_STOPS = {"\u3002", "\uff0e", "\uff61"}
 
 # Scripts that legitimately share a label with Han (and Latin) in one name,
 # following Chrome's IDN display policy (moderately restrictive profile).
@@ -32,16 +36,25 @@ _django_email_validator = EmailValidator(allowlist=[])
 
 
 def normalize_email(value: str) -> str:
-    """Trim, and lower-case the domain (in its Unicode form); the local part is kept.
+    """Trim, and lower-case the domain in its ASCII (punycode) form; the local part is kept.
 
-    An address with invisible characters is only trimmed: IDNA would silently drop
-    them from the domain, and validate_mailing_address() must see them to refuse it.
+    Addresses are stored and compared in that form, so "bücher.de" and
+    "xn--bcher-kva.de" are one subscriber; email_for_display() gives the Unicode form.
+    An address with invisible characters or look-alike full stops is only trimmed:
+    IDNA would silently drop or fold them, and validate_mailing_address() must see
+    them to refuse it.
     """
     value = (value or "").strip()
     local, at, domain = value.rpartition("@")
-    if not at or has_invisible_characters(value):
+    if not at or has_invisible_characters(value) or set(domain) & NON_ASCII_FULL_STOPS:
         return value
-    return f"{local}@{domain_to_unicode(domain.lower())}"
+    return f"{local}@{domain_to_ascii(domain.lower())}"
+
+
+def email_for_display(email: str) -> str:
+    """The address with its domain in Unicode, as people read and type it."""
+    local, at, domain = email.rpartition("@")
+    return f"{local}{at}{domain_to_unicode(domain)}" if at else email
 
 
 def has_invisible_characters(value: str) -> bool:
@@ -51,6 +64,13 @@ def has_invisible_characters(value: str) -> bool:
         unicodedata.category(char)[0] in {"C", "Z"} or stringprep.in_table_b1(char)
         for char in value
     )
+
+
+def domain_to_ascii(domain: str) -> str:
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return domain
 
 
 def domain_to_unicode(domain: str) -> str:
@@ -89,6 +109,14 @@ def validate_mailing_address(value: str) -> None:
         )
     if not at or not local or not domain:
         raise invalid
+    if len(local.encode()) > MAX_LOCAL_PART_OCTETS:
+        raise ValidationError(
+            "The part before the @ may be at most 64 characters long.", code="local_too_long"
+        )
+    if set(domain) & NON_ASCII_FULL_STOPS:
+        raise ValidationError(
+            "Separate the parts of the domain with ordinary full stops (.).", code="full_stop"
+        )
     if domain.startswith("[") or _is_ip_address(domain):
         raise ValidationError("Addresses at an IP address are not accepted.", code="ip_literal")
     if "." not in domain.strip(".") or domain.endswith("."):
@@ -100,6 +128,11 @@ def validate_mailing_address(value: str) -> None:
     _django_email_validator(f"{local}@{ascii_domain}")
     labels = domain_to_unicode(ascii_domain).split(".")
     for label in labels:
+        if not is_hostname_label(label):
+            raise ValidationError(
+                "Each part of the domain may only contain letters, digits and hyphens.",
+                code="domain_characters",
+            )
         if is_mixed_script(label):
             raise ValidationError(
                 "The domain mixes alphabets in a way used to imitate other domains.",
@@ -111,6 +144,20 @@ def validate_mailing_address(value: str) -> None:
             raise ValidationError(
                 "The domain imitates a Latin-alphabet domain.", code="mixed_script"
             )
+
+
+def is_hostname_label(label: str) -> bool:
+    """Letters, digits and inner hyphens, in any script (IDNA 2008 allows no symbols,
+    emoji or punctuation, though Python's IDNA 2003 codec encodes them)."""
+    return (
+        bool(label)
+        and not label.startswith("-")
+        and not label.endswith("-")
+        and all(
+            char == "-" or char.isalnum() or unicodedata.category(char).startswith("M")
+            for char in label
+        )
+    )
 
 
 def _is_ip_address(domain: str) -> bool:

@@ -19,9 +19,9 @@ from newsletter.validators import mailbox_key
 
 
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup(request):
-    if request.method == "GET":
+    if request.method in {"GET", "HEAD"}:
         form = SignupForm(initial={"token": form_token(), "source": "page"})
         return render(request, "newsletter/signup.html", {"form": form})
     response = signup_post(request)
@@ -44,11 +44,9 @@ def signup_post(request):
         form.data["token"] = form_token()
         return render(request, "newsletter/signup.html", {"form": form}, status=400)
     email = form.cleaned_data["email"]
-    retry_after = rate_limit(
-        "mailbox", mailbox_key(email), settings.NEWSLETTER_RATE_LIMIT_PER_MAILBOX
-    )
-    if retry_after:
-        return too_many_requests(request, retry_after)
+    # Silent: a visible refusal would tell anyone that this mailbox signed up recently.
+    if rate_limit("mailbox", mailbox_key(email), settings.NEWSLETTER_RATE_LIMIT_PER_MAILBOX):
+        return redirect("newsletter:signup-done")
     services.subscriber_signup(
         email=email,
         name=form.cleaned_data["name"],
@@ -67,7 +65,7 @@ def too_many_requests(request, retry_after: int):
 
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, token):
     subscriber = Subscriber.from_confirm_token(token)
     if subscriber is None:
@@ -81,7 +79,7 @@ def confirm(request, token):
 
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token):
     """GET asks; POST unsubscribes, from our button or a mail client's one-click (RFC 8058)."""
     subscriber = Subscriber.from_unsubscribe_token(token)

@@ -3,10 +3,9 @@ import threading
 
 from django.conf import settings
 from django.core import mail
-from django.core.cache import cache
 from django.db import connection
 
-from newsletter.models import Subscriber
+from newsletter.models import RateCounter, Subscriber
 from tests.browser.test_teasers import BrowserTestCase
 from tests.newsletter.helpers import run_jobs
 
@@ -16,7 +15,7 @@ class NewsletterSignupInBrowserTests(BrowserTestCase):
 
     def setUp(self):
         super().setUp()
-        cache.clear()
+        RateCounter.objects.all().delete()
         with connection.cursor() as cursor:
             cursor.execute("TRUNCATE procrastinate_jobs, procrastinate_periodic_defers CASCADE")
 

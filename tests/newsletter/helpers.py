@@ -3,7 +3,6 @@
 import itertools
 import smtplib
 
-from django.core.cache import cache
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.test import TransactionTestCase
@@ -12,8 +11,8 @@ from django.utils import timezone
 from procrastinate.contrib.django import app
 
 from newsletter.forms import form_token
-from newsletter.models import Subscriber
-from newsletter.validators import mailbox_key
+from newsletter.models import RateCounter, Subscriber
+from newsletter.validators import mailbox_key, normalize_email
 
 _numbers = itertools.count(1)
 ORIGIN = "http://testserver"
@@ -27,6 +26,7 @@ def make_subscriber(email=None, **overrides) -> Subscriber:
     if status == Subscriber.Status.UNSUBSCRIBED:
         overrides.setdefault("unsubscribed_at", timezone.now())
     overrides.setdefault("source", "footer")
+    email = normalize_email(email)  # stored as a signup stores it
     return Subscriber.objects.create(email=email, mailbox_key=mailbox_key(email), **overrides)
 
 
@@ -66,6 +66,6 @@ class JobsTestCase(TransactionTestCase):
     """
 
     def setUp(self):
-        cache.clear()
+        RateCounter.objects.all().delete()
         with connection.cursor() as cursor:
             cursor.execute("TRUNCATE procrastinate_jobs, procrastinate_periodic_defers CASCADE")

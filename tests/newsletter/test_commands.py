@@ -97,6 +97,55 @@ class ImportCommandTests(CommandTestCase):
         self.assertIn("4 created, 0 updated, 0 unchanged, 0 rejected", out)
         self.assertEqual(self.export("--status", "all"), before)
 
+    def test_hostile_values_in_every_column_survive_the_round_trip_byte_for_byte(self):
+        hostile = [
+            "=SUM(1)",
+            "+1",
+            "-1",
+            "@cmd",
+            " =1+1",
+            "  @cmd",
+            "\t=1",
+            "\r=1",
+            "\n=SUM(1)",
+            "'",
+            "'=x",
+            "''=x",
+            "'hello",
+            'a,b"c',
+            "x\ny",
+            "=",
+            "\u3000=1",
+            "Jürgen 中文",
+        ]
+        for number, value in enumerate(hostile):
+            make_subscriber(
+                f"{'=-+'[number % 3]}r{number}@example.com",
+                # Names are trimmed wherever they come from; sources are kept as given.
+                name=value,
+                source=value,
+                status=list(Subscriber.Status)[number % 3],
+            )
+        before = self.export("--status", "all")
+        Subscriber.objects.all().delete()
+
+        out, _ = self.import_(before)
+
+        self.assertIn(f"{len(hostile)} created, 0 updated, 0 unchanged, 0 rejected", out)
+        self.assertEqual(self.export("--status", "all"), before)
+
+    def test_names_are_trimmed_the_same_way_on_signup_admin_and_import(self):
+        out, _ = self.import_(
+            "email,name,status\n"
+            'tab@example.com,"\tTabbed ",confirmed\n'
+            'space@example.com,"  Spaced",confirmed\n'
+        )
+        self.assertIn("2 created", out)
+        names = sorted(Subscriber.objects.values_list("name", flat=True))
+        self.assertEqual(names, ["Spaced", "Tabbed"])
+        subscriber = make_subscriber("direct@example.com", name="  Direct\t")
+        self.assertEqual(subscriber.name, "Direct")
+
     def test_import_is_idempotent(self):
         self.import_(MAILCHIMP)
         out, _ = self.import_(MAILCHIMP)

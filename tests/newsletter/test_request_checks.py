@@ -1,5 +1,13 @@
-from django.core.cache import cache
-from django.test import RequestFactory, SimpleTestCase, override_settings
+import threading
+
+from django.db import connection
+from django.test import (
+    RequestFactory,
+    SimpleTestCase,
+    TestCase,
+    TransactionTestCase,
+    override_settings,
+)
 
 from newsletter.request_checks import client_ip, is_same_origin, rate_limit, referer_path
 
@@ -43,10 +51,7 @@ class OriginTests(SimpleTestCase):
         self.assertEqual(referer_path(theirs), "")
 
 
-class RateLimitTests(SimpleTestCase):
-    def setUp(self):
-        cache.clear()
-
+class RateLimitTests(TestCase):
     def test_hits_over_the_limit_get_the_seconds_left_in_the_window(self):
         results = [rate_limit("test", "key", (2, 3600)) for _ in range(3)]
         self.assertEqual(results[:2], [0, 0])
@@ -56,3 +61,24 @@ class RateLimitTests(SimpleTestCase):
         rate_limit("test", "a", (1, 3600))
         self.assertEqual(rate_limit("test", "b", (1, 3600)), 0)
         self.assertEqual(rate_limit("other", "a", (1, 3600)), 0)
+
+
+class ConcurrentRateLimitTests(TransactionTestCase):
+    def test_simultaneous_hits_let_exactly_the_limit_through(self):
+        # Each thread has its own database connection, as gunicorn's workers would.
+        barrier, results = threading.Barrier(20), []
+
+        def hit():
+            try:
+                barrier.wait()
+                results.append(rate_limit("ip", "203.0.113.9", (5, 3600)))
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=hit) for _ in range(20)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.assertEqual(len(results), 20)
+        self.assertEqual(results.count(0), 5)

@@ -1,9 +1,15 @@
+import datetime
+import itertools
 import threading
 
+from asgiref.sync import async_to_sync
+from croniter import croniter
+from django.contrib.auth.models import User
 from django.core import mail
 from django.db import connection
 from django.test import TestCase, override_settings
 from django.utils import timezone
+from procrastinate.contrib.django import app
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from newsletter import mail as newsletter_mail
@@ -165,6 +171,74 @@ class RoundupSendingTests(JobsTestCase):
             sorted(m.to[0] for m in mail.outbox), sorted(d.to_email for d in deliveries[3:])
         )
         self.assertEqual(self.roundup.progress()["sending"], 1)  # shown as interrupted
+
+    def test_an_interrupted_copy_keeps_the_roundup_unsent_until_staff_send_it_again(self):
+        Roundup.objects.filter(pk=self.roundup.pk).update(status=Roundup.Status.SENDING)
+        tasks.roundup_deliveries_create(roundup_id=self.roundup.pk)
+        interrupted = Delivery.objects.filter(kind="roundup").order_by("pk").first()
+        Delivery.objects.filter(pk=interrupted.pk).update(status="sending")
+        tasks.roundup_continue(roundup=self.roundup)
+        run_jobs()
+        self.roundup.refresh_from_db()
+        self.assertEqual(self.roundup.status, Roundup.Status.SENDING)  # not "sent"
+        self.assertNotIn(interrupted.to_email, [m.to[0] for m in mail.outbox])
+
+        # Staff see it listed, with the warning, and queue it again.
+        staff = User.objects.create_superuser("chief", "chief@example.com", "x")
+        self.client.force_login(staff)
+        page = self.client.get(f"/admin/newsletter/roundup/{self.roundup.pk}/change/")
+        self.assertContains(page, "1 interrupted</a>")
+        self.assertContains(page, "may duplicate")
+        listed = self.client.get(
+            f"/admin/newsletter/delivery/?roundup__id__exact={self.roundup.pk}"
+            "&status__exact=sending"
+        )
+        self.assertEqual(list(listed.context["cl"].result_list), [interrupted])
+        response = self.client.post(
+            f"/admin/newsletter/roundup/{self.roundup.pk}/requeue-interrupted/", follow=True
+        )
+        self.assertContains(response, "1 interrupted copies queued again")
+        run_jobs()
+
+        self.assertIn(interrupted.to_email, [m.to[0] for m in mail.outbox])
+        self.roundup.refresh_from_db()
+        self.assertEqual(self.roundup.status, Roundup.Status.SENT)
+        self.assertEqual(self.roundup.progress()["sent"], 5)
+
+    def test_copies_are_not_queued_again_while_a_batch_is_being_sent(self):
+        Roundup.objects.filter(pk=self.roundup.pk).update(status=Roundup.Status.SENDING)
+        tasks.roundup_deliveries_create(roundup_id=self.roundup.pk)
+        Delivery.objects.filter(kind="roundup").update(status="sending")
+        tasks.roundup_continue(roundup=self.roundup)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE procrastinate_jobs SET status = 'doing' "
+                "WHERE task_name = 'newsletter.roundup_send_batch'"
+            )
+        self.assertIsNone(services.roundup_requeue_interrupted(roundup=self.roundup))
+        self.assertEqual(self.roundup.progress()["sending"], 5)
+
+    def test_jobs_of_a_dead_worker_are_found_by_heartbeat_and_checked_often(self):
+        services.roundup_send(roundup=self.roundup)
+        with connection.cursor() as cursor:
+            # A worker that stopped sending heartbeats 40 seconds ago, holding the job.
+            cursor.execute(
+                "INSERT INTO procrastinate_workers (last_heartbeat) "
+                "VALUES (now() - interval '40 seconds') RETURNING id"
+            )
+            (worker_id,) = cursor.fetchone()
+            cursor.execute(
+                "UPDATE procrastinate_jobs SET status = 'doing', worker_id = %s", [worker_id]
+            )
+        stalled = async_to_sync(app.job_manager.get_stalled_jobs)(
+            seconds_since_heartbeat=tasks.STALLED_AFTER_SECONDS
+        )
+        self.assertEqual([job.task_name for job in stalled], ["newsletter.roundup_prepare"])
+        # The check runs at least every 20 seconds, so the job runs again within a minute.
+        runs = croniter(tasks.STALLED_CHECK_CRON, timezone.now())
+        times = [runs.get_next(datetime.datetime) for _ in range(10)]
+        gaps = {(later - earlier).total_seconds() for earlier, later in itertools.pairwise(times)}
+        self.assertLessEqual(max(gaps), 20)
 
     @override_settings(EMAIL_BACKEND=FAILING_BACKEND)
     def test_a_mail_server_outage_leaves_copies_queued_for_the_retry(self):

@@ -1,7 +1,12 @@
 from django.core.exceptions import ValidationError
 from django.test import SimpleTestCase
 
-from newsletter.validators import mailbox_key, normalize_email, validate_mailing_address
+from newsletter.validators import (
+    email_for_display,
+    mailbox_key,
+    normalize_email,
+    validate_mailing_address,
+)
 
 
 class MailingAddressTests(SimpleTestCase):
@@ -22,8 +27,37 @@ class MailingAddressTests(SimpleTestCase):
 
     def test_normalising_trims_and_lower_cases_only_the_domain(self):
         self.assertEqual(normalize_email("  Ada.L@EXAMPLE.Com \n"), "Ada.L@example.com")
-        self.assertEqual(normalize_email("a@XN--BCHER-KVA.DE"), "a@bücher.de")
+        self.assertEqual(normalize_email("a@XN--BCHER-KVA.DE"), "a@xn--bcher-kva.de")
         self.assertEqual(normalize_email(" a@Exam\u00adple.com"), "a@Exam\u00adple.com")
+
+    def test_international_domains_are_stored_in_punycode_and_shown_in_unicode(self):
+        for typed in ["Jurgen@Bücher.DE", "Jurgen@xn--bcher-kva.de", "Jurgen@BÜCHER.de"]:
+            with self.subTest(typed):
+                self.assertEqual(normalize_email(typed), "Jurgen@xn--bcher-kva.de")
+        self.assertEqual(email_for_display("Jurgen@xn--bcher-kva.de"), "Jurgen@bücher.de")
+
+    def test_a_local_part_over_64_octets_is_refused(self):
+        validate_mailing_address("a" * 64 + "@example.com")
+        self.assertRefused("a" * 65 + "@example.com", "local_too_long")
+        self.assertRefused("é" * 33 + "@example.com", "local_too_long")  # 66 octets in UTF-8
+
+    def test_domains_with_symbols_emoji_or_punctuation_are_refused(self):
+        for address in [
+            "reader@😀.com",
+            "reader@exa😀mple.com",
+            "reader@xn--ls8h.la",  # 💩.la, typed as punycode
+            "reader@☃.net",
+            "reader@ex✓ample.org",
+        ]:
+            with self.subTest(address):
+                self.assertRefused(address, "domain_characters")
+
+    def test_look_alike_full_stops_are_refused_not_folded(self):
+        for stop in ["\u3002", "\uff0e", "\uff61"]:
+            with self.subTest(stop=hex(ord(stop))):
+                address = f"victim@example{stop}com"
+                self.assertNotEqual(normalize_email(address), "victim@example.com")
+                self.assertRefused(address, "full_stop")
 
     def test_ip_literals_and_dotless_domains_are_refused(self):
         self.assertRefused("reader@[127.0.0.1]", "ip_literal")
