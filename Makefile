@@ -2,11 +2,13 @@
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 PORT ?= 8000
+# What the operator set, before the development defaults below fill it in.
+OPERATOR_SITE_URL := $(SITE_URL)
 # Development defaults; production sets DJANGO_DEBUG and DJANGO_SECRET_KEY itself.
 export DJANGO_DEBUG ?= true
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: install run test lint migrate demo format benchmark bench
+.PHONY: install run serve test lint migrate demo format benchmark bench
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
@@ -18,7 +20,6 @@ install: $(VENV)/.installed
 
 migrate: install
 	$(PYTHON) manage.py migrate --noinput
-	$(PYTHON) manage.py createcachetable
 
 demo: migrate
 	$(PYTHON) manage.py load_demo
@@ -29,6 +30,14 @@ run: demo
 	$(PYTHON) manage.py procrastinate worker & worker=$$!; \
 	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	$(PYTHON) manage.py runserver 127.0.0.1:$(PORT)
+
+# Production: gunicorn (WEB_CONCURRENCY workers, default 2 x cores + 1) and the job worker,
+# after migrate and collectstatic. Needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and SITE_URL;
+# see docs/deploy.md.
+serve: export DJANGO_DEBUG = false
+serve: export SITE_URL = $(OPERATOR_SITE_URL)
+serve: install
+	$(PYTHON) manage.py serve
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import statistics
@@ -66,12 +67,17 @@ def bench_database(url: str, size: int) -> str:
     return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
 
+# One key for every process of a run (signed form tokens cross processes); production
+# settings refuse short or placeholder keys.
+SECRET_KEY = secrets.token_urlsafe(50)
+
+
 def base_env(database_url: str, *, page_cache: bool) -> dict:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
         "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": "benchmark-only-secret-key",
+        "DJANGO_SECRET_KEY": SECRET_KEY,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "SITE_URL": ORIGIN,
         "DATABASE_URL": database_url,

@@ -10,6 +10,7 @@ load benchmark will be measured against.
 
 import argparse
 import os
+import secrets
 import sys
 import time
 from pathlib import Path
@@ -18,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "publication.settings")
 os.environ.update(
     DJANGO_DEBUG="false",
-    DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY", "benchmark-only"),
+    DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY", secrets.token_urlsafe(50)),
     DJANGO_ALLOWED_HOSTS="127.0.0.1",
     SITE_URL="http://127.0.0.1:8000",
     DJANGO_CACHE_BACKEND="django.core.cache.backends.locmem.LocMemCache",
@@ -27,6 +28,11 @@ os.environ.update(
 import django  # noqa: E402
 
 django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+# DEBUG off means hashed static file names, which come from collectstatic's manifest.
+call_command("collectstatic", interactive=False, verbosity=0)
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402

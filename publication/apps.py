@@ -1,5 +1,23 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.core.signals import request_finished
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_save
+
+
+def create_cache_table(*, using, verbosity=1, **kwargs):
+    """Create the database cache's table (if that backend is configured) on every `migrate`.
+
+    Rate limits live in the cache, so a production site must have the table before its
+    first signup; `migrate` is the one command every deployment already runs.
+    """
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=max(verbosity - 1, 0))
+
+
+def forget_request_id(**kwargs):
+    from publication.logs import request_id_var
+
+    request_id_var.set("-")
 
 
 class PublicationConfig(AppConfig):
@@ -34,3 +52,9 @@ class PublicationConfig(AppConfig):
             sender=models.SiteSettings.nav_topics.through,
             dispatch_uid="content-version",
         )
+
+        from publication.logs import install_request_id_factory
+
+        install_request_id_factory()
+        post_migrate.connect(create_cache_table, sender=self)
+        request_finished.connect(forget_request_id, dispatch_uid="forget_request_id")

@@ -15,6 +15,8 @@ def database_from_url(url: str) -> dict:
     query = parse_qs(parts.query)
     host = unquote(parts.hostname or "") or query.pop("host", [""])[0]
     options = {key: values[-1] for key, values in query.items()}
+    # Fail fast when the server is unreachable, so /healthz answers 503 within a probe's timeout.
+    options.setdefault("connect_timeout", "5")
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": unquote(parts.path.lstrip("/")) or "postgres",

@@ -1,6 +1,18 @@
+import logging
+import re
+import time
 import unicodedata
+import uuid
 
-from django.http import Http404
+from django.conf import settings
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.template.defaultfilters import filesizeformat
+from django.utils.cache import add_never_cache_headers
+
+from publication.logs import redacted_path, request_id_var
+
+request_logger = logging.getLogger("publication.requests")
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 STAFF_HINT_COOKIE = "staff_hint"
 
@@ -40,3 +52,101 @@ class ControlCharacterMiddleware:
         if any(unicodedata.category(character) == "Cc" for character in request.path):
             raise Http404("No such page.")
         return self.get_response(request)
+
+
+class RequestLogMiddleware:
+    """First middleware: give each request an id and log one line when it is answered.
+
+    The id comes from the proxy's X-Request-ID when it looks like one, so a request can be
+    followed from the load balancer to the logs; it is echoed back in the response.
+    It never looks at request.user: that would read the session on public pages.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        # Reset when the response is finished (publication.apps), after Django's own
+        # django.request line for a 5xx, which should carry the id too.
+        request_id_var.set(request_id)
+        started = time.perf_counter()
+        response = self.get_response(request)
+        response["X-Request-ID"] = request_id
+        request_logger.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": redacted_path(request),
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
+        return response
+
+
+class HealthCheckMiddleware:
+    """Answer GET /healthz for load balancers: 200 when the databases and cache answer, else 503.
+
+    It runs before host validation and the HTTPS redirect (probes come by IP over plain
+    HTTP) and before sessions and CSRF, so it never sets a cookie; it only reads.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path != "/healthz" or request.method not in {"GET", "HEAD"}:
+            return self.get_response(request)
+        from publication.health import health_problems
+
+        problems = health_problems()
+        response = HttpResponse(
+            "unavailable: " + ", ".join(problems) if problems else "ok",
+            content_type="text/plain; charset=utf-8",
+            status=503 if problems else 200,
+        )
+        add_never_cache_headers(response)
+        return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse oversized bodies with 413 from their Content-Length, before reading them.
+
+    Django itself only notices on reading and answers 400. Form posts without files are
+    held to DATA_UPLOAD_MAX_MEMORY_SIZE, uploads to REQUEST_MAX_BODY_BYTES. A body without
+    a Content-Length (chunked) is bounded by the proxy's limit (docs/deploy.md).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return HttpResponseBadRequest("Bad Content-Length.", content_type="text/plain")
+        if request.content_type == "multipart/form-data":
+            limit = settings.REQUEST_MAX_BODY_BYTES
+        else:
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and length > limit:
+            return HttpResponse(
+                f"Request body too large: at most {filesizeformat(limit)}.",
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django's SecurityMiddleware does not set."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response

@@ -1,4 +1,5 @@
 import os
+import warnings
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -25,17 +26,31 @@ def env_list(name: str, *, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or ("dev-insecure" if DEBUG else "")
-if not SECRET_KEY:
-    raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=true for development).")
-
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", default="localhost,127.0.0.1,[::1]" if DEBUG else ""
 )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 # Absolute links in email and canonical URLs; guessing it in production would mail out localhost.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+
+# Production refuses to start half-configured, and names everything missing at once.
+_missing = []
+if not SECRET_KEY:
+    _missing.append("DJANGO_SECRET_KEY")
+elif not DEBUG and (
+    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure")
+):
+    _missing.append("DJANGO_SECRET_KEY (a real one: 50+ random characters)")
+if not ALLOWED_HOSTS:
+    _missing.append("DJANGO_ALLOWED_HOSTS (e.g. www.example.org)")
 if not SITE_URL:
-    raise ImproperlyConfigured("Set SITE_URL, e.g. https://www.example.org.")
+    _missing.append("SITE_URL (e.g. https://www.example.org)")
+if _missing:
+    raise ImproperlyConfigured(
+        "Production settings need " + ", ".join(_missing) + " (or DJANGO_DEBUG=true to develop)."
+    )
+# SITE_URL says whether the public site is HTTPS; secure cookies and the redirect follow it.
+HTTPS = SITE_URL.startswith("https://")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -55,8 +70,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "publication.middleware.RequestLogMiddleware",
+    # Before host validation and the HTTPS redirect: load balancers probe by IP over HTTP.
+    "publication.middleware.HealthCheckMiddleware",
+    "publication.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "publication.middleware.ControlCharacterMiddleware",
+    "publication.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -105,24 +126,47 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "var" / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "var" / "media"))
-
-# Rate limits live in the cache, so production needs one shared by every process:
-# the database cache by default (`manage.py createcachetable`), or set DJANGO_CACHE_BACKEND
-# and DJANGO_CACHE_LOCATION (e.g. Redis). Development uses per-process memory.
-CACHES = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "DJANGO_CACHE_BACKEND",
-            "django.core.cache.backends.locmem.LocMemCache"
-            if DEBUG
-            else "django.core.cache.backends.db.DatabaseCache",
-        ),
-        "LOCATION": os.environ.get("DJANGO_CACHE_LOCATION", "django_cache"),
-    }
+if DEBUG:
+    # Development serves static files from the apps' folders; nothing is collected.
+    warnings.filterwarnings("ignore", message="No directory at")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Production: content-hashed names (cached for a year by whitenoise) and gzip/brotli
+    # copies, made by `collectstatic`. Development serves the files as they are.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
 }
+
+# Rate limits (and, later, cached pages) live in the cache, so production needs one shared
+# by every process: Redis when REDIS_URL is set (Django's own backend), else the database
+# cache, whose table `migrate` creates (publication.apps). Development uses per-process memory.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("DJANGO_CACHE_KEY_PREFIX", "meridian"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": os.environ.get(
+                "DJANGO_CACHE_BACKEND",
+                "django.core.cache.backends.locmem.LocMemCache"
+                if DEBUG
+                else "django.core.cache.backends.db.DatabaseCache",
+            ),
+            "LOCATION": os.environ.get("DJANGO_CACHE_LOCATION", "django_cache"),
+        }
+    }
 
 # Whole-page cache for public pages (publication/page_cache.py): exact invalidation on
 # the server, so its lifetime can be long; browsers and CDNs cannot be told of an edit,
@@ -134,9 +178,39 @@ PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", 60))
 PAGE_CACHE_S_MAXAGE = int(os.environ.get("PAGE_CACHE_S_MAXAGE", 300))
 PAGE_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("PAGE_CACHE_STALE_WHILE_REVALIDATE", 60))
 
+# --- Security headers and cookies ---
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
+# Behind a TLS-terminating proxy: e.g. DJANGO_SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https
+# (only if the proxy always sets that header; otherwise clients could claim HTTPS).
+_proxy_ssl_header = env_list("DJANGO_SECURE_PROXY_SSL_HEADER")
+if _proxy_ssl_header:
+    if len(_proxy_ssl_header) != 2:
+        raise ImproperlyConfigured("DJANGO_SECURE_PROXY_SSL_HEADER must be HEADER,value.")
+    SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header)
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", default=HTTPS and not DEBUG)
+# HSTS cannot be taken back once browsers have seen it: off until the operator says the
+# site (and, with INCLUDE_SUBDOMAINS, every subdomain) is HTTPS-only.
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=False)
+if not SECURE_HSTS_SECONDS:
+    # check --deploy warns about HSTS being off; that is the documented default here.
+    SILENCED_SYSTEM_CHECKS = ["security.W004"]
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=HTTPS)
 SESSION_COOKIE_HTTPONLY = True
+# The admin and CKEditor read the token from the form, never from the cookie.
+CSRF_COOKIE_HTTPONLY = True
+# Request bodies: non-file form data over DATA_UPLOAD_MAX_MEMORY_SIZE and any body over
+# REQUEST_MAX_BODY_BYTES (an image upload plus its form) are answered 413 before being read
+# (publication.middleware). Set the proxy's limit to match (nginx: client_max_body_size 20m).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440))
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",
@@ -152,11 +226,28 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "The Magazine <newsletter@localhost>")
 
+# One JSON line per event on stdout (publication.logs): request id, method, path, status and
+# duration for every request; tracebacks for errors; no email addresses or link tokens.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "publication.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "publication.requests": {"level": os.environ.get("DJANGO_REQUEST_LOG_LEVEL", "INFO")},
+        "csp.report": {"level": "WARNING"},
+        # Every request already has its own line; keep django.request for errors (tracebacks).
+        "django.request": {"level": "ERROR"},
+        # runserver's own access lines would repeat ours.
+        "django.server": {"level": "WARNING"},
+    },
 }
 
 # Uploaded images: every image, from the admin or from the editor, is fully
@@ -175,6 +266,9 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+REQUEST_MAX_BODY_BYTES = int(
+    os.environ.get("REQUEST_MAX_BODY_BYTES", IMAGE_UPLOAD_MAX_BYTES + 5 * 1024 * 1024)
+)
 
 TAGGIT_CASE_INSENSITIVE = True
 # Refuses topic names that are only spaces and trims invisible characters (publication.topics).

@@ -16,3 +16,7 @@ class TestRunner(DiscoverRunner):
         # Many tests check refusals (403, 404, 429); their warnings would bury real failures.
         for name in ("django.request", "django.security"):
             logging.getLogger(name).setLevel(logging.ERROR)
+        # Health tests stop the database on purpose.
+        logging.getLogger("publication.health").setLevel(logging.CRITICAL)
+        # One line per request is for production; tests that check it use assertLogs.
+        logging.getLogger("publication.requests").setLevel(logging.WARNING)

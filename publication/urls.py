@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -18,5 +17,8 @@ urlpatterns = [
     path("", include("articles.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.MEDIA_URL.startswith("/"):
+    # Local media (the one-machine layout); with S3, MEDIA_URL is the bucket's address.
+    urlpatterns.insert(
+        0, path(settings.MEDIA_URL.lstrip("/") + "<path:path>", views.media, name="media")
+    )

@@ -1,8 +1,13 @@
+import re
+from pathlib import PurePosixPath
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.views import static
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
@@ -58,3 +63,39 @@ def editor_image_upload(request):
         except IntegrityError:  # the same image, uploaded at the same moment
             photo = Photo.objects.get(checksum=image_checksum(image))
     return JsonResponse({"url": photo.image.url, "photo_id": photo.pk})
+
+
+# Uploaded files are re-encoded images (publication.images); nothing else is served, and
+# never as HTML, whatever a file's name or bytes say.
+MEDIA_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+}
+# Uploads and renditions are stored under random or content-hash names that never get new
+# content, so browsers and CDNs may keep them for a year.
+IMMUTABLE_NAME = re.compile(r"[0-9a-f]{16,}")
+
+
+def media(request, path):
+    """Serve an uploaded image from MEDIA_ROOT with safe headers (one-machine layout).
+
+    FileResponse hands the open file to the WSGI server (sendfile under gunicorn). With
+    S3 storage, MEDIA_URL points at the bucket and this view is not routed.
+    """
+    content_type = MEDIA_TYPES.get(PurePosixPath(path).suffix.lower())
+    if content_type is None:
+        raise Http404("Not an image.")
+    response = static.serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Content-Type"] = content_type
+    response["X-Content-Type-Options"] = "nosniff"
+    # Even if a browser were tricked into rendering it as a document, it could run nothing.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if IMMUTABLE_NAME.search(PurePosixPath(path).name):
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+    else:
+        response["Cache-Control"] = "public, max-age=3600"
+    return response

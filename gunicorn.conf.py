@@ -1,0 +1,37 @@
+"""gunicorn settings for `make serve` (manage.py serve); every value can be set from the env.
+
+Workers: WEB_CONCURRENCY, default 2 × CPU cores + 1 (gunicorn's own advice: pages spend
+part of their time waiting on PostgreSQL, so one process per core leaves cores idle).
+Each worker holds one database connection (CONN_MAX_AGE), so workers × app servers must
+stay below PostgreSQL's max_connections.
+Put a buffering proxy (nginx, a load balancer, a CDN) in front: sync workers should not
+talk to slow clients directly.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+# Recycle workers now and then so a slow leak cannot grow without bound.
+max_requests = 2000
+max_requests_jitter = 200
+# Django logs every request as JSON (publication.middleware.RequestLogMiddleware).
+accesslog = None
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "publication.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+        }
+    },
+    "loggers": {"gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+}

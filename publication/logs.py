@@ -1,0 +1,74 @@
+"""One JSON line per log event on stdout, with the request id; no email addresses or tokens.
+
+Used by Django's LOGGING and by gunicorn's own logs (gunicorn.conf.py), so an operator's
+log shipper reads one format.
+"""
+
+import contextvars
+import json
+import logging
+import re
+import time
+
+request_id_var = contextvars.ContextVar("request_id", default="-")
+
+EMAIL = re.compile(r"[\w.+%-]+@[\w-]+(\.[\w-]+)+")
+# URL keyword arguments that are secrets: confirmation, unsubscribe, share and
+# password-reset links must not end up in log files.
+SECRET_URL_KWARGS = {"token", "uidb64"}
+FIELDS = ("method", "path", "status", "duration_ms")
+
+
+def scrub(text: str) -> str:
+    return EMAIL.sub("[email]", text)
+
+
+def redacted_path(request) -> str:
+    path = request.path
+    match = getattr(request, "resolver_match", None)
+    if match is not None:
+        for name, value in match.kwargs.items():
+            if name in SECRET_URL_KWARGS and value:
+                path = path.replace(str(value), "[redacted]")
+    return scrub(path)
+
+
+def install_request_id_factory() -> None:
+    """Stamp every log record with the current request id when it is created."""
+    make_record = logging.getLogRecordFactory()
+    if getattr(make_record, "adds_request_id", False):
+        return
+
+    def record_with_request_id(*args, **kwargs):
+        record = make_record(*args, **kwargs)
+        record.request_id = request_id_var.get()
+        return record
+
+    record_with_request_id.adds_request_id = True
+    logging.setLogRecordFactory(record_with_request_id)
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record):
+        message = record.getMessage()
+        request = getattr(record, "request", None)
+        if request is not None and hasattr(request, "path"):
+            # django.request puts the raw path in its messages ("Internal Server Error: /...").
+            message = message.replace(request.path, redacted_path(request))
+        event = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", request_id_var.get()),
+            "msg": scrub(message),
+        }
+        for field in FIELDS:
+            if hasattr(record, field):
+                event[field] = getattr(record, field)
+        if request is not None and "path" not in event and hasattr(request, "path"):
+            event["method"] = request.method
+            event["path"] = redacted_path(request)
+        if record.exc_info:
+            event["exc"] = scrub(self.formatException(record.exc_info))
+        return json.dumps(event, ensure_ascii=False, default=str)

@@ -1,0 +1,54 @@
+"""The production server: migrate, collect static files, then gunicorn and the job worker."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve the site with production settings: gunicorn (gunicorn.conf.py) plus the "
+        "procrastinate job worker, after migrate and collectstatic. Stops both together."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-worker", action="store_true", help="Run the job worker elsewhere."
+        )
+
+    def handle(self, *args, no_worker=False, **options):
+        if settings.DEBUG:
+            raise CommandError("serve runs production settings: set DJANGO_DEBUG=false.")
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        # This process holds the embedded PostgreSQL (when DATABASE_URL is unset) for as
+        # long as its children run; they join the same server.
+        base = settings.BASE_DIR
+        commands = [[sys.executable, "-m", "gunicorn", "-c", str(base / "gunicorn.conf.py")]]
+        commands[0].append("publication.wsgi")
+        if not no_worker:
+            commands.append([sys.executable, str(base / "manage.py"), "procrastinate", "worker"])
+        children = [subprocess.Popen(command, cwd=base, env=os.environ) for command in commands]
+
+        def stop(*_):
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        # When either process ends, stop the other: a site without its worker is not running.
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        stop()
+        for child in children:
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()

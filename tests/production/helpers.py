@@ -1,0 +1,93 @@
+"""Helpers for tests that start real processes (gunicorn, redis-server, an S3 server)."""
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import connections
+
+MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url(alias="default") -> str:
+    """The URL of the (test) database, for a child process."""
+    db = connections[alias].settings_dict
+    auth = quote(db["USER"]) + (":" + quote(db["PASSWORD"]) if db["PASSWORD"] else "")
+    host = db["HOST"]
+    if host.startswith("/"):  # a Unix socket directory (the embedded server)
+        return f"postgres://{auth}@/{quote(db['NAME'])}?host={quote(host)}"
+    return f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{quote(db['NAME'])}"
+
+
+def production_env(**overrides) -> dict:
+    """A production environment (DEBUG off) pointed at the test database."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "REDIS_", "AWS_")) and key != "SITE_URL"
+    }
+    env.update(
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="www.magazine.example,127.0.0.1",
+        SITE_URL="https://www.magazine.example",
+        DATABASE_URL=database_url(),
+    )
+    env.update(overrides)
+    return env
+
+
+def run_manage(*args, env, timeout=120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, MANAGE, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=settings.BASE_DIR,
+    )
+
+
+def wait_for_http(url: str, *, timeout=60, process=None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{process.args} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"Nothing answered at {url} within {timeout} s")
+
+
+def fetch(url: str, headers=None):
+    """(status, headers, body) without raising on 4xx/5xx or following redirects."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()

@@ -1,0 +1,277 @@
+"""The one-machine production set-up: settings, gunicorn, static and media, health, logs."""
+
+import json
+import logging
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.management import call_command
+from django.db import connection, connections
+from django.test import SimpleTestCase, TestCase, override_settings
+from django.test.utils import CaptureQueriesContext
+
+from publication.logs import JsonFormatter
+from tests.production.helpers import (
+    MANAGE,
+    fetch,
+    free_port,
+    production_env,
+    run_manage,
+    wait_for_http,
+)
+
+DB_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "django_cache",
+    }
+}
+
+
+class ProductionSettingsTests(SimpleTestCase):
+    databases = {"default"}
+
+    def test_check_deploy_is_clean_under_production_settings(self):
+        result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("System check identified no issues", result.stdout)
+
+    def test_production_refuses_to_start_and_names_everything_missing(self):
+        env = production_env()
+        for name in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "SITE_URL"):
+            del env[name]
+        result = run_manage("check", env=env)
+        self.assertNotEqual(result.returncode, 0)
+        for name in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "SITE_URL"):
+            self.assertIn(name, result.stderr)
+
+    def test_a_placeholder_secret_key_is_refused(self):
+        result = run_manage("check", env=production_env(DJANGO_SECRET_KEY="change-me"))
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("DJANGO_SECRET_KEY (a real one", result.stderr)
+        self.assertNotIn("SITE_URL", result.stderr)
+
+
+class CacheTableTests(TestCase):
+    @override_settings(CACHES=DB_CACHE)
+    def test_migrate_alone_creates_the_database_cache_table(self):
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS django_cache")
+        self.assertNotIn("django_cache", connection.introspection.table_names())
+        call_command("migrate", verbosity=0)
+        self.assertIn("django_cache", connection.introspection.table_names())
+        cache = caches.create_connection("default")
+        cache.set("after-migrate", 1)
+        self.assertEqual(cache.get("after-migrate"), 1)
+
+
+class HealthCheckTests(SimpleTestCase):
+    databases = {"default"}
+
+    def test_healthy_answers_200_with_reads_only_and_no_cookie(self):
+        with CaptureQueriesContext(connection) as queries:
+            # Load balancers probe by address, which is not an allowed host.
+            response = self.client.get("/healthz", HTTP_HOST="10.1.2.3")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.content, b"ok")
+        self.assertEqual(response.cookies, {})
+        self.assertIn("no-cache", response["Cache-Control"])
+        self.assertTrue(queries.captured_queries)
+        for query in queries.captured_queries:
+            self.assertTrue(query["sql"].lstrip().upper().startswith("SELECT"), query["sql"])
+
+    def test_a_stopped_database_answers_503(self):
+        db = connections["default"]
+        db.close()
+        saved = dict(db.settings_dict)
+        # Nothing listens on this port: the server is down as far as the site can tell.
+        db.settings_dict.update(HOST="127.0.0.1", PORT=str(free_port()))
+        try:
+            with self.assertLogs("django.request", "ERROR"):
+                response = self.client.get("/healthz")
+        finally:
+            db.close()
+            db.settings_dict.update(saved)
+        self.assertEqual(response.status_code, 503)
+        self.assertIn(b"database default", response.content)
+        self.assertEqual(self.client.get("/healthz").status_code, 200)
+
+
+class HealthCheckCacheTests(TestCase):
+    @override_settings(CACHES=DB_CACHE)
+    def test_a_cache_that_does_not_answer_gives_503(self):
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS django_cache")
+        with self.assertLogs("django.request", "ERROR") as logs:
+            response = self.client.get("/healthz", HTTP_X_REQUEST_ID="probe-0000001")
+        self.assertIn('"request_id": "probe-0000001"', JsonFormatter().format(logs.records[0]))
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response.content, b"unavailable: cache")
+
+
+def log_lines(records):
+    formatter = JsonFormatter()
+    return [json.loads(formatter.format(record)) for record in records]
+
+
+class RequestLogTests(TestCase):
+    def test_one_json_line_per_request_with_id_method_path_status_and_duration(self):
+        with self.assertLogs("publication.requests", "INFO") as logs:
+            response = self.client.get("/no-such-page/", HTTP_X_REQUEST_ID="lb-1234abcd")
+        [line] = log_lines(logs.records)
+        self.assertEqual(response["X-Request-ID"], "lb-1234abcd")
+        self.assertEqual(line["request_id"], "lb-1234abcd")
+        self.assertEqual(
+            (line["method"], line["path"], line["status"]), ("GET", "/no-such-page/", 404)
+        )
+        self.assertIsInstance(line["duration_ms"], float)
+
+    def test_a_request_without_an_id_gets_a_fresh_one(self):
+        first = self.client.get("/healthz")["X-Request-ID"]
+        second = self.client.get("/healthz", HTTP_X_REQUEST_ID="bad id\n{}")["X-Request-ID"]
+        self.assertRegex(first, r"^[0-9a-f]{32}$")
+        self.assertRegex(second, r"^[0-9a-f]{32}$")
+        self.assertNotEqual(first, second)
+
+    def test_tokens_in_links_are_not_logged(self):
+        with self.assertLogs("publication.requests", "INFO") as logs:
+            self.client.get("/newsletter/confirm/secret-token-value/")
+        [line] = log_lines(logs.records)
+        self.assertEqual(line["path"], "/newsletter/confirm/[redacted]/")
+
+    def test_email_addresses_are_scrubbed(self):
+        record = logging.LogRecord(
+            "x", logging.WARNING, __file__, 1, "Sending to %s failed", ("reader@example.org",), None
+        )
+        self.assertEqual(log_lines([record])[0]["msg"], "Sending to [email] failed")
+
+    @override_settings(ROOT_URLCONF="tests.publication.error_urls")
+    def test_unhandled_errors_are_logged_with_traceback_path_and_request_id(self):
+        self.client.raise_request_exception = False
+        with self.assertLogs("django.request", "ERROR") as logs:
+            response = self.client.get("/broken/", HTTP_X_REQUEST_ID="req-00000042")
+        self.assertEqual(response.status_code, 500)
+        [line] = log_lines(logs.records)
+        self.assertEqual(line["path"], "/broken/")
+        self.assertIn("RuntimeError: Something broke while rendering.", line["exc"])
+        self.assertIn("Traceback", line["exc"])
+
+
+class MediaTests(TestCase):
+    def setUp(self):
+        self.media_root = Path(tempfile.mkdtemp(prefix="media-test-"))
+        self.addCleanup(shutil.rmtree, self.media_root, ignore_errors=True)
+        override = override_settings(MEDIA_ROOT=self.media_root)
+        override.enable()
+        self.addCleanup(override.disable)
+        (self.media_root / "photos").mkdir()
+
+    def test_uploaded_images_are_served_with_their_type_nosniff_and_a_long_cache(self):
+        (self.media_root / "photos" / "0123456789abcdef0123.png").write_bytes(b"\x89PNG fake")
+        response = self.client.get("/media/photos/0123456789abcdef0123.png")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "image/png")
+        self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(response["Cache-Control"], "public, max-age=31536000, immutable")
+        self.assertIn("sandbox", response["Content-Security-Policy"])
+
+    def test_a_name_that_may_change_gets_a_short_cache(self):
+        (self.media_root / "photos" / "logo.jpg").write_bytes(b"jpeg")
+        response = self.client.get("/media/photos/logo.jpg")
+        self.assertEqual(response["Cache-Control"], "public, max-age=3600")
+
+    def test_html_is_never_served_whatever_the_name_or_bytes(self):
+        (self.media_root / "photos" / "evil.html").write_text("<script>alert(1)</script>")
+        (self.media_root / "photos" / "evil.svg").write_text("<svg onload=alert(1)/>")
+        (self.media_root / "photos" / "evil.jpg").write_text("<html><script>alert(1)</script>")
+        self.assertEqual(self.client.get("/media/photos/evil.html").status_code, 404)
+        self.assertEqual(self.client.get("/media/photos/evil.svg").status_code, 404)
+        response = self.client.get("/media/photos/evil.jpg")
+        self.assertEqual(response["Content-Type"], "image/jpeg")
+        self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+
+    def test_paths_outside_media_root_are_not_served(self):
+        with self.assertLogs("django.security", "ERROR"):
+            response = self.client.get("/media/%2e%2e/manage.jpg")
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(self.client.get("/media/../settings.py").status_code, 404)
+
+
+class RequestSizeTests(TestCase):
+    @override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000)
+    def test_an_oversized_form_post_gets_413_before_it_is_read(self):
+        response = self.client.post(
+            "/newsletter/", "email=" + "a" * 2000, content_type="application/x-www-form-urlencoded"
+        )
+        self.assertEqual(response.status_code, 413)
+
+    @override_settings(REQUEST_MAX_BODY_BYTES=5000)
+    def test_an_oversized_upload_gets_413(self):
+        response = self.client.post("/editor/images/", {"upload": ("x" * 6000)})
+        self.assertEqual(response.status_code, 413)
+
+    def test_a_lying_content_length_is_refused_too(self):
+        response = self.client.post(
+            "/newsletter/", "email=a", content_type="text/plain", CONTENT_LENGTH="10000000000"
+        )
+        self.assertEqual(response.status_code, 413)
+
+
+class ServeTests(SimpleTestCase):
+    """`manage.py serve` (what `make serve` runs): gunicorn with production settings."""
+
+    databases = {"default"}
+
+    def test_gunicorn_serves_pages_hashed_static_files_and_media(self):
+        port = free_port()
+        static_root = Path(tempfile.mkdtemp(prefix="static-"))
+        media_root = Path(tempfile.mkdtemp(prefix="media-"))
+        self.addCleanup(shutil.rmtree, static_root, ignore_errors=True)
+        self.addCleanup(shutil.rmtree, media_root, ignore_errors=True)
+        (media_root / "a0b1c2d3e4f5a6b7c8d9.jpg").write_bytes(b"jpeg bytes")
+        env = production_env(
+            PORT=str(port),
+            WEB_CONCURRENCY="1",
+            SITE_URL=f"http://127.0.0.1:{port}",
+            DJANGO_STATIC_ROOT=str(static_root),
+            DJANGO_MEDIA_ROOT=str(media_root),
+        )
+        process = subprocess.Popen(
+            [sys.executable, MANAGE, "serve", "--no-worker"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=settings.BASE_DIR,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_for_http(base + "/healthz", process=process, timeout=120)
+            status, headers, body = fetch(base + "/")
+            self.assertEqual(status, 200)
+            css = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', body)
+            self.assertIsNotNone(css, body[:2000])
+            status, headers, _ = fetch(base + css[1].decode(), {"Accept-Encoding": "gzip"})
+            self.assertEqual(status, 200)
+            self.assertEqual(headers["Content-Encoding"], "gzip")
+            self.assertIn("max-age=315360000", headers["Cache-Control"])
+            self.assertIn("immutable", headers["Cache-Control"])
+            status, headers, body = fetch(base + "/media/a0b1c2d3e4f5a6b7c8d9.jpg")
+            self.assertEqual((status, body), (200, b"jpeg bytes"))
+            self.assertEqual(headers["Content-Type"], "image/jpeg")
+            self.assertEqual(headers["X-Content-Type-Options"], "nosniff")
+        finally:
+            process.send_signal(signal.SIGTERM)
+            output, _ = process.communicate(timeout=60)
+        self.assertEqual(process.returncode, 0, output)
+        # Every line gunicorn and Django printed is one JSON object.
+        lines = [json.loads(line) for line in output.splitlines() if line.strip()]
+        requests = [line for line in lines if line.get("logger") == "publication.requests"]
+        self.assertTrue(any(line["path"] == "/" and line["status"] == 200 for line in requests))
