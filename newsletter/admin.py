@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from articles.models import Article
 from newsletter import mail, services, subscriber_csv
 from newsletter.models import Delivery, ExportLog, Roundup, RoundupItem, Subscriber
+from newsletter.validators import domain_to_ascii, normalize_email
 
 ROUNDUP_DAYS = 7
 # How far back the round-up's article menu reaches (plus the articles already chosen).
@@ -37,10 +38,27 @@ def export_response(queryset, *, log: ExportLog) -> StreamingHttpResponse:
 
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
-    list_display = ["email", "name", "status", "source", "signed_up_at", "confirmed_at"]
+    list_display = ["address", "name", "status", "source", "signed_up_at", "confirmed_at"]
     list_filter = ["status", "signed_up_at", "source"]
     search_fields = ["email", "name"]
     date_hierarchy = "signed_up_at"
+
+    @admin.display(description="email", ordering="email")
+    def address(self, subscriber):
+        return subscriber.display_email  # stored in punycode, read in Unicode
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also in punycode: "bücher.de" finds addresses stored as "xn--bcher-kva.de"."""
+        results, distinct = super().get_search_results(request, queryset, search_term)
+        ascii_term = " ".join(
+            normalize_email(word) if "@" in word else domain_to_ascii(word)
+            for word in search_term.split()
+        )
+        if ascii_term != " ".join(search_term.split()):
+            more, more_distinct = super().get_search_results(request, queryset, ascii_term)
+            results, distinct = results | more, distinct or more_distinct
+        return results, distinct
+
     fields = [
         "email",
         "name",

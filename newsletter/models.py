@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from newsletter.validators import email_for_display
+from newsletter.validators import email_for_display, normalize_email
 
 
 def normalize_name(name: str) -> str:
@@ -107,6 +107,7 @@ class Subscriber(models.Model):
         return self.email
 
     def save(self, *args, **kwargs):
+        self.email = normalize_email(self.email)
         self.name = normalize_name(self.name)
         self.resubscribe_name = normalize_name(self.resubscribe_name)
         super().save(*args, **kwargs)

@@ -1,6 +1,7 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core import signing
 from django.test import TestCase, override_settings
 from django.urls import reverse
@@ -409,3 +410,13 @@ class AddressSpellingTests(NewsletterTestCase):
         self.assertEqual(subscriber.email, "jurgen@xn--bcher-kva.de")
         confirm_page = self.client.get(subscriber.get_confirm_url())
         self.assertContains(confirm_page, "jurgen@bücher.de")
+
+    def test_staff_read_and_search_addresses_in_unicode(self):
+        make_subscriber("jurgen@bücher.de", name="Jürgen")
+        staff = User.objects.create_superuser("chief", "chief@example.com", "x")
+        self.client.force_login(staff)
+        for term in ["bücher", "jurgen@bücher.de", "Jürgen", "xn--bcher"]:
+            with self.subTest(term=term):
+                response = self.client.get("/admin/newsletter/subscriber/", {"q": term})
+                self.assertEqual(len(response.context["cl"].result_list), 1)
+                self.assertContains(response, "jurgen@bücher.de")
