@@ -2,6 +2,7 @@ import copy
 
 import reversion
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.forms.models import construct_instance
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html
@@ -31,6 +33,7 @@ from articles.models import (
     WorkingCopy,
     natural_join,
 )
+from articles.views import render_article_preview
 from publication.models import Photo
 
 WIDE = "width: 100%; max-width: 48rem"
@@ -88,7 +91,7 @@ class ArticleAdminForm(forms.ModelForm):
 
     base_version = forms.CharField(required=False, widget=forms.HiddenInput)
     editor = None  # set per request by ArticleAdmin.get_form
-    check_concurrency = True
+    check_concurrency = check_publishing = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,7 +120,7 @@ class ArticleAdminForm(forms.ModelForm):
         cleaned_data = super().clean()
         if self.instance.pk and self.check_concurrency:
             self.refuse_conflicting_save(cleaned_data)
-        if cleaned_data.get("status") == Article.Status.PUBLISHED:
+        if self.check_publishing and cleaned_data.get("status") == Article.Status.PUBLISHED:
             article = construct_instance(self, copy.copy(self.instance))
             needs = article.publishing_problems(author_count=posted_author_count(self.data))
             if needs:
@@ -211,7 +214,7 @@ class ShareLinkForm(forms.ModelForm):
     valid_for = forms.TypedChoiceField(
         choices=VALID_FOR,
         coerce=int,
-        initial=3,
+        initial=7,
         required=False,
         label="Valid for",
         help_text="From now; changing it on an existing link renews that link.",
@@ -229,7 +232,7 @@ class ShareLinkForm(forms.ModelForm):
     def save(self, commit=True):
         link = super().save(commit=False)
         if link.pk is None or "valid_for" in self.changed_data:
-            link.expires_at = ShareLink.expiry_after(self.cleaned_data.get("valid_for") or 3)
+            link.expires_at = ShareLink.expiry_after(self.cleaned_data.get("valid_for") or 7)
         if self.cleaned_data.get("revoke") and link.revoked_at is None:
             link.revoked_at = timezone.now()
         if commit:
@@ -253,7 +256,15 @@ class ShareLinkInline(admin.TabularInline):
             return "Save to create the link."
         if not share_link.is_active:
             return "Expired or revoked"
-        return format_html('<a href="{0}" rel="noreferrer">{0}</a>', share_link.get_absolute_url())
+        url = settings.SITE_URL + share_link.get_absolute_url()
+        return format_html(
+            '<span class="share-link"><a href="{0}" rel="noreferrer">{0}</a> '
+            '<button type="button" class="button copy-button" data-copy="{0}">Copy</button> '
+            '<button type="submit" class="button revoke-button" formaction="{1}" '
+            "formnovalidate>Revoke</button></span>",
+            url,
+            reverse("admin:articles_sharelink_revoke_one", args=[share_link.pk]),
+        )
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -378,6 +389,16 @@ class ArticleAdmin(VersionAdmin):
                 "<int:pk>/lock/keep/",
                 self.admin_site.admin_view(require_POST(self.keep_view)),
                 name="articles_article_keep",
+            ),
+            path(
+                "preview/",
+                self.admin_site.admin_view(require_POST(self.preview_view)),
+                name="articles_article_add_preview",
+            ),
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(require_POST(self.preview_view)),
+                name="articles_article_preview",
             ),
             path(
                 "<int:pk>/autosave/",
@@ -594,12 +615,55 @@ class ArticleAdmin(VersionAdmin):
 
     @admin.display(description="Preview")
     def preview_link(self, article):
-        if not article.pk:
-            return "Save the article to preview it."
-        return format_html(
-            '<a href="{}" target="_blank">Preview as readers will see it</a>',
-            reverse("articles:preview", args=[article.pk]),
+        url = (
+            reverse("admin:articles_article_preview", args=[article.pk])
+            if article.pk
+            else reverse("admin:articles_article_add_preview")
         )
+        return format_html(
+            '<button type="submit" class="button preview-button" formaction="{}" '
+            'formtarget="_blank" formnovalidate>Preview as readers will see it</button> '
+            '<span class="help">Shows the form as typed, saved or not.</span>',
+            url,
+        )
+
+    def preview_view(self, request, pk=None):
+        """The article as typed in the form, through the public page's view and templates.
+
+        The form is saved inside a transaction that is rolled back once the page is rendered,
+        so bylines, topics and body photos show exactly as a save would make them.
+        """
+        article = self.editable_article(request, pk) if pk else None
+        if article is None and not self.has_add_permission(request):
+            raise PermissionDenied
+        change = article is not None
+        form_class = type("PreviewForm", (self.get_form(request, article, change=change),), {})
+        form_class.check_concurrency = form_class.check_publishing = False
+        form = form_class(request.POST, request.FILES, instance=article or Article())
+        formsets, _ = self._create_formsets(request, form.instance, change=change)
+        if not (form.is_valid() and all_valid(formsets)):
+            errors = [str(error) for error in form.errors.values()] or [
+                "An inline row has an error."
+            ]
+            return TemplateResponse(
+                request,
+                "admin/articles/article/preview_error.html",
+                {**self.admin_site.each_context(request), "errors": errors},
+                status=400,
+            )
+        with transaction.atomic():
+            draft = form.save(commit=False)
+            needs = draft.publishing_problems(author_count=posted_author_count(request.POST))
+            if draft.status == Article.Status.PUBLISHED and needs:
+                draft.status = Article.Status.DRAFT
+            draft.save()
+            form.save_m2m()
+            for formset in formsets:
+                self.save_formset(request, form, formset, change=change)
+            page = Article.objects.for_page().get(pk=draft.pk)
+            response = render_article_preview(request, page, banner="Preview: not saved")
+            transaction.set_rollback(True)
+        return response
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -743,6 +807,24 @@ class ShareLinkAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_urls(self):
+        revoke = self.admin_site.admin_view(require_POST(self.revoke_one_view))
+        return [
+            path("<int:pk>/revoke/", revoke, name="articles_sharelink_revoke_one"),
+            *super().get_urls(),
+        ]
+
+    def revoke_one_view(self, request, pk):
+        """One click on Revoke beside a link: it stops working at once."""
+        link = get_object_or_404(ShareLink, pk=pk)
+        if not self.has_change_permission(request, link):
+            raise PermissionDenied
+        ShareLink.objects.filter(pk=pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        if request.headers.get("X-Requested-With") == "fetch":
+            return JsonResponse({"revoked": True})
+        messages.success(request, f"The share link “{link}” was revoked.")
+        return redirect(reverse("admin:articles_article_change", args=[link.article_id]))
 
     @admin.action(description="Revoke selected links", permissions=["change"])
     def revoke(self, request, queryset):

@@ -1,9 +1,13 @@
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
+from django.db import DatabaseError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
+from reversion.errors import RevertError
+from reversion.models import Version
 from taggit.models import Tag
 
 from articles.models import Article, Kind, ShareLink
@@ -63,8 +67,32 @@ def article_share(request, token):
     link = ShareLink.from_token(token)
     if link is None:
         raise Http404("This share link is invalid, expired or revoked.")
-    article = get_object_or_404(Article.objects.for_page(), pk=link.article_id)
-    return render_article_preview(request, article, banner="Shared draft, not for publication")
+    # The reviewer sees the version the link was made from, not later edits: the revision is
+    # applied inside a transaction that is rolled back once the page is rendered.
+    version = (
+        Version.objects.get_for_object_reference(Article, link.article_id)
+        .filter(revision__date_created__lte=link.created_at)
+        .select_related("revision")
+        .order_by("-pk")
+        .first()
+    )
+    with transaction.atomic():
+        made_at = link.created_at
+        if version is not None:
+            try:
+                with transaction.atomic():
+                    version.revision.revert(delete=True)
+                made_at = version.revision.date_created
+            except (RevertError, DatabaseError):
+                pass  # the current text is the best we can show
+        article = get_object_or_404(Article.objects.for_page(), pk=link.article_id)
+        banner = (
+            f"Shared draft, version of {timezone.localtime(made_at):%-d %b %Y, %H:%M} "
+            f"({timezone.get_current_timezone_name()}), not for publication"
+        )
+        response = render_article_preview(request, article, banner=banner)
+        transaction.set_rollback(True)
+    return response
 
 
 class TeaserListView(ListView):

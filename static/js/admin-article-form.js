@@ -21,6 +21,25 @@
       }
     });
   });
+  // Share links: copy the address, and revoke one in a click without leaving the form.
+  document.addEventListener("click", function (event) {
+    var copy = event.target.closest(".copy-button");
+    if (copy && navigator.clipboard) {
+      navigator.clipboard.writeText(copy.dataset.copy).then(function () { copy.textContent = "Copied"; });
+    }
+    var revoke = event.target.closest(".revoke-button");
+    if (revoke) {
+      event.preventDefault();
+      var token = document.querySelector("input[name=csrfmiddlewaretoken]").value;
+      fetch(revoke.formAction, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {"X-CSRFToken": token, "X-Requested-With": "fetch"},
+      }).then(function (response) {
+        if (response.ok) { revoke.closest(".share-link").textContent = "Revoked"; }
+      });
+    }
+  });
   window.articleForm = {
     form: function () { return document.getElementById("article_form"); },
     editor: function (id) { return (window.editors || {})[id] || null; },

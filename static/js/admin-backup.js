@@ -148,7 +148,9 @@
 
     form.addEventListener("input", schedule);
     form.addEventListener("change", schedule);
-    form.addEventListener("submit", function () {
+    form.addEventListener("submit", function (event) {
+      // Preview opens in a new tab: this page stays, unsaved.
+      if (event.submitter && event.submitter.formTarget === "_blank") { return; }
       submitting = true;
       save();
       window.sessionStorage.setItem(PREFIX + "submitted", key);

@@ -192,7 +192,7 @@ class ArticleChangeFormTests(AdminTestCase):
 
     def test_add_form_renders(self):
         response = self.client.get("/admin/articles/article/add/")
-        self.assertContains(response, "Save the article to preview it.")
+        self.assertContains(response, "Preview as readers will see it")
 
     def test_lead_photo_autocomplete_finds_photos_by_alt_text(self):
         make_photo(alt_text="Tanks at the border")

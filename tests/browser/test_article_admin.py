@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 from reversion.models import Version
 
-from articles.models import Article, ArticleRevision, EditLock, WorkingCopy
+from articles.models import Article, ArticleRevision, EditLock, ShareLink, WorkingCopy
 from tests.browser.test_teasers import BrowserTestCase
 from tests.factories import (
     article_change_url,
@@ -298,3 +298,90 @@ class AutosaveTests(EditorsAdminTestCase):
         self.assertFalse(WorkingCopy.objects.exists())
         article.refresh_from_db()
         self.assertEqual(article.headline, "Edited live headline")
+
+
+class PreviewTests(EditorsAdminTestCase):
+    def body_without_banner(self, page):
+        return page.evaluate(
+            "() => { document.querySelector('.preview-banner')?.remove();"
+            " return document.body.outerHTML; }"
+        )
+
+    def test_preview_shows_the_unsaved_form_through_the_public_page(self):
+        self.log_in(self.editor)
+        page = self.page
+        page.goto(self.live_server_url + "/admin/articles/article/add/")
+        page.fill("#id_headline", "A headline nobody has saved")
+        self.type_in_body(page, "Words typed a moment ago.")
+        with page.expect_popup() as popup_info:
+            page.get_by_role("button", name="Preview as readers will see it").click()
+        preview = popup_info.value
+        preview.wait_for_load_state()
+        self.assertEqual(
+            preview.locator("h1.article__headline").inner_text(), "A headline nobody has saved"
+        )
+        self.assertIn("Words typed a moment ago.", preview.locator(".article__body").inner_text())
+        self.assertEqual(preview.locator(".preview-banner").inner_text(), "Preview: not saved")
+        self.assertFalse(Article.objects.exists())
+
+        article = make_article(
+            headline="A live article",
+            body="<p>First paragraph.</p><p>Second, with <strong>weight</strong>.</p>",
+            # The form's time field holds seconds, as editors type them.
+            published_at=timezone.now().replace(microsecond=0),
+            authors=[make_author("Ana Ruiz")],
+            tags=["Energy"],
+            lead_photo=make_photo(credit_text="Dimitrije Ostojic / Shutterstock.com"),
+        )
+        page.goto(self.live_server_url + article_change_url(article))
+        with page.expect_popup() as popup_info:
+            page.get_by_role("button", name="Preview as readers will see it").click()
+        preview = popup_info.value
+        preview.wait_for_load_state()
+        public = self.context.new_page()
+        public.goto(self.live_server_url + article.get_absolute_url())
+        self.maxDiff = None
+        self.assertEqual(self.body_without_banner(preview), self.body_without_banner(public))
+
+
+class ShareLinkTests(EditorsAdminTestCase):
+    def test_a_link_in_two_clicks_shows_its_revision_and_is_revoked_in_one(self):
+        article = make_article(
+            headline="Draft for the fact-checker",
+            status=Article.Status.DRAFT,
+            authors=[make_author("Ana Ruiz")],
+        )
+        self.log_in(self.editor)
+        page = self.page
+        page.goto(self.live_server_url + article_change_url(article))
+        page.locator("#share_links-group .add-row a").click()
+        self.assertEqual(page.input_value("#id_share_links-0-valid_for"), "7")
+        page.click("input[name=_continue]")
+        page.get_by_text("was changed successfully").wait_for()
+        link = page.locator(".share-link a")
+        url = link.inner_text()
+        self.assertTrue(url.startswith(f"{settings.SITE_URL}/share/"))
+        share = ShareLink.objects.get()
+        self.assertEqual(round((share.expires_at - share.created_at).total_seconds() / 86400), 7)
+
+        # Later edits stay out of the reviewer's version.
+        client = Client()
+        client.force_login(self.editor)
+        article.refresh_from_db()
+        client.post(
+            article_change_url(article), article_form_data(article, headline="Edited later")
+        )
+        reviewer = self.browser.new_context()
+        self.addCleanup(reviewer.close)
+        shared = reviewer.new_page()
+        response = shared.goto(url.replace(settings.SITE_URL, self.live_server_url))
+        self.assertEqual(response.headers["x-robots-tag"], "noindex, nofollow")
+        self.assertEqual(
+            shared.locator("h1.article__headline").inner_text(), "Draft for the fact-checker"
+        )
+        self.assertIn("Shared draft, version of", shared.locator(".preview-banner").inner_text())
+
+        page.reload()
+        page.get_by_role("button", name="Revoke").click()
+        page.locator(".field-link", has_text="Revoked").wait_for()
+        self.assertEqual(shared.reload().status, 404)
