@@ -32,6 +32,7 @@ from articles.models import (
     ShareLink,
     WorkingCopy,
     natural_join,
+    schedule_label,
 )
 from articles.views import render_article_preview
 from publication.models import Photo
@@ -118,6 +119,14 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        if "_schedule" in self.data:
+            when = cleaned_data.get("published_at")
+            if when is None or when <= timezone.now():
+                raise forms.ValidationError(
+                    "Choose a publish time in the future to schedule the article.",
+                    code="past",
+                )
+            cleaned_data["status"] = Article.Status.PUBLISHED
         if self.instance.pk and self.check_concurrency:
             self.refuse_conflicting_save(cleaned_data)
         if self.check_publishing and cleaned_data.get("status") == Article.Status.PUBLISHED:
@@ -309,6 +318,7 @@ class ArticleAdmin(VersionAdmin):
             "js/admin-edit-lock.js",
             "js/admin-backup.js",
             "js/admin-autosave.js",
+            "js/admin-schedule.js",
         ]
         css = {"all": ["css/admin.css"]}
 
@@ -317,9 +327,8 @@ class ArticleAdmin(VersionAdmin):
         "label",
         "byline",
         "state",
-        "published_at",
+        "publish_time",
         "has_credit",
-        "featured",
     ]
     list_filter = [
         StatusFilter,
@@ -335,7 +344,13 @@ class ArticleAdmin(VersionAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["lead_photo", "other_sections"]
-    readonly_fields = ["publish_checks", "preview_link", "created_at", "updated_at"]
+    readonly_fields = [
+        "publish_checks",
+        "schedule_button",
+        "preview_link",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [BylineInline, ShareLinkInline]
     actions = ["publish_now", "unpublish"]
     list_per_page = 50
@@ -360,7 +375,9 @@ class ArticleAdmin(VersionAdmin):
             {
                 "fields": [
                     "publish_checks",
-                    ("status", "published_at"),
+                    "status",
+                    "published_at",
+                    "schedule_button",
                     "featured",
                     "preview_link",
                     ("created_at", "updated_at"),
@@ -580,6 +597,10 @@ class ArticleAdmin(VersionAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "tags":
             kwargs["widget"] = TagSuggestWidget(attrs={"style": WIDE})
+        elif db_field.name == "published_at":
+            kwargs["help_text"] = f"In {timezone.get_current_timezone_name()} time. " + str(
+                db_field.help_text
+            )
         elif db_field.name in {"headline", "slug"}:
             kwargs["widget"] = forms.TextInput(attrs={"class": "vTextField", "style": WIDE})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -603,13 +624,36 @@ class ArticleAdmin(VersionAdmin):
 
     @admin.display(description="Status", ordering="status")
     def state(self, article):
-        if article.is_live:
-            return "Live"
-        if article.is_scheduled:
-            return "Scheduled"
-        return "Draft"
+        return article.state_label()
 
-    @admin.display(description="Lead credit", boolean=True)
+    @admin.display(description="Publish time", ordering="published_at")
+    def publish_time(self, article):
+        if article.published_at is None:
+            return "—"
+        local = timezone.localtime(article.published_at)
+        return format_html(
+            '<time datetime="{}">{}</time> <small>{}</small>',
+            article.published_at.isoformat(),
+            local.strftime("%-d %b %Y, %H:%M"),
+            timezone.get_current_timezone_name(),
+        )
+
+    @admin.display(description="Schedule")
+    def schedule_button(self, article):
+        label = (
+            f"Schedule for {schedule_label(article.published_at)}"
+            if article.published_at and article.published_at > timezone.now()
+            else "Schedule"
+        )
+        return format_html(
+            '<button type="submit" name="_schedule" class="button schedule-button" '
+            'data-time-zone="{}">{}</button> <span class="help">Publishes it by itself at '
+            "the time above.</span>",
+            timezone.get_current_timezone_name(),
+            label,
+        )
+
+    @admin.display(description="Credit", boolean=True)
     def has_credit(self, article):
         return article.lead_photo is not None and article.lead_photo.has_credit
 

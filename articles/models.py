@@ -264,6 +264,18 @@ class Article(models.Model):
             warnings.append("No topics: readers cannot follow the story.")
         return warnings + body_warnings(self.body)
 
+    def state_label(self, *, now=None) -> str:
+        """The status as the article list shows it: "Live", "Scheduled · in 3 h", "Draft"."""
+        now = now or timezone.now()
+        if self.status == self.Status.PUBLISHED and self.published_at:
+            if self.published_at <= now:
+                return "Live"
+            return f"Scheduled · in {time_until(self.published_at - now)}"
+        if self.published_at and self.published_at <= now:
+            # Someone meant it to be out by now.
+            return "Draft · time passed"
+        return "Draft"
+
     @property
     def version_token(self) -> str:
         """Changes with every save; a form posts back the one it was loaded with."""
@@ -335,6 +347,21 @@ def next_scheduled_publish() -> datetime.datetime | None:
         .values_list("published_at", flat=True)
         .first()
     )
+
+
+def time_until(delta: datetime.timedelta) -> str:
+    minutes = max(1, round(delta.total_seconds() / 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{round(minutes / 60)} h"
+    return f"{round(minutes / 1440)} days"
+
+
+def schedule_label(moment: datetime.datetime) -> str:
+    """E.g. "Tue 14 Jan 09:00 (Europe/Berlin)": the zone is named wherever a time is."""
+    local = timezone.localtime(moment)
+    return f"{local:%a %-d %b %H:%M} ({timezone.get_current_timezone_name()})"
 
 
 def natural_join(names: list[str]) -> str:

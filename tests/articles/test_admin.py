@@ -68,7 +68,7 @@ class ArticleChangelistTests(QueryCountMixin, AdminTestCase):
         self.assertContains(response, "News | Asia", count=2)
         self.assertContains(response, "By Ana Ruiz and Ben Okafor")
         self.assertContains(response, '<td class="field-state">Live</td>', html=True)
-        self.assertContains(response, '<td class="field-state">Scheduled</td>', html=True)
+        self.assertContains(response, '<td class="field-state">Scheduled · in 24 h</td>', html=True)
         self.assertContains(response, '<td class="field-state">Draft</td>', html=True)
         self.assertContains(response, '<td class="field-has_credit"><img', count=3)
         self.assertContains(response, 'alt="True"', count=2)  # lead credit and featured

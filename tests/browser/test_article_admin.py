@@ -1,5 +1,6 @@
 """The editors' admin in Chromium: pre-publish checks, revisions, locks, backups."""
 
+import datetime
 import re
 from importlib import import_module
 
@@ -385,3 +386,61 @@ class ShareLinkTests(EditorsAdminTestCase):
         page.get_by_role("button", name="Revoke").click()
         page.locator(".field-link", has_text="Revoked").wait_for()
         self.assertEqual(shared.reload().status, 404)
+
+
+class SchedulingTests(EditorsAdminTestCase):
+    def test_schedule_in_three_actions_and_the_list_names_the_zone_and_fits_1280_pixels(self):
+        ready = make_article(
+            headline="A ready draft about the alliance and the coming winter of negotiations",
+            status=Article.Status.DRAFT,
+            authors=[make_author("Ana Ruiz"), make_author("Ben Okafor")],
+            lead_photo=make_photo(credit_text="Dimitrije Ostojic / Shutterstock.com"),
+        )
+        make_article(
+            headline="Due in three hours",
+            published_at=timezone.now() + datetime.timedelta(hours=3),
+            authors=[make_author("Chen Li")],
+        )
+        make_article(
+            headline="Forgotten draft",
+            status=Article.Status.DRAFT,
+            published_at=timezone.now() - datetime.timedelta(days=1),
+        )
+        self.log_in(self.editor)
+        page = self.page
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.goto(self.live_server_url + article_change_url(ready))
+        self.assertIn("In Europe/Berlin time.", page.locator(".form-row.field-published_at").inner_text())
+        page.fill("#id_published_at_0", "2031-01-14")  # 1
+        page.fill("#id_published_at_1", "09:00")  # 2
+        button = page.get_by_role("button", name="Schedule for Tue 14 Jan 09:00 (Europe/Berlin)")
+        button.click()  # 3
+        page.wait_for_url("**/admin/articles/article/")
+
+        ready.refresh_from_db()
+        self.assertEqual(ready.status, Article.Status.PUBLISHED)
+        self.assertEqual(
+            timezone.localtime(ready.published_at).strftime("%Y-%m-%d %H:%M %Z"),
+            "2031-01-14 09:00 CET",
+        )
+        row = page.locator("#result_list tr", has_text="A ready draft")
+        self.assertRegex(row.locator(".field-state").inner_text(), r"^Scheduled · in \d+ days$")
+        self.assertEqual(
+            row.locator(".field-publish_time").inner_text(), "14 Jan 2031, 09:00\nEurope/Berlin"
+        )
+        due = page.locator("#result_list tr", has_text="Due in three hours")
+        self.assertEqual(due.locator(".field-state").inner_text(), "Scheduled · in 3 h")
+        forgotten = page.locator("#result_list tr", has_text="Forgotten draft")
+        self.assertEqual(
+            forgotten.locator(".field-state").inner_text(), "Draft · time passed"
+        )
+        fits = page.evaluate(
+            "() => { const r = document.querySelector('#changelist .results');"
+            " return r.scrollWidth <= r.clientWidth; }"
+        )
+        self.assertTrue(fits, "the article list overflows at 1,280 pixels")
+        lines = page.evaluate(
+            "() => { const cell = document.querySelector('#result_list .field-headline');"
+            " return Math.round(cell.querySelector('a').getClientRects().length); }"
+        )
+        self.assertLessEqual(lines, 2)
