@@ -410,7 +410,9 @@ class SchedulingTests(EditorsAdminTestCase):
         page = self.page
         page.set_viewport_size({"width": 1280, "height": 800})
         page.goto(self.live_server_url + article_change_url(ready))
-        self.assertIn("In Europe/Berlin time.", page.locator(".form-row.field-published_at").inner_text())
+        self.assertIn(
+            "In Europe/Berlin time.", page.locator(".form-row.field-published_at").inner_text()
+        )
         page.fill("#id_published_at_0", "2031-01-14")  # 1
         page.fill("#id_published_at_1", "09:00")  # 2
         button = page.get_by_role("button", name="Schedule for Tue 14 Jan 09:00 (Europe/Berlin)")
@@ -431,9 +433,7 @@ class SchedulingTests(EditorsAdminTestCase):
         due = page.locator("#result_list tr", has_text="Due in three hours")
         self.assertEqual(due.locator(".field-state").inner_text(), "Scheduled · in 3 h")
         forgotten = page.locator("#result_list tr", has_text="Forgotten draft")
-        self.assertEqual(
-            forgotten.locator(".field-state").inner_text(), "Draft · time passed"
-        )
+        self.assertEqual(forgotten.locator(".field-state").inner_text(), "Draft · time passed")
         fits = page.evaluate(
             "() => { const r = document.querySelector('#changelist .results');"
             " return r.scrollWidth <= r.clientWidth; }"
