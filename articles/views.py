@@ -12,14 +12,14 @@ from taggit.models import Tag
 
 from articles.models import Article, Kind, ShareLink
 from publication.models import Author, Section
+from publication.pagination import KeysetPaginationMixin
 
 RIVER_LENGTH = 6
 
 
-class HomeView(ListView):
+class HomeView(KeysetPaginationMixin, ListView):
     template_name = "articles/home.html"
     context_object_name = "articles"
-    paginate_by = 12
 
     def get_queryset(self):
         self.featured = list(Article.objects.for_teasers().filter(featured=True)[:3])
@@ -95,12 +95,11 @@ def article_share(request, token):
     return response
 
 
-class TeaserListView(ListView):
+class TeaserListView(KeysetPaginationMixin, ListView):
     """A paginated list of teaser cards for one section, topic, kind or author."""
 
     template_name = "articles/article_list.html"
     context_object_name = "articles"
-    paginate_by = 12
     subject_queryset = None
 
     def get_queryset(self):
@@ -132,7 +131,7 @@ class TagView(TeaserListView):
     subject_queryset = Tag.objects.all()
 
     def filter_articles(self, articles):
-        return articles.filter(tags=self.subject)
+        return articles.tagged(self.subject)
 
 
 class AuthorView(TeaserListView):
@@ -142,4 +141,4 @@ class AuthorView(TeaserListView):
     ).prefetch_related("links")
 
     def filter_articles(self, articles):
-        return articles.filter(bylines__author=self.subject).distinct()
+        return articles.by_author(self.subject)

@@ -58,8 +58,13 @@ def candidate_urls() -> dict:
 
 def deep_page(section) -> str:
     """A section page about half-way back through the archive."""
-    live = Article.objects.live().in_section(section).count()
-    return f"{section.get_absolute_url()}?page={max(1, live // 12 // 2)}"
+    live = Article.objects.live().in_section(section).order_by("-published_at", "-pk")
+    middle = live.count() // 2
+    try:
+        from publication.pagination import encode
+    except ImportError:  # before keyset pagination: page numbers
+        return f"{section.get_absolute_url()}?page={max(1, middle // 12)}"
+    return f"{section.get_absolute_url()}?before={encode(live[middle], 'published_at')}"
 
 
 def main():

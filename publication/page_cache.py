@@ -88,6 +88,17 @@ def request_version(request) -> ContentVersion:
     return request.content_version
 
 
+def cached_under_version(request, name: str, compute):
+    """compute(), cached until the content version changes (shared pieces of pages)."""
+    version = request_version(request) if request is not None else current_version()
+    key = f"page-cache:fragment:{version.token}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, max(lifetime(version, time.time()), 1))
+    return value
+
+
 def public_page(view):
     """Mark a view whose GET/HEAD responses are the same for every reader: cache them whole."""
 

@@ -1,7 +1,18 @@
 import logging
+import unittest
 
 from django.conf import settings
+from django.core.cache import cache
 from django.test.runner import DiscoverRunner
+
+
+class ClearCacheResult(unittest.TextTestResult):
+    """Each test starts with an empty cache: rolled-back test data sends no signals, so
+    content versions and fragments cached by one test would otherwise reach the next."""
+
+    def startTest(self, test):
+        cache.clear()
+        super().startTest(test)
 
 
 class TestRunner(DiscoverRunner):
@@ -10,9 +21,12 @@ class TestRunner(DiscoverRunner):
     def setup_test_environment(self, **kwargs):
         super().setup_test_environment(**kwargs)  # also switches email to locmem
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-        # Rolled-back test data sends no signals, so a cache kept across tests would serve
-        # pages of a previous test; the page-cache tests turn it on with a cleared cache.
+        # Whole pages are cached only where a test turns the cache on (test_page_cache);
+        # fragments are cached everywhere, from an empty cache for each test (below).
         settings.PAGE_CACHE_ENABLED = False
+
+    def get_resultclass(self):
+        return super().get_resultclass() or ClearCacheResult
         # Many tests check refusals (403, 404, 429); their warnings would bury real failures.
         for name in ("django.request", "django.security"):
             logging.getLogger(name).setLevel(logging.ERROR)

@@ -1,13 +1,9 @@
 """{% fragment "name" [vary ...] %}…{% endfragment %}: a piece many pages share, cached
 under the content version, so it is exactly as fresh as the whole-page cache."""
 
-import time
-
 from django import template
-from django.conf import settings
-from django.core.cache import cache
 
-from publication.page_cache import current_version, lifetime, request_version
+from publication.page_cache import cached_under_version
 
 register = template.Library()
 
@@ -17,17 +13,10 @@ class FragmentNode(template.Node):
         self.nodelist, self.name, self.vary = nodelist, name, vary
 
     def render(self, context):
-        if not settings.PAGE_CACHE_ENABLED:
-            return self.nodelist.render(context)
-        request = context.get("request")
-        version = request_version(request) if request is not None else current_version()
         parts = [self.name.resolve(context), *(str(v.resolve(context)) for v in self.vary)]
-        key = f"page-cache:fragment:{version.token}:" + ":".join(parts)
-        html = cache.get(key)
-        if html is None:
-            html = self.nodelist.render(context)
-            cache.set(key, html, max(lifetime(version, time.time()), 1))
-        return html
+        return cached_under_version(
+            context.get("request"), ":".join(parts), lambda: self.nodelist.render(context)
+        )
 
 
 @register.tag

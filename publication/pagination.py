@@ -1,0 +1,90 @@
+"""Newer/Older pagination by position in the listing (keyset), not by page number.
+
+A page number needs an OFFSET scan that grows with the archive and a COUNT(*) over it
+on every request; a cursor ("older than this article") costs the same on the thousandth
+page as on the first, and no count is needed to know whether there is more.
+"""
+
+import datetime
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db.models import Q
+from django.http import Http404
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+STEP = datetime.timedelta(microseconds=1)
+
+
+def encode(item, field: str) -> str:
+    value = getattr(item, field)
+    return f"{(value - EPOCH) // STEP}_{item.pk}"
+
+
+def decode(cursor: str) -> tuple[datetime.datetime, int]:
+    try:
+        micros, pk = (int(part) for part in cursor.split("_"))
+        return EPOCH + micros * STEP, pk
+    except (ValueError, OverflowError):
+        raise Http404("No such page.") from None
+
+
+@dataclass
+class KeysetPage:
+    object_list: list
+    has_next_page: bool
+    has_previous_page: bool
+    field: str
+
+    def has_next(self) -> bool:
+        return self.has_next_page
+
+    def has_previous(self) -> bool:
+        return self.has_previous_page
+
+    def has_other_pages(self) -> bool:
+        return self.has_next_page or self.has_previous_page
+
+    @property
+    def next_query(self) -> str:
+        return urlencode({"before": encode(self.object_list[-1], self.field)})
+
+    @property
+    def previous_query(self) -> str:
+        return urlencode({"after": encode(self.object_list[0], self.field)})
+
+
+def keyset_page(request, queryset, *, per_page: int, field: str = "published_at") -> KeysetPage:
+    """One page of a listing ordered newest first by (field, pk), from ?before= or ?after=."""
+    before, after = request.GET.get("before"), request.GET.get("after")
+    if before:
+        value, pk = decode(before)
+        queryset = queryset.filter(Q(**{f"{field}__lt": value}) | Q(**{field: value, "pk__lt": pk}))
+    elif after:
+        value, pk = decode(after)
+        queryset = queryset.filter(Q(**{f"{field}__gt": value}) | Q(**{field: value, "pk__gt": pk}))
+        queryset = queryset.order_by(field, "pk")
+    if not after:
+        queryset = queryset.order_by(f"-{field}", "-pk")
+    items = list(queryset[: per_page + 1])
+    more = len(items) > per_page
+    items = items[:per_page]
+    if after:
+        items.reverse()
+        page = KeysetPage(items, has_next_page=True, has_previous_page=more, field=field)
+    else:
+        page = KeysetPage(items, has_next_page=more, has_previous_page=bool(before), field=field)
+    if not items and (before or after):
+        raise Http404("No such page.")
+    return page
+
+
+class KeysetPaginationMixin:
+    """For a ListView: paginate with keyset_page instead of Django's counting Paginator."""
+
+    paginate_by = 12
+    keyset_field = "published_at"
+
+    def paginate_queryset(self, queryset, page_size):
+        page = keyset_page(self.request, queryset, per_page=page_size, field=self.keyset_field)
+        return (None, page, page.object_list, page.has_other_pages())
