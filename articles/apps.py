@@ -1,13 +1,14 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 
 class ArticlesConfig(AppConfig):
     name = "articles"
 
     def ready(self):
-        from taggit.models import TaggedItem
+        from taggit.models import Tag, TaggedItem
 
+        from articles import models
         from articles.models import Article, Byline, Kind, next_scheduled_publish
         from publication.page_cache import bump_content_version, register_next_change
 
@@ -24,3 +25,6 @@ class ArticlesConfig(AppConfig):
             m2m_changed.connect(
                 bump_content_version, sender=through, dispatch_uid="content-version"
             )
+        # Topics are taggit's model, which we cannot give a save() of our own.
+        pre_save.connect(models.remember_topic_url, sender=Tag, dispatch_uid="topic-url")
+        post_save.connect(models.redirect_moved_topic, sender=Tag, dispatch_uid="topic-moved")

@@ -27,7 +27,7 @@ from articles.body import (
     word_count,
 )
 from publication.html import sanitize_html
-from publication.models import Author, Photo, Section
+from publication.models import Author, Photo, Redirect, RedirectsWhenMoved, Section
 from publication.page_cache import bump_content_version
 
 # Browsers send textarea line breaks as \r\n; a "blank" line may hold spaces.
@@ -35,7 +35,7 @@ BLANK_LINE = re.compile(r"\n\s*\n")
 SLUG_ATTEMPTS = 5
 
 
-class Kind(models.Model):
+class Kind(RedirectsWhenMoved):
     """The kind of piece ("Analysis", "News", "Opinion") shown before the section."""
 
     name = models.CharField(max_length=50, unique=True)
@@ -114,7 +114,7 @@ class ArticleQuerySet(models.QuerySet):
 
 
 @reversion.register(follow=["bylines", "tagged_items"])
-class Article(models.Model):
+class Article(RedirectsWhenMoved):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
@@ -127,7 +127,8 @@ class Article(models.Model):
         unique=True,
         blank=True,
         help_text="The article's address; left empty, it is made from the headline. "
-        "Change it only before publishing.",
+        "Changing it after publication is safe: the old address, and links to it, "
+        "then lead readers to the new one.",
     )
     dek = models.TextField("dek", blank=True, help_text="One or two sentences under the headline.")
     kind = models.ForeignKey(
@@ -176,6 +177,8 @@ class Article(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ArticleQuerySet.as_manager()
+
+    watched_fields = ("slug", "status", "published_at")
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -238,6 +241,14 @@ class Article(models.Model):
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
             and self.published_at <= timezone.now()
+        )
+
+    def was_public(self, saved: dict) -> bool:
+        published_at = saved.get("published_at")
+        return (
+            saved.get("status") == self.Status.PUBLISHED
+            and published_at is not None
+            and published_at <= timezone.now()
         )
 
     @property
@@ -601,3 +612,22 @@ class WorkingCopy(models.Model):
 
     def __str__(self):
         return f"{self.user}'s working copy of {self.article_id}"
+
+
+def topic_url(slug: str) -> str:
+    return reverse("articles:tag", args=[slug])
+
+
+def remember_topic_url(sender, instance, **kwargs):
+    """Before a topic is saved: its address as readers know it, if the slug changes."""
+    old_slug = None
+    if instance.pk:
+        old_slug = type(instance).objects.filter(pk=instance.pk).values_list("slug", flat=True)
+        old_slug = old_slug.first()
+    instance._moved_from = topic_url(old_slug) if old_slug and old_slug != instance.slug else None
+
+
+def redirect_moved_topic(sender, instance, **kwargs):
+    if old_url := getattr(instance, "_moved_from", None):
+        Redirect.objects.record(old_url, topic_url(instance.slug), automatic=True)
+        instance._moved_from = None

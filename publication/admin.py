@@ -1,13 +1,28 @@
+from urllib.parse import urlsplit
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin
+from django.core.validators import URLValidator
+from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
+from django.utils.encoding import uri_to_iri
 from django.utils.html import format_html, format_html_join
 from taggit.admin import TagAdmin
 from taggit.models import Tag
 
 from publication.images import image_checksum
-from publication.models import Author, AuthorLink, Creator, Photo, Section, SiteSettings, SocialLink
+from publication.models import (
+    Author,
+    AuthorLink,
+    Creator,
+    Photo,
+    Redirect,
+    Section,
+    SiteSettings,
+    SocialLink,
+)
 from publication.topics import BLANK_NAME, clean_topic_name
 from publication.uploads import refused_upload
 
@@ -296,3 +311,76 @@ admin.site.unregister(Tag)
 @admin.register(Tag)
 class TopicAdmin(TagAdmin):
     form = TopicForm
+
+
+class RedirectForm(forms.ModelForm):
+    class Meta:
+        model = Redirect
+        fields = ["old_path", "new_path"]
+
+    def clean_old_path(self):
+        path = site_path(self.cleaned_data["old_path"])
+        if path is None:
+            raise forms.ValidationError(
+                "Give an address on this site, starting with a slash, e.g. "
+                "/articles/old-headline/.",
+                code="not_a_path",
+            )
+        path = path.split("?", 1)[0]  # readers' query strings are passed on as they come
+        if Redirect.objects.exclude(pk=self.instance.pk).filter(old_path=path).exists():
+            raise forms.ValidationError("This address already redirects.", code="duplicate")
+        return path
+
+    def clean_new_path(self):
+        value = self.cleaned_data["new_path"].strip()
+        path = site_path(value)
+        if path is not None:
+            return path
+        try:
+            URLValidator(schemes=["http", "https"])(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                "Give an address on this site starting with a slash, or a full https:// address.",
+                code="invalid",
+            ) from None
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("old_path") and cleaned.get("old_path") == cleaned.get("new_path"):
+            raise forms.ValidationError("An address cannot redirect to itself.", code="loop")
+        return cleaned
+
+
+def site_path(value: str) -> str | None:
+    """The path of an address on this site (pasted whole or as a path), or None."""
+    value = value.strip()
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        if f"{parts.scheme}://{parts.netloc}" != settings.SITE_URL:
+            return None
+        value = parts.path or "/"
+        if parts.query:
+            value += f"?{parts.query}"
+    if (
+        not value.startswith("/")
+        or value.startswith("//")
+        or any(character.isspace() or ord(character) < 32 for character in value)
+    ):
+        return None
+    return uri_to_iri(value)
+
+
+@admin.register(Redirect)
+class RedirectAdmin(admin.ModelAdmin):
+    form = RedirectForm
+    list_display = ["old_path", "new_path", "automatic", "created_at"]
+    list_filter = ["automatic"]
+    search_fields = ["old_path", "new_path"]
+    date_hierarchy = "created_at"
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            # Keep every redirect one hop long, whoever made it.
+            obj.collapse_chains()

@@ -5,11 +5,17 @@ import unicodedata
 import uuid
 
 from django.conf import settings
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponsePermanentRedirect,
+)
 from django.template.defaultfilters import filesizeformat
 from django.utils.cache import add_never_cache_headers
 
 from publication.logs import redacted_path, request_id_var
+from publication.models import Redirect
 
 request_logger = logging.getLogger("publication.requests")
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
@@ -150,3 +156,22 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class RedirectFallbackMiddleware:
+    """Answer a "not found" with a permanent redirect when the address has moved: a
+    changed slug or an editor's redirect. Pages that answer never query the table."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 404 or request.method not in ("GET", "HEAD"):
+            return response
+        target = Redirect.objects.target_for(request.path)
+        if target is None:
+            return response
+        if query := request.META.get("QUERY_STRING"):
+            target += ("&" if "?" in target else "?") + query
+        return HttpResponsePermanentRedirect(target)

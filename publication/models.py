@@ -8,11 +8,13 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import uri_to_iri
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 
 from publication import renditions as rendition_files
 from publication.images import SafeImageFormField, image_checksum
+from publication.page_cache import bump_content_version
 
 
 class SafeImageField(models.ImageField):
@@ -22,7 +24,135 @@ class SafeImageField(models.ImageField):
         return super().formfield(**{"form_class": SafeImageFormField, **kwargs})
 
 
-class Section(models.Model):
+class RedirectQuerySet(models.QuerySet):
+    def target_for(self, path: str) -> str | None:
+        """Where a missing address has moved to, or None. An exact match wins; otherwise
+        the longest old address it lies under, so an old section's feed follows it."""
+        parts = path.rstrip("/").split("/")
+        candidates = [path] + ["/".join(parts[:end]) + "/" for end in range(len(parts) - 1, 1, -1)]
+        redirects = self.filter(old_path__in=candidates)
+        redirect = max(redirects, key=lambda redirect: len(redirect.old_path), default=None)
+        if redirect is None:
+            return None
+        if redirect.old_path == path:
+            return redirect.new_path
+        if not redirect.new_path.endswith("/"):
+            return None
+        return redirect.new_path + path.removeprefix(redirect.old_path)
+
+    def record(self, old_path: str, new_path: str, *, automatic: bool) -> "Redirect | None":
+        """Send old_path to new_path, and keep every redirect one hop long."""
+        # Stored as request.path gives them: "/topic/zürich/", not "/topic/z%C3%BCrich/".
+        old_path, new_path = uri_to_iri(old_path), uri_to_iri(new_path)
+        if old_path == new_path:
+            return None
+        with transaction.atomic():
+            redirect, _ = self.update_or_create(
+                old_path=old_path, defaults={"new_path": new_path, "automatic": automatic}
+            )
+            redirect.collapse_chains()
+        return redirect
+
+
+class Redirect(models.Model):
+    """An old address that answers 301 with a new one, once it no longer answers itself."""
+
+    old_path = models.CharField(
+        "old address",
+        max_length=400,
+        unique=True,
+        help_text="The address readers used, starting with a slash, e.g. "
+        "“/articles/old-headline/”. Addresses under it (such as its feed) move with it. "
+        "Used only when the old address no longer shows a page.",
+    )
+    new_path = models.CharField(
+        "new address",
+        max_length=400,
+        help_text="Where readers go instead: an address on this site such as "
+        "“/articles/new-headline/”, or a full https:// address.",
+    )
+    automatic = models.BooleanField(
+        default=False, editable=False, help_text="Made when a slug changed."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RedirectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["old_path"]
+
+    def __str__(self):
+        return f"{self.old_path} → {self.new_path}"
+
+    def collapse_chains(self):
+        """Whatever led to the old address now leads straight to the new one, and
+        nothing leads away from the new address, which is live (or the editor's choice)."""
+        Redirect.objects.filter(old_path=self.new_path).delete()
+        pointing_here = Redirect.objects.exclude(pk=self.pk).filter(
+            new_path__startswith=self.old_path
+        )
+        for redirect in pointing_here:
+            rest = redirect.new_path.removeprefix(self.old_path)
+            if rest and not self.old_path.endswith("/"):
+                continue  # "/a" is not a folder of "/ab"
+            redirect.new_path = self.new_path + rest
+            if redirect.new_path == redirect.old_path:
+                redirect.delete()
+            else:
+                redirect.save(update_fields=["new_path"])
+
+
+class RedirectsWhenMoved(models.Model):
+    """For models whose public address holds their slug: changing the slug of one
+    readers have seen leaves a redirect from the old address."""
+
+    # Fields remembered as loaded, to know what the address was before an edit.
+    watched_fields = ("slug",)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        old_url = self.url_before_edit()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old_url:
+                Redirect.objects.record(old_url, self.get_absolute_url(), automatic=True)
+        self.remember_saved_values()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance.remember_saved_values()
+        return instance
+
+    def remember_saved_values(self):
+        self._saved_values = {
+            name: self.__dict__[name] for name in self.watched_fields if name in self.__dict__
+        }
+
+    def url_before_edit(self) -> str | None:
+        saved = getattr(self, "_saved_values", None)
+        if saved is None:
+            # Not loaded from the database (e.g. a revision being restored): ask it.
+            saved = {}
+            if self.pk is not None:
+                rows = type(self)._base_manager.filter(pk=self.pk).values(*self.watched_fields)
+                saved = rows.first() or {}
+        if saved.get("slug") in (None, self.slug) or not self.was_public(saved):
+            return None
+        new_slug, self.slug = self.slug, saved["slug"]
+        try:
+            return self.get_absolute_url()
+        finally:
+            self.slug = new_slug
+
+    def was_public(self, saved: dict) -> bool:
+        """Whether readers could have seen the old address (drafts never had one)."""
+        return True
+
+
+class Section(RedirectsWhenMoved):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
@@ -40,7 +170,7 @@ class Section(models.Model):
         return reverse("articles:section", args=[self.slug])
 
 
-class Creator(models.Model):
+class Creator(RedirectsWhenMoved):
     """Who made or supplied an image: a photographer, an agency, a TV channel."""
 
     class Kind(models.TextChoices):
@@ -269,6 +399,8 @@ class Photo(models.Model):
                 renditions_status=self.RenditionsStatus.READY,
                 renditions_error="",
             )
+            # An update() sends no post_save: tell the page cache that pages changed.
+            bump_content_version()
         rendition_files.delete_files(
             storage, [name for name in current.rendition_files if name not in names]
         )
@@ -351,7 +483,7 @@ def clean_credit_text(text: str) -> str:
     return text.lstrip(": \t\r\n").strip()
 
 
-class Author(models.Model):
+class Author(RedirectsWhenMoved):
     """A person who writes for the magazine; not a login account."""
 
     name = models.CharField(max_length=200)

@@ -85,6 +85,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "publication.middleware.StaffHintMiddleware",
+    # Inside everything but the page cache: it sees every 404, cached or not, and its
+    # 301s are never cached, so a new or changed redirect applies at once.
+    "publication.middleware.RedirectFallbackMiddleware",
     # Last, so a page served from the cache still passes every middleware above.
     "publication.page_cache.PageCacheMiddleware",
 ]

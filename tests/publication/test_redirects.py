@@ -1,0 +1,206 @@
+"""Changing a slug readers have seen leaves a one-hop 301 from the old address (and
+everything under it, such as its feed); editors add their own redirects in the admin."""
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core import serializers
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from taggit.models import Tag
+
+from articles.models import Article
+from publication.models import Redirect
+from tests.factories import (
+    make_article,
+    make_author,
+    make_creator,
+    make_editor,
+    make_kind,
+    make_section,
+    make_site,
+    make_user,
+)
+
+
+class SlugChangeTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        make_site()
+
+    def assertMoved(self, old_url, new_url):
+        response = self.client.get(old_url)
+        self.assertEqual(response.status_code, 301, old_url)
+        self.assertEqual(response["Location"], new_url)
+        # Its feed (or any address under it) moves with it.
+        response = self.client.get(old_url + "feed/")
+        self.assertEqual(response.status_code, 301)
+        self.assertEqual(response["Location"], new_url + "feed/")
+        self.assertEqual(self.client.get(new_url).status_code, 200, new_url)
+
+    def rename(self, instance, slug):
+        old_url = instance.get_absolute_url()
+        instance.slug = slug
+        instance.save()
+        return old_url
+
+    def test_published_article(self):
+        article = make_article(slug="old-headline")
+        old_url = self.rename(article, "new-headline")
+        self.assertMoved(old_url, "/articles/new-headline/")
+        self.assertEqual(
+            self.client.get(old_url + "?utm_source=x")["Location"],
+            "/articles/new-headline/?utm_source=x",
+        )
+
+    def test_draft_and_scheduled_articles_leave_no_redirect(self):
+        draft = make_article(slug="draft-slug", status=Article.Status.DRAFT)
+        self.rename(draft, "draft-slug-2")
+        self.assertFalse(Redirect.objects.exists())
+        self.assertEqual(self.client.get("/articles/draft-slug/").status_code, 404)
+
+    def test_section(self):
+        section = make_section("Europe")
+        make_article(section=section)
+        self.assertMoved(self.rename(section, "europe-and-eurasia"), "/section/europe-and-eurasia/")
+
+    def test_kind(self):
+        kind = make_kind("Analysis")
+        make_article(kind=kind)
+        self.assertMoved(self.rename(kind, "analyses"), "/kind/analyses/")
+
+    def test_author(self):
+        author = make_author("Ada Byline")
+        self.assertMoved(
+            self.rename(author, "ada-byline-lovelace"), "/authors/ada-byline-lovelace/"
+        )
+
+    def test_creator(self):
+        creator = make_creator("Jane Doe")
+        old_url = self.rename(creator, "jane-doe-photography")
+        response = self.client.get(old_url)
+        self.assertEqual(response.status_code, 301)
+        self.assertEqual(response["Location"], "/credits/jane-doe-photography/")
+
+    def test_topic(self):
+        tag = Tag.objects.create(name="Trump transition", slug="trump-transition")
+        old_url = "/topic/trump-transition/"
+        tag.slug = "transition-2025"
+        tag.save()
+        self.assertMoved(old_url, "/topic/transition-2025/")
+
+    def test_topic_with_letters_beyond_ascii(self):
+        tag = Tag.objects.create(name="Zürich", slug="zürich")
+        tag.slug = "zürich-talks"
+        tag.save()
+        response = self.client.get("/topic/z%C3%BCrich/feed/")
+        self.assertEqual(response.status_code, 301)
+        self.assertEqual(response["Location"], "/topic/z%C3%BCrich-talks/feed/")
+
+    def test_saving_without_changing_the_slug_makes_no_redirect(self):
+        section = make_section("Europe")
+        section.description = "New description"
+        section.save()
+        make_article().save()
+        self.assertFalse(Redirect.objects.exists())
+
+    def test_chains_collapse_to_one_hop(self):
+        article = make_article(slug="first")
+        self.rename(article, "second")
+        article.refresh_from_db()
+        self.rename(article, "third")
+        self.assertEqual(self.client.get("/articles/first/")["Location"], "/articles/third/")
+        self.assertEqual(self.client.get("/articles/second/")["Location"], "/articles/third/")
+        self.assertEqual(Redirect.objects.count(), 2)
+
+    def test_changing_back_leaves_no_loop(self):
+        article = make_article(slug="first")
+        self.rename(article, "second")
+        self.rename(article, "first")
+        self.assertEqual(self.client.get("/articles/first/").status_code, 200)
+        self.assertEqual(self.client.get("/articles/second/")["Location"], "/articles/first/")
+        self.assertEqual(
+            list(Redirect.objects.values_list("old_path", "new_path")),
+            [("/articles/second/", "/articles/first/")],
+        )
+
+    def test_restoring_an_earlier_version_redirects_from_the_current_address(self):
+        # Revisions are restored by deserializing and saving, not by loading the row.
+        article = make_article(slug="first")
+        earlier = serializers.serialize("json", [article])
+        self.rename(article, "second")
+        for restored in serializers.deserialize("json", earlier):
+            restored.object.save()
+        self.assertEqual(self.client.get("/articles/first/").status_code, 200)
+        self.assertEqual(self.client.get("/articles/second/")["Location"], "/articles/first/")
+
+    def test_a_live_page_wins_over_a_redirect(self):
+        make_article(slug="taken")
+        Redirect.objects.create(old_path="/articles/taken/", new_path="/elsewhere/")
+        self.assertEqual(self.client.get("/articles/taken/").status_code, 200)
+
+    def test_only_missing_pages_look_up_redirects(self):
+        section = make_section("Europe")
+        for url, status, lookups in [(section.get_absolute_url(), 200, 0), ("/nothing/", 404, 1)]:
+            with CaptureQueriesContext(connection) as queries:
+                self.assertEqual(self.client.get(url).status_code, status)
+            sql = [query["sql"] for query in queries.captured_queries]
+            self.assertEqual(sum("publication_redirect" in q for q in sql), lookups, url)
+
+
+class ManualRedirectAdminTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        make_site()
+        cls.editor = make_editor()
+
+    def setUp(self):
+        self.client.force_login(self.editor)
+
+    def add(self, old_path, new_path):
+        return self.client.post(
+            "/admin/publication/redirect/add/", {"old_path": old_path, "new_path": new_path}
+        )
+
+    def test_editors_add_a_redirect_and_it_answers(self):
+        # Pasted whole from the browser's address bar, with spaces around it.
+        response = self.add(f" {settings.SITE_URL}/old-campaign/?ref=x ", "/section/europe/")
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(Redirect.objects.get().old_path, "/old-campaign/")
+        self.assertEqual(self.client.get("/old-campaign/")["Location"], "/section/europe/")
+
+    def test_bad_addresses_are_form_errors(self):
+        cases = [
+            ("old-campaign", "/x/", "starting with a slash"),
+            ("https://elsewhere.example/page/", "/x/", "on this site"),
+            ("//evil.example/", "/x/", "starting with a slash"),
+            ("/a b/", "/x/", "starting with a slash"),
+            ("/same/", "/same/", "cannot redirect to itself"),
+            ("/old/", "javascript:alert(1)", "full https://"),
+            ("/old/", "", "This field is required"),
+        ]
+        for old_path, new_path, message in cases:
+            with self.subTest(old_path=old_path, new_path=new_path):
+                response = self.add(old_path, new_path)
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, message)
+        self.assertFalse(Redirect.objects.exists())
+
+    def test_a_manual_redirect_joins_chains(self):
+        Redirect.objects.create(old_path="/older/", new_path="/old/")
+        self.add("/old/", "https://archive.example/old/")
+        self.assertEqual(self.client.get("/older/")["Location"], "https://archive.example/old/")
+
+    def test_editors_group_may_manage_redirects(self):
+        codenames = set(
+            Group.objects.get(name="Editors")
+            .permissions.filter(content_type__model="redirect")
+            .values_list("codename", flat=True)
+        )
+        self.assertEqual(
+            codenames, {"add_redirect", "change_redirect", "delete_redirect", "view_redirect"}
+        )
+        self.assertEqual(self.client.get("/admin/publication/redirect/").status_code, 200)
+        reader = make_user(is_staff=True)
+        self.client.force_login(reader)
+        self.assertEqual(self.client.get("/admin/publication/redirect/").status_code, 403)
