@@ -307,6 +307,21 @@ class PagesUseRenditionsTests(JobsMediaTestCase):
         self.assertIn(f'srcset="{photo.renditions["full"]["srcset"]}"', page)
 
 
+    @override_settings(PAGE_CACHE_ENABLED=True)
+    def test_cached_pages_switch_to_renditions_once_they_exist(self):
+        make_site()
+        photo = self.make_uploaded_photo(halves_jpeg((1000, 600)))
+        make_article(lead_photo=photo, featured=True)
+        self.client.get("/")
+        self.assertEqual(self.client.get("/")["X-Page-Cache"], "hit")
+
+        run_image_jobs()  # stores renditions with update(), which sends no signal
+
+        response = self.client.get("/")
+        self.assertEqual(response["X-Page-Cache"], "miss")
+        self.assertNotContains(response, photo.image.url)
+
+
 class EagerImageTests(TemporaryMediaTestCase):
     """Only the first image above the fold loads eagerly, with high priority."""
 
