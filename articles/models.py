@@ -74,7 +74,14 @@ class ArticleQuerySet(models.QuerySet):
         return (
             self.live()
             .select_related("kind", "section", "lead_photo__creator", "lead_photo__source")
-            .defer("body", "teaser", "lead_photo__caption")
+            # The list of rendition file names is only for the job and the admin.
+            .defer(
+                "body",
+                "teaser",
+                "lead_photo__caption",
+                "lead_photo__rendition_files",
+                "lead_photo__renditions_error",
+            )
             .order_by("-published_at", "-pk")
         )
 

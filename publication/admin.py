@@ -201,7 +201,8 @@ class PhotoAdmin(admin.ModelAdmin):
     @admin.display(description="Image")
     def thumbnail(self, photo):
         return format_html(
-            '<img src="{}" alt="" style="width:96px;height:64px;object-fit:cover">', photo.image.url
+            '<img src="{}" alt="" style="width:96px;height:64px;object-fit:cover">',
+            photo.thumbnail_url,
         )
 
     @admin.display(description="Preview")

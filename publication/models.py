@@ -365,6 +365,12 @@ class Photo(models.Model):
         tasks.photo_renditions.defer(photo_id=self.pk)
         self._requested_key = key
 
+    @property
+    def thumbnail_url(self) -> str:
+        """A small square for lists in the admin; the original until renditions exist."""
+        square = self.renditions.get("square")
+        return square["src"] if square else self.image.url
+
     def make_renditions(self) -> bool:
         """Make this photo's rendition files unless they are current; False if they were.
 

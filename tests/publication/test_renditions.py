@@ -239,6 +239,11 @@ class RenditionJobTests(JobsMediaTestCase):
         run_image_jobs()
         make_site()
         self.client.force_login(make_user("chief", is_staff=True, is_superuser=True))
+        self.photo.refresh_from_db()
+        # The photo list shows a small square, not the original.
+        response = self.client.get("/admin/publication/photo/")
+        self.assertContains(response, self.photo.renditions["square"]["src"])
+        self.assertNotContains(response, self.photo.image.url)
         response = self.client.post(
             "/admin/publication/photo/",
             {"action": "make_renditions_again", "_selected_action": [self.photo.pk]},
