@@ -311,7 +311,6 @@ class PagesUseRenditionsTests(JobsMediaTestCase):
         page = self.client.get(article.get_absolute_url()).content.decode()
         self.assertIn(f'srcset="{photo.renditions["full"]["srcset"]}"', page)
 
-
     @override_settings(PAGE_CACHE_ENABLED=True)
     def test_cached_pages_switch_to_renditions_once_they_exist(self):
         make_site()
