@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0008_article_working_copies'),
+        ('articles', '0009_article_published_index'),
     ]
 
     operations = [
