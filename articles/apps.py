@@ -28,3 +28,24 @@ class ArticlesConfig(AppConfig):
         # Topics are taggit's model, which we cannot give a save() of our own.
         pre_save.connect(models.remember_topic_url, sender=Tag, dispatch_uid="topic-url")
         post_save.connect(models.redirect_moved_topic, sender=Tag, dispatch_uid="topic-moved")
+
+        from publication.models import Author
+
+        # publication/ knows nothing of articles, so the search index listens for renames.
+        pre_save.connect(remember_author_name, sender=Author, dispatch_uid="author-name")
+        post_save.connect(reindex_author_articles, sender=Author, dispatch_uid="author-reindex")
+
+
+def remember_author_name(sender, instance, **kwargs):
+    instance._name_before_save = (
+        sender.objects.filter(pk=instance.pk).values_list("name", flat=True).first()
+        if instance.pk
+        else None
+    )
+
+
+def reindex_author_articles(sender, instance, created, **kwargs):
+    if not created and getattr(instance, "_name_before_save", None) != instance.name:
+        from articles.models import Article
+
+        Article.reindex(Article.objects.filter(bylines__author=instance).distinct())

@@ -5,6 +5,8 @@ import reversion
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchRank, SearchVectorField
 from django.core import signing
 from django.db import IntegrityError, models, transaction
 from django.db.models import OuterRef, Q
@@ -13,9 +15,9 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django_ckeditor_5.fields import CKEditor5Field
-from taggit.managers import TaggableManager
 from taggit.models import TaggedItem
 
+from articles import search
 from articles.body import (
     DEK_MAX_LENGTH,
     WORDS_PER_MINUTE,
@@ -26,6 +28,7 @@ from articles.body import (
     render_body,
     word_count,
 )
+from articles.topics import OrderedTaggableManager
 from publication.html import sanitize_html
 from publication.models import Author, Photo, Redirect, RedirectsWhenMoved, Section
 from publication.page_cache import bump_content_version
@@ -33,6 +36,7 @@ from publication.page_cache import bump_content_version
 # Browsers send textarea line breaks as \r\n; a "blank" line may hold spaces.
 BLANK_LINE = re.compile(r"\n\s*\n")
 SLUG_ATTEMPTS = 5
+RELATED_LENGTH = 4
 
 
 class Kind(RedirectsWhenMoved):
@@ -109,6 +113,19 @@ class ArticleQuerySet(models.QuerySet):
             )
         )
 
+    def for_feed(self):
+        """What a feed entry carries: the full body, authors, topics and the lead image."""
+        return (
+            self.live()
+            .select_related("kind", "section", "lead_photo")
+            .prefetch_related(
+                models.Prefetch("bylines", queryset=Byline.objects.select_related("author")),
+                models.Prefetch("body_photos", queryset=Photo.objects.with_credit()),
+                models.Prefetch("tagged_items", queryset=topics_in_order()),
+            )
+            .order_by("-published_at", "-pk")
+        )
+
     def for_page(self):
         """Everything the article page shows, in a fixed number of queries."""
         return self.select_related(
@@ -116,8 +133,47 @@ class ArticleQuerySet(models.QuerySet):
         ).prefetch_related(
             models.Prefetch("bylines", queryset=Byline.objects.select_related("author")),
             models.Prefetch("body_photos", queryset=Photo.objects.with_credit()),
-            "tags",
+            models.Prefetch("tagged_items", queryset=topics_in_order()),
         )
+
+    def search(self, text: str):
+        """Live articles matching a reader's query, best first (headline hits outrank body hits)."""
+        query = search.search_query(text)
+        return (
+            self.live()
+            .filter(search_vector=query)
+            .annotate(rank=SearchRank(models.F("search_vector"), query))
+            .order_by("-rank", "-published_at", "-pk")
+        )
+
+    def related_to(self, article: "Article", *, limit: int = RELATED_LENGTH):
+        """Live articles sharing the most topics with this one, then its section; one query."""
+        topic_ids = [item.tag_id for item in article.tagged_items.all()]
+        shared = (
+            TaggedItem.objects.filter(
+                content_type__app_label="articles",
+                content_type__model="article",
+                object_id=models.OuterRef("pk"),
+                tag_id__in=topic_ids,
+            )
+            .order_by()
+            .values("object_id")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return (
+            self.for_teasers()
+            .exclude(pk=article.pk)
+            .annotate(shared_topics=models.functions.Coalesce(models.Subquery(shared), 0))
+            .filter(Q(shared_topics__gt=0) | Q(section_id=article.section_id))
+            .order_by("-shared_topics", "-published_at", "-pk")[:limit]
+        )
+
+
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    def get_queryset(self):
+        # The search vector is only ever read by PostgreSQL; never ship it to Python.
+        return super().get_queryset().defer("search_vector")
 
 
 @reversion.register(follow=["bylines", "tagged_items"])
@@ -152,10 +208,13 @@ class Article(RedirectsWhenMoved):
     other_sections = models.ManyToManyField(
         Section, blank=True, related_name="secondary_articles", help_text="Also list it in these."
     )
-    tags = TaggableManager(
-        "topics", blank=True, help_text="Running topics, e.g. “Trump transition”."
+    tags = OrderedTaggableManager(
+        "topics",
+        blank=True,
+        help_text="Running topics, e.g. “Trump transition”; shown in the order entered.",
     )
-    # So revisions follow the topics: restoring an article restores its TaggedItem rows.
+    # The topic rows themselves: revisions follow them, and pages list topics in the
+    # order they were entered.
     tagged_items = GenericRelation(TaggedItem, related_query_name="article")
     authors = models.ManyToManyField(Author, through="Byline", related_name="articles")
     lead_photo = models.ForeignKey(
@@ -182,8 +241,9 @@ class Article(RedirectsWhenMoved):
     featured = models.BooleanField(default=False, help_text="Lead the home page with it.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    search_vector = SearchVectorField(null=True, editable=False)
 
-    objects = ArticleQuerySet.as_manager()
+    objects = ArticleManager()
 
     watched_fields = ("slug", "status", "published_at")
 
@@ -202,6 +262,7 @@ class Article(RedirectsWhenMoved):
                 condition=Q(featured=True, status="published"),
                 name="article_featured_idx",
             ),
+            GinIndex(fields=["search_vector"], name="article_search_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -230,6 +291,9 @@ class Article(RedirectsWhenMoved):
                 with transaction.atomic():
                     super().save(*args, **kwargs)
                     self.sync_body_photos()
+                    Article.objects.filter(pk=self.pk).update(
+                        search_vector=self.build_search_vector()
+                    )
                 return
             except IntegrityError:
                 # Another save took this slug after the form checked it (two "add" clicks):
@@ -329,6 +393,30 @@ class Article(RedirectsWhenMoved):
     def reading_minutes(self) -> int:
         return max(1, round(self.word_count / WORDS_PER_MINUTE)) if self.word_count else 0
 
+    def build_search_vector(self):
+        names = list(self.bylines.values_list("author__name", flat=True)) if self.pk else []
+        return search.search_vector(
+            headline=self.headline, dek=self.dek, author_names=names, body=self.body
+        )
+
+    @classmethod
+    def reindex(cls, articles) -> int:
+        """Rebuild the stored search vector of these articles, e.g. after an author's rename."""
+        articles = list(articles.prefetch_related("bylines__author"))
+        for article in articles:
+            article.search_vector = search.search_vector(
+                headline=article.headline,
+                dek=article.dek,
+                author_names=[byline.author.name for byline in article.bylines.all()],
+                body=article.body,
+            )
+        return cls.objects.bulk_update(articles, ["search_vector"], batch_size=200)
+
+    @property
+    def topics(self) -> list:
+        """Topics in the order the editor entered them (prefetched by for_page())."""
+        return [item.tag for item in self.tagged_items.all()]
+
     def sync_body_photos(self):
         """Link the Photo records used in the body, and keep their alt text filled in."""
         images = {image.get("src"): image for image in images_in(self.body)}
@@ -404,6 +492,10 @@ def schedule_label(moment: datetime.datetime) -> str:
     return f"{local:%a %-d %b %H:%M} ({timezone.get_current_timezone_name()})"
 
 
+def topics_in_order():
+    return TaggedItem.objects.select_related("tag").order_by("pk")
+
+
 def natural_join(names: list[str]) -> str:
     if len(names) <= 2:
         return " and ".join(names)
@@ -447,6 +539,18 @@ class Byline(models.Model):
 
     def __str__(self):
         return f"{self.get_role_display()} {self.author}"
+
+    # Author names are searchable, so a byline change rebuilds the article's vector.
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            Article.reindex(Article.objects.filter(pk=self.article_id))
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            Article.reindex(Article.objects.filter(pk=self.article_id))
+        return result
 
 
 class ShareLinkQuerySet(models.QuerySet):

@@ -1,8 +1,11 @@
+from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
-from django.db import DatabaseError, transaction
+from django.core.paginator import Paginator
+from django.db import DatabaseError, models, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
@@ -10,7 +13,10 @@ from reversion.errors import RevertError
 from reversion.models import Version
 from taggit.models import Tag
 
-from articles.models import Article, Kind, ShareLink
+from articles import search, seo
+from articles.forms import SearchForm
+from articles.models import Article, Byline, Kind, ShareLink
+from publication.context_processors import cached_site_settings
 from publication.models import Author, Section
 from publication.pagination import KeysetPaginationMixin
 
@@ -37,12 +43,23 @@ class ArticleDetailView(DetailView):
         return Article.objects.live().for_page()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**article_page_context(self.object), **kwargs)
+        site = cached_site_settings(self.request)
+        structured_data = seo.ld_json(seo.article_structured_data(self.object, site=site))
+        return super().get_context_data(
+            **article_page_context(self.object),
+            structured_data=structured_data,
+            canonical_url=settings.SITE_URL + self.object.get_absolute_url(),
+            **kwargs,
+        )
 
 
 def article_page_context(article: Article) -> dict:
+    related = list(Article.objects.related_to(article))
     return {
-        "latest": Article.objects.for_teasers().exclude(pk=article.pk)[:RIVER_LENGTH],
+        "related": related,
+        "latest": Article.objects.for_teasers().exclude(
+            pk__in=[article.pk, *(a.pk for a in related)]
+        )[:RIVER_LENGTH],
     }
 
 
@@ -101,6 +118,7 @@ class TeaserListView(KeysetPaginationMixin, ListView):
     template_name = "articles/article_list.html"
     context_object_name = "articles"
     subject_queryset = None
+    feed_name = None
 
     def get_queryset(self):
         self.subject = get_object_or_404(self.subject_queryset.all(), slug=self.kwargs["slug"])
@@ -110,11 +128,16 @@ class TeaserListView(KeysetPaginationMixin, ListView):
         raise NotImplementedError
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(subject=self.subject, **kwargs)
+        feeds = {
+            "rss": reverse(self.feed_name, args=[self.subject.slug]),
+            "atom": reverse(f"{self.feed_name}-atom", args=[self.subject.slug]),
+        }
+        return super().get_context_data(subject=self.subject, subject_feeds=feeds, **kwargs)
 
 
 class SectionView(TeaserListView):
     subject_queryset = Section.objects.all()
+    feed_name = "articles:section-feed"
 
     def filter_articles(self, articles):
         return articles.in_section(self.subject)
@@ -122,6 +145,7 @@ class SectionView(TeaserListView):
 
 class KindView(TeaserListView):
     subject_queryset = Kind.objects.all()
+    feed_name = "articles:kind-feed"
 
     def filter_articles(self, articles):
         return articles.filter(kind=self.subject)
@@ -129,6 +153,7 @@ class KindView(TeaserListView):
 
 class TagView(TeaserListView):
     subject_queryset = Tag.objects.all()
+    feed_name = "articles:tag-feed"
 
     def filter_articles(self, articles):
         return articles.tagged(self.subject)
@@ -136,9 +161,38 @@ class TagView(TeaserListView):
 
 class AuthorView(TeaserListView):
     template_name = "articles/author_detail.html"
+    feed_name = "articles:author-feed"
     subject_queryset = Author.objects.select_related(
         "photo__creator", "photo__source"
     ).prefetch_related("links")
 
     def filter_articles(self, articles):
         return articles.by_author(self.subject)
+
+
+SEARCH_PAGE_SIZE = 10
+
+
+def search_results(request):
+    """Search live articles; any input gives a page, never an error."""
+    form = SearchForm(request.GET)
+    query = form.query
+    page = None
+    if query:
+        articles = (
+            form.filter(Article.objects.search(query))
+            .select_related("kind", "section")
+            .prefetch_related(
+                models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+            )
+        )
+        page = Paginator(articles, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+        results = list(page.object_list)
+        excerpts = search.snippets([search.plain_text(a.body) or a.dek for a in results], query)
+        page.results = list(zip(results, excerpts, strict=True))
+    response = render(
+        request, "articles/search.html", {"form": form, "query": query, "page_obj": page}
+    )
+    # Result pages are for readers, not for search engines' indexes.
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -3,6 +3,7 @@
 import datetime
 import re
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
@@ -460,6 +461,51 @@ class Photo(models.Model):
     @property
     def has_credit(self) -> bool:
         return bool(self.credit)
+
+    def social_image(self) -> dict:
+        """The one image social cards, feeds, sitemaps and structured data point to.
+
+        The 1200-pixel social rendition (the original until renditions exist), as an
+        absolute URL with its size, alt text and storage name (for its length in feeds).
+        """
+        social = self.renditions.get("social")
+        if social:
+            url, width, height = social["src"], social["width"], social["height"]
+        else:
+            url, width, height = self.image.url, self.width, self.height
+        name = url.removeprefix(settings.MEDIA_URL) if url.startswith(settings.MEDIA_URL) else ""
+        if not url.startswith(("http://", "https://")):
+            url = settings.SITE_URL + url
+        return {"url": url, "width": width, "height": height, "alt": self.alt_text, "name": name}
+
+    def image_object(self) -> dict:
+        """schema.org ImageObject carrying the credit record: who made it, how to license it."""
+        image = self.social_image()
+        data = {
+            "@type": "ImageObject",
+            "contentUrl": image["url"],
+            "url": image["url"],
+            "width": image["width"],
+            "height": image["height"],
+        }
+        if self.caption or self.alt_text:
+            data["caption"] = self.caption or self.alt_text
+        if self.credit:
+            data["creditText"] = self.credit
+            data["copyrightNotice"] = f"© {self.credit}"
+        if self.creator or self.source:
+            data["creator"] = [
+                {
+                    "@type": "Person" if creator.kind == Creator.Kind.PERSON else "Organization",
+                    "name": creator.name,
+                    "url": settings.SITE_URL + creator.get_absolute_url(),
+                }
+                for creator in self.credit_names
+            ]
+        if self.license_url:
+            data["license"] = self.license_url
+            data["acquireLicensePage"] = self.license_url
+        return data
 
     @property
     def license_status(self) -> str:

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "taggit",
     "django_ckeditor_5",
     "reversion",
@@ -274,8 +275,10 @@ REQUEST_MAX_BODY_BYTES = int(
 )
 
 TAGGIT_CASE_INSENSITIVE = True
-# Refuses topic names that are only spaces and trims invisible characters (publication.topics).
-TAGGIT_TAGS_FROM_STRING = "publication.topics.parse_topics"
+# Topics keep the order the editor typed them in (taggit would sort them); names that are
+# only spaces are refused and invisible characters trimmed (publication.topics).
+TAGGIT_TAGS_FROM_STRING = "articles.topics.parse_topics"
+TAGGIT_STRING_FROM_TAGS = "articles.topics.topics_string"
 
 # django-ckeditor-5: our own upload view (publication.views.editor_image_upload)
 # replaces the package's, which trusts the client's bytes and file name.

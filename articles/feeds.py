@@ -1,0 +1,190 @@
+"""RSS 2.0 and Atom feeds for the whole site, each section, kind, author and topic."""
+
+import mimetypes
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
+from taggit.models import Tag
+
+from articles.models import Article, Kind
+from publication.models import Author, Section, SiteSettings
+
+FEED_LENGTH = 30
+
+
+class ArticleRssGenerator(Rss201rev2Feed):
+    """RSS with the full body (content:encoded) and every author (dc:creator)."""
+
+    def rss_attributes(self):
+        return {
+            **super().rss_attributes(),
+            "xmlns:content": "http://purl.org/rss/1.0/modules/content/",
+            "xmlns:dc": "http://purl.org/dc/elements/1.1/",
+        }
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name, _ in item["authors"]:
+            handler.addQuickElement("dc:creator", name)
+        handler.addQuickElement("content:encoded", item["content"])
+
+
+class ArticleAtomGenerator(Atom1Feed):
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name, url in item["authors"]:
+            handler.startElement("author", {})
+            handler.addQuickElement("name", name)
+            handler.addQuickElement("uri", url)
+            handler.endElement("author")
+        handler.addQuickElement("content", item["content"], {"type": "html"})
+
+
+@dataclass
+class FeedObject:
+    """What one request's feed is about; feed instances are shared between requests."""
+
+    site: SiteSettings
+    subject: object = None
+
+
+class ArticleFeed(Feed):
+    """The latest live articles of the whole site; subclasses narrow it to one subject."""
+
+    feed_type = ArticleRssGenerator
+    url_name = "articles:feed"
+
+    def get_object(self, request, slug=None):
+        return FeedObject(SiteSettings.load(), self.get_subject(slug) if slug else None)
+
+    def get_subject(self, slug):
+        return None
+
+    def subject_title(self, subject) -> str:
+        return str(subject)
+
+    def filter_articles(self, articles, subject):
+        return articles
+
+    def title(self, obj):
+        if obj.subject is None:
+            return obj.site.name
+        return f"{self.subject_title(obj.subject)} — {obj.site.name}"
+
+    def description(self, obj):
+        subject = obj.subject
+        return (
+            getattr(subject, "description", "") or getattr(subject, "bio", "") or obj.site.tagline
+        )
+
+    def link(self, obj):
+        return absolute(self.subject_url(obj.subject) if obj.subject else reverse("articles:home"))
+
+    def subject_url(self, subject):
+        return subject.get_absolute_url()
+
+    def feed_url(self, obj):
+        args = [obj.subject.slug] if obj.subject else []
+        name = self.url_name + ("-atom" if self.feed_type is ArticleAtomGenerator else "")
+        return absolute(reverse(name, args=args))
+
+    def items(self, obj):
+        articles = Article.objects.for_feed()
+        if obj.subject is not None:
+            articles = self.filter_articles(articles, obj.subject)
+        return articles[:FEED_LENGTH]
+
+    def item_title(self, article):
+        return article.headline
+
+    def item_description(self, article):
+        return article.dek
+
+    def item_link(self, article):
+        return absolute(article.get_absolute_url())
+
+    def item_pubdate(self, article):
+        return article.published_at
+
+    def item_updateddate(self, article):
+        return article.updated_at
+
+    def item_categories(self, article):
+        return [article.section.name, article.kind.name, *(tag.name for tag in article.topics)]
+
+    def item_enclosures(self, article):
+        photo = article.lead_photo
+        if photo is None or not photo.may_redistribute or photo.license_status == "expired":
+            return []
+        image = photo.social_image()
+        try:
+            length = photo.image.storage.size(image["name"] or photo.image.name)
+        except OSError:  # the file is missing from storage: no enclosure rather than an error
+            return []
+        mime_type = mimetypes.guess_type(image["url"])[0] or "image/jpeg"
+        return [Enclosure(image["url"], str(length), mime_type)]
+
+    def item_extra_kwargs(self, article):
+        return {
+            "content": article.body_html(),
+            "authors": [
+                (byline.author.name, absolute(byline.author.get_absolute_url()))
+                for byline in article.bylines.all()
+            ],
+        }
+
+
+def absolute(path: str) -> str:
+    return path if path.startswith(("http://", "https://")) else f"{settings.SITE_URL}{path}"
+
+
+class SectionFeed(ArticleFeed):
+    url_name = "articles:section-feed"
+
+    def get_subject(self, slug):
+        return get_object_or_404(Section, slug=slug)
+
+    def filter_articles(self, articles, section):
+        return articles.in_section(section)
+
+
+class KindFeed(ArticleFeed):
+    url_name = "articles:kind-feed"
+
+    def get_subject(self, slug):
+        return get_object_or_404(Kind, slug=slug)
+
+    def filter_articles(self, articles, kind):
+        return articles.filter(kind=kind)
+
+
+class AuthorFeed(ArticleFeed):
+    url_name = "articles:author-feed"
+
+    def get_subject(self, slug):
+        return get_object_or_404(Author, slug=slug)
+
+    def filter_articles(self, articles, author):
+        return articles.by_author(author)
+
+
+class TagFeed(ArticleFeed):
+    url_name = "articles:tag-feed"
+
+    def get_subject(self, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def subject_url(self, tag):
+        return reverse("articles:tag", args=[tag.slug])
+
+    def filter_articles(self, articles, tag):
+        return articles.filter(tags=tag)
+
+
+def atom(feed_class):
+    """The Atom twin of an RSS feed class."""
+    return type(f"{feed_class.__name__}Atom", (feed_class,), {"feed_type": ArticleAtomGenerator})

@@ -1,0 +1,79 @@
+"""Structured data (schema.org JSON-LD) for article pages."""
+
+import json
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+# As django.utils.html.json_script: no field can close the script element or open a comment.
+JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def ld_json(data) -> SafeString:
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(text.translate(JSON_SCRIPT_ESCAPES)),  # noqa: S308 - escaped just above
+    )
+
+
+def absolute(path: str) -> str:
+    return path if path.startswith(("http://", "https://")) else settings.SITE_URL + path
+
+
+def article_structured_data(article, *, site) -> list[dict]:
+    """NewsArticle and BreadcrumbList for one article page."""
+    url = absolute(article.get_absolute_url())
+    news_article = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.headline,
+        "description": article.dek,
+        "datePublished": article.published_at,
+        "dateModified": article.updated_at,
+        "author": [
+            {
+                "@type": "Person",
+                "name": byline.author.name,
+                "url": absolute(byline.author.get_absolute_url()),
+            }
+            for byline in article.bylines.all()
+        ],
+        "publisher": {
+            "@type": "Organization",
+            "name": site.name,
+            "url": absolute(reverse("articles:home")),
+            "logo": {
+                "@type": "ImageObject",
+                "url": absolute(static("img/logo.png")),
+                "width": 512,
+                "height": 512,
+            },
+        },
+        "articleSection": article.section.name,
+        "keywords": [topic.name for topic in article.topics],
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+    }
+    if article.lead_photo:
+        news_article["image"] = article.lead_photo.image_object()
+    breadcrumbs = {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": position, "name": name, "item": item}
+            for position, (name, item) in enumerate(
+                [
+                    (site.name, absolute(reverse("articles:home"))),
+                    (article.section.name, absolute(article.section.get_absolute_url())),
+                    (article.headline, url),
+                ],
+                start=1,
+            )
+        ],
+    }
+    return [news_article, breadcrumbs]

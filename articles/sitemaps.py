@@ -1,0 +1,159 @@
+"""sitemap.xml (an index of one sitemap per kind of page), the Google News sitemap, robots.txt."""
+
+import datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
+from django.db.models import Max, Q
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from taggit.models import Tag, TaggedItem
+
+from articles.models import Article, Byline, Kind
+from publication.models import Author, Creator, Photo, Section, SiteSettings
+
+NEWS_WINDOW = datetime.timedelta(hours=48)
+NEWS_LIMIT = 1000  # Google News reads at most this many URLs per sitemap
+
+
+class SiteSitemap(Sitemap):
+    """Locations built from SITE_URL, never from the Host header of the request."""
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        url = urlsplit(settings.SITE_URL)
+        return self._urls(page, url.scheme, url.netloc)
+
+
+class ArticleSitemap(SiteSitemap):
+    def items(self):
+        return (
+            Article.objects.live()
+            .select_related("lead_photo")
+            .only(
+                "slug",
+                "updated_at",
+                "lead_photo__image",
+                "lead_photo__width",
+                "lead_photo__height",
+                "lead_photo__alt_text",
+                "lead_photo__renditions",
+            )
+            .order_by("-published_at", "-pk")
+        )
+
+    def lastmod(self, article):
+        return article.updated_at
+
+    def get_latest_lastmod(self):
+        # One aggregate instead of Django's default walk over every article.
+        return Article.objects.live().aggregate(latest=Max("updated_at"))["latest"]
+
+
+class SectionSitemap(SiteSitemap):
+    def items(self):
+        return Section.objects.all()
+
+
+class KindSitemap(SiteSitemap):
+    def items(self):
+        return Kind.objects.all()
+
+
+class AuthorSitemap(SiteSitemap):
+    def items(self):
+        bylines = Byline.objects.filter(article__in=Article.objects.live())
+        return Author.objects.filter(pk__in=bylines.values("author_id"))
+
+
+class CreatorSitemap(SiteSitemap):
+    """Creators whose pages list something: photos readers have seen, licence not expired."""
+
+    def items(self):
+        live = Article.objects.live()
+        photos = Photo.objects.filter(
+            Q(lead_articles__in=live) | Q(body_articles__in=live)
+        ).exclude(pk__in=Photo.objects.license_expired())
+        return Creator.objects.filter(
+            Q(pk__in=photos.values("creator_id")) | Q(pk__in=photos.values("source_id"))
+        )
+
+
+class TopicSitemap(SiteSitemap):
+    def items(self):
+        tagged = TaggedItem.objects.filter(
+            content_type__app_label="articles",
+            content_type__model="article",
+            object_id__in=Article.objects.live().values("pk"),
+        )
+        return Tag.objects.filter(pk__in=tagged.values("tag_id")).order_by("name")
+
+    def location(self, tag):
+        return reverse("articles:tag", args=[tag.slug])
+
+
+SITEMAPS = {
+    "articles": ArticleSitemap,
+    "sections": SectionSitemap,
+    "kinds": KindSitemap,
+    "authors": AuthorSitemap,
+    "creators": CreatorSitemap,
+    "topics": TopicSitemap,
+}
+
+
+@require_GET
+@x_robots_tag
+def sitemap_index(request):
+    """One entry per sitemap page: a sitemap holds at most 50,000 URLs."""
+    entries = []
+    for section, sitemap_class in SITEMAPS.items():
+        sitemap = sitemap_class()
+        location = settings.SITE_URL + reverse("articles:sitemap", args=[section])
+        lastmod = sitemap.get_latest_lastmod()
+        for page in range(1, sitemap.paginator.num_pages + 1):
+            entries.append(
+                SitemapIndexItem(location if page == 1 else f"{location}?p={page}", lastmod)
+            )
+    return TemplateResponse(
+        request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml"
+    )
+
+
+@require_GET
+@x_robots_tag
+def news_sitemap(request):
+    """Articles published in the last 48 hours, as Google News asks."""
+    articles = (
+        Article.objects.live()
+        .filter(published_at__gte=timezone.now() - NEWS_WINDOW)
+        .only("slug", "headline", "published_at")
+        .order_by("-published_at", "-pk")[:NEWS_LIMIT]
+    )
+    context = {
+        "articles": articles,
+        "site": SiteSettings.load(),
+        "language": settings.LANGUAGE_CODE.split("-")[0],
+    }
+    return TemplateResponse(
+        request, "articles/sitemap_news.xml", context, content_type="application/xml"
+    )
+
+
+@require_GET
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        f"Disallow: {reverse('admin:index')}",
+        f"Disallow: {reverse('articles:preview', args=[0]).removesuffix('0/')}",
+        f"Disallow: {reverse('articles:share', args=['x']).removesuffix('x/')}",
+        f"Disallow: {reverse('articles:search')}",
+        "",
+        f"Sitemap: {settings.SITE_URL}{reverse('articles:sitemap-index')}",
+        f"Sitemap: {settings.SITE_URL}{reverse('articles:sitemap-news')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

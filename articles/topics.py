@@ -1,0 +1,52 @@
+"""Topics (taggit tags) kept in the order the editor typed them.
+
+taggit sorts the names it parses and adds tags from a set; the article page lists
+topics in the editor's order, so parsing keeps that order and saving adds the tags one
+by one, so their rows' ids follow it.
+"""
+
+import re
+
+from taggit.managers import TaggableManager
+
+from publication.topics import parse_topics as parse_topic_names
+
+
+def parse_topics(text: str) -> list[str]:
+    """taggit's parsing (commas, quotes) and our name rules, in the order typed."""
+    names = parse_topic_names(text)  # sorted and unique: used only to know the names
+    positions = {}
+    for name in names:
+        # Whole names only: "Euro" must not be found inside "Europe".
+        match = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)
+        positions[name] = match.start() if match else len(text)
+    return sorted(names, key=lambda name: (positions[name], name))
+
+
+def topics_string(tags) -> str:
+    names = [tag.name for tag in tags]
+    return ", ".join(f'"{name}"' if "," in name or " " in name else name for name in names)
+
+
+class OrderedTaggableManager(TaggableManager):
+    def save_form_data(self, instance, value):
+        manager = getattr(instance, self.name)
+        names = [str(tag) for tag in value]
+        current = [item.tag.name for item in self.ordered_items(instance)]
+        if current == names:
+            return
+        manager.clear()
+        for name in names:
+            manager.add(name)
+
+    def value_from_object(self, obj):
+        if obj.pk is None:
+            return []
+        return [item.tag for item in self.ordered_items(obj)]
+
+    def ordered_items(self, obj):
+        return (
+            self.through.objects.select_related("tag")
+            .filter(**self.through.lookup_kwargs(obj))
+            .order_by("pk")
+        )

@@ -1,0 +1,133 @@
+import feedparser
+
+from tests.factories import (
+    QueryCountMixin,
+    TemporaryMediaTestCase,
+    make_article,
+    make_author,
+    make_creator,
+    make_kind,
+    make_photo,
+    make_section,
+    make_site,
+)
+
+HOSTILE = 'Crisis </title><script>alert("x")</script> & <b>more</b>'
+
+
+class FeedTests(QueryCountMixin, TemporaryMediaTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        make_site()
+        cls.section = make_section("Europe")
+        cls.kind = make_kind("Analysis")
+        cls.ana = make_author("Ana Ruiz")
+        cls.ben = make_author("Ben Okafor")
+        cls.photo = make_photo(creator=make_creator("Jane Doe"), may_redistribute=True)
+        cls.article = make_article(
+            headline=HOSTILE,
+            dek="What the summit means.",
+            body="<p>Full <em>body</em> text.</p>",
+            section=cls.section,
+            kind=cls.kind,
+            authors=[cls.ana, cls.ben],
+            tags=["Zeitenwende", "NATO"],
+            lead_photo=cls.photo,
+        )
+        cls.draft = make_article(headline="Unpublished scoop", status="draft")
+
+    def parse(self, url):
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200, url)
+        feed = feedparser.parse(response.content)
+        self.assertFalse(feed.bozo, f"{url}: {feed.get('bozo_exception')}")
+        return feed
+
+    def feed_urls(self):
+        subjects = [
+            "/",
+            self.section.get_absolute_url(),
+            self.kind.get_absolute_url(),
+            self.ana.get_absolute_url(),
+            "/topic/zeitenwende/",
+        ]
+        return [url + suffix for url in subjects for suffix in ("feed/", "feed/atom/")]
+
+    def test_every_feed_parses_and_lists_the_live_article(self):
+        for url in self.feed_urls():
+            with self.subTest(url):
+                feed = self.parse(url)
+                self.assertEqual([entry.title for entry in feed.entries], [HOSTILE])
+
+    def test_entry_carries_summary_content_authors_categories_dates_and_image(self):
+        for url in ("/feed/", "/feed/atom/"):
+            with self.subTest(url):
+                entry = self.parse(url).entries[0]
+                self.assertEqual(
+                    entry.link, "http://127.0.0.1:8000" + self.article.get_absolute_url()
+                )
+                self.assertEqual(entry.summary, "What the summit means.")
+                self.assertIn("<em>body</em>", entry.content[0].value)
+                self.assertEqual(
+                    [author.name for author in entry.authors], ["Ana Ruiz", "Ben Okafor"]
+                )
+                self.assertEqual(
+                    [tag.term for tag in entry.tags], ["Europe", "Analysis", "Zeitenwende", "NATO"]
+                )
+                self.assertTrue(entry.published_parsed)
+                enclosure = entry.enclosures[0]
+                self.assertEqual(enclosure.href, self.photo.social_image()["url"])
+                self.assertEqual(enclosure.type, "image/png")
+                self.assertEqual(int(enclosure.length), self.photo.image.size)  # no renditions yet
+
+    def test_atom_entry_has_update_date(self):
+        entry = self.parse("/feed/atom/").entries[0]
+        self.assertTrue(entry.updated_parsed)
+
+    def test_hostile_headline_stays_text(self):
+        for url in ("/feed/", "/feed/atom/"):
+            with self.subTest(url):
+                response = self.client.get(url)
+                self.assertNotIn(b"<script>", response.content)
+                self.assertNotIn(b"</title><script", response.content)
+
+    def test_photo_not_cleared_for_redistribution_is_not_an_enclosure(self):
+        self.photo.may_redistribute = False
+        self.photo.save()
+        entry = self.parse("/feed/").entries[0]
+        self.assertEqual(entry.get("enclosures", []), [])
+
+    def test_unknown_subject_is_404(self):
+        for url in ("/section/nowhere/feed/", "/topic/nothing/feed/atom/", "/authors/x/feed/"):
+            with self.subTest(url):
+                self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_pages_advertise_their_feeds(self):
+        response = self.client.get(self.section.get_absolute_url())
+        self.assertContains(response, 'rel="alternate" type="application/rss+xml"', count=2)
+        self.assertContains(response, 'href="/section/europe/feed/"')
+        self.assertContains(response, 'href="/section/europe/feed/atom/"')
+        self.assertContains(self.client.get("/"), 'href="/feed/atom/"')
+
+    def grow(self):
+        for _ in range(20):
+            make_article(
+                section=self.section,
+                kind=self.kind,
+                authors=[make_author(), self.ana],
+                tags=["Zeitenwende", "Other"],
+                lead_photo=make_photo(may_redistribute=True),
+            )
+
+    def test_feed_query_budget(self):
+        for url in (
+            "/feed/",
+            self.ana.get_absolute_url() + "feed/atom/",
+            "/topic/zeitenwende/feed/",
+        ):
+            with self.subTest(url):
+                self.assertQueriesDoNotGrow(url, self.grow)
+        # site settings, section, articles (+kind, section, lead photo), bylines+authors,
+        # body photos, topics
+        with self.assertNumQueries(6):
+            self.client.get("/section/europe/feed/")

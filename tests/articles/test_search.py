@@ -1,0 +1,196 @@
+import datetime
+
+from django.test import TestCase
+from django.utils import timezone
+
+from articles import search
+from articles.models import Article, Byline
+from tests.factories import (
+    QueryCountMixin,
+    make_article,
+    make_author,
+    make_kind,
+    make_section,
+    make_site,
+)
+
+
+def headlines(response):
+    return [article.headline for article, _ in response.context["page_obj"].results]
+
+
+class FoldingTests(TestCase):
+    def test_accents_fold_one_character_for_one(self):
+        for text, folded in [
+            ("Zürich", "Zurich"),
+            ("Malmö", "Malmo"),
+            ("Łódź", "Lodz"),
+            ("Søren Kierkegaard", "Soren Kierkegaard"),
+            ("Crème brûlée", "Creme brulee"),
+        ]:
+            with self.subTest(text):
+                self.assertEqual(search.fold(text), folded)
+                self.assertEqual(len(search.fold(text)), len(text))
+
+    def test_plain_text_keeps_words_of_adjacent_paragraphs_apart(self):
+        self.assertEqual(
+            search.plain_text("<p>One&nbsp;&amp; two</p><p>three</p>"), "One & two three"
+        )
+
+
+class SearchTests(QueryCountMixin, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        make_site()
+        cls.europe = make_section("Europe")
+        cls.asia = make_section("Asia")
+        cls.news = make_kind("News")
+        cls.analysis = make_kind("Analysis")
+        cls.writer = make_author("Émilie Dubois")
+        cls.zurich = make_article(
+            headline="Bankers in Zürich count the cost",
+            body="<p>Quiet streets along the lake.</p>",
+            section=cls.europe,
+            kind=cls.news,
+            authors=[cls.writer],
+        )
+        cls.malmo = make_article(
+            headline="A bridge to Malmö",
+            body="<p>The Öresund crossing turns twenty-five.</p>",
+            section=cls.europe,
+            kind=cls.analysis,
+        )
+        cls.body_hit = make_article(
+            headline="Port cities in a changing climate",
+            body="<p>Ports from Rotterdam to Busan are raising their walls.</p><p>Busan leads.</p>",
+            section=cls.asia,
+        )
+        cls.headline_hit = make_article(
+            headline="Busan bets on a floating harbour",
+            body="<p>Engineers are sceptical.</p>",
+            section=cls.asia,
+        )
+
+    def get(self, q, **params):
+        response = self.client.get("/search/", {"q": q, **params})
+        self.assertEqual(response.status_code, 200)
+        return response
+
+    def test_unaccented_query_finds_accented_words(self):
+        self.assertEqual(headlines(self.get("Zurich")), [self.zurich.headline])
+        self.assertEqual(headlines(self.get("malmo")), [self.malmo.headline])
+        # and the accented spelling still finds them
+        self.assertEqual(headlines(self.get("Zürich")), [self.zurich.headline])
+        self.assertEqual(headlines(self.get("Oresund")), [self.malmo.headline])
+
+    def test_snippet_highlights_original_accented_words(self):
+        response = self.get("oresund")
+        self.assertContains(response, "<mark>Öresund</mark>", html=False)
+
+    def test_headline_hit_ranks_above_body_hit(self):
+        self.assertEqual(
+            headlines(self.get("busan")), [self.headline_hit.headline, self.body_hit.headline]
+        )
+
+    def test_author_names_are_searchable_and_follow_a_rename(self):
+        self.assertEqual(headlines(self.get("Emilie Dubois")), [self.zurich.headline])
+        self.writer.name = "Émilie Laurent"
+        self.writer.save()
+        self.assertEqual(headlines(self.get("Laurent")), [self.zurich.headline])
+        self.assertEqual(headlines(self.get("Dubois")), [])
+
+    def test_adding_a_byline_makes_the_author_searchable(self):
+        Byline.objects.create(article=self.malmo, author=make_author("Kofi Mensah"))
+        self.assertEqual(headlines(self.get("Mensah")), [self.malmo.headline])
+        self.malmo.bylines.get().delete()
+        self.assertEqual(headlines(self.get("Mensah")), [])
+
+    def test_editing_an_article_updates_its_vector(self):
+        self.malmo.body = "<p>Now about herring.</p>"
+        self.malmo.save()
+        self.assertEqual(headlines(self.get("herring")), [self.malmo.headline])
+        self.assertEqual(headlines(self.get("Oresund")), [])
+
+    def test_vector_is_stored_not_computed_per_query(self):
+        Article.objects.update(headline="Changed behind the index's back")
+        self.assertEqual(headlines(self.get("Busan"))[0], "Changed behind the index's back")
+
+    def test_web_search_syntax(self):
+        self.assertEqual(headlines(self.get('"floating harbour"')), [self.headline_hit.headline])
+        self.assertEqual(headlines(self.get("busan -engineers")), [self.body_hit.headline])
+        self.assertEqual(
+            set(headlines(self.get("zurich or malmo"))), {self.zurich.headline, self.malmo.headline}
+        )
+
+    def test_filters_by_section_kind_and_author(self):
+        self.assertEqual(
+            headlines(self.get("zurich or malmo or busan", section="asia")),
+            [self.headline_hit.headline, self.body_hit.headline],
+        )
+        self.assertEqual(
+            headlines(self.get("zurich or malmo", kind="analysis")), [self.malmo.headline]
+        )
+        self.assertEqual(
+            headlines(self.get("zurich or malmo", author=self.writer.slug)),
+            [self.zurich.headline],
+        )
+
+    def test_unknown_filters_are_ignored(self):
+        response = self.get("malmo", section="nowhere", kind="\x00", author="x" * 500)
+        self.assertEqual(headlines(response), [self.malmo.headline])
+
+    def test_drafts_and_scheduled_articles_are_never_found(self):
+        make_article(headline="Secret plan", body="<p>xylophone tactics</p>", status="draft")
+        make_article(
+            headline="Embargoed plan",
+            body="<p>xylophone tactics</p>",
+            published_at=timezone.now() + datetime.timedelta(days=1),
+        )
+        response = self.get("xylophone")
+        self.assertEqual(headlines(response), [])
+        self.assertNotContains(response, "xylophone tactics")
+        self.assertNotContains(response, "Secret plan")
+
+    def test_bad_input_gives_a_friendly_page(self):
+        for q in ["", "   ", "?!.,;", "-", '"', "!", "&|:*", "\x00", "a\x00b", "x" * 10_000, "the"]:
+            with self.subTest(q=q[:20]):
+                response = self.get(q)
+                self.assertNotContains(response, "\x00")
+
+    def test_page_abuse(self):
+        for page in ["0", "-1", "999999999999999999999999", "abc", "1e9", "\x00", ""]:
+            with self.subTest(page=page):
+                self.assertEqual(headlines(self.get("malmo", page=page)), [self.malmo.headline])
+
+    def test_query_is_escaped(self):
+        response = self.get("<script>alert(1)</script>")
+        self.assertNotContains(response, "<script>alert(1)")
+        self.assertContains(response, "&lt;script&gt;")
+
+    def test_result_pages_are_not_indexed(self):
+        response = self.get("malmo")
+        self.assertEqual(response["X-Robots-Tag"], "noindex")
+
+    def test_every_page_has_the_search_form(self):
+        response = self.client.get("/")
+        self.assertContains(response, 'action="/search/"')
+        self.assertContains(response, 'name="q"')
+
+    def grow(self):
+        for number in range(25):
+            make_article(
+                headline=f"Zurich report {number}",
+                body="<p>Zürich again.</p>",
+                section=self.europe,
+                kind=self.news,
+                authors=[self.writer, make_author()],
+                tags=["Banks", "Switzerland"],
+            )
+
+    def test_search_query_budget(self):
+        url = "/search/?q=zurich&section=europe&kind=news&author=" + self.writer.slug
+        self.assertQueriesDoNotGrow(url, self.grow)
+        # filter section, kind, author; count, results (+kind, section), bylines+authors,
+        # snippets; filter choices: sections, kinds, authors (the site chrome is cached)
+        with self.assertNumQueries(10):
+            self.client.get(url)

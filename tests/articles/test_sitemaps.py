@@ -1,0 +1,130 @@
+import datetime
+import xml.etree.ElementTree as ET
+
+from django.utils import timezone
+
+from articles import sitemaps
+from tests.factories import (
+    QueryCountMixin,
+    TemporaryMediaTestCase,
+    make_article,
+    make_author,
+    make_creator,
+    make_photo,
+    make_section,
+    make_site,
+)
+
+NS = {
+    "sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
+    "image": "http://www.google.com/schemas/sitemap-image/1.1",
+    "news": "http://www.google.com/schemas/sitemap-news/0.9",
+}
+SITE = "http://127.0.0.1:8000"
+
+
+class SitemapTests(QueryCountMixin, TemporaryMediaTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        make_site(name="The Meridian")
+        cls.author = make_author("Ana Ruiz")
+        cls.idle_author = make_author("Never Published")
+        cls.creator = make_creator("Jane Doe")
+        cls.photo = make_photo(creator=cls.creator)
+        cls.article = make_article(
+            headline="Fresh <news> & views",
+            authors=[cls.author],
+            lead_photo=cls.photo,
+            tags=["Ports"],
+        )
+        cls.old = make_article(published_at=timezone.now() - datetime.timedelta(days=5))
+        cls.draft = make_article(status="draft", tags=["Secret topic"])
+
+    def xml(self, url):
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200, url)
+        self.assertEqual(response["Content-Type"], "application/xml")
+        return ET.fromstring(response.content)
+
+    def locations(self, url):
+        return [loc.text for loc in self.xml(url).iterfind(".//sm:loc", NS)]
+
+    def test_index_lists_every_sitemap(self):
+        self.assertEqual(
+            self.locations("/sitemap.xml"),
+            [f"{SITE}/sitemap-{name}.xml" for name in sitemaps.SITEMAPS],
+        )
+
+    def test_every_listed_sitemap_parses(self):
+        for location in self.locations("/sitemap.xml"):
+            with self.subTest(location):
+                self.xml(location.removeprefix(SITE))
+
+    def test_articles_sitemap_has_live_articles_with_lastmod_and_image(self):
+        root = self.xml("/sitemap-articles.xml")
+        urls = {url.find("sm:loc", NS).text: url for url in root.iterfind("sm:url", NS)}
+        self.assertEqual(set(urls), {SITE + a.get_absolute_url() for a in (self.article, self.old)})
+        entry = urls[SITE + self.article.get_absolute_url()]
+        lastmod = datetime.datetime.fromisoformat(entry.find("sm:lastmod", NS).text)
+        self.assertEqual(lastmod, self.article.updated_at.replace(microsecond=lastmod.microsecond))
+        self.assertEqual(
+            entry.find("image:image/image:loc", NS).text, self.photo.social_image()["url"]
+        )
+
+    def test_people_and_topics_sitemaps_list_only_pages_with_live_content(self):
+        self.assertEqual(self.locations("/sitemap-authors.xml"), [SITE + "/authors/ana-ruiz/"])
+        self.assertEqual(self.locations("/sitemap-creators.xml"), [SITE + "/credits/jane-doe/"])
+        self.assertEqual(self.locations("/sitemap-topics.xml"), [SITE + "/topic/ports/"])
+
+    def test_news_sitemap_has_the_last_48_hours(self):
+        root = self.xml("/sitemap-news.xml")
+        (url,) = root.iterfind("sm:url", NS)
+        self.assertEqual(url.find("sm:loc", NS).text, SITE + self.article.get_absolute_url())
+        self.assertEqual(url.find(".//news:name", NS).text, "The Meridian")
+        self.assertEqual(url.find(".//news:language", NS).text, "en")
+        self.assertEqual(url.find(".//news:title", NS).text, "Fresh <news> & views")
+        self.assertTrue(url.find(".//news:publication_date", NS).text)
+
+    def test_sitemaps_split_at_the_limit(self):
+        original = sitemaps.ArticleSitemap.limit
+        sitemaps.ArticleSitemap.limit = 1
+        self.addCleanup(setattr, sitemaps.ArticleSitemap, "limit", original)
+        index = self.locations("/sitemap.xml")
+        self.assertIn(f"{SITE}/sitemap-articles.xml?p=2", index)
+        self.assertEqual(len(self.locations("/sitemap-articles.xml?p=2")), 1)
+        self.assertEqual(self.client.get("/sitemap-articles.xml?p=3").status_code, 404)
+
+    def test_robots_txt(self):
+        response = self.client.get("/robots.txt")
+        self.assertEqual(response["Content-Type"], "text/plain; charset=utf-8")
+        for line in (
+            "Disallow: /admin/",
+            "Disallow: /preview/",
+            "Disallow: /share/",
+            "Disallow: /search/",
+            f"Sitemap: {SITE}/sitemap.xml",
+            f"Sitemap: {SITE}/sitemap-news.xml",
+        ):
+            self.assertContains(response, line + "\n")
+
+    def grow(self):
+        for _ in range(20):
+            make_article(
+                authors=[make_author()],
+                lead_photo=make_photo(creator=make_creator()),
+                tags=[f"Topic {_}"],
+                section=make_section(f"Section {_}"),
+            )
+
+    def test_sitemap_query_budgets(self):
+        for url in ["/sitemap.xml", "/sitemap-news.xml"] + [
+            f"/sitemap-{name}.xml" for name in sitemaps.SITEMAPS
+        ]:
+            with self.subTest(url):
+                self.assertQueriesDoNotGrow(url, self.grow)
+        # a count per sitemap, and the articles' latest update
+        with self.assertNumQueries(7):
+            self.client.get("/sitemap.xml")
+        # count, articles (+lead photo)
+        with self.assertNumQueries(2):
+            self.client.get("/sitemap-articles.xml")
