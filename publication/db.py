@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 
-def database_from_url(url: str) -> dict:
+def database_from_url(url: str, *, conn_max_age: int = 60) -> dict:
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql"}:
         raise ImproperlyConfigured(f"DATABASE_URL must be a postgres:// URL, not {parts.scheme}://")
@@ -25,7 +25,7 @@ def database_from_url(url: str) -> dict:
         "HOST": host,
         "PORT": str(parts.port or ""),
         "OPTIONS": options,
-        "CONN_MAX_AGE": int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        "CONN_MAX_AGE": conn_max_age,
         "CONN_HEALTH_CHECKS": True,
         # Lets several test runs share one server, e.g. TEST_DATABASE_NAME=test_mine.
         "TEST": {"NAME": os.environ.get("TEST_DATABASE_NAME") or None},
@@ -47,6 +47,6 @@ def embedded_database_url(data_dir: Path) -> str:
     return pgserver.get_server(data_dir, cleanup_mode="stop").get_uri()
 
 
-def database_from_env(base_dir: Path) -> dict:
+def database_from_env(base_dir: Path, *, conn_max_age: int = 60) -> dict:
     url = os.environ.get("DATABASE_URL") or embedded_database_url(base_dir / "var" / "pgdata")
-    return database_from_url(url)
+    return database_from_url(url, conn_max_age=conn_max_age)

@@ -20,6 +20,19 @@ def env_bool(name: str, *, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
 
 
+def env_int(name: str, *, default: int, minimum: int = 0) -> int:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}.")
+    return number
+
+
 def env_list(name: str, *, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -113,7 +126,11 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_from_env(BASE_DIR)}
+DATABASES = {
+    "default": database_from_env(
+        BASE_DIR, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=60)
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -177,10 +194,10 @@ else:
 # so theirs are short. Every lifetime is capped by the next scheduled publish, and stays
 # far below NEWSLETTER_FORM_TOKEN_MAX_AGE (the signup form in cached pages).
 PAGE_CACHE_ENABLED = env_bool("DJANGO_PAGE_CACHE", default=True)
-PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 3600))
-PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", 60))
-PAGE_CACHE_S_MAXAGE = int(os.environ.get("PAGE_CACHE_S_MAXAGE", 300))
-PAGE_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("PAGE_CACHE_STALE_WHILE_REVALIDATE", 60))
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", default=3600)
+PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", default=60)
+PAGE_CACHE_S_MAXAGE = env_int("PAGE_CACHE_S_MAXAGE", default=300)
+PAGE_CACHE_STALE_WHILE_REVALIDATE = env_int("PAGE_CACHE_STALE_WHILE_REVALIDATE", default=60)
 
 # --- Security headers and cookies ---
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -223,11 +240,11 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_PORT = env_int("EMAIL_PORT", default=25, minimum=1)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
-EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", default=20, minimum=1)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "The Magazine <newsletter@localhost>")
 
 # One JSON line per event on stdout (publication.logs): request id, method, path, status and
@@ -256,10 +273,10 @@ LOGGING = {
 
 # Uploaded images: every image, from the admin or from the editor, is fully
 # decoded and re-encoded (publication.images); these bound what we agree to decode.
-IMAGE_UPLOAD_MAX_BYTES = int(os.environ.get("IMAGE_UPLOAD_MAX_BYTES", 15 * 1024 * 1024))
-IMAGE_UPLOAD_MAX_PIXELS = int(os.environ.get("IMAGE_UPLOAD_MAX_PIXELS", 40_000_000))
+IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_BYTES", default=15 * 1024 * 1024, minimum=1)
+IMAGE_UPLOAD_MAX_PIXELS = env_int("IMAGE_UPLOAD_MAX_PIXELS", default=40_000_000, minimum=1)
 # WebP needs about five times the memory a pixel of the others needs (benchmarks/uploads.py).
-IMAGE_UPLOAD_MAX_WEBP_PIXELS = int(os.environ.get("IMAGE_UPLOAD_MAX_WEBP_PIXELS", 6_000_000))
+IMAGE_UPLOAD_MAX_WEBP_PIXELS = env_int("IMAGE_UPLOAD_MAX_WEBP_PIXELS", default=6_000_000, minimum=1)
 IMAGE_MAX_EDGE = 2560  # larger uploads are scaled down, like a "-scaled" original
 # Renditions (publication.renditions), best first; JPEG is always made as the fallback.
 # AVIF is skipped when this Pillow lacks it; it is the slowest to encode.
@@ -352,14 +369,16 @@ CKEDITOR_5_CONFIGS = {
 # Jobs (newsletter mail) live in PostgreSQL; `manage.py procrastinate worker` runs them.
 PROCRASTINATE_IMPORT_PATHS = ["publication.tasks", "newsletter.tasks"]
 # The signed link in a confirmation email stays valid this long (seconds).
-NEWSLETTER_CONFIRM_MAX_AGE = int(os.environ.get("NEWSLETTER_CONFIRM_MAX_AGE", 7 * 24 * 3600))
+NEWSLETTER_CONFIRM_MAX_AGE = env_int("NEWSLETTER_CONFIRM_MAX_AGE", default=7 * 24 * 3600, minimum=1)
 # The signup form token is shared by every reader for one bucket (so cached pages stay
 # identical) and accepted for FORM_TOKEN_MAX_AGE after the bucket began: keep the public
 # page cache's lifetime well below it.
 NEWSLETTER_FORM_TOKEN_BUCKET = 3600
-NEWSLETTER_FORM_TOKEN_MAX_AGE = int(os.environ.get("NEWSLETTER_FORM_TOKEN_MAX_AGE", 2 * 86400))
+NEWSLETTER_FORM_TOKEN_MAX_AGE = env_int(
+    "NEWSLETTER_FORM_TOKEN_MAX_AGE", default=2 * 86400, minimum=1
+)
 # Rate limits: (requests, per seconds), counted in the cache.
-NEWSLETTER_RATE_LIMIT_PER_IP = (int(os.environ.get("NEWSLETTER_SIGNUPS_PER_IP_HOUR", 20)), 3600)
+NEWSLETTER_RATE_LIMIT_PER_IP = (env_int("NEWSLETTER_SIGNUPS_PER_IP_HOUR", default=20), 3600)
 NEWSLETTER_RATE_LIMIT_PER_MAILBOX = (5, 3600)
 # Enforced from the delivery table, whatever the cache says.
 NEWSLETTER_CONFIRMATIONS_PER_DAY = 3
@@ -368,4 +387,4 @@ NEWSLETTER_CONFIRMATION_INTERVAL = 10 * 60
 # (e.g. HTTP_X_REAL_IP); by default REMOTE_ADDR.
 NEWSLETTER_CLIENT_IP_HEADER = os.environ.get("NEWSLETTER_CLIENT_IP_HEADER", "REMOTE_ADDR")
 NEWSLETTER_UNSUBSCRIBE_MAILTO = os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
-NEWSLETTER_BATCH_SIZE = int(os.environ.get("NEWSLETTER_BATCH_SIZE", 200))
+NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", default=200, minimum=1)

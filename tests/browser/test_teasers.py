@@ -11,7 +11,11 @@ from django.test import override_settings, tag
 from articles.models import Article, Kind
 from publication.models import Section
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# Debian's Chromium when it is there; else Playwright's own build, which `make test`
+# installs (tests/browser/setup_chromium.sh) on machines where apt cannot be used.
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or (
+    "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
+)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="browser-media-")
 
@@ -21,18 +25,28 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="browser-media-")
 class BrowserTestCase(StaticLiveServerTestCase):
     @classmethod
     def setUpClass(cls):
-        if not shutil.which(CHROMIUM):
-            raise RuntimeError(
-                f"Browser tests need Chromium at {CHROMIUM} (apt-get install chromium)."
-            )
+        from playwright.sync_api import Error, sync_playwright
+
         # Playwright's sync API runs an event loop in this thread; Django's ORM calls
         # made by the test itself are still synchronous.
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
         cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            cls.browser = cls.playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS
+            )
+        except Error as exc:
+            cls.playwright.stop()
+            raise RuntimeError(
+                "Browser tests need Chromium: run `make test`, which installs it, "
+                f"or `apt-get install chromium`.\n{exc}"
+            ) from exc
+        try:
+            super().setUpClass()
+        except Exception:
+            cls.browser.close()
+            cls.playwright.stop()
+            raise
 
     @classmethod
     def tearDownClass(cls):
