@@ -1,6 +1,7 @@
 """What the newsletter tests share: subscribers, a signup POST, a real job worker."""
 
 import itertools
+import re
 import smtplib
 
 from django.core.mail.backends.base import BaseEmailBackend
@@ -40,6 +41,14 @@ def signup(client, email, *, name="", headers=None, ip="127.0.0.1", **fields):
     )
 
 
+def confirm_token_in(text: str) -> str:
+    """The token of the confirmation link in an email.
+
+    Compare what it confirms, not its text: the signature includes the second it was made.
+    """
+    return re.search(r"/newsletter/confirm/([^/\s\"]+)/", text).group(1)
+
+
 def run_jobs():
     """Run every due job for real, against the test database, then return."""
     with app.replace_connector(app.connector.get_worker_connector()):
@@ -56,6 +65,13 @@ class FailingEmailBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages):
         self.open()
+
+
+class RefusingEmailBackend(BaseEmailBackend):
+    """A mail server that is up but refuses every message."""
+
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPRecipientsRefused({"x@example.com": (550, b"No such user")})
 
 
 class JobsTestCase(TransactionTestCase):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
+from newsletter import tasks
 from newsletter.models import Delivery, ExportLog, Roundup, RoundupItem, Subscriber
 from tests.factories import make_article
 from tests.newsletter.helpers import make_subscriber
@@ -219,6 +220,50 @@ class RoundupAdminTests(TestCase):
             ProcrastinateJob.objects.filter(task_name="newsletter.send_delivery").exists()
         )
         self.assertEqual(mail.outbox, [])  # sent by the worker, not the request
+
+    def test_a_test_copy_goes_once_to_the_staff_members_own_address(self):
+        roundup = Roundup.objects.create(subject="The week", intro="Dear reader.")
+        RoundupItem.objects.create(roundup=roundup, article=self.latest)
+        url = reverse("admin:newsletter_roundup_send_test", args=[roundup.pk])
+        self.assertEqual(self.client.get(url).status_code, 405)
+
+        self.client.post(url)
+        delivery = Delivery.objects.get(kind=Delivery.Kind.TEST)
+        tasks.delivery_send(delivery_id=delivery.pk)
+        tasks.delivery_send(delivery_id=delivery.pk)  # a retried job after success
+
+        self.assertEqual(len(mail.outbox), 1)
+        self.assertEqual(mail.outbox[0].to, ["newsdesk@magazine.example"])
+        self.assertEqual(mail.outbox[0].subject, "[Test] The week")
+        self.assertIn("Latest story", mail.outbox[0].body)
+
+    def test_a_test_copy_needs_an_address_on_the_account(self):
+        User.objects.filter(pk=self.staff.pk).update(email="")
+        roundup = Roundup.objects.create(subject="The week")
+        response = self.client.post(
+            reverse("admin:newsletter_roundup_send_test", args=[roundup.pk]), follow=True
+        )
+        self.assertContains(response, "Add an email address to your account")
+        self.assertFalse(Delivery.objects.exists())
+
+    def test_resuming_queues_the_failed_copies_again_but_not_for_a_draft(self):
+        readers = [make_subscriber() for _ in range(3)]
+        roundup = make_sent_roundup("Sent", readers, statuses=["sent", "failed", "failed"])
+        Roundup.objects.filter(pk=roundup.pk).update(status=Roundup.Status.SENT)
+        url = reverse("admin:newsletter_roundup_resume", args=[roundup.pk])
+
+        self.assertEqual(self.client.get(url).status_code, 405)
+        response = self.client.post(url, follow=True)
+
+        self.assertContains(response, "2 failed copies queued again")
+        roundup.refresh_from_db()
+        self.assertEqual(roundup.status, Roundup.Status.SENDING)
+        self.assertEqual(roundup.progress()["queued"], 2)
+        job = ProcrastinateJob.objects.get(task_name="newsletter.roundup_send_batch")
+        self.assertEqual(job.args, {"roundup_id": roundup.pk})
+        draft = Roundup.objects.create(subject="Draft")
+        resume_draft = reverse("admin:newsletter_roundup_resume", args=[draft.pk])
+        self.assertEqual(self.client.post(resume_draft).status_code, 403)
 
     def test_sending_asks_first_then_starts_once(self):
         make_subscriber()

@@ -1,5 +1,6 @@
 import datetime
 import itertools
+import smtplib
 import threading
 
 from asgiref.sync import async_to_sync
@@ -17,9 +18,16 @@ from newsletter import services, tasks
 from newsletter.models import Delivery, Roundup, RoundupItem, Subscriber
 from publication.models import SiteSettings
 from tests.factories import make_article
-from tests.newsletter.helpers import JobsTestCase, make_subscriber, run_jobs, signup
+from tests.newsletter.helpers import (
+    JobsTestCase,
+    confirm_token_in,
+    make_subscriber,
+    run_jobs,
+    signup,
+)
 
 FAILING_BACKEND = "tests.newsletter.helpers.FailingEmailBackend"
+REFUSING_BACKEND = "tests.newsletter.helpers.RefusingEmailBackend"
 
 
 class ConfirmationEmailTests(JobsTestCase):
@@ -32,9 +40,10 @@ class ConfirmationEmailTests(JobsTestCase):
         message = mail.outbox[0]
         subscriber = Subscriber.objects.get()
         self.assertEqual(message.to, ["Reader+news@example.com"])
-        self.assertIn(subscriber.get_confirm_url(), message.body)
         html = message.alternatives[0][0]
-        self.assertIn(subscriber.get_confirm_url(), html)
+        for text in (message.body, html):
+            self.assertIn("https://news.example/newsletter/confirm/", text)
+            self.assertEqual(Subscriber.from_confirm_token(confirm_token_in(text)), subscriber)
         self.assertEqual(
             message.extra_headers["List-Unsubscribe"], f"<{subscriber.get_unsubscribe_url()}>"
         )
@@ -70,7 +79,7 @@ class ConfirmationEmailTests(JobsTestCase):
 class ResubscribeEmailTests(TestCase):
     def test_an_unsubscribed_address_that_signs_up_again_gets_a_new_confirmation_link(self):
         gone = make_subscriber("gone@example.com", status=Subscriber.Status.UNSUBSCRIBED)
-        old_confirm_url = gone.get_confirm_url()
+        old_confirm_token = gone.confirm_token
         services.subscriber_signup(email="gone@example.com", source="footer", consent_text="Yes")
         delivery = Delivery.objects.get()
 
@@ -79,8 +88,8 @@ class ResubscribeEmailTests(TestCase):
         message = mail.outbox[0]
         gone.refresh_from_db()
         self.assertEqual(gone.status, Subscriber.Status.UNSUBSCRIBED)
-        self.assertIn(gone.get_confirm_url(), message.body)
-        self.assertNotIn(old_confirm_url, message.body)
+        self.assertEqual(Subscriber.from_confirm_token(confirm_token_in(message.body)), gone)
+        self.assertIsNone(Subscriber.from_confirm_token(old_confirm_token))
         self.assertIn("stays unsubscribed unless you confirm", message.body)
         self.assertIn("stays unsubscribed unless you confirm", message.alternatives[0][0])
         delivery.refresh_from_db()
@@ -91,6 +100,19 @@ class ResubscribeEmailTests(TestCase):
         subscriber = make_subscriber(status=Subscriber.Status.PENDING)
         with self.assertNumQueries(1):
             newsletter_mail.confirmation_message(subscriber)
+
+
+class DeliverySendTests(TestCase):
+    def test_a_confirmation_for_an_address_confirmed_meanwhile_is_skipped(self):
+        services.subscriber_signup(email="quick@example.com", source="footer", consent_text="Yes")
+        Subscriber.objects.update(status=Subscriber.Status.CONFIRMED)
+        delivery = Delivery.objects.get()
+
+        tasks.delivery_send(delivery_id=delivery.pk)
+
+        self.assertEqual(mail.outbox, [])
+        delivery.refresh_from_db()
+        self.assertEqual(delivery.status, Delivery.Status.SKIPPED)
 
 
 class SignupRaceTests(JobsTestCase):
@@ -247,6 +269,18 @@ class RoundupSendingTests(JobsTestCase):
         self.assertEqual(self.roundup.progress()["queued"], 5)
         job = ProcrastinateJob.objects.get(task_name="newsletter.roundup_send_batch")
         self.assertEqual((job.status, job.attempts), ("todo", 1))
+
+    @override_settings(EMAIL_BACKEND=REFUSING_BACKEND, NEWSLETTER_BATCH_SIZE=10)
+    def test_copies_refused_five_times_in_a_row_stop_the_batch_for_a_retry(self):
+        make_subscriber()  # six confirmed readers: the sixth copy is never tried
+        tasks.roundup_deliveries_create(roundup_id=self.roundup.pk)
+
+        with self.assertRaises(smtplib.SMTPRecipientsRefused):
+            tasks.roundup_batch_send(roundup_id=self.roundup.pk)
+
+        progress = self.roundup.progress()
+        self.assertEqual((progress["failed"], progress["queued"]), (5, 1))
+        self.assertIn("SMTPRecipientsRefused", Delivery.objects.filter(status="failed")[0].error)
 
     def test_unsubscribing_before_the_batch_skips_the_copy(self):
         services.roundup_send(roundup=self.roundup)
