@@ -211,7 +211,7 @@ if _proxy_ssl_header:
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", default=HTTPS and not DEBUG)
 # HSTS cannot be taken back once browsers have seen it: off until the operator says the
 # site (and, with INCLUDE_SUBDOMAINS, every subdomain) is HTTPS-only.
-SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0"))
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=False)
 if not SECURE_HSTS_SECONDS:
@@ -231,7 +231,7 @@ CSRF_COOKIE_HTTPONLY = True
 # Request bodies: non-file form data over DATA_UPLOAD_MAX_MEMORY_SIZE and any body over
 # REQUEST_MAX_BODY_BYTES (an image upload plus its form) are answered 413 before being read
 # (publication.middleware). Set the proxy's limit to match (nginx: client_max_body_size 20m).
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440))
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440, minimum=1)
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",
