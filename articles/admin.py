@@ -530,7 +530,7 @@ class ArticleAdmin(VersionAdmin):
     def autosave_view(self, request, pk):
         """Keep the form as typed in this editor's working copy; the article is not touched."""
         article = self.editable_article(request, pk)
-        if int(request.META.get("CONTENT_LENGTH") or 0) > WORKING_COPY_MAX_BYTES:
+        if int(request.headers.get("content-length") or 0) > WORKING_COPY_MAX_BYTES:
             return JsonResponse({"error": "Too large to autosave."}, status=413)
         skip = {"csrfmiddlewaretoken", "base_version"}
         fields = {name: request.POST.getlist(name) for name in request.POST if name not in skip}

@@ -130,7 +130,7 @@ class RequestSizeLimitMiddleware:
 
     def __call__(self, request):
         try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
+            length = int(request.headers.get("content-length") or 0)
         except ValueError:
             return HttpResponseBadRequest("Bad Content-Length.", content_type="text/plain")
         if request.content_type == "multipart/form-data":

@@ -138,10 +138,10 @@ def add_public_headers(response, *, etag: str, version: ContentVersion, now: flo
 
 
 def not_modified(request, *, etag: str, last_modified: float) -> bool:
-    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+    if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
         return etag in {tag.strip() for tag in if_none_match.split(",")} or if_none_match == "*"
-    since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+    since = parse_http_date_safe(request.headers.get("if-modified-since", ""))
     return since is not None and int(last_modified) <= since
 
 

@@ -78,7 +78,7 @@ class HealthCheckTests(SimpleTestCase):
     def test_healthy_answers_200_with_reads_only_and_no_cookie(self):
         with CaptureQueriesContext(connection) as queries:
             # Load balancers probe by address, which is not an allowed host.
-            response = self.client.get("/healthz", HTTP_HOST="10.1.2.3")
+            response = self.client.get("/healthz", headers={"host": "10.1.2.3"})
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.content, b"ok")
         self.assertEqual(response.cookies, {})
@@ -110,7 +110,7 @@ class HealthCheckCacheTests(TestCase):
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS django_cache")
         with self.assertLogs("django.request", "ERROR") as logs:
-            response = self.client.get("/healthz", HTTP_X_REQUEST_ID="probe-0000001")
+            response = self.client.get("/healthz", headers={"x-request-id": "probe-0000001"})
         self.assertIn('"request_id": "probe-0000001"', JsonFormatter().format(logs.records[0]))
         self.assertEqual(response.status_code, 503)
         self.assertEqual(response.content, b"unavailable: cache")
@@ -124,7 +124,7 @@ def log_lines(records):
 class RequestLogTests(TestCase):
     def test_one_json_line_per_request_with_id_method_path_status_and_duration(self):
         with self.assertLogs("publication.requests", "INFO") as logs:
-            response = self.client.get("/no-such-page/", HTTP_X_REQUEST_ID="lb-1234abcd")
+            response = self.client.get("/no-such-page/", headers={"x-request-id": "lb-1234abcd"})
         [line] = log_lines(logs.records)
         self.assertEqual(response["X-Request-ID"], "lb-1234abcd")
         self.assertEqual(line["request_id"], "lb-1234abcd")
@@ -135,7 +135,7 @@ class RequestLogTests(TestCase):
 
     def test_a_request_without_an_id_gets_a_fresh_one(self):
         first = self.client.get("/healthz")["X-Request-ID"]
-        second = self.client.get("/healthz", HTTP_X_REQUEST_ID="bad id\n{}")["X-Request-ID"]
+        second = self.client.get("/healthz", headers={"x-request-id": "bad id\n{}"})["X-Request-ID"]
         self.assertRegex(first, r"^[0-9a-f]{32}$")
         self.assertRegex(second, r"^[0-9a-f]{32}$")
         self.assertNotEqual(first, second)
@@ -156,7 +156,7 @@ class RequestLogTests(TestCase):
     def test_unhandled_errors_are_logged_with_traceback_path_and_request_id(self):
         self.client.raise_request_exception = False
         with self.assertLogs("django.request", "ERROR") as logs:
-            response = self.client.get("/broken/", HTTP_X_REQUEST_ID="req-00000042")
+            response = self.client.get("/broken/", headers={"x-request-id": "req-00000042"})
         self.assertEqual(response.status_code, 500)
         [line] = log_lines(logs.records)
         self.assertEqual(line["path"], "/broken/")
