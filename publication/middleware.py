@@ -10,8 +10,10 @@ from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponsePermanentRedirect,
+    JsonResponse,
 )
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
 from publication.logs import redacted_path, request_id_var
@@ -138,11 +140,11 @@ class RequestSizeLimitMiddleware:
         else:
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if limit is not None and length > limit:
-            return HttpResponse(
-                f"Request body too large: at most {filesizeformat(limit)}.",
-                status=413,
-                content_type="text/plain; charset=utf-8",
-            )
+            message = f"Request body too large: at most {filesizeformat(limit)}."
+            if request.path == reverse("publication:editor-image-upload"):
+                # The rich-text editor shows {"error": {"message": …}} to the writer.
+                return JsonResponse({"error": {"message": message}}, status=413)
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
 

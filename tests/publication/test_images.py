@@ -326,6 +326,18 @@ class EditorImageUploadTests(UploadChecks, TemporaryMediaTestCase):
         self.assertEqual(response.status_code, 413)
         self.assertIn(message, response.json()["error"]["message"])
 
+    @override_settings(REQUEST_MAX_BODY_BYTES=1024 * 1024)
+    def test_a_body_declared_over_the_request_limit_is_refused_in_json_before_reading(self):
+        response = self.client.generic(
+            "POST",
+            "/editor/images/",
+            b"",
+            content_type="multipart/form-data; boundary=x",
+            headers={"Content-Length": str(50 * 1024 * 1024)},
+        )
+        self.assertEqual(response.status_code, 413)
+        self.assertIn("Request body too large", response.json()["error"]["message"])
+
     def test_a_valid_upload_returns_the_url_of_a_new_photo(self):
         response = self.upload(image_upload())
         photo = Photo.objects.get()
