@@ -63,16 +63,16 @@ class RateLimitTests(TestCase):
         self.assertEqual(rate_limit("other", "a", (1, 3600)), 0)
 
 
-# The production default: the database cache, whose incr() is a read and a write.
-@override_settings(
-    CACHES={
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "django_cache",
-        }
-    }
-)
 class ConcurrentRateLimitTests(TransactionTestCase):
+    # The production default: the database cache, whose incr() is a read and a write.
+    @override_settings(
+        CACHES={
+            "default": {
+                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": "django_cache",
+            }
+        }
+    )
     def test_simultaneous_hits_let_exactly_the_limit_through(self):
         # Each thread has its own database connection, as gunicorn's workers would.
         barrier, results = threading.Barrier(20), []
