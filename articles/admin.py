@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
 from reversion.models import Revision, Version
@@ -35,6 +35,7 @@ from articles.models import (
     schedule_label,
 )
 from articles.views import render_article_preview
+from publication.admin import PhotoAdmin
 from publication.models import Photo
 
 WIDE = "width: 100%; max-width: 48rem"
@@ -874,3 +875,31 @@ class ShareLinkAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, f"{count} link(s) revoked.", messages.SUCCESS)
+
+
+# The photo admin lives in publication/, which knows nothing of articles; where a
+# photo is used is added here.
+admin.site.unregister(Photo)
+
+
+@admin.register(Photo)
+class PhotoUsageAdmin(PhotoAdmin):
+    readonly_fields = [*PhotoAdmin.readonly_fields, "used_in"]
+    fieldsets = [*PhotoAdmin.fieldsets, ("Usage", {"fields": ["used_in"]})]
+
+    @admin.display(description="Used in")
+    def used_in(self, photo):
+        articles = dict.fromkeys([*photo.lead_articles.all(), *photo.body_articles.all()])
+        if not articles:
+            return "Not used yet"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}">{}</a></li>',
+                (
+                    (reverse("admin:articles_article_change", args=[a.pk]), a.headline)
+                    for a in articles
+                ),
+            ),
+        )

@@ -1,5 +1,4 @@
 import datetime
-import re
 
 import reversion
 from django.conf import settings
@@ -32,9 +31,8 @@ from articles.topics import OrderedTaggableManager
 from publication.html import sanitize_html
 from publication.models import Author, Photo, Redirect, RedirectsWhenMoved, Section
 from publication.page_cache import bump_content_version
+from publication.text import paragraphs
 
-# Browsers send textarea line breaks as \r\n; a "blank" line may hold spaces.
-BLANK_LINE = re.compile(r"\n\s*\n")
 SLUG_ATTEMPTS = 5
 RELATED_LENGTH = 4
 
@@ -281,11 +279,7 @@ class Article(RedirectsWhenMoved):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         self.body = drop_trailing_empty_paragraphs(sanitize_html(self.body))
-        self.teaser_paragraphs = (
-            [part.strip() for part in BLANK_LINE.split(self.teaser) if part.strip()]
-            if self.teaser.strip()
-            else opening_paragraphs(self.body)
-        )
+        self.teaser_paragraphs = paragraphs(self.teaser) or opening_paragraphs(self.body)
         for attempt in range(SLUG_ATTEMPTS):
             try:
                 with transaction.atomic():

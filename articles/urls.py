@@ -16,6 +16,7 @@ urlpatterns = [
     # taggit keeps non-ASCII letters in slugs ("zürich"), which <slug:> would not match.
     path("topic/<str:slug>/", public_page(views.TagView.as_view()), name="tag"),
     path("authors/<slug:slug>/", public_page(views.AuthorView.as_view()), name="author"),
+    path("credits/<slug:slug>/", public_page(views.CreatorView.as_view()), name="creator"),
     path("search/", views.search_results, name="search"),
     path("robots.txt", public_page(sitemaps.robots_txt), name="robots"),
     path("sitemap.xml", public_page(sitemaps.sitemap_index), name="sitemap-index"),

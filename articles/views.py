@@ -3,6 +3,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db import DatabaseError, models, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from articles import search, seo
 from articles.forms import SearchForm
 from articles.models import Article, Byline, Kind, ShareLink
 from publication.context_processors import cached_site_settings
-from publication.models import Author, Section
+from publication.models import Author, Creator, Photo, Section
 from publication.pagination import KeysetPaginationMixin
 
 RIVER_LENGTH = 6
@@ -196,3 +197,32 @@ def search_results(request):
     # Result pages are for readers, not for search engines' indexes.
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+class CreatorView(KeysetPaginationMixin, ListView):
+    """A photographer's or agency's photos, with their credits."""
+
+    template_name = "articles/creator_detail.html"
+    context_object_name = "photos"
+    paginate_by = 24
+    keyset_field = "created_at"
+
+    def get_queryset(self):
+        self.creator = get_object_or_404(Creator, slug=self.kwargs["slug"])
+        # Only photos readers have already seen: none from drafts, unused uploads
+        # or expired licences.
+        # The creator's few photos first, then one EXISTS probe each; joining to every
+        # article that uses them and de-duplicating grows with the archive.
+        live = Article.objects.live()
+        body_uses = Article.body_photos.through.objects.filter(
+            photo=OuterRef("pk"), article__in=live
+        )
+        return (
+            Photo.objects.with_credit()
+            .filter(Q(creator=self.creator) | Q(source=self.creator))
+            .exclude(pk__in=Photo.objects.license_expired())
+            .filter(Exists(live.filter(lead_photo=OuterRef("pk"))) | Exists(body_uses))
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(creator=self.creator, **kwargs)

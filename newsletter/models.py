@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsletter.validators import email_for_display, normalize_email
+from publication.text import paragraphs
 
 
 def normalize_name(name: str) -> str:
@@ -233,7 +234,7 @@ class Roundup(models.Model):
 
     @property
     def intro_paragraphs(self) -> list[str]:
-        return [part.strip() for part in self.intro.split("\n\n") if part.strip()]
+        return paragraphs(self.intro)
 
     def progress(self) -> dict[str, int]:
         """Copies per delivery status and in total; from with_progress() when annotated."""

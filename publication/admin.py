@@ -156,7 +156,6 @@ class PhotoAdmin(admin.ModelAdmin):
         "preview",
         "width",
         "height",
-        "used_in",
         "renditions_status",
         "renditions_error",
         "rendition_list",
@@ -187,7 +186,6 @@ class PhotoAdmin(admin.ModelAdmin):
                 "exist pages show the original.",
             },
         ),
-        ("Usage", {"fields": ["used_in"]}),
     ]
 
     def get_queryset(self, request):
@@ -236,23 +234,6 @@ class PhotoAdmin(admin.ModelAdmin):
     def make_renditions_again(self, request, queryset):
         queryset.request_renditions()
         self.message_user(request, f"Renditions queued for {queryset.count()} photos.")
-
-    @admin.display(description="Used in")
-    def used_in(self, photo):
-        articles = dict.fromkeys([*photo.lead_articles.all(), *photo.body_articles.all()])
-        if not articles:
-            return "Not used yet"
-        return format_html(
-            "<ul>{}</ul>",
-            format_html_join(
-                "",
-                '<li><a href="{}">{}</a></li>',
-                (
-                    (reverse("admin:articles_article_change", args=[a.pk]), a.headline)
-                    for a in articles
-                ),
-            ),
-        )
 
 
 class AuthorLinkInline(admin.TabularInline):

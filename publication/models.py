@@ -197,7 +197,7 @@ class Creator(RedirectsWhenMoved):
                 photo.request_renditions()
 
     def get_absolute_url(self):
-        return reverse("publication:creator", args=[self.slug])
+        return reverse("articles:creator", args=[self.slug])
 
     def photos_credited(self):
         return Photo.objects.filter(Q(creator=self) | Q(source=self))

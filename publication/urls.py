@@ -3,10 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from publication import views
-from publication.page_cache import public_page
 
 publication_patterns = [
-    path("credits/<slug:slug>/", public_page(views.CreatorDetailView.as_view()), name="creator"),
     path("editor/images/", views.editor_image_upload, name="editor-image-upload"),
 ]
 

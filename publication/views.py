@@ -4,45 +4,13 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404
 from django.views import static
 from django.views.decorators.http import require_POST
-from django.views.generic import ListView
 
-from articles.models import Article
 from publication.images import SafeImageFormField, image_checksum
-from publication.models import Creator, Photo
-from publication.pagination import KeysetPaginationMixin
+from publication.models import Photo
 from publication.uploads import refused_upload
-
-
-class CreatorDetailView(KeysetPaginationMixin, ListView):
-    template_name = "publication/creator_detail.html"
-    context_object_name = "photos"
-    paginate_by = 24
-    keyset_field = "created_at"
-
-    def get_queryset(self):
-        self.creator = get_object_or_404(Creator, slug=self.kwargs["slug"])
-        # Only photos readers have already seen: none from drafts, unused uploads
-        # or expired licences.
-        # The creator's few photos first, then one EXISTS probe each; joining to every
-        # article that uses them and de-duplicating grows with the archive.
-        live = Article.objects.live()
-        body_uses = Article.body_photos.through.objects.filter(
-            photo=OuterRef("pk"), article__in=live
-        )
-        return (
-            Photo.objects.with_credit()
-            .filter(Q(creator=self.creator) | Q(source=self.creator))
-            .exclude(pk__in=Photo.objects.license_expired())
-            .filter(Exists(live.filter(lead_photo=OuterRef("pk"))) | Exists(body_uses))
-        )
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(creator=self.creator, **kwargs)
 
 
 @require_POST

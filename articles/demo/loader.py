@@ -27,6 +27,7 @@ from publication.models import (
     SiteSettings,
     SocialLink,
 )
+from publication.text import paragraphs
 
 FIGURE = re.compile(r"\[\[figure:(\w+)\|(.*)\]\]", re.DOTALL)
 
@@ -232,7 +233,3 @@ class DemoLoader:
         self.logins_created["admin"] = not User.objects.filter(username="admin").exists()
         if self.logins_created["admin"]:
             User.objects.create_superuser("admin", password="admin")
-
-
-def paragraphs(text):
-    return [block.strip() for block in text.strip().split("\n\n") if block.strip()]

@@ -22,6 +22,7 @@ from tests.factories import (
 )
 
 CHANGELIST = "/admin/articles/article/"
+PHOTOS = "/admin/publication/photo/"
 
 
 class ArticleChangelistTests(QueryCountMixin, AdminTestCase):
@@ -389,6 +390,24 @@ class ShareLinkAdminTests(AdminTestCase):
 
     def test_share_links_cannot_be_added_outside_an_article(self):
         self.assertEqual(self.client.get("/admin/articles/sharelink/add/").status_code, 403)
+
+
+class PhotoUsageAdminTests(AdminTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.photo = make_photo(alt_text="Credited photo", creator=make_creator("Jane Doe"))
+        cls.unused = make_photo(alt_text="Unused photo", credit_text="Agency archive")
+
+    def test_change_form_shows_where_the_photo_is_used(self):
+        article = make_article(headline="Lead story", lead_photo=self.photo)
+        response = self.client.get(f"{PHOTOS}{self.photo.pk}/change/")
+        self.assertContains(
+            response,
+            f'<a href="/admin/articles/article/{article.pk}/change/">Lead story</a>',
+            html=True,
+        )
+        self.assertContains(self.client.get(f"{PHOTOS}{self.unused.pk}/change/"), "Not used yet")
 
 
 class AdminAccessTests(TestCase):
