@@ -300,6 +300,9 @@ class Article(RedirectsWhenMoved):
     def get_absolute_url(self):
         return reverse("articles:article", args=[self.slug])
 
+    # is_live and is_scheduled are live() and scheduled() for a row already loaded.
+    # They restate the rule in Python rather than ask the database, which would cost a
+    # query per article in lists; a test checks both forms agree in every state.
     @property
     def is_live(self) -> bool:
         return (
@@ -318,7 +321,11 @@ class Article(RedirectsWhenMoved):
 
     @property
     def is_scheduled(self) -> bool:
-        return self.status == self.Status.PUBLISHED and not self.is_live
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
 
     def publishing_problems(self, *, author_count=None) -> list[str]:
         """What the article still needs before it may be published or scheduled.

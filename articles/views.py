@@ -3,7 +3,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db import DatabaseError, models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -218,8 +218,8 @@ class CreatorView(KeysetPaginationMixin, ListView):
             photo=OuterRef("pk"), article__in=live
         )
         return (
-            Photo.objects.with_credit()
-            .filter(Q(creator=self.creator) | Q(source=self.creator))
+            self.creator.photos_credited()
+            .with_credit()
             .exclude(pk__in=Photo.objects.license_expired())
             .filter(Exists(live.filter(lead_photo=OuterRef("pk"))) | Exists(body_uses))
         )

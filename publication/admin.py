@@ -12,7 +12,6 @@ from django.utils.html import format_html, format_html_join
 from taggit.admin import TagAdmin
 from taggit.models import Tag
 
-from publication.images import image_checksum
 from publication.models import (
     Author,
     AuthorLink,
@@ -66,7 +65,8 @@ class LicenseFilter(admin.SimpleListFilter):
     parameter_name = "licence"
 
     def lookups(self, request, model_admin):
-        return [("expired", "Expired"), ("expiring", "Expires within 30 days")]
+        days = settings.PHOTO_LICENSE_WARNING_DAYS
+        return [("expired", "Expired"), ("expiring", f"Expires within {days} days")]
 
     def queryset(self, request, queryset):
         if self.value() == "expired":
@@ -125,7 +125,7 @@ class PhotoForm(forms.ModelForm):
     def clean_image(self):
         image = self.cleaned_data["image"]
         if image and image != self.initial.get("image"):
-            same = Photo.objects.filter(checksum=image_checksum(image)).exclude(pk=self.instance.pk)
+            same = Photo.objects.same_image(image).exclude(pk=self.instance.pk)
             if existing := same.first():
                 raise forms.ValidationError(
                     format_html(

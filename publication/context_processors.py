@@ -22,7 +22,7 @@ def site(request):
 
 def cached_site_settings(request) -> SiteSettings:
     """Every page shows them: kept in the cache until anything public changes."""
-    return cached_under_version(request, "site-settings", SiteSettings.load)
+    return cached_under_version(request, "site-settings", SiteSettings.for_pages)
 
 
 def canonical_url(request) -> str:

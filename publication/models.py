@@ -203,8 +203,10 @@ class Creator(RedirectsWhenMoved):
         return Photo.objects.filter(Q(creator=self) | Q(source=self))
 
 
-# How long before a licence expires the admin starts flagging the photo.
-LICENSE_WARNING_DAYS = 30
+def license_warning_window() -> tuple[datetime.date, datetime.date]:
+    """Today and the last day on which an expiring licence is flagged to editors."""
+    today = timezone.localdate()
+    return today, today + datetime.timedelta(days=settings.PHOTO_LICENSE_WARNING_DAYS)
 
 
 class PhotoQuerySet(models.QuerySet):
@@ -222,12 +224,12 @@ class PhotoQuerySet(models.QuerySet):
         for photo in self.with_credit():
             photo.request_renditions(force=True)
 
-    def license_expiring(self, *, within_days=LICENSE_WARNING_DAYS):
-        today = timezone.localdate()
-        return self.filter(
-            license_expires_on__gte=today,
-            license_expires_on__lte=today + datetime.timedelta(days=within_days),
-        )
+    def license_expiring(self):
+        return self.filter(license_expires_on__range=license_warning_window())
+
+    def same_image(self, image):
+        """The photo of this image, if the library has it: uploads are matched by checksum."""
+        return self.filter(checksum=image_checksum(image))
 
 
 class Photo(models.Model):
@@ -511,10 +513,10 @@ class Photo(models.Model):
     def license_status(self) -> str:
         if not self.license_expires_on:
             return ""
-        today = timezone.localdate()
+        today, last_warned = license_warning_window()
         if self.license_expires_on < today:
             return "expired"
-        if self.license_expires_on <= today + datetime.timedelta(days=LICENSE_WARNING_DAYS):
+        if self.license_expires_on <= last_warned:
             return "expiring"
         return ""
 
@@ -555,14 +557,24 @@ class Author(RedirectsWhenMoved):
         return reverse("articles:author", args=[self.slug])
 
 
-class AuthorLink(models.Model):
-    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="links")
-    label = models.CharField(max_length=50, help_text="E.g. “Website”, “Mastodon”, “Bluesky”.")
+class Link(models.Model):
+    """A web address in a list editors order: an author's profiles, the site's accounts.
+
+    The text field keeps its name in each table (an author link's `label`, a social
+    link's `name`), so the base adds no migration.
+    """
+
     url = models.URLField()
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        abstract = True
         ordering = ["order", "pk"]
+
+
+class AuthorLink(Link):
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="links")
+    label = models.CharField(max_length=50, help_text="E.g. “Website”, “Mastodon”, “Bluesky”.")
 
     def __str__(self):
         return self.label
@@ -597,15 +609,18 @@ class SiteSettings(models.Model):
         site, _ = cls.objects.get_or_create(pk=1)
         return site
 
+    @classmethod
+    def for_pages(cls) -> "SiteSettings":
+        """The settings with the page chrome (navigation topics, social links) prefetched,
+        so a page's queries are set here and templates never query."""
+        site = cls.load()
+        models.prefetch_related_objects([site], "nav_topics", "social_links")
+        return site
 
-class SocialLink(models.Model):
+
+class SocialLink(Link):
     site = models.ForeignKey(SiteSettings, on_delete=models.CASCADE, related_name="social_links")
     name = models.CharField(max_length=50, help_text="E.g. “Bluesky”, “Mastodon”, “YouTube”.")
-    url = models.URLField()
-    order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["order", "pk"]
 
     def __str__(self):
         return self.name

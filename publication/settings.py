@@ -277,6 +277,8 @@ IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_BYTES", default=15 * 1024 * 1
 IMAGE_UPLOAD_MAX_PIXELS = env_int("IMAGE_UPLOAD_MAX_PIXELS", default=40_000_000, minimum=1)
 # WebP needs about five times the memory a pixel of the others needs (benchmarks/uploads.py).
 IMAGE_UPLOAD_MAX_WEBP_PIXELS = env_int("IMAGE_UPLOAD_MAX_WEBP_PIXELS", default=6_000_000, minimum=1)
+# Photos whose licence runs out within this many days are flagged in the photo admin.
+PHOTO_LICENSE_WARNING_DAYS = 30
 IMAGE_MAX_EDGE = 2560  # larger uploads are scaled down, like a "-scaled" original
 # Renditions (publication.renditions), best first; JPEG is always made as the fallback.
 # AVIF is skipped when this Pillow lacks it; it is the slowest to encode.

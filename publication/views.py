@@ -8,7 +8,7 @@ from django.http import Http404, JsonResponse
 from django.views import static
 from django.views.decorators.http import require_POST
 
-from publication.images import SafeImageFormField, image_checksum
+from publication.images import SafeImageFormField
 from publication.models import Photo
 from publication.uploads import refused_upload
 
@@ -29,13 +29,13 @@ def editor_image_upload(request):
     except ValidationError as error:
         status = 413 if error.code == "too_large" else 400
         return JsonResponse({"error": {"message": " ".join(error.messages)}}, status=status)
-    photo = Photo.objects.filter(checksum=image_checksum(image)).first()
+    photo = Photo.objects.same_image(image).first()
     if photo is None:
         try:
             with transaction.atomic():
                 photo = Photo.objects.create(image=image, alt_text="")
         except IntegrityError:  # the same image, uploaded at the same moment
-            photo = Photo.objects.get(checksum=image_checksum(image))
+            photo = Photo.objects.same_image(image).get()
     return JsonResponse({"url": photo.image.url, "photo_id": photo.pk})
 
 

@@ -37,6 +37,25 @@ class ArticleQuerySetTests(TestCase):
     def test_scheduled_is_published_articles_with_a_future_time(self):
         self.assertQuerySetEqual(Article.objects.scheduled(), [self.scheduled])
 
+    def test_is_live_and_is_scheduled_agree_with_the_querysets(self):
+        published_without_time = make_article()
+        # Only update() can leave a published article without a time; save() fills it in.
+        Article.objects.filter(pk=published_without_time.pk).update(published_at=None)
+        published_without_time.refresh_from_db()
+        articles = [
+            self.live,
+            self.scheduled,
+            self.draft,
+            self.draft_with_date,
+            published_without_time,
+        ]
+        live = set(Article.objects.live())
+        scheduled = set(Article.objects.scheduled())
+        for article in articles:
+            with self.subTest(article=article.slug):
+                self.assertEqual(article.is_live, article in live)
+                self.assertEqual(article.is_scheduled, article in scheduled)
+
     def test_drafts_are_unpublished_whatever_their_time(self):
         self.assertCountEqual(Article.objects.drafts(), [self.draft, self.draft_with_date])
 

@@ -103,6 +103,19 @@ class ArticlePageTests(TemporaryMediaTestCase):
         self.assertContains(self.response, f'<time datetime="{published.isoformat()}">')
         self.assertContains(self.response, published.strftime("%-d %B %Y"))
 
+    def test_byline_joins_three_authors_and_escapes_names(self):
+        article = make_article(
+            authors=[make_author("A & Co"), make_author("Dora Ek"), make_author("Femi Bello")]
+        )
+        response = self.client.get(article.get_absolute_url())
+        self.assertContains(
+            response,
+            '<p class="byline">By <a href="/authors/a-co/">A &amp; Co</a>, '
+            '<a href="/authors/dora-ek/">Dora Ek</a> and '
+            '<a href="/authors/femi-bello/">Femi Bello</a></p>',
+            html=True,
+        )
+
     def test_lead_image_has_real_alt_text(self):
         self.assertContains(
             self.response,
@@ -628,7 +641,7 @@ class QueryBudgetTests(QueryCountMixin, TemporaryMediaTestCase):
         url = self.article.get_absolute_url()
         self.client.get(url)
         self.section.save()  # any edit: every cached piece is stale
-        # the six above, plus site settings, nav sections, nav topics, social links
+        # the six above, plus site settings (+nav topics, social links), nav sections
         with self.assertNumQueries(10):
             self.client.get(url)
         with self.assertNumQueries(6):

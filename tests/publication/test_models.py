@@ -1,10 +1,12 @@
 import datetime
 
-from django.test import TestCase
+from django.template.loader import render_to_string
+from django.test import TestCase, override_settings
 from django.utils import timezone
+from taggit.models import Tag
 
 from publication.models import Creator, Photo, SiteSettings, clean_credit_text
-from tests.factories import TemporaryMediaTestCase, make_creator, make_photo
+from tests.factories import TemporaryMediaTestCase, make_creator, make_photo, make_site
 
 
 class PhotoCreditTests(TemporaryMediaTestCase):
@@ -139,6 +141,12 @@ class PhotoLicenseTests(TemporaryMediaTestCase):
     def test_licences_expiring_within_thirty_days(self):
         self.assertCountEqual(Photo.objects.license_expiring(), [self.expires_today, self.expiring])
 
+    @override_settings(PHOTO_LICENSE_WARNING_DAYS=0)
+    def test_the_warning_window_is_one_setting(self):
+        self.assertCountEqual(Photo.objects.license_expiring(), [self.expires_today])
+        self.assertEqual(self.expiring.license_status, "")
+        self.assertEqual(self.expires_today.license_status, "expiring")
+
     def test_license_status_matches_the_querysets(self):
         self.assertEqual(
             [
@@ -170,3 +178,15 @@ class SiteSettingsTests(TestCase):
         self.assertEqual(SiteSettings.objects.count(), 1)
         first.refresh_from_db()
         self.assertEqual(first.name, "Another")
+
+    def test_page_chrome_is_loaded_with_the_settings_so_templates_never_query(self):
+        site = make_site()
+        site.nav_topics.set([Tag.objects.create(name="Black Sea security", slug="black-sea")])
+        site = SiteSettings.for_pages()
+        with self.assertNumQueries(0):
+            html = render_to_string("base.html", {"site": site, "nav_sections": []})
+        self.assertInHTML('<a href="/topic/black-sea/">Black Sea security</a>', html)
+        self.assertInHTML(
+            '<a href="https://bsky.app/profile/meridian.example" rel="me noopener">Bluesky</a>',
+            html,
+        )
