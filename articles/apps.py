@@ -48,4 +48,4 @@ def reindex_author_articles(sender, instance, created, **kwargs):
     if not created and getattr(instance, "_name_before_save", None) != instance.name:
         from articles.models import Article
 
-        Article.reindex(Article.objects.filter(bylines__author=instance).distinct())
+        Article.reindex(Article.objects.filter(bylines__author=instance))

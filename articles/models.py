@@ -35,6 +35,7 @@ from publication.text import paragraphs
 
 SLUG_ATTEMPTS = 5
 RELATED_LENGTH = 4
+REINDEX_BATCH = 500  # articles per query when rebuilding search vectors
 
 
 class Kind(RedirectsWhenMoved):
@@ -403,15 +404,24 @@ class Article(RedirectsWhenMoved):
     @classmethod
     def reindex(cls, articles) -> int:
         """Rebuild the stored search vector of these articles, e.g. after an author's rename."""
-        articles = list(articles.prefetch_related("bylines__author"))
-        for article in articles:
-            article.search_vector = search.search_vector(
-                headline=article.headline,
-                dek=article.dek,
-                author_names=[byline.author.name for byline in article.bylines.all()],
-                body=article.body,
+        pks = list(articles.order_by().values_list("pk", flat=True).distinct())
+        for start in range(0, len(pks), REINDEX_BATCH):
+            batch = list(
+                cls.objects.filter(pk__in=pks[start : start + REINDEX_BATCH])
+                .only("headline", "dek", "body")
+                .prefetch_related(
+                    models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+                )
             )
-        return cls.objects.bulk_update(articles, ["search_vector"], batch_size=200)
+            for article in batch:
+                article.search_vector = search.search_vector(
+                    headline=article.headline,
+                    dek=article.dek,
+                    author_names=[byline.author.name for byline in article.bylines.all()],
+                    body=article.body,
+                )
+            cls.objects.bulk_update(batch, ["search_vector"])
+        return len(pks)
 
     @property
     def topics(self) -> list:

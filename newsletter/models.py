@@ -186,6 +186,19 @@ def absolute_url(path: str) -> str:
 
 
 class RoundupQuerySet(models.QuerySet):
+    def sent(self):
+        """Round-ups readers may see on the web: only those already sent."""
+        return self.filter(status=Roundup.Status.SENT).order_by("-sent_at", "-pk")
+
+    def for_archive(self):
+        """Sent round-ups with their still-live articles in the editor's order, in 2 queries."""
+        from articles.models import Article
+
+        items = RoundupItem.objects.filter(article__in=Article.objects.live()).select_related(
+            "article__kind", "article__section"
+        )
+        return self.sent().prefetch_related(models.Prefetch("items", queryset=items))
+
     def with_progress(self):
         """Count each round-up's copies per delivery status, for a whole list in one query."""
         copies = Q(deliveries__kind=Delivery.Kind.ROUNDUP)
@@ -231,6 +244,9 @@ class Roundup(models.Model):
 
     def __str__(self):
         return self.subject
+
+    def get_absolute_url(self):
+        return reverse("newsletter:archive-issue", args=[self.pk])
 
     @property
     def intro_paragraphs(self) -> list[str]:

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import TemplateView
 
-from newsletter import views
+from newsletter import feeds, views
 from publication.page_cache import public_page
 
 app_name = "newsletter"
@@ -15,4 +15,11 @@ urlpatterns = [
     ),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("archive/", public_page(views.RoundupArchiveView.as_view()), name="archive"),
+    path(
+        "archive/<int:pk>/",
+        public_page(views.RoundupDetailView.as_view()),
+        name="archive-issue",
+    ),
+    path("archive/feed/", public_page(feeds.RoundupArchiveFeed()), name="archive-feed"),
 ]

@@ -10,10 +10,11 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
+from django.views.generic import DetailView, ListView
 
 from newsletter import services
 from newsletter.forms import CONSENT_TEXT, SignupForm, form_token
-from newsletter.models import Subscriber
+from newsletter.models import Roundup, Subscriber
 from newsletter.request_checks import client_ip, is_same_origin, rate_limit, referer_path
 from newsletter.validators import mailbox_key
 
@@ -89,3 +90,21 @@ def unsubscribe(request, token):
         services.subscriber_unsubscribe(subscriber=subscriber)
         return render(request, "newsletter/unsubscribe_done.html", {"subscriber": subscriber})
     return render(request, "newsletter/unsubscribe.html", {"subscriber": subscriber})
+
+
+class RoundupArchiveView(ListView):
+    template_name = "newsletter/roundup_archive.html"
+    context_object_name = "roundups"
+    paginate_by = 20
+    queryset = Roundup.objects.sent().only("subject", "intro", "sent_at")
+
+
+class RoundupDetailView(DetailView):
+    """The web version of a sent round-up: what subscribers got, without anything personal."""
+
+    template_name = "newsletter/roundup_detail.html"
+    context_object_name = "roundup"
+
+    def get_queryset(self):
+        # Built per request: which articles are live depends on the time.
+        return Roundup.objects.for_archive()

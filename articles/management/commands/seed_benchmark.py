@@ -93,6 +93,8 @@ class Command(BaseCommand):
             for name in self.new_files:
                 default_storage.delete(name)
             raise
+        # COPY skips Article.save(), which keeps the search vector.
+        call_command("reindex_search", verbosity=0)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         if subscribers:

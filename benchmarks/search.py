@@ -1,0 +1,100 @@
+"""Search latency, single client: p50/p95 of a few typical queries per archive size.
+
+    .venv/bin/python benchmarks/search.py [--sizes demo 20000] [--repeat 40]
+
+Each size gets a database of its own (bench_search_<size>) on the project's PostgreSQL,
+migrated and filled once: `load_demo` for "demo", `seed_benchmark --articles N`
+otherwise (which ends with `reindex_search`). Each query is timed as the whole search
+page (form, count, ranked results, snippets, template) through Django's test client
+with DEBUG and the page cache off, after two warm-up requests. Prints one table.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.load import BASE_DIR, PYTHON, base_env, manage, server_url
+
+QUERIES = ["sanctions", "europe security", '"black sea"', "zurich", "ukraine -russia", "nato or eu"]
+
+TIMING = """
+import statistics, time
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from articles.models import Article
+client = Client(HTTP_HOST="127.0.0.1")
+print(f"live articles: {Article.objects.live().count()}")
+for q in QUERIES:
+    for _ in range(2):
+        client.get("/search/", {"q": q})
+    times = []
+    for _ in range(REPEAT):
+        started = time.perf_counter()
+        response = client.get("/search/", {"q": q})
+        times.append((time.perf_counter() - started) * 1000)
+    assert response.status_code == 200, response.status_code
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/search/", {"q": q})
+    hits = Article.objects.search(q).count()
+    p95 = statistics.quantiles(times, n=20)[-1]
+    print(f"{q!r:22} {hits:>7} hits  p50 {statistics.median(times):7.1f} ms  "
+          f"p95 {p95:7.1f} ms  {len(queries)} queries")
+"""
+
+
+def prepare(database_url: str, size: str) -> None:
+    env = base_env(database_url, page_cache=False)
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "createcachetable")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    count = manage(
+        env,
+        "shell",
+        "-c",
+        "from articles.models import Article; print(Article.objects.count())",
+        capture=True,
+    )
+    if int(count.strip().splitlines()[-1]):
+        return
+    if size == "demo":
+        manage({**env, "DJANGO_DEBUG": "true"}, "load_demo")
+    else:
+        manage(env, "seed_benchmark", "--articles", size, "-v0")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", nargs="+", default=["demo", "20000"])
+    parser.add_argument("--repeat", type=int, default=40)
+    args = parser.parse_args()
+    for size in args.sizes:
+        database_url = urlunsplit(urlsplit(server_url())._replace(path=f"/bench_search_{size}"))
+        create_database(database_url)
+        prepare(database_url, size)
+        print(f"\n== {size} ==", flush=True)
+        code = f"QUERIES = {QUERIES!r}\nREPEAT = {args.repeat}\n" + TIMING
+        env = base_env(database_url, page_cache=False)
+        subprocess.run(
+            [PYTHON, "manage.py", "shell", "-c", code], cwd=BASE_DIR, env=env, check=True
+        )
+
+
+def create_database(database_url: str) -> None:
+    import psycopg
+
+    name = urlsplit(database_url).path.lstrip("/")
+    server = urlunsplit(urlsplit(database_url)._replace(path="/postgres"))
+    with psycopg.connect(server, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f"CREATE DATABASE {name}")
+
+
+if __name__ == "__main__":
+    os.chdir(BASE_DIR)
+    main()

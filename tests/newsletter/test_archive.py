@@ -1,0 +1,92 @@
+import feedparser
+from django.utils import timezone
+
+from newsletter.models import Roundup, RoundupItem
+from tests.factories import QueryCountMixin, TemporaryMediaTestCase, make_article, make_site
+from tests.newsletter.helpers import make_subscriber
+
+
+def make_roundup(articles=(), *, status=Roundup.Status.SENT, **fields):
+    roundup = Roundup.objects.create(
+        status=status, sent_at=timezone.now() if status == Roundup.Status.SENT else None, **fields
+    )
+    for order, article in enumerate(articles):
+        RoundupItem.objects.create(roundup=roundup, article=article, order=order)
+    return roundup
+
+
+class ArchiveTests(QueryCountMixin, TemporaryMediaTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        make_site(newsletter_blurb="The week in foreign policy.")
+        cls.subscriber = make_subscriber("reader@example.com", status="confirmed")
+        cls.first = make_article(headline="First pick")
+        cls.second = make_article(headline="Second pick")
+        cls.withdrawn = make_article(headline="Withdrawn piece")
+        cls.sent = make_roundup(
+            [cls.second, cls.first, cls.withdrawn],
+            subject="This week: <the> alliance",
+            intro="Dear reader,\n\nA busy week.",
+        )
+        cls.withdrawn.status = "draft"
+        cls.withdrawn.save()
+        cls.draft = make_roundup([cls.first], subject="Not sent yet", status=Roundup.Status.DRAFT)
+        cls.sending = make_roundup([cls.first], subject="Going out", status=Roundup.Status.SENDING)
+
+    def test_archive_lists_only_sent_round_ups(self):
+        response = self.client.get("/newsletter/archive/")
+        self.assertContains(response, "This week: &lt;the&gt; alliance")
+        self.assertNotContains(response, "Not sent yet")
+        self.assertNotContains(response, "Going out")
+
+    def test_issue_page_shows_the_round_up_with_the_signup_box(self):
+        response = self.client.get(self.sent.get_absolute_url())
+        self.assertContains(response, "A busy week.")
+        page = response.content.decode()
+        self.assertLess(page.index("Second pick"), page.index("First pick"))  # editor's order
+        self.assertNotContains(response, "Withdrawn piece")
+        self.assertContains(response, 'class="newsletter-form"')
+
+    def test_unsent_round_ups_have_no_web_version(self):
+        for roundup in (self.draft, self.sending):
+            self.assertEqual(self.client.get(roundup.get_absolute_url()).status_code, 404)
+
+    def test_no_subscriber_data_or_tokens(self):
+        for url in (
+            "/newsletter/archive/",
+            self.sent.get_absolute_url(),
+            "/newsletter/archive/feed/",
+        ):
+            with self.subTest(url):
+                response = self.client.get(url)
+                for secret in (
+                    "reader@example.com",
+                    self.subscriber.unsubscribe_token,
+                    self.subscriber.confirm_token,
+                    "/newsletter/unsubscribe/",
+                    "/newsletter/confirm/",
+                ):
+                    self.assertNotContains(response, secret)
+
+    def test_atom_feed(self):
+        response = self.client.get("/newsletter/archive/feed/")
+        feed = feedparser.parse(response.content)
+        self.assertFalse(feed.bozo, feed.get("bozo_exception"))
+        (entry,) = feed.entries
+        self.assertEqual(entry.title, "This week: <the> alliance")
+        self.assertEqual(entry.link, "http://127.0.0.1:8000" + self.sent.get_absolute_url())
+        self.assertIn("Second pick", entry.summary)
+        self.assertNotIn("Withdrawn piece", entry.summary)
+        self.assertContains(
+            self.client.get("/newsletter/archive/"), 'href="/newsletter/archive/feed/"'
+        )
+
+    def grow(self):
+        for number in range(10):
+            make_roundup([make_article(), make_article()], subject=f"Issue {number}")
+
+    def test_query_budgets(self):
+        for url in ("/newsletter/archive/", "/newsletter/archive/feed/"):
+            with self.subTest(url):
+                self.assertQueriesDoNotGrow(url, self.grow)
+        self.assertQueriesDoNotGrow(self.sent.get_absolute_url(), self.grow)
