@@ -21,8 +21,10 @@ install: $(VENV)/.installed
 migrate: install
 	$(PYTHON) manage.py migrate --noinput
 
+# make_renditions queues photos from before renditions existed; `make run`'s worker makes them.
 demo: migrate
 	$(PYTHON) manage.py load_demo
+	$(PYTHON) manage.py make_renditions
 
 # The job worker sends newsletter mail; it runs beside the web server and stops with it.
 run: demo

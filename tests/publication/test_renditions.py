@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 from django.test import SimpleTestCase, TransactionTestCase, override_settings
 from django.utils import timezone
@@ -376,3 +377,21 @@ class CropArithmeticTests(SimpleTestCase):
         self.assertEqual(rendition_widths(SHAPES["full"], 2560), [320, 640, 960, 1280, 1920])
         self.assertEqual(rendition_widths(SHAPES["full"], 1000), [320, 640, 960, 1000])
         self.assertEqual(rendition_widths(SHAPES["full"], 12), [12])
+
+
+class MakeRenditionsCommandTests(JobsMediaTestCase):
+    def test_queues_photos_without_renditions_once_and_can_make_them_at_once(self):
+        queued = self.make_uploaded_photo()
+        # As if uploaded before renditions existed: pending, with no job.
+        older = self.make_uploaded_photo(halves_jpeg(exif=False))
+        self.image_jobs().filter(args__photo_id=older.pk).delete()
+
+        out = io.StringIO()
+        call_command("make_renditions", stdout=out)
+        self.assertEqual(out.getvalue().strip(), "Queued renditions for 1 photos.")
+        self.assertEqual(self.image_jobs().filter(args__photo_id=older.pk).count(), 1)
+        self.assertEqual(self.image_jobs().filter(args__photo_id=queued.pk).count(), 1)
+
+        call_command("make_renditions", "--now", stdout=out)
+        statuses = set(Photo.objects.values_list("renditions_status", flat=True))
+        self.assertEqual(statuses, {Photo.RenditionsStatus.READY})

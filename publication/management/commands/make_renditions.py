@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 from django.db.models import Q
+from procrastinate.contrib.django.models import ProcrastinateJob
 
 from publication.models import Photo
 
@@ -20,6 +21,11 @@ class Command(BaseCommand):
         photos = Photo.objects.with_credit().order_by("pk")
         if not all:
             photos = photos.filter(~Q(renditions_status=Photo.RenditionsStatus.READY))
+        if not now:
+            queued = ProcrastinateJob.objects.filter(
+                task_name="publication.photo_renditions", status__in=["todo", "doing"]
+            ).values_list("args__photo_id", flat=True)
+            photos = photos.exclude(pk__in=[photo_id for photo_id in queued if photo_id])
         count = 0
         for photo in photos.iterator(chunk_size=200):
             if now:
