@@ -13,6 +13,7 @@ Prints one table and writes var/bench/results.json. Stops everything it started.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -31,6 +32,7 @@ from urllib.parse import urlsplit, urlunsplit
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 PORT = int(os.environ.get("BENCH_PORT", "8106"))
+REDIS_PORT = int(os.environ.get("BENCH_REDIS_PORT", "8116"))
 ORIGIN = f"http://127.0.0.1:{PORT}"
 OUTPUT = BASE_DIR / "var" / "bench" / "results.json"
 PAGES = [
@@ -72,8 +74,8 @@ def bench_database(url: str, size: int) -> str:
 SECRET_KEY = secrets.token_urlsafe(50)
 
 
-def base_env(database_url: str, *, page_cache: bool) -> dict:
-    return {
+def base_env(database_url: str, *, page_cache: bool, redis: bool = False) -> dict:
+    env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
         "DJANGO_DEBUG": "false",
@@ -85,6 +87,43 @@ def base_env(database_url: str, *, page_cache: bool) -> dict:
         # Every POST is a new reader from the same address: lift the per-IP limit.
         "NEWSLETTER_SIGNUPS_PER_IP_HOUR": "100000000",
     }
+    if redis:
+        env["REDIS_URL"] = f"redis://127.0.0.1:{REDIS_PORT}/0"
+    return env
+
+
+class Redis:
+    """A throw-away redis-server for the run, as production's REDIS_URL would point to."""
+
+    def __enter__(self):
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(REDIS_PORT),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 10
+        while (
+            subprocess.run(
+                ["redis-cli", "-p", str(REDIS_PORT), "ping"], capture_output=True
+            ).returncode
+            and time.monotonic() < deadline
+        ):
+            time.sleep(0.1)
+        return self
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=10)
 
 
 def manage(env, *args, capture=False):
@@ -116,9 +155,9 @@ def prepare(database_url: str, size: int) -> None:
 DESCRIBE_COUNT = "from articles.models import Article; print(Article.objects.count())"
 
 
-def describe(database_url: str) -> dict:
+def describe(database_url: str, *, redis: bool) -> dict:
     """The URL of each page, and its queries and bytes with no page cache."""
-    env = base_env(database_url, page_cache=False)
+    env = base_env(database_url, page_cache=False, redis=redis)
     script = BASE_DIR / "benchmarks" / "describe_pages.py"
     output = subprocess.run(
         [PYTHON, str(script)], cwd=BASE_DIR, env=env, check=True, text=True, capture_output=True
@@ -127,13 +166,16 @@ def describe(database_url: str) -> dict:
 
 
 class Server:
-    def __init__(self, env):
-        self.env = env
+    def __init__(self, env, log: Path):
+        self.env, self.log = env, log
 
     def __enter__(self):
         gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent))
         if gunicorn is None:
             sys.exit("gunicorn is not installed in the virtualenv: run `make install`.")
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        # One JSON line per request, as in production; kept out of the table's way.
+        self.output = self.log.open("w")
         self.process = subprocess.Popen(
             [
                 gunicorn,
@@ -144,6 +186,8 @@ class Server:
             ],
             cwd=BASE_DIR,
             env=self.env,
+            stdout=self.output,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         deadline = time.monotonic() + 30
@@ -159,6 +203,7 @@ class Server:
     def __exit__(self, *exc):
         os.killpg(self.process.pid, signal.SIGTERM)
         self.process.wait(timeout=30)
+        self.output.close()
 
 
 POST_SCRIPT = """
@@ -225,7 +270,7 @@ def measure(pages: dict, *, duration: int, runs: int, post_script: str) -> dict:
 
 def print_table(report: dict) -> None:
     for size, data in report.items():
-        print(f"\n{size} articles (wrk -t1 -c8, gunicorn 2 workers)")
+        print(f"\n{size} articles (wrk -t1 -c8, gunicorn 2 workers, {data['cache']} cache)")
         header = (
             f"{'page':<18} {'queries':>7} {'KiB':>6} | {'uncached req/s':>14} {'%ceil':>6} "
             f"{'p50':>6} {'p99':>6} | {'cached req/s':>12} {'%ceil':>6} {'p50':>6} {'p99':>6}"
@@ -258,6 +303,13 @@ def main():
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--runs", type=int, default=3, help="wrk runs per page (median kept)")
     parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument(
+        "--cache",
+        choices=["redis", "database"],
+        default="redis" if shutil.which("redis-server") else "database",
+        help="the shared cache: a redis-server of the run's own (REDIS_URL), or the "
+        "database cache production uses without Redis",
+    )
     options = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install wrk")
@@ -268,15 +320,18 @@ def main():
         for size in options.sizes:
             database_url = bench_database(url, size)
             prepare(database_url, size)
-            pages = describe(database_url)
+            redis = options.cache == "redis"
+            with Redis() if redis else contextlib.nullcontext():
+                pages = describe(database_url, redis=redis)
             post_script = Path(tmp) / "post.lua"
             token = pages.pop("_token")
             post_script.write_text(POST_SCRIPT.format(origin=ORIGIN, token=token))
-            report[size] = {"pages": pages}
+            report[size] = {"pages": pages, "cache": options.cache}
             for mode in ("off", "on"):
                 print(f"{size} articles, page cache {mode}", flush=True)
-                env = base_env(database_url, page_cache=mode == "on")
-                with Server(env):
+                env = base_env(database_url, page_cache=mode == "on", redis=redis)
+                log = OUTPUT.parent / f"server-{size}-{mode}.log"
+                with Redis() if redis else contextlib.nullcontext(), Server(env, log):
                     report[size][mode] = measure(
                         pages,
                         duration=options.duration,
