@@ -637,7 +637,7 @@ class QueryBudgetTests(QueryCountMixin, TemporaryMediaTestCase):
         with self.assertNumQueries(6):
             self.client.get(url)
 
-    def test_first_render_after_an_edit_loads_the_chrome_once(self):
+    def test_first_render_after_an_edit_loads_the_shared_pieces_once(self):
         url = self.article.get_absolute_url()
         self.client.get(url)
         self.section.save()  # any edit: every cached piece is stale
