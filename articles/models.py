@@ -30,7 +30,7 @@ from articles.body import (
 from articles.topics import OrderedTaggableManager
 from publication.html import sanitize_html
 from publication.models import Author, Photo, Redirect, RedirectsWhenMoved, Section
-from publication.page_cache import bump_content_version
+from publication.page_cache import ContentQuerySet
 from publication.text import paragraphs
 
 SLUG_ATTEMPTS = 5
@@ -55,13 +55,7 @@ class Kind(RedirectsWhenMoved):
         return reverse("articles:kind", args=[self.slug])
 
 
-class ArticleQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        # Bulk changes (the admin's publish and unpublish actions) send no post_save.
-        count = super().update(**kwargs)
-        bump_content_version()
-        return count
-
+class ArticleQuerySet(ContentQuerySet):
     def live(self):
         """Published and due: a scheduled article goes live when its time comes."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())

@@ -19,6 +19,7 @@ from articles.forms import SearchForm
 from articles.models import Article, Byline, Kind, ShareLink
 from publication.context_processors import cached_site_settings
 from publication.models import Author, Creator, Photo, Section
+from publication.page_cache import skip_shared_caches
 from publication.pagination import KeysetPaginationMixin
 
 RIVER_LENGTH = 6
@@ -44,7 +45,7 @@ class ArticleDetailView(DetailView):
         return Article.objects.live().for_page()
 
     def get_context_data(self, **kwargs):
-        site = cached_site_settings(self.request)
+        site = cached_site_settings()
         structured_data = seo.ld_json(seo.article_structured_data(self.object, site=site))
         return super().get_context_data(
             **article_page_context(self.object),
@@ -66,6 +67,7 @@ def article_page_context(article: Article) -> dict:
 
 def render_article_preview(request, article: Article, *, banner: str):
     """Render a not-yet-public article exactly as readers will see it, never indexed or cached."""
+    skip_shared_caches()  # unsaved data: nothing of it may reach the shared cache
     context = {"article": article, "preview_banner": banner, **article_page_context(article)}
     response = render(request, "articles/article_detail.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"

@@ -13,16 +13,16 @@ PAGINATION_PARAMETERS = ("before", "after", "page")
 def site(request):
     """Site chrome for public templates; lazy so pages that don't show it don't query."""
     return {
-        "site": SimpleLazyObject(lambda: cached_site_settings(request)),
+        "site": SimpleLazyObject(cached_site_settings),
         "nav_sections": Section.objects.all(),
         "site_url": settings.SITE_URL,
         "canonical_url": canonical_url(request),
     }
 
 
-def cached_site_settings(request) -> SiteSettings:
+def cached_site_settings() -> SiteSettings:
     """Every page shows them: kept in the cache until anything public changes."""
-    return cached_under_version(request, "site-settings", SiteSettings.for_pages)
+    return cached_under_version("site-settings", SiteSettings.for_pages)
 
 
 def canonical_url(request) -> str:

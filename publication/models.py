@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 
 from publication import renditions as rendition_files
 from publication.images import SafeImageFormField, image_checksum
-from publication.page_cache import bump_content_version
+from publication.page_cache import ContentQuerySet
 
 
 class SafeImageField(models.ImageField):
@@ -209,7 +209,7 @@ def license_warning_window() -> tuple[datetime.date, datetime.date]:
     return today, today + datetime.timedelta(days=settings.PHOTO_LICENSE_WARNING_DAYS)
 
 
-class PhotoQuerySet(models.QuerySet):
+class PhotoQuerySet(ContentQuerySet):
     def with_credit(self):
         return self.select_related("creator", "source")
 
@@ -408,8 +408,6 @@ class Photo(models.Model):
                 renditions_status=self.RenditionsStatus.READY,
                 renditions_error="",
             )
-            # An update() sends no post_save: tell the page cache that pages changed.
-            bump_content_version()
         rendition_files.delete_files(
             storage, [name for name in current.rendition_files if name not in names]
         )

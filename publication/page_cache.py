@@ -18,6 +18,7 @@ never looks at the user, and a response that sets a cookie or says private/no-st
 never stored.
 """
 
+import contextvars
 import functools
 import hashlib
 import time
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe
@@ -81,22 +82,52 @@ def current_version() -> ContentVersion:
     return version
 
 
-def request_version(request) -> ContentVersion:
-    """The content version for this request, read once (fragment cache keys use it)."""
-    if not hasattr(request, "content_version"):
-        request.content_version = current_version()
-    return request.content_version
+# What this request has learnt: the content version (read once), and whether it renders
+# unsaved data (a preview) that must not reach the shared cache. Reset by the middleware
+# for every request; outside a request (a command) every read asks the cache.
+_request_state: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "page_cache_request", default=None
+)
 
 
-def cached_under_version(request, name: str, compute):
+def request_version() -> ContentVersion:
+    state = _request_state.get()
+    if state is None:
+        return current_version()
+    if "version" not in state:
+        state["version"] = current_version()
+    return state["version"]
+
+
+def skip_shared_caches() -> None:
+    """This response shows unsaved data (a preview): read and fill no shared fragment."""
+    state = _request_state.get()
+    if state is not None:
+        state["skip"] = True
+
+
+def cached_under_version(name: str, compute):
     """compute(), cached until the content version changes (shared pieces of pages)."""
-    version = request_version(request) if request is not None else current_version()
+    state = _request_state.get()
+    if state is not None and state.get("skip"):
+        return compute()
+    version = request_version()
     key = f"page-cache:fragment:{version.token}:{name}"
     value = cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value, max(lifetime(version, time.time()), 1))
     return value
+
+
+class ContentQuerySet(models.QuerySet):
+    """For models pages show: bulk updates (admin actions, jobs storing renditions) send
+    no post_save, so they bump the content version themselves."""
+
+    def update(self, **kwargs):
+        count = super().update(**kwargs)
+        bump_content_version()
+        return count
 
 
 def public_page(view):
@@ -164,7 +195,11 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
+        token = _request_state.set({})
+        try:
+            response = self.get_response(request)
+        finally:
+            _request_state.reset(token)
         entry = getattr(request, "_page_cache", None)
         if entry is None or not storable(response):
             return response
@@ -204,7 +239,7 @@ class PageCacheMiddleware:
         version = found.get(VERSION_KEY)
         if version is None or version.is_due(now):
             version = _new_version()
-        request.content_version = version
+        _request_state.get()["version"] = version
         stored = found.get(key)
         if stored and stored["version"] == version.token and now < stored["expires"]:
             response = HttpResponse(stored["content"], content_type=stored["content_type"])

@@ -13,12 +13,8 @@ class FragmentNode(template.Node):
         self.nodelist, self.name, self.vary = nodelist, name, vary
 
     def render(self, context):
-        if context.get("uncached_fragments"):
-            return self.nodelist.render(context)
         parts = [self.name.resolve(context), *(str(v.resolve(context)) for v in self.vary)]
-        return cached_under_version(
-            context.get("request"), ":".join(parts), lambda: self.nodelist.render(context)
-        )
+        return cached_under_version(":".join(parts), lambda: self.nodelist.render(context))
 
 
 @register.tag

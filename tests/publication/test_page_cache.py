@@ -13,7 +13,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article, Byline
-from publication.models import SiteSettings
+from publication.models import Photo, SiteSettings
 from tests.factories import (
     TemporaryMediaTestCase,
     make_article,
@@ -223,6 +223,22 @@ class InvalidationTests(PageCacheTestCase):
         self.assertChangeShows(url, save(self.article.kind, name="Deep dive"), "Deep dive")
         self.assertChangeShows(url, save(self.photo, alt_text="A river at dusk"), "A river at dusk")
         self.assertChangeShows(url, save(self.creator, name="Janet Doe"), "Janet Doe")
+
+    def test_bulk_updates_of_photos_as_the_renditions_job_makes_them(self):
+        self.assertChangeShows(
+            self.article.get_absolute_url(),
+            lambda: Photo.objects.filter(pk=self.photo.pk).update(alt_text="Smoke over the port"),
+            "Smoke over the port",
+        )
+
+    def test_teaser_cards_are_shared_between_listings_and_stay_exact(self):
+        section = self.article.section.get_absolute_url()
+        self.get("/")
+        self.get(section)  # its cards come from the fragments the home page cached
+        self.article.headline = "Talks collapse"
+        self.article.save()
+        self.assertContains(self.get(section), "Talks collapse")
+        self.assertContains(self.get("/"), "Talks collapse")
 
     def test_site_settings_and_navigation_topics(self):
         site = SiteSettings.load()
