@@ -1,6 +1,8 @@
 import datetime
 import itertools
 
+from csp.constants import NONE, UNSAFE_INLINE
+from csp.decorators import csp_replace
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
@@ -325,7 +327,9 @@ class RoundupAdmin(admin.ModelAdmin):
         )
         if fmt == "text":
             return HttpResponse(message.body, content_type="text/plain; charset=utf-8")
-        return HttpResponse(message.alternatives[0][0])
+        # Email needs inline styles (mail clients drop stylesheets); the preview runs no script.
+        email_page = csp_replace({"style-src": [UNSAFE_INLINE], "script-src": [NONE]})(HttpResponse)
+        return email_page(message.alternatives[0][0])
 
     def send_test_view(self, request, pk):
         if request.method != "POST":

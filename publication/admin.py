@@ -141,6 +141,10 @@ class PhotoForm(forms.ModelForm):
 @admin.register(Photo)
 class PhotoAdmin(admin.ModelAdmin):
     form = PhotoForm
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     list_display = ["thumbnail", "alt_text", "credit_display", "license_expires_on", "created_at"]
     list_display_links = ["thumbnail", "alt_text"]
     list_filter = [
@@ -199,7 +203,7 @@ class PhotoAdmin(admin.ModelAdmin):
     @admin.display(description="Image")
     def thumbnail(self, photo):
         return format_html(
-            '<img src="{}" alt="" style="width:96px;height:64px;object-fit:cover">',
+            '<img src="{}" alt="" class="photo-thumbnail">',
             photo.thumbnail_url,
         )
 
@@ -207,12 +211,12 @@ class PhotoAdmin(admin.ModelAdmin):
     def preview(self, photo):
         if not photo.image:
             return "—"
-        return format_html('<img src="{}" alt="" style="max-width:480px">', photo.image.url)
+        return format_html('<img src="{}" alt="" class="photo-preview">', photo.image.url)
 
     @admin.display(description="Credit")
     def credit_display(self, photo):
         if not photo.has_credit:
-            return format_html('<strong style="color:#b00">{}</strong>', "No credit")
+            return format_html('<strong class="no-credit">{}</strong>', "No credit")
         status = {"expired": " (licence expired)", "expiring": " (licence expiring)"}
         return photo.credit + status.get(photo.license_status, "")
 

@@ -9,6 +9,7 @@ import json
 import logging
 import re
 import time
+from urllib.parse import urlsplit, urlunsplit
 
 request_id_var = contextvars.ContextVar("request_id", default="-")
 
@@ -16,7 +17,7 @@ EMAIL = re.compile(r"[\w.+%-]+@[\w-]+(\.[\w-]+)+")
 # URL keyword arguments that are secrets: confirmation, unsubscribe, share and
 # password-reset links must not end up in log files.
 SECRET_URL_KWARGS = {"token", "uidb64"}
-FIELDS = ("method", "path", "status", "duration_ms")
+FIELDS = ("method", "path", "status", "duration_ms", "csp")
 
 
 def scrub(text: str) -> str:
@@ -46,6 +47,23 @@ def install_request_id_factory() -> None:
 
     record_with_request_id.adds_request_id = True
     logging.setLogRecordFactory(record_with_request_id)
+
+
+def redacted_url(url: str) -> str:
+    """A URL without its query string, and without secret tokens when it is one of ours."""
+    from django.urls import Resolver404, resolve
+
+    parts = urlsplit(url)
+    path = parts.path
+    try:
+        match = resolve(path)
+    except Resolver404:
+        match = None
+    if match is not None:
+        for name, value in match.kwargs.items():
+            if name in SECRET_URL_KWARGS and value:
+                path = path.replace(str(value), "[redacted]")
+    return scrub(urlunsplit((parts.scheme, parts.netloc, path, "", "")))
 
 
 class JsonFormatter(logging.Formatter):

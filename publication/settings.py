@@ -1,7 +1,9 @@
 import os
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from publication.db import database_from_env
@@ -76,6 +78,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "django_ckeditor_5",
+    "csp",
+    "axes",
     "reversion",
     "procrastinate.contrib.django",
     "publication",
@@ -91,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "publication.middleware.ControlCharacterMiddleware",
     "publication.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -99,6 +104,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "publication.middleware.StaffHintMiddleware",
+    # Locks out repeated failed admin logins (django-axes); after authentication.
+    "axes.middleware.AxesMiddleware",
     # Inside everything but the page cache: it sees every 404, cached or not, and its
     # 301s are never cached, so a new or changed redirect applies at once.
     "publication.middleware.RedirectFallbackMiddleware",
@@ -132,6 +139,23 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# django-axes counts failed logins; it must come first to refuse a locked-out login.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Admin login brute force: after AXES_FAILURE_LIMIT failures, that user name is locked
+# (from anywhere) and that address is locked (for any user name) for the cool-off period.
+# Superusers unlock early by deleting the attempts in Axes › Access attempts, or
+# `manage.py axes_reset_username NAME` / `axes_reset_ip ADDRESS`.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "publication.security.client_ip"
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -224,6 +248,28 @@ PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
     "microphone=(), payment=(), usb=()"
 )
+# Content-Security-Policy (django-csp): public pages load scripts and styles only from our
+# own files, no inline code, nothing framed, no plugins; the admin and CKEditor 5 work
+# under the same policy. A template that needs an inline script uses {{ request.csp_nonce }}
+# and the header then carries that request's nonce (public pages never do, so a cached
+# page and its header stay the same for every reader). Violations are logged by
+# /csp-report/ (publication.views.csp_report).
+CSP_REPORT_URL = "/csp-report/"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "report-uri": CSP_REPORT_URL,
+    }
+}
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=HTTPS)
 SESSION_COOKIE_HTTPONLY = True
 # The admin and CKEditor read the token from the form, never from the cookie.

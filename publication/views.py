@@ -1,14 +1,18 @@
+import json
+import logging
 import re
 from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.views import static
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from publication.images import SafeImageFormField
+from publication.logs import redacted_url
 from publication.models import Photo
 from publication.uploads import refused_upload
 
@@ -73,3 +77,41 @@ def media(request, path):
     else:
         response["Cache-Control"] = "public, max-age=3600"
     return response
+
+
+csp_logger = logging.getLogger("csp.report")
+CSP_REPORT_FIELDS = (
+    "document-uri",
+    "violated-directive",
+    "effective-directive",
+    "blocked-uri",
+    "source-file",
+    "line-number",
+)
+
+
+@csrf_exempt
+@require_POST
+def csp_report(request):
+    """Log Content-Security-Policy violations that browsers report (report-uri or report-to).
+
+    Anyone can post here, so only a few short, known fields are logged, without query strings.
+    """
+    try:
+        data = json.loads(request.body[:65536])
+    except ValueError:
+        return HttpResponseBadRequest("Expected a JSON violation report.")
+    reports = data if isinstance(data, list) else [data]
+    for item in reports[:10]:
+        if not isinstance(item, dict):
+            continue
+        report = item.get("csp-report") or item.get("body") or {}
+        if not isinstance(report, dict):
+            continue
+        fields = {}
+        for name in CSP_REPORT_FIELDS:
+            value = report.get(name) or report.get(name.replace("-u", "U").replace("-d", "D"))
+            if value is not None:
+                fields[name] = redacted_url(str(value))[:300]
+        csp_logger.warning("CSP violation", extra={"csp": fields})
+    return HttpResponse(status=204)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from taggit.models import Tag, TaggedItem
 
 from articles.models import Article, Byline, Kind
@@ -19,6 +19,9 @@ from publication.models import (
     SocialLink,
 )
 from tests.factories import TemporaryMediaTestCase
+
+# django-axes checks every login against the request it came with.
+LOGIN_REQUEST = RequestFactory().post("/admin/login/")
 
 COUNTED = [
     Section,
@@ -117,13 +120,17 @@ class LoadDemoTests(TemporaryMediaTestCase):
         self.assertIn("nothing was changed", self.second_output.getvalue())
 
     def test_editor_and_admin_can_log_in(self):
-        self.assertTrue(self.client.login(username="editor", password="editor"))
+        self.assertTrue(
+            self.client.login(request=LOGIN_REQUEST, username="editor", password="editor")
+        )
         editor = User.objects.get(username="editor")
         self.assertTrue(editor.is_staff)
         self.assertFalse(editor.is_superuser)
         self.assertTrue(editor.groups.filter(name="Editors").exists())
         self.assertTrue(User.objects.get(username="admin").is_superuser)
-        self.assertTrue(self.client.login(username="admin", password="admin"))
+        self.assertTrue(
+            self.client.login(request=LOGIN_REQUEST, username="admin", password="admin")
+        )
 
     def test_home_page_shows_teaser_cards_with_credits(self):
         response = self.client.get("/")

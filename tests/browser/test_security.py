@@ -1,0 +1,63 @@
+"""Content-Security-Policy in Chromium: no page a reader or an editor opens breaks it."""
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.test import Client
+
+from tests.browser.public_pages import public_urls, seed_public_content
+from tests.browser.test_teasers import BrowserTestCase
+from tests.factories import make_article
+
+# Chromium reports every blocked script, style, frame or connection on the console.
+CSP_MARKERS = ("Content Security Policy", "Content-Security-Policy")
+
+
+class ContentSecurityPolicyTests(BrowserTestCase):
+    def setUp(self):
+        super().setUp()
+        self.violations = []
+        self.page.on(
+            "console",
+            lambda message: (
+                self.violations.append(message.text)
+                if any(marker in message.text for marker in CSP_MARKERS)
+                else None
+            ),
+        )
+
+    def test_every_public_page_loads_without_a_violation_under_a_strict_policy(self):
+        content = seed_public_content()
+        for name, url in public_urls(content).items():
+            with self.subTest(page=name):
+                response = self.page.goto(self.live_server_url + url)
+                self.page.wait_for_load_state("load")
+                policy = response.headers["content-security-policy"]
+                self.assertNotIn("unsafe-inline", policy)
+                self.assertNotIn("nonce-", policy)  # the same header for every reader
+                self.assertEqual(self.violations, [])
+
+    def test_the_article_change_form_and_its_editor_work_without_a_violation(self):
+        # A superuser: an earlier browser test's flush removed the groups migrations made.
+        editor = User.objects.create_superuser("csp-editor", "csp@magazine.example", "pw")
+        article = make_article()
+        client = Client()
+        client.force_login(editor)
+        self.context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": self.live_server_url,
+                }
+            ]
+        )
+        response = self.page.goto(
+            f"{self.live_server_url}/admin/articles/article/{article.pk}/change/"
+        )
+        self.assertNotIn("unsafe-inline", response.headers["content-security-policy"])
+        body = self.page.locator(".ck-editor__editable").first
+        body.click()
+        self.page.keyboard.type(" More words.")
+        self.page.wait_for_load_state("load")
+        self.assertIn("More words.", body.inner_text())
+        self.assertEqual(self.violations, [])
