@@ -1,0 +1,200 @@
+"""Who may do what: every role against every admin page, action and staff-only view.
+
+The roles are the groups the data migrations create (Editors, Newsletter staff), plus an
+anonymous visitor, a signed-in reader without the staff flag, and a superuser.
+"""
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin
+from django.contrib.auth.models import User
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from newsletter.models import Delivery, ExportLog, Roundup
+from tests.factories import (
+    TemporaryMediaTestCase,
+    article_form_data,
+    image_upload,
+    make_article,
+    make_author,
+    make_creator,
+    make_photo,
+    make_share_link,
+    make_site,
+    make_user,
+)
+from tests.newsletter.helpers import make_subscriber
+
+ROLES = ("anonymous", "reader", "editor", "newsletter", "superuser")
+
+# Admin actions each staff role is offered, per model; everything else is refused.
+EXPECTED_ACTIONS = {
+    "editor": {
+        "articles.article": {"publish_now", "unpublish", "delete_selected"},
+        "articles.sharelink": {"revoke"},
+        "publication.photo": {"make_renditions_again"},
+        "taggit.tag": {"render_tag_form"},
+    },
+    "newsletter": {
+        "newsletter.subscriber": {"export_selected", "unsubscribe_selected"},
+    },
+}
+
+
+class RoleMatrixTests(TemporaryMediaTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        make_site()
+        cls.article = make_article(
+            authors=[make_author()],
+            tags=["Trade"],
+            lead_photo=make_photo(creator=make_creator()),
+            status="draft",
+        )
+        make_share_link(cls.article)
+        subscriber = make_subscriber("reader@example.org")
+        roundup = Roundup.objects.create(subject="This week")
+        Delivery.objects.create(subscriber=subscriber, kind="confirmation")
+        ExportLog.objects.create(row_count=1)
+        now = timezone.now()
+        AccessAttempt.objects.create(username="x", ip_address="192.0.2.1", failures_since_start=1)
+        AccessLog.objects.create(username="x", ip_address="192.0.2.1", attempt_time=now)
+        AccessFailureLog.objects.create(username="x", ip_address="192.0.2.1", attempt_time=now)
+        cls.roundup = roundup
+        cls.users = {
+            "anonymous": None,
+            "reader": make_user("reader"),
+            "editor": make_user("editor", is_staff=True, groups=["Editors"]),
+            "newsletter": make_user("letters", is_staff=True, groups=["Newsletter staff"]),
+            "superuser": User.objects.create_superuser("boss", "boss@magazine.example", "pw"),
+        }
+
+    def setUp(self):
+        super().setUp()
+        self.clients = {}
+        for role, user in self.users.items():
+            client = self.client_class()
+            if user is not None:
+                client.force_login(user)
+            self.clients[role] = client
+
+    def admin_pages(self):
+        """(model label, page, url) for every changelist, add and change page."""
+        for model in admin.site._registry:
+            prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+            label = model._meta.label_lower
+            yield label, "view", reverse(f"{prefix}_changelist")
+            yield label, "add", reverse(f"{prefix}_add")
+            instance = model._default_manager.first()
+            self.assertIsNotNone(instance, f"make a {label} so its change page is checked")
+            yield label, "view", reverse(f"{prefix}_change", args=[instance.pk])
+
+    def superuser_can(self, url):
+        return self.clients["superuser"].get(url).status_code == 200
+
+    def test_every_admin_page_for_every_role(self):
+        checked = 0
+        for label, page, url in self.admin_pages():
+            ceiling = self.superuser_can(url)  # pages no one may open (e.g. adding a log)
+            app_label, model_name = label.split(".")
+            for role in ROLES:
+                with self.subTest(role=role, url=url):
+                    response = self.clients[role].get(url)
+                    user = self.users[role]
+                    if user is None or not user.is_staff:
+                        self.assertEqual(response.status_code, 302)
+                        self.assertTrue(response["Location"].startswith("/admin/login/"))
+                        continue
+                    if page == "add":
+                        allowed = user.has_perm(f"{app_label}.add_{model_name}")
+                    else:
+                        allowed = user.has_perm(f"{app_label}.view_{model_name}") or user.has_perm(
+                            f"{app_label}.change_{model_name}"
+                        )
+                    expected = 200 if allowed and ceiling else 403
+                    self.assertEqual(response.status_code, expected)
+                    checked += 1
+        self.assertGreater(checked, 150)
+
+    def test_the_roles_themselves(self):
+        editor, letters = self.users["editor"], self.users["newsletter"]
+        for perm in (
+            "newsletter.view_subscriber",
+            "auth.view_user",
+            "publication.change_sitesettings",
+        ):
+            self.assertFalse(editor.has_perm(perm), perm)
+        for perm in ("articles.change_article", "publication.add_photo", "articles.add_sharelink"):
+            self.assertTrue(editor.has_perm(perm), perm)
+        for perm in ("articles.change_article", "articles.view_article", "auth.view_user"):
+            self.assertFalse(letters.has_perm(perm), perm)
+        self.assertTrue(letters.has_perm("newsletter.export_subscribers"))
+
+    def test_admin_actions_offered_to_each_role(self):
+        factory = RequestFactory()
+        for model, model_admin in admin.site._registry.items():
+            label = model._meta.label_lower
+            for role in ("editor", "newsletter"):
+                request = factory.get("/admin/")
+                request.user = self.users[role]
+                offered = set(model_admin.get_actions(request))
+                if not model_admin.has_view_or_change_permission(request):
+                    offered = set()
+                with self.subTest(role=role, model=label):
+                    self.assertEqual(offered, EXPECTED_ACTIONS[role].get(label, set()))
+
+    def test_a_refused_action_changes_nothing(self):
+        url = reverse("admin:articles_article_changelist")
+        for role in ("reader", "newsletter"):
+            response = self.clients[role].post(
+                url, {"action": "publish_now", "_selected_action": [self.article.pk]}
+            )
+            self.assertIn(response.status_code, {302, 403})
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.status, "draft")
+
+    def test_subscriber_export(self):
+        url = reverse("admin:newsletter_subscriber_export")
+        expected = {"anonymous": 302, "reader": 302, "editor": 403, "newsletter": 200}
+        expected["superuser"] = 200
+        for role, status in expected.items():
+            with self.subTest(role=role):
+                response = self.clients[role].post(url)
+                self.assertEqual(response.status_code, status)
+                if status == 200:
+                    self.assertIn(
+                        "reader@example.org", b"".join(response.streaming_content).decode()
+                    )
+
+    def test_editor_image_upload(self):
+        expected = {"anonymous": 403, "reader": 403, "newsletter": 403, "editor": 200}
+        expected["superuser"] = 200
+        for role, status in expected.items():
+            with self.subTest(role=role):
+                response = self.clients[role].post("/editor/images/", {"upload": image_upload()})
+                self.assertEqual(response.status_code, status)
+
+    def test_preview(self):
+        url = reverse("articles:preview", args=[self.article.pk])
+        expected = {"anonymous": 302, "reader": 302, "newsletter": 403, "editor": 200}
+        expected["superuser"] = 200
+        for role, status in expected.items():
+            with self.subTest(role=role):
+                self.assertEqual(self.clients[role].get(url).status_code, status)
+
+    def test_share_link_creation(self):
+        """Share links are made from the article form's inline; only those who edit articles."""
+        url = reverse("admin:articles_article_change", args=[self.article.pk])
+        data = article_form_data(
+            self.article, share_links=[(None, {"note": "check", "valid_for": 3})]
+        )
+        for role in ("anonymous", "reader", "newsletter"):
+            with self.subTest(role=role):
+                response = self.clients[role].post(url, data)
+                self.assertIn(response.status_code, {302, 403})
+                self.assertFalse(self.article.share_links.filter(note="check").exists())
+        response = self.clients["editor"].post(url, data)
+        self.assertEqual(response.status_code, 302)
+        link = self.article.share_links.get(note="check")
+        self.assertEqual(link.created_by, self.users["editor"])
