@@ -6,7 +6,7 @@ from pathlib import Path
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from publication.db import database_from_env
+from publication.db import database_from_env, database_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -138,6 +138,19 @@ DATABASES = {
         BASE_DIR, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=60)
     )
 }
+# An optional read replica for public pages (publication.routers); the primary for the rest.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database_from_url(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=60),
+    )
+    # Tests run against one database: the replica alias then reads the primary.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["publication.routers.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("publication.middleware.HealthCheckMiddleware") + 1,
+        "publication.routers.ReplicaMiddleware",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # django-axes counts failed logins; it must come first to refuse a locked-out login.

@@ -89,3 +89,119 @@ class RedisCacheTests(SimpleTestCase):
         process.terminate()
         process.wait(10)
         self.assertEqual(run_manage("shell", "-c", code, env=env).stdout.split()[-1], "503")
+
+
+REPLICA_CHECKS = """
+import json
+from django.contrib.auth.models import User
+from django.http import HttpResponse
+from django.test import RequestFactory
+from publication.models import SiteSettings
+from publication.routers import ReplicaMiddleware
+
+def read(request):
+    return HttpResponse(SiteSettings.objects.get().name)
+
+def write_then_read(request):
+    User.objects.create_user("new-reader")
+    return HttpResponse(SiteSettings.objects.get().name)
+
+requests = RequestFactory()
+results = {
+    "public page": ReplicaMiddleware(read)(requests.get("/section/europe/")),
+    "admin page": ReplicaMiddleware(read)(requests.get("/admin/")),
+    "preview": ReplicaMiddleware(read)(requests.get("/preview/1/")),
+    "form post": ReplicaMiddleware(read)(requests.post("/newsletter/")),
+    "read after write": ReplicaMiddleware(write_then_read)(requests.get("/")),
+    "outside a request": HttpResponse(SiteSettings.objects.get().name),
+}
+results = {name: response.content.decode() for name, response in results.items()}
+results["written on the replica"] = User.objects.using("replica").filter(
+    username="new-reader").exists()
+results["written on the primary"] = User.objects.using("default").filter(
+    username="new-reader").exists()
+print(json.dumps(results))
+"""
+
+
+class ReplicaRouterTests(SimpleTestCase):
+    """Two aliases, two databases on the same PostgreSQL, told apart by the site's name."""
+
+    databases = {"default"}
+
+    def copy_database(self, suffix):
+        from django.db import connection
+
+        source = connection.settings_dict["NAME"]
+        name = f"{source}_{suffix}"
+        connections_close_all()
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connections_close_all()
+        # Copying needs the source to have no other sessions: use the maintenance database.
+        with maintenance_cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+        self.addCleanup(drop_database, name)
+        return name
+
+    def test_public_reads_use_the_replica_and_everything_else_the_primary(self):
+        from tests.production.helpers import database_url
+
+        primary = self.copy_database("primary")
+        replica = self.copy_database("replica")
+        with maintenance_cursor(replica) as cursor:
+            cursor.execute("UPDATE publication_sitesettings SET name = 'Replica Gazette'")
+        with maintenance_cursor(primary) as cursor:
+            cursor.execute("UPDATE publication_sitesettings SET name = 'Primary Herald'")
+        base = database_url().split("?")[0].rsplit("/", 1)[0]
+        query = "?" + database_url().split("?")[1] if "?" in database_url() else ""
+        env = production_env(
+            DATABASE_URL=f"{base}/{primary}{query}",
+            DATABASE_REPLICA_URL=f"{base}/{replica}{query}",
+            DJANGO_PAGE_CACHE="false",
+            DJANGO_SSL_REDIRECT="false",
+            DJANGO_SECURE_COOKIES="false",
+            DJANGO_ALLOWED_HOSTS="127.0.0.1,testserver",
+        )
+        result = run_manage("shell", "-c", REPLICA_CHECKS, env=env)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        results = json.loads(result.stdout.strip().splitlines()[-1])
+        self.assertEqual(results["public page"], "Replica Gazette")
+        for name in ("admin page", "preview", "form post", "read after write", "outside a request"):
+            self.assertEqual(results[name], "Primary Herald", name)
+        self.assertTrue(results["written on the primary"])
+        self.assertFalse(results["written on the replica"])
+
+
+def connections_close_all():
+    from django.db import connections
+
+    connections.close_all()
+
+
+class maintenance_cursor:
+    """A psycopg cursor on another database of the test server (autocommit)."""
+
+    def __init__(self, name="postgres"):
+        self.name = name
+
+    def __enter__(self):
+        import psycopg
+        from django.db import connection
+
+        params = connection.get_connection_params()
+        params["dbname"] = self.name
+        params.pop("cursor_factory", None)
+        params.pop("context", None)
+        params.pop("prepare_threshold", None)
+        self.conn = psycopg.connect(**params, autocommit=True)
+        return self.conn.cursor()
+
+    def __exit__(self, *exc):
+        self.conn.close()
+
+
+def drop_database(name):
+    with maintenance_cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
