@@ -2,6 +2,7 @@ import os
 import warnings
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -33,6 +34,11 @@ def env_int(name: str, *, default: int, minimum: int = 0) -> int:
     if number < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}.")
     return number
+
+
+def media_origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def env_list(name: str, *, default: str = "") -> list[str]:
@@ -200,6 +206,27 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Media on S3-compatible object storage (django-storages) when a bucket is configured, for
+# several app servers; credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    S3_OPTIONS = {
+        "bucket_name": AWS_STORAGE_BUCKET_NAME,
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+        "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+        # Public photos under random names: plain URLs that CDNs and browsers may cache.
+        "querystring_auth": False,
+        "file_overwrite": False,
+        "default_acl": None,
+        "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+    }
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": S3_OPTIONS}
+    if S3_OPTIONS["custom_domain"]:
+        MEDIA_URL = f"https://{S3_OPTIONS['custom_domain']}/"
+    else:
+        endpoint = S3_OPTIONS["endpoint_url"] or "https://s3.amazonaws.com"
+        MEDIA_URL = f"{endpoint.rstrip('/')}/{AWS_STORAGE_BUCKET_NAME}/"
 
 # Rate limits (and, later, cached pages) live in the cache, so production needs one shared
 # by every process: Redis when REDIS_URL is set (Django's own backend), else the database
@@ -273,7 +300,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:"],
+        # Photos come from MEDIA_URL's origin when that is object storage or a CDN.
+        "img-src": [SELF, "data:"] + ([media_origin(MEDIA_URL)] if "//" in MEDIA_URL else []),
         "font-src": [SELF],
         "connect-src": [SELF],
         "form-action": [SELF],

@@ -1,13 +1,19 @@
-"""The many-machine parts, run for real: Redis shared by separate processes."""
+"""The many-machine parts, run for real: Redis, a read replica and S3-compatible media."""
 
 import json
 import shutil
 import subprocess
 import tempfile
 import time
+import urllib.request
 
-from django.test import SimpleTestCase
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import SimpleTestCase, TestCase, override_settings
 
+from publication.models import Photo
+from tests.factories import exif_jpeg_bytes, make_article, make_site
 from tests.production.helpers import free_port, production_env, run_manage
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -205,3 +211,103 @@ class maintenance_cursor:
 def drop_database(name):
     with maintenance_cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class S3MediaTests(TestCase):
+    """Uploads through the admin land in a bucket on a local S3-compatible server (moto)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        from moto.server import ThreadedMotoServer
+
+        cls.port = free_port()
+        cls.server = ThreadedMotoServer(ip_address="127.0.0.1", port=cls.port, verbose=False)
+        cls.server.start()
+        cls.addClassCleanup(cls.server.stop)
+        cls.endpoint = f"http://127.0.0.1:{cls.port}"
+
+    def setUp(self):
+        import boto3
+
+        self.s3 = boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+        self.s3.create_bucket(Bucket="meridian-media")
+        # What docs/deploy.md tells the operator to set: anyone may read the photos.
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "s3:GetObject",
+                    "Resource": "arn:aws:s3:::meridian-media/*",
+                }
+            ],
+        }
+        self.s3.put_bucket_policy(Bucket="meridian-media", Policy=json.dumps(policy))
+        options = {
+            "bucket_name": "meridian-media",
+            "endpoint_url": self.endpoint,
+            "region_name": "us-east-1",
+            "access_key": "test",
+            "secret_key": "test",
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "default_acl": None,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        }
+        storages = {**settings.STORAGES}
+        storages["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+        override = override_settings(
+            STORAGES=storages, MEDIA_URL=f"{self.endpoint}/meridian-media/"
+        )
+        override.enable()
+        self.addCleanup(override.disable)
+
+    def test_an_admin_upload_lands_in_the_bucket_re_encoded_and_the_page_links_to_it(self):
+        make_site()
+        boss = User.objects.create_superuser("boss", "boss@magazine.example", "pw")
+        self.client.force_login(boss)
+        upload = exif_jpeg_bytes(camera="SecretCam 3000", size=(64, 48))
+        response = self.client.post(
+            "/admin/publication/photo/add/",
+            {
+                "image": SimpleUploadedFile("snap.jpg", upload, "image/jpeg"),
+                "alt_text": "Delegates at the summit",
+                "credit_type": "photo",
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        photo = Photo.objects.get()
+        stored = self.s3.get_object(Bucket="meridian-media", Key=photo.image.name)
+        data = stored["Body"].read()
+        self.assertNotEqual(data, upload)
+        self.assertNotIn(b"SecretCam", data)  # re-encoded: the camera's metadata is gone
+        self.assertEqual(stored["CacheControl"], "public, max-age=31536000, immutable")
+        url = f"{self.endpoint}/meridian-media/{photo.image.name}"
+        self.assertEqual(photo.image.url, url)
+        with urllib.request.urlopen(url) as public:  # readers fetch it straight from the bucket
+            self.assertEqual(public.read(), data)
+        article = make_article(lead_photo=photo)
+        self.assertContains(self.client.get(article.get_absolute_url()), url)
+
+    def test_production_settings_switch_to_the_bucket_and_allow_its_images(self):
+        code = (
+            "from django.conf import settings; import json; print(json.dumps(["
+            "settings.STORAGES['default']['BACKEND'], settings.MEDIA_URL,"
+            "settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']]))"
+        )
+        env = production_env(
+            AWS_STORAGE_BUCKET_NAME="meridian-media", AWS_S3_CUSTOM_DOMAIN="media.magazine.example"
+        )
+        result = run_manage("shell", "-c", code, env=env)
+        backend, media_url, img_src = json.loads(result.stdout.strip().splitlines()[-1])
+        self.assertEqual(backend, "storages.backends.s3.S3Storage")
+        self.assertEqual(media_url, "https://media.magazine.example/")
+        self.assertIn("https://media.magazine.example", img_src)
