@@ -1,10 +1,12 @@
-"""Content-Security-Policy in Chromium: no page a reader or an editor opens breaks it."""
+"""Content-Security-Policy in Chromium: the admin and CKEditor 5 work under it.
+
+Public pages are walked in test_public_pages.py.
+"""
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
 
-from tests.browser.public_pages import public_urls, seed_public_content
 from tests.browser.test_teasers import BrowserTestCase
 from tests.factories import make_article
 
@@ -24,17 +26,6 @@ class ContentSecurityPolicyTests(BrowserTestCase):
                 else None
             ),
         )
-
-    def test_every_public_page_loads_without_a_violation_under_a_strict_policy(self):
-        content = seed_public_content()
-        for name, url in public_urls(content).items():
-            with self.subTest(page=name):
-                response = self.page.goto(self.live_server_url + url)
-                self.page.wait_for_load_state("load")
-                policy = response.headers["content-security-policy"]
-                self.assertNotIn("unsafe-inline", policy)
-                self.assertNotIn("nonce-", policy)  # the same header for every reader
-                self.assertEqual(self.violations, [])
 
     def test_the_article_change_form_and_its_editor_work_without_a_violation(self):
         # A superuser: an earlier browser test's flush removed the groups migrations made.

@@ -3,6 +3,7 @@
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 from django.contrib.auth.models import User
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
@@ -18,6 +19,7 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH") or (
 )
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="browser-media-")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @tag("browser")
@@ -59,7 +61,18 @@ class BrowserTestCase(StaticLiveServerTestCase):
         self.context = self.browser.new_context()
         self.page = self.context.new_page()
 
+    def has_failed(self):
+        result = self._outcome.result
+        return any(
+            getattr(test, "test_case", test) is self for test, _ in result.failures + result.errors
+        )
+
     def tearDown(self):
+        if self.has_failed():
+            # What the browser showed when the test failed, for CI logs and humans.
+            ARTIFACTS.mkdir(exist_ok=True)
+            for number, page in enumerate(self.context.pages):
+                page.screenshot(path=ARTIFACTS / f"{self.id()}-{number}.png", full_page=True)
         self.context.close()
 
 

@@ -1,0 +1,62 @@
+"""Every public page type in Chromium: strict CSP, accessibility (axe-core) and page width."""
+
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.public_pages import public_urls, seed_public_content
+from tests.browser.test_teasers import BrowserTestCase
+
+# Chromium reports every blocked script, style, frame or connection on the console.
+CSP_MARKERS = ("Content Security Policy", "Content-Security-Policy")
+WIDTHS = (375, 1280)
+SERIOUS = {"serious", "critical"}
+
+
+class PublicPageTests(BrowserTestCase):
+    def setUp(self):
+        super().setUp()
+        self.violations = []
+        self.page.on(
+            "console",
+            lambda message: (
+                self.violations.append(message.text)
+                if any(marker in message.text for marker in CSP_MARKERS)
+                else None
+            ),
+        )
+        self.urls = public_urls(seed_public_content())
+
+    def test_every_public_page_under_a_strict_policy_accessible_and_without_sideways_scroll(self):
+        axe = Axe()
+        for name, url in self.urls.items():
+            for width in WIDTHS:
+                with self.subTest(page=name, width=width):
+                    self.page.set_viewport_size({"width": width, "height": 900})
+                    response = self.page.goto(self.live_server_url + url)
+                    self.page.wait_for_load_state("load")
+                    policy = response.headers["content-security-policy"]
+                    self.assertNotIn("unsafe-inline", policy)
+                    self.assertNotIn("nonce-", policy)  # the same header for every reader
+                    self.assertEqual(self.violations, [])
+                    overflow = self.page.evaluate(
+                        "document.documentElement.scrollWidth - window.innerWidth"
+                    )
+                    self.assertLessEqual(overflow, 0, f"{name} scrolls sideways at {width}px")
+                    if width == WIDTHS[-1]:
+                        results = axe.run(self.page).response["violations"]
+                        serious = [v for v in results if v["impact"] in SERIOUS]
+                        self.assertEqual(
+                            [(v["id"], [n["target"] for n in v["nodes"]]) for v in serious], []
+                        )
+
+    def test_the_checks_catch_what_they_look_for(self):
+        self.page.set_viewport_size({"width": 375, "height": 900})
+        self.page.set_content(
+            '<html lang="en"><title>t</title><main><img src="/x.png">'
+            '<div class="wide">x</div></main></html>'
+        )
+        self.page.add_style_tag(content=".wide { width: 2000px; }")
+        self.assertGreater(
+            self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth"), 0
+        )
+        found = {v["id"]: v["impact"] for v in Axe().run(self.page).response["violations"]}
+        self.assertEqual(found.get("image-alt"), "critical")
