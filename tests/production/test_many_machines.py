@@ -52,17 +52,21 @@ FIRST_PROCESS = """
 import json
 from django.conf import settings
 from django.core.cache import cache
-from newsletter.request_checks import rate_limit
-waits = [rate_limit("ip", "203.0.113.5", (3, 3600)) for _ in range(3)]
+from publication.page_cache import bump_content_version, current_version
+bump_content_version()  # an editor saved: every app server's pages are stale
+version = current_version()
 cache.set("shared-page", "rendered by process one", 60)
-print(json.dumps({"backend": settings.CACHES["default"]["BACKEND"], "waits": waits}))
+cache.add("hits", 0, 60)
+counts = [cache.incr("hits") for _ in range(3)]
+print(json.dumps({"backend": settings.CACHES["default"]["BACKEND"], "version": version.token,
+                  "counts": counts}))
 """
 SECOND_PROCESS = """
 import json
 from django.core.cache import cache
-from newsletter.request_checks import rate_limit
-print(json.dumps({"wait": rate_limit("ip", "203.0.113.5", (3, 3600)),
-                  "page": cache.get("shared-page")}))
+from publication.page_cache import current_version
+print(json.dumps({"version": current_version().token, "page": cache.get("shared-page"),
+                  "count": cache.incr("hits")}))
 """
 
 
@@ -74,14 +78,15 @@ class RedisCacheTests(SimpleTestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         return json.loads(result.stdout.strip().splitlines()[-1])
 
-    def test_two_processes_share_rate_limits_and_cached_pages_through_redis(self):
+    def test_two_processes_share_counters_page_versions_and_cached_pages_through_redis(self):
         url, _ = start_redis(self)
         env = production_env(REDIS_URL=url)
         first = self.shell(FIRST_PROCESS, env)
         self.assertEqual(first["backend"], "django.core.cache.backends.redis.RedisCache")
-        self.assertEqual(first["waits"], [0, 0, 0])
+        self.assertEqual(first["counts"], [1, 2, 3])
         second = self.shell(SECOND_PROCESS, env)
-        self.assertGreater(second["wait"], 0)  # the fourth hit, counted by another process
+        self.assertEqual(second["count"], 4)  # counted on from where the other process left
+        self.assertEqual(second["version"], first["version"])
         self.assertEqual(second["page"], "rendered by process one")
 
     def test_health_check_answers_503_when_redis_is_down(self):
