@@ -4,6 +4,7 @@ import time
 import unicodedata
 import uuid
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.http import (
     Http404,
@@ -177,3 +178,18 @@ class RedirectFallbackMiddleware:
         if query := request.META.get("QUERY_STRING"):
             target += ("&" if "?" in target else "?") + query
         return HttpResponsePermanentRedirect(target)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, plus what the admin's editor needs on top of the strict policy.
+
+    CKEditor 5 sets style attributes from its script (panel positions, image sizes); style
+    attributes cannot run code, and nonces cannot cover them, so the admin alone allows
+    them (CONTENT_SECURITY_POLICY_ADMIN). Scripts stay 'self' everywhere.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if request.path.startswith("/admin/") and not report_only:
+            parts.update = {**settings.CONTENT_SECURITY_POLICY_ADMIN, **(parts.update or {})}
+        return parts

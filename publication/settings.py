@@ -4,7 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from csp.constants import NONCE, NONE, SELF
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from publication.db import database_from_env, database_from_url
@@ -101,7 +101,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "publication.middleware.ControlCharacterMiddleware",
     "publication.middleware.SecurityHeadersMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "publication.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -290,10 +290,10 @@ PERMISSIONS_POLICY = (
 )
 # Content-Security-Policy (django-csp): public pages load scripts and styles only from our
 # own files, no inline code, nothing framed, no plugins; the admin and CKEditor 5 work
-# under the same policy. A template that needs an inline script uses {{ request.csp_nonce }}
-# and the header then carries that request's nonce (public pages never do, so a cached
-# page and its header stay the same for every reader). Violations are logged by
-# /csp-report/ (publication.views.csp_report).
+# under the same policy, plus style attributes in the admin (CONTENT_SECURITY_POLICY_ADMIN).
+# A template that needs an inline script uses {{ request.csp_nonce }} and the header then
+# carries that request's nonce (public pages never do, so a cached page and its header stay
+# the same for every reader). Violations are logged by /csp-report/ (views.csp_report).
 CSP_REPORT_URL = "/csp-report/"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -311,6 +311,8 @@ CONTENT_SECURITY_POLICY = {
         "report-uri": CSP_REPORT_URL,
     }
 }
+# Added on /admin/ only: CKEditor 5 positions its panels with style attributes.
+CONTENT_SECURITY_POLICY_ADMIN = {"style-src-attr": [UNSAFE_INLINE]}
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=HTTPS)
 SESSION_COOKIE_HTTPONLY = True
 # The admin and CKEditor read the token from the form, never from the cookie.

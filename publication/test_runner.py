@@ -28,7 +28,8 @@ class TestRunner(DiscoverRunner):
     def get_resultclass(self):
         return super().get_resultclass() or ClearCacheResult
         # Many tests check refusals (403, 404, 429); their warnings would bury real failures.
-        for name in ("django.request", "django.security", "axes"):
+        # werkzeug: the request lines of moto's S3 server in the storage tests.
+        for name in ("django.request", "django.security", "axes", "werkzeug"):
             logging.getLogger(name).setLevel(logging.ERROR)
         # Health tests stop the database on purpose.
         logging.getLogger("publication.health").setLevel(logging.CRITICAL)

@@ -4,6 +4,7 @@ Add a page type here and every check walks it too: each entry maps a name to a f
 that returns the page's address from the records seed_public_content() made.
 """
 
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from tests.factories import make_article, make_author, make_creator, make_photo, make_site
@@ -24,6 +25,8 @@ PUBLIC_PAGES = {
 
 def seed_public_content() -> dict:
     """A small magazine: credited photos, bylines, topics and a long headline."""
+    # An earlier TransactionTestCase's flush may have emptied the content types table.
+    ContentType.objects.clear_cache()
     make_site(tagline="Foreign policy, explained")
     creator = make_creator("Lena Photographer")
     author = make_author("Ana Ruiz", bio="Ana covers European security from Brussels.")

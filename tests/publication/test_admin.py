@@ -38,7 +38,7 @@ class PhotoAdminTests(QueryCountMixin, AdminTestCase):
 
     def test_changelist_shows_credit_and_licence_state(self):
         response = self.client.get(CHANGELIST)
-        self.assertContains(response, '<strong style="color:#b00">No credit</strong>', count=1)
+        self.assertContains(response, '<strong class="no-credit">No credit</strong>', count=1)
         self.assertContains(response, "Jane Doe")
         self.assertContains(response, "Agency archive (licence expired)")
         self.assertContains(response, "Agency archive (licence expiring)")
