@@ -24,9 +24,6 @@ class TestRunner(DiscoverRunner):
         # Whole pages are cached only where a test turns the cache on (test_page_cache);
         # fragments are cached everywhere, from an empty cache for each test (below).
         settings.PAGE_CACHE_ENABLED = False
-
-    def get_resultclass(self):
-        return super().get_resultclass() or ClearCacheResult
         # Many tests check refusals (403, 404, 429); their warnings would bury real failures.
         # werkzeug: the request lines of moto's S3 server in the storage tests.
         for name in ("django.request", "django.security", "axes", "werkzeug"):
@@ -35,3 +32,6 @@ class TestRunner(DiscoverRunner):
         logging.getLogger("publication.health").setLevel(logging.CRITICAL)
         # One line per request is for production; tests that check it use assertLogs.
         logging.getLogger("publication.requests").setLevel(logging.WARNING)
+
+    def get_resultclass(self):
+        return super().get_resultclass() or ClearCacheResult
