@@ -17,6 +17,8 @@ PUBLIC_PAGES = {
     "topic": lambda content: reverse("articles:tag", args=["trade"]),
     "author": lambda content: content["author"].get_absolute_url(),
     "creator": lambda content: content["creator"].get_absolute_url(),
+    "search": lambda content: reverse("articles:search") + "?q=alliance",
+    "search, nothing found": lambda content: reverse("articles:search") + "?q=zzzz",
     "newsletter": lambda content: reverse("newsletter:signup"),
     "newsletter thanks": lambda content: reverse("newsletter:signup-done"),
     "not found": lambda content: "/no-such-page/",

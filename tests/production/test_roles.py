@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsletter.models import Delivery, ExportLog, Roundup
+from publication.models import Redirect
 from tests.factories import (
     TemporaryMediaTestCase,
     article_form_data,
@@ -34,6 +35,7 @@ EXPECTED_ACTIONS = {
         "articles.article": {"publish_now", "unpublish", "delete_selected"},
         "articles.sharelink": {"revoke"},
         "publication.photo": {"make_renditions_again"},
+        "publication.redirect": {"delete_selected"},
         "taggit.tag": {"render_tag_form"},
     },
     "newsletter": {
@@ -53,6 +55,7 @@ class RoleMatrixTests(TemporaryMediaTestCase):
             status="draft",
         )
         make_share_link(cls.article)
+        Redirect.objects.create(old_path="/old-address/", new_path=cls.article.get_absolute_url())
         subscriber = make_subscriber("reader@example.org")
         roundup = Roundup.objects.create(subject="This week")
         Delivery.objects.create(subscriber=subscriber, kind="confirmation")
