@@ -61,7 +61,9 @@ class SecurityHeaderTests(TestCase):
         SECURE_SSL_REDIRECT=True, SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https")
     )
     def test_behind_a_proxy_its_header_says_https(self):
-        self.assertEqual(self.client.get("/", HTTP_X_FORWARDED_PROTO="https").status_code, 200)
+        self.assertEqual(
+            self.client.get("/", headers={"x-forwarded-proto": "https"}).status_code, 200
+        )
         self.assertEqual(self.client.get("/healthz").status_code, 200)  # probes stay plain
 
     def test_session_and_csrf_cookies_are_http_only(self):
