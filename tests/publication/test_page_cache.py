@@ -57,6 +57,7 @@ class PageCacheTests(PageCacheTestCase):
             "/topic/truce/",
             self.author.get_absolute_url(),
             "/newsletter/",
+            "/search/?q=ceasefire",
         ]
 
     def test_second_request_is_served_whole_without_queries(self):
