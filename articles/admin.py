@@ -321,6 +321,7 @@ class ArticleAdmin(VersionAdmin):
             "js/admin-backup.js",
             "js/admin-autosave.js",
             "js/admin-schedule.js",
+            "js/admin-a11y.js",
         ]
         css = {"all": ["css/admin.css"]}
 

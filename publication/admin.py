@@ -144,6 +144,7 @@ class PhotoAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}
+        js = ["js/admin-a11y.js"]  # names for the autocomplete boxes
 
     list_display = ["thumbnail", "alt_text", "credit_display", "license_expires_on", "created_at"]
     list_display_links = ["thumbnail", "alt_text"]

@@ -444,3 +444,47 @@ class SchedulingTests(EditorsAdminTestCase):
             " return Math.round(cell.querySelector('a').getClientRects().length); }"
         )
         self.assertLessEqual(lines, 2)
+
+
+class AccessibilityTests(EditorsAdminTestCase):
+    """axe-core (shipped inside axe-playwright-python) on the editors' pages."""
+
+    def serious_violations(self, page):
+        from axe_playwright_python.sync_playwright import Axe
+
+        results = Axe().run(page)
+        return [
+            f"{violation['id']} ({violation['impact']}): "
+            + ", ".join(str(node["target"]) for node in violation["nodes"][:5])
+            for violation in results.response["violations"]
+            if violation["impact"] in {"serious", "critical"}
+        ]
+
+    def test_article_forms_photo_form_preview_and_share_page_have_no_serious_violations(self):
+        article = make_article(
+            headline="An accessible article",
+            status=Article.Status.DRAFT,
+            authors=[make_author("Ana Ruiz")],
+            lead_photo=make_photo(credit_text="Dimitrije Ostojic / Shutterstock.com"),
+        )
+        link = ShareLink.objects.create(article=article, expires_at=ShareLink.expiry_after(7))
+        self.log_in(self.editor)
+        page = self.page
+        found = {}
+        for name, url in [
+            ("article add form", "/admin/articles/article/add/"),
+            ("article change form", article_change_url(article)),
+            ("photo form", "/admin/publication/photo/add/"),
+            ("share page", link.get_absolute_url()),
+        ]:
+            page.goto(self.live_server_url + url)
+            page.wait_for_load_state("networkidle")
+            found[name] = self.serious_violations(page)
+        page.goto(self.live_server_url + article_change_url(article))
+        with page.expect_popup() as popup_info:
+            page.get_by_role("button", name="Preview as readers will see it").click()
+        preview = popup_info.value
+        preview.wait_for_load_state("networkidle")
+        found["preview"] = self.serious_violations(preview)
+        self.maxDiff = None
+        self.assertEqual({name: v for name, v in found.items() if v}, {})
