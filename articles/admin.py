@@ -5,7 +5,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count
 from django.forms.formsets import all_valid
 from django.forms.models import construct_instance
@@ -27,6 +27,7 @@ from articles.models import (
     Article,
     ArticleRevision,
     Byline,
+    Correction,
     EditLock,
     Kind,
     ShareLink,
@@ -61,6 +62,15 @@ class KindAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class CorrectionInline(admin.TabularInline):
+    model = Correction
+    extra = 0
+    fields = ["kind", "text", "date"]
+    verbose_name = "correction or update note"
+    verbose_name_plural = "corrections and update notes"
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
+
+
 class BylineInline(admin.TabularInline):
     model = Byline
     extra = 1
@@ -93,6 +103,11 @@ class ArticleAdminForm(forms.ModelForm):
     """
 
     base_version = forms.CharField(required=False, widget=forms.HiddenInput)
+    show_as_updated = forms.BooleanField(
+        required=False,
+        label="Show as updated",
+        help_text="Readers see “Updated” with today's date. Leave it for minor edits.",
+    )
     editor = None  # set per request by ArticleAdmin.get_form
     check_concurrency = check_publishing = True
 
@@ -178,6 +193,11 @@ class ArticleAdminForm(forms.ModelForm):
                     f"(since {local_time(lock.since)}). Take over to save your changes.",
                     code="locked",
                 )
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("show_as_updated"):
+            self.instance.shown_updated_at = timezone.now()
+        return super().save(commit)
 
     def preview_article(self) -> Article:
         """The article as typed, valid or not, for the live checks."""
@@ -353,8 +373,9 @@ class ArticleAdmin(VersionAdmin):
         "preview_link",
         "created_at",
         "updated_at",
+        "shown_updated_at",
     ]
-    inlines = [BylineInline, ShareLinkInline]
+    inlines = [BylineInline, CorrectionInline, ShareLinkInline]
     actions = ["publish_now", "unpublish"]
     list_per_page = 50
     fieldsets = [
@@ -381,9 +402,10 @@ class ArticleAdmin(VersionAdmin):
                     "status",
                     "published_at",
                     "schedule_button",
+                    "show_as_updated",
                     "featured",
                     "preview_link",
-                    ("created_at", "updated_at"),
+                    ("created_at", "updated_at", "shown_updated_at"),
                 ]
             },
         ),

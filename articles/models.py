@@ -127,6 +127,7 @@ class ArticleQuerySet(ContentQuerySet):
             models.Prefetch("bylines", queryset=Byline.objects.select_related("author")),
             models.Prefetch("body_photos", queryset=Photo.objects.with_credit()),
             models.Prefetch("tagged_items", queryset=topics_in_order()),
+            "corrections",
         )
 
     def search(self, text: str):
@@ -169,7 +170,7 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
         return super().get_queryset().defer("search_vector")
 
 
-@reversion.register(follow=["bylines", "tagged_items"])
+@reversion.register(follow=["bylines", "tagged_items", "corrections"])
 class Article(RedirectsWhenMoved):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -235,6 +236,12 @@ class Article(RedirectsWhenMoved):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     search_vector = SearchVectorField(null=True, editable=False)
+    shown_updated_at = models.DateTimeField(
+        "shown as updated",
+        null=True,
+        blank=True,
+        help_text="Readers see “Updated” with this date; set by ticking “Show as updated”.",
+    )
 
     objects = ArticleManager()
 
@@ -518,6 +525,27 @@ def unique_slug(text: str, *, exclude_pk=None) -> str:
     while slug in taken:
         slug, number = f"{base}-{number}", number + 1
     return slug
+
+
+@reversion.register()
+class Correction(models.Model):
+    """A note to readers at the end of the article: what was corrected, clarified or added."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        CLARIFICATION = "clarification", "Clarification"
+        UPDATE = "update", "Update"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
+    text = models.TextField(help_text="What changed, for readers, e.g. “An earlier version …”.")
+    date = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        ordering = ["date", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.date}"
 
 
 @reversion.register()

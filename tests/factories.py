@@ -296,6 +296,12 @@ def article_form_data(article=None, *, bylines=(), share_links=(), **fields):
             link_rows[index].update(changes)
     data.update(inline_data("bylines", byline_rows, initial=len(existing_bylines)))
     data.update(inline_data("share_links", link_rows, initial=len(existing_links)))
+    existing_notes = list(article.corrections.all()) if article else []
+    note_rows = [
+        {"id": note.pk, "kind": note.kind, "text": note.text, "date": note.date.isoformat()}
+        for note in existing_notes
+    ]
+    data.update(inline_data("corrections", note_rows, initial=len(existing_notes)))
     return data
 
 

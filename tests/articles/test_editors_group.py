@@ -131,3 +131,7 @@ class EditorsGroupTests(TemporaryMediaTestCase):
             403,
         )
         self.assertTrue(Photo.objects.filter(pk=photo.pk).exists())
+
+    def test_editors_can_write_correction_notes(self):
+        group = Group.objects.get(name="Editors")
+        self.assertTrue(group.permissions.filter(codename="add_correction").exists())

@@ -632,7 +632,8 @@ class QueryBudgetTests(QueryCountMixin, TemporaryMediaTestCase):
         url = self.article.get_absolute_url()
         self.assertQueriesDoNotGrow(url, self.grow_article)
         # article (+kind, section, lead photo, creator, source), bylines+authors,
-        # body photos+credits, tags, related and latest rivers (+kind, section, lead photo,
+        # body photos+credits, tags, corrections, related and latest rivers (+kind, section,
+        # lead photo,
         # credits)
         with self.assertNumQueries(6):
             self.client.get(url)

@@ -31,6 +31,9 @@ class EditorsAdminTestCase(BrowserTestCase):
         import_module("articles.migrations.0002_editors_group").create_editors_group(
             django_apps, None
         )
+        import_module("articles.migrations.0010_editors_manage_corrections").grant(
+            django_apps, None
+        )
         self.editor = make_editor("ed")
 
     def log_in(self, user, context=None):
@@ -488,3 +491,42 @@ class AccessibilityTests(EditorsAdminTestCase):
         found["preview"] = self.serious_violations(preview)
         self.maxDiff = None
         self.assertEqual({name: v for name, v in found.items() if v}, {})
+
+
+class CorrectionTests(EditorsAdminTestCase):
+    def test_a_correction_is_one_row_and_readers_see_it_with_the_updated_date(self):
+        article = make_article(
+            headline="A live story with a mistake",
+            published_at=timezone.now() - datetime.timedelta(days=3),
+            authors=[make_author("Ana Ruiz")],
+            lead_photo=make_photo(credit_text="Dimitrije Ostojic / Shutterstock.com"),
+        )
+        self.log_in(self.editor)
+        page = self.page
+        public = self.context.new_page()
+        url = self.live_server_url + article_change_url(article)
+
+        # A minor edit: the date readers see does not change.
+        page.goto(url)
+        page.fill("#id_dek", "A typo fixed.")
+        page.click("input[name=_continue]")
+        page.get_by_text("was changed successfully").wait_for()
+        public.goto(self.live_server_url + article.get_absolute_url())
+        self.assertEqual(public.locator(".article__updated").count(), 0)
+
+        page.locator("#corrections-group .add-row a").click()
+        page.select_option("#id_corrections-0-kind", "correction")
+        page.fill("#id_corrections-0-text", "An earlier version misnamed the foreign minister.")
+        page.check("#id_show_as_updated")
+        page.click("input[name=_continue]")
+        page.get_by_text("was changed successfully").wait_for()
+
+        public.reload()
+        today = timezone.localdate()
+        self.assertEqual(
+            public.locator(".article__updated").inner_text(), f"Updated {today:%-d %B %Y}"
+        )
+        self.assertEqual(
+            public.locator(".article__notes li").inner_text(),
+            f"Correction, {today:%-d %B %Y}: An earlier version misnamed the foreign minister.",
+        )
