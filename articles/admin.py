@@ -280,6 +280,7 @@ class ShareLinkInline(admin.TabularInline):
     verbose_name = "share link for outside reviewers"
     verbose_name_plural = "share links for outside reviewers"
     can_delete = False
+    view_on_site = False  # the Link column shows the full address with Copy and Revoke
 
     @admin.display(description="Link")
     def link(self, share_link):
