@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.forms.formsets import all_valid
 from django.forms.models import construct_instance
 from django.http import JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -343,6 +344,7 @@ class ArticleAdmin(VersionAdmin):
             "js/admin-autosave.js",
             "js/admin-schedule.js",
             "js/admin-a11y.js",
+            "js/admin-reauth.js",
         ]
         css = {"all": ["css/admin.css"]}
 
@@ -419,6 +421,11 @@ class ArticleAdmin(VersionAdmin):
             path("tag-suggestions/", suggest, name="articles_article_tag_suggest"),
             path("checks/", checks, name="articles_article_checks"),
             path(
+                "session/",
+                self.admin_site.admin_view(self.session_view),
+                name="articles_article_session",
+            ),
+            path(
                 "<int:pk>/lock/",
                 self.admin_site.admin_view(require_POST(self.lock_view)),
                 name="articles_article_lock",
@@ -472,6 +479,14 @@ class ArticleAdmin(VersionAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         return type(form.__name__, (form,), {"editor": request.user})
+
+    def session_view(self, request):
+        """Still signed in? The form's script asks before saving, and gets a fresh CSRF token."""
+        if not self.has_change_permission(request) and not self.has_add_permission(request):
+            return JsonResponse({"error": "Not allowed."}, status=403)
+        response = JsonResponse({"csrf": get_token(request)})
+        response["Cache-Control"] = "no-store"
+        return response
 
     def editable_article(self, request, pk) -> Article:
         article = get_object_or_404(Article, pk=pk)

@@ -518,7 +518,8 @@ class CorrectionTests(EditorsAdminTestCase):
         page.select_option("#id_corrections-0-kind", "correction")
         page.fill("#id_corrections-0-text", "An earlier version misnamed the foreign minister.")
         page.check("#id_show_as_updated")
-        page.click("input[name=_continue]")
+        with page.expect_navigation():
+            page.click("input[name=_continue]")
         page.get_by_text("was changed successfully").wait_for()
 
         public.reload()
@@ -530,3 +531,41 @@ class CorrectionTests(EditorsAdminTestCase):
             public.locator(".article__notes li").inner_text(),
             f"Correction, {today:%-d %B %Y}: An earlier version misnamed the foreign minister.",
         )
+
+
+class SessionExpiryTests(EditorsAdminTestCase):
+    def test_signing_in_again_in_place_saves_every_character_and_offline_saves_retry(self):
+        self.editor.set_password("a-long-test-password")
+        self.editor.save()
+        article = make_article(
+            headline="Before", status=Article.Status.DRAFT, authors=[make_author("Ana")]
+        )
+        self.log_in(self.editor)
+        page = self.page
+        page.goto(self.live_server_url + article_change_url(article))
+        typed = "A headline typed while the session ran out " * 3
+        page.fill("#id_headline", typed.strip())
+        self.type_in_body(page, " A sentence typed too.")
+
+        page.context.clear_cookies(name=settings.SESSION_COOKIE_NAME)
+        page.click("input[name=_continue]")
+        page.get_by_text("Your session has expired.").wait_for()
+        self.assertEqual(page.input_value("#id_headline"), typed.strip())
+        page.fill("#reauth-username", "ed")
+        page.fill("#reauth-password", "a-long-test-password")
+        page.get_by_role("button", name="Sign in and save").click()
+        page.get_by_text("was changed successfully").wait_for()
+        article.refresh_from_db()
+        self.assertEqual(article.headline, typed.strip())
+        self.assertIn("A sentence typed too.", article.body)
+
+        page.fill("#id_dek", "Typed on a train.")
+        page.context.set_offline(True)
+        page.click("input[name=_continue]")
+        page.get_by_text("No connection: nothing was lost.").wait_for()
+        self.assertEqual(page.input_value("#id_dek"), "Typed on a train.")
+        with page.expect_navigation():
+            page.context.set_offline(False)
+        page.get_by_text("was changed successfully").wait_for()
+        article.refresh_from_db()
+        self.assertEqual(article.dek, "Typed on a train.")

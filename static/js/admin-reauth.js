@@ -1,0 +1,89 @@
+// Saving never loses text to an expired session or a dropped connection: before the form is
+// sent, the session is checked. Signed out, the editor signs in again in place and the save
+// goes on; offline, the form stays as it is and the save is retried when the network returns.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = window.articleForm && window.articleForm.form();
+    var panel = document.getElementById("reauth");
+    if (!form || !panel) { return; }
+    var checked = false;
+    var pendingSubmitter = null;
+    var status = panel.querySelector(".reauth__status");
+    var signIn = panel.querySelector(".reauth__form");
+
+    function submitAgain() {
+      checked = true;
+      form.requestSubmit(pendingSubmitter || undefined);
+    }
+
+    function useToken(token) {
+      form.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (input) { input.value = token; });
+    }
+
+    function session() {
+      return fetch(panel.dataset.sessionUrl, {credentials: "same-origin", redirect: "manual", cache: "no-store"})
+        .then(function (response) {
+          if (response.type === "opaqueredirect" || response.status === 401 || response.status === 403) { return null; }
+          if (!response.ok) { throw new Error(String(response.status)); }
+          return response.json();
+        });
+    }
+
+    function offline() {
+      panel.hidden = false;
+      signIn.hidden = true;
+      status.textContent = "No connection: nothing was lost. Saving again as soon as the connection is back…";
+      window.setTimeout(check, 3000);
+    }
+
+    function check() {
+      session()
+        .then(function (result) {
+          if (result) { useToken(result.csrf); panel.hidden = true; submitAgain(); return; }
+          panel.hidden = false;
+          signIn.hidden = false;
+          status.textContent = "Your session has expired. Sign in again to save: your changes are still here.";
+          signIn.querySelector("input[name=username]").focus();
+        })
+        .catch(offline);
+    }
+
+    document.addEventListener("submit", function (event) {
+      if (event.target !== form) { return; }
+      var submitter = event.submitter;
+      if (submitter && submitter.formTarget === "_blank") { return; }  // preview
+      if (submitter && submitter.formAction && submitter.hasAttribute("formaction")) { return; }
+      if (checked) { checked = false; return; }
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      pendingSubmitter = submitter || null;
+      check();
+    }, true);
+
+    panel.querySelector(".reauth__submit").addEventListener("click", function () {
+      var loginUrl = panel.dataset.loginUrl;
+      fetch(loginUrl, {credentials: "same-origin", cache: "no-store"})
+        .then(function (response) { return response.text(); })
+        .then(function (html) {
+          var page = new DOMParser().parseFromString(html, "text/html");
+          var token = page.querySelector("input[name=csrfmiddlewaretoken]");
+          var data = new FormData();
+          data.append("csrfmiddlewaretoken", token ? token.value : "");
+          data.append("username", signIn.querySelector("input[name=username]").value);
+          data.append("password", signIn.querySelector("input[name=password]").value);
+          data.append("next", panel.dataset.sessionUrl);
+          return fetch(loginUrl, {method: "POST", body: data, credentials: "same-origin", redirect: "manual"});
+        })
+        .then(function (response) {
+          if (response.type !== "opaqueredirect") {
+            status.textContent = "Those details did not work. Try again; your changes are still here.";
+            return;
+          }
+          signIn.querySelector("input[name=password]").value = "";
+          check();
+        })
+        .catch(offline);
+    });
+  });
+})();
