@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0008_article_working_copies'),
+        ('articles', '0010_article_slug_help_after_publication'),
     ]
 
     operations = [
