@@ -633,19 +633,18 @@ class QueryBudgetTests(QueryCountMixin, TemporaryMediaTestCase):
         self.assertQueriesDoNotGrow(url, self.grow_article)
         # article (+kind, section, lead photo, creator, source), bylines+authors,
         # body photos+credits, tags, corrections, related and latest rivers (+kind, section,
-        # lead photo,
-        # credits)
-        with self.assertNumQueries(6):
+        # lead photo, credits)
+        with self.assertNumQueries(7):
             self.client.get(url)
 
     def test_first_render_after_an_edit_loads_the_shared_pieces_once(self):
         url = self.article.get_absolute_url()
         self.client.get(url)
         self.section.save()  # any edit: every cached piece is stale
-        # the six above, plus site settings (+nav topics, social links), nav sections
-        with self.assertNumQueries(10):
+        # the seven above, plus site settings (+nav topics, social links), nav sections
+        with self.assertNumQueries(11):
             self.client.get(url)
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(7):
             self.client.get(url)
 
     def test_section_page_query_budget(self):

@@ -31,7 +31,7 @@ class EditorsAdminTestCase(BrowserTestCase):
         import_module("articles.migrations.0002_editors_group").create_editors_group(
             django_apps, None
         )
-        import_module("articles.migrations.0012_editors_manage_corrections").grant(
+        import_module("articles.migrations.0013_editors_manage_corrections").grant(
             django_apps, None
         )
         self.editor = make_editor("ed")

@@ -32,6 +32,6 @@ def revoke(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0011_article_corrections")]
+    dependencies = [("articles", "0012_article_corrections")]
 
     operations = [migrations.RunPython(grant, revoke)]

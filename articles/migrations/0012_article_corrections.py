@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0010_article_slug_help_after_publication'),
+        ('articles', '0011_article_search_vector'),
     ]
 
     operations = [
