@@ -223,7 +223,7 @@ class Article(RedirectsWhenMoved):
     )
     teaser_paragraphs = models.JSONField(default=list, editable=False)
     body_photos = models.ManyToManyField(
-        Photo, blank=True, editable=False, related_name="body_articles"
+        Photo, through="BodyPhoto", blank=True, editable=False, related_name="body_articles"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(
@@ -525,6 +525,22 @@ def unique_slug(text: str, *, exclude_pk=None) -> str:
     while slug in taken:
         slug, number = f"{base}-{number}", number + 1
     return slug
+
+
+class BodyPhoto(models.Model):
+    """A photo shown in an article's body: like a lead photo, it cannot be deleted while used,
+    or the article would keep showing the image with no credit."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    photo = models.ForeignKey(Photo, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        # The table Django made for the plain many-to-many field before.
+        db_table = "articles_article_body_photos"
+        unique_together = [("article", "photo")]
+
+    def __str__(self):
+        return f"Photo {self.photo_id} in the body of article {self.article_id}"
 
 
 @reversion.register()

@@ -21,6 +21,7 @@ from tests.factories import (
     make_kind,
     make_photo,
     make_section,
+    make_user,
 )
 
 
@@ -569,3 +570,28 @@ class SessionExpiryTests(EditorsAdminTestCase):
         page.get_by_text("was changed successfully").wait_for()
         article.refresh_from_db()
         self.assertEqual(article.dek, "Typed on a train.")
+
+
+class PhotoInUseTests(EditorsAdminTestCase):
+    def test_the_photo_page_lists_its_articles_and_a_used_photo_cannot_be_deleted(self):
+        photo = make_photo(credit_text="Jane Doe / stockagency.example")
+        article = make_article(
+            headline="An article with a body image",
+            status=Article.Status.DRAFT,
+            body=f'<figure class="image"><img src="{photo.image.url}" alt="A harbour"></figure>',
+        )
+        chief = make_user("chief", is_staff=True, is_superuser=True)
+        self.log_in(chief)
+        page = self.page
+        page.goto(self.live_server_url + f"/admin/publication/photo/{photo.pk}/change/")
+        used = page.locator(".field-used_in")
+        self.assertIn("An article with a body image", used.inner_text())
+        used.get_by_role("link", name="An article with a body image").wait_for()
+
+        page.get_by_role("link", name="Delete").click()
+        page.get_by_text(
+            "would require deleting the following protected related objects"
+        ).wait_for()
+        self.assertEqual(page.get_by_role("button", name="Yes, I’m sure").count(), 0)
+        self.assertTrue(type(photo).objects.filter(pk=photo.pk).exists())
+        self.assertEqual(list(article.body_photos.all()), [photo])
