@@ -143,8 +143,9 @@ class PhotoAdmin(admin.ModelAdmin):
     form = PhotoForm
 
     class Media:
+        # Names for the autocomplete boxes; the focal point set by a click on the preview.
+        js = ["js/admin-a11y.js", "js/admin-focal-point.js"]
         css = {"all": ["css/admin.css"]}
-        js = ["js/admin-a11y.js"]  # names for the autocomplete boxes
 
     list_display = ["thumbnail", "alt_text", "credit_display", "license_expires_on", "created_at"]
     list_display_links = ["thumbnail", "alt_text"]

@@ -6,6 +6,7 @@ from importlib import import_module
 
 from django.apps import apps as django_apps
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 from reversion.models import Version
@@ -15,6 +16,7 @@ from tests.browser.test_teasers import BrowserTestCase
 from tests.factories import (
     article_change_url,
     article_form_data,
+    image_bytes,
     make_article,
     make_author,
     make_editor,
@@ -595,3 +597,20 @@ class PhotoInUseTests(EditorsAdminTestCase):
         self.assertEqual(page.get_by_role("button", name="Yes, I’m sure").count(), 0)
         self.assertTrue(type(photo).objects.filter(pk=photo.pk).exists())
         self.assertEqual(list(article.body_photos.all()), [photo])
+
+    def test_one_click_on_the_preview_sets_the_focal_point(self):
+        photo = make_photo(
+            credit_text="Jane Doe / stockagency.example",
+            image=SimpleUploadedFile("big.png", image_bytes("PNG", size=(400, 300))),
+        )
+        self.log_in(self.editor)
+        page = self.page
+        page.goto(self.live_server_url + f"/admin/publication/photo/{photo.pk}/change/")
+        image = page.locator(".field-preview img")
+        box = image.bounding_box()
+        image.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.75})
+        page.click("input[name=_continue]")
+        page.get_by_text("was changed successfully").wait_for()
+        photo.refresh_from_db()
+        self.assertAlmostEqual(photo.focal_x, 0.25, delta=0.02)
+        self.assertAlmostEqual(photo.focal_y, 0.75, delta=0.02)
