@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
 from reversion.models import Revision, Version
@@ -38,7 +39,7 @@ from articles.models import (
 )
 from articles.views import render_article_preview
 from publication.admin import PhotoAdmin
-from publication.models import Photo
+from publication.models import Author, Photo
 
 # A CSS class, not a style attribute: the admin's Content-Security-Policy allows no inline styles.
 WIDE = "wide-input"
@@ -77,6 +78,14 @@ class BylineInline(admin.TabularInline):
     extra = 1
     autocomplete_fields = ["author"]
     fields = ["author", "role", "order"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "author" and request.user.has_perm("publication.add_author"):
+            # Typing a new name in the autocomplete offers "Create …" (no popup window).
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.attrs["data-create-url"] = reverse("admin:articles_article_create_author")
+        return field
 
 
 def posted_author_count(data, prefix="bylines") -> int:
@@ -232,6 +241,14 @@ def conflicts(current: Article, cleaned_data: dict) -> list[tuple[str, str]]:
     return rows
 
 
+def unique_author_slug(name: str) -> str:
+    base = slugify(name)[:190] or "author"
+    slug, number = base, 2
+    while Author.objects.filter(slug=slug).exists():
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
 def editor_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
@@ -345,6 +362,7 @@ class ArticleAdmin(VersionAdmin):
             "js/admin-schedule.js",
             "js/admin-a11y.js",
             "js/admin-reauth.js",
+            "js/admin-autocomplete-create.js",
         ]
         css = {"all": ["css/admin.css"]}
 
@@ -421,6 +439,11 @@ class ArticleAdmin(VersionAdmin):
             path("tag-suggestions/", suggest, name="articles_article_tag_suggest"),
             path("checks/", checks, name="articles_article_checks"),
             path(
+                "create-author/",
+                self.admin_site.admin_view(require_POST(self.create_author_view)),
+                name="articles_article_create_author",
+            ),
+            path(
                 "session/",
                 self.admin_site.admin_view(self.session_view),
                 name="articles_article_session",
@@ -479,6 +502,18 @@ class ArticleAdmin(VersionAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         return type(form.__name__, (form,), {"editor": request.user})
+
+    def create_author_view(self, request):
+        """Create an author typed in the byline autocomplete, or return the one of that name."""
+        if not request.user.has_perm("publication.add_author"):
+            raise PermissionDenied
+        name = " ".join(request.POST.get("name", "").split())[:200]
+        if not name:
+            return JsonResponse({"error": "Type a name."}, status=400)
+        author = Author.objects.filter(name__iexact=name).first()
+        if author is None:
+            author = Author.objects.create(name=name, slug=unique_author_slug(name))
+        return JsonResponse({"id": author.pk, "text": str(author)})
 
     def session_view(self, request):
         """Still signed in? The form's script asks before saving, and gets a fresh CSRF token."""

@@ -614,3 +614,22 @@ class PhotoInUseTests(EditorsAdminTestCase):
         photo.refresh_from_db()
         self.assertAlmostEqual(photo.focal_x, 0.25, delta=0.02)
         self.assertAlmostEqual(photo.focal_y, 0.75, delta=0.02)
+
+
+class CreateFromAutocompleteTests(EditorsAdminTestCase):
+    def test_typing_a_new_author_offers_create_and_picks_them_without_a_popup(self):
+        article = make_article(headline="Needs a co-author", status=Article.Status.DRAFT)
+        self.log_in(self.editor)
+        page = self.page
+        page.goto(self.live_server_url + article_change_url(article))
+        page.locator("#bylines-0 .select2-selection").click()
+        page.locator(".select2-container--open .select2-search__field").fill("Dimitrije Ostojic")
+        page.get_by_role("button", name="Create “Dimitrije Ostojic”").click()
+        page.locator(
+            "#select2-id_bylines-0-author-container", has_text="Dimitrije Ostojic"
+        ).wait_for()
+        self.assertEqual(len(self.context.pages), 1)
+        page.click("input[name=_continue]")
+        page.get_by_text("was changed successfully").wait_for()
+        article.refresh_from_db()
+        self.assertEqual(article.byline_text, "By Dimitrije Ostojic")
