@@ -53,8 +53,8 @@ MEDIA_TYPES = {
     ".webp": "image/webp",
     ".avif": "image/avif",
 }
-# Uploads and renditions are stored under random or content-hash names that never get new
-# content, so browsers and CDNs may keep them for a year.
+# Uploads and renditions are stored under random or content-hash names (in the file name or
+# a folder) that never get new content, so browsers and CDNs may keep them for a year.
 IMMUTABLE_NAME = re.compile(r"[0-9a-f]{16,}")
 
 
@@ -72,7 +72,7 @@ def media(request, path):
     response["X-Content-Type-Options"] = "nosniff"
     # Even if a browser were tricked into rendering it as a document, it could run nothing.
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    if IMMUTABLE_NAME.search(PurePosixPath(path).name):
+    if IMMUTABLE_NAME.search(path):
         response["Cache-Control"] = "public, max-age=31536000, immutable"
     else:
         response["Cache-Control"] = "public, max-age=3600"

@@ -182,6 +182,14 @@ class MediaTests(TestCase):
         self.assertEqual(response["Cache-Control"], "public, max-age=31536000, immutable")
         self.assertIn("sandbox", response["Content-Security-Policy"])
 
+    def test_renditions_in_a_content_hash_folder_get_a_long_cache(self):
+        folder = self.media_root / "renditions" / "6f90d3d509e649b1"
+        folder.mkdir(parents=True)
+        (folder / "card-320.avif").write_bytes(b"avif")
+        response = self.client.get("/media/renditions/6f90d3d509e649b1/card-320.avif")
+        self.assertEqual(response["Content-Type"], "image/avif")
+        self.assertEqual(response["Cache-Control"], "public, max-age=31536000, immutable")
+
     def test_a_name_that_may_change_gets_a_short_cache(self):
         (self.media_root / "photos" / "logo.jpg").write_bytes(b"jpeg")
         response = self.client.get("/media/photos/logo.jpg")
