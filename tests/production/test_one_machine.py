@@ -10,6 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import psutil
 from django.conf import settings
 from django.core.cache import caches
 from django.core.management import call_command
@@ -237,7 +238,7 @@ class ServeTests(SimpleTestCase):
 
     databases = {"default"}
 
-    def test_gunicorn_serves_pages_hashed_static_files_and_media(self):
+    def test_gunicorn_and_the_job_worker_serve_pages_hashed_static_files_and_media(self):
         port = free_port()
         static_root = Path(tempfile.mkdtemp(prefix="static-"))
         media_root = Path(tempfile.mkdtemp(prefix="media-"))
@@ -252,16 +253,21 @@ class ServeTests(SimpleTestCase):
             DJANGO_MEDIA_ROOT=str(media_root),
         )
         process = subprocess.Popen(
-            [sys.executable, MANAGE, "serve", "--no-worker"],
+            [sys.executable, MANAGE, "serve"],
             env=env,
             stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
+            stderr=subprocess.PIPE,
             text=True,
             cwd=settings.BASE_DIR,
         )
         base = f"http://127.0.0.1:{port}"
         try:
             wait_for_http(base + "/healthz", process=process, timeout=120)
+            children = [
+                " ".join(child.cmdline()) for child in psutil.Process(process.pid).children()
+            ]
+            self.assertTrue(any("gunicorn" in command for command in children), children)
+            self.assertTrue(any("procrastinate worker" in command for command in children))
             status, headers, body = fetch(base + "/")
             self.assertEqual(status, 200)
             css = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', body)
@@ -277,9 +283,12 @@ class ServeTests(SimpleTestCase):
             self.assertEqual(headers["X-Content-Type-Options"], "nosniff")
         finally:
             process.send_signal(signal.SIGTERM)
-            output, _ = process.communicate(timeout=60)
-        self.assertEqual(process.returncode, 0, output)
-        # Every line gunicorn and Django printed is one JSON object.
+            output, errors = process.communicate(timeout=60)
+        self.assertEqual(process.returncode, 0, errors)
+        # Every line gunicorn and Django logged on stdout is one JSON object (the worker's
+        # start-up banner goes to stderr).
+        bad = [line for line in output.splitlines() if line.strip() and not line.startswith("{")]
+        self.assertEqual(bad, [])
         lines = [json.loads(line) for line in output.splitlines() if line.strip()]
         requests = [line for line in lines if line.get("logger") == "publication.requests"]
         self.assertTrue(any(line["path"] == "/" and line["status"] == 200 for line in requests))
