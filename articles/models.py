@@ -31,7 +31,7 @@ from articles.topics import OrderedTaggableManager
 from publication.html import sanitize_html
 from publication.models import Author, Photo, Redirect, RedirectsWhenMoved, Section
 from publication.page_cache import ContentQuerySet
-from publication.text import paragraphs
+from publication.text import free_slug, paragraphs
 
 SLUG_ATTEMPTS = 5
 RELATED_LENGTH = 4
@@ -515,16 +515,7 @@ def natural_join(names: list[str]) -> str:
 
 
 def unique_slug(text: str, *, exclude_pk=None) -> str:
-    base = slugify(text)[:280] or "article"
-    taken = set(
-        Article.objects.filter(slug__startswith=base)
-        .exclude(pk=exclude_pk)
-        .values_list("slug", flat=True)
-    )
-    slug, number = base, 2
-    while slug in taken:
-        slug, number = f"{base}-{number}", number + 1
-    return slug
+    return free_slug(Article.objects.all(), slugify(text)[:280] or "article", exclude_pk=exclude_pk)
 
 
 class BodyPhoto(models.Model):

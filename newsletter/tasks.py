@@ -6,11 +6,10 @@ transaction; nothing here is called from a request, and nothing here imports ser
 """
 
 import contextlib
-import functools
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import close_old_connections, connection, connections
+from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 from procrastinate import RetryStrategy
@@ -21,6 +20,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 from newsletter import mail
 from newsletter.models import Delivery, Roundup, Subscriber
 from publication.models import SiteSettings
+from publication.tasks import with_fresh_connection
 
 # Procrastinate waits exponential_wait ** (attempts + 1) seconds: 8 retries waiting 4 s,
 # 16 s, 64 s … 4.6 h and 18 h, so the last try comes about a day after the first. That
@@ -29,21 +29,6 @@ MAIL_RETRY = RetryStrategy(max_attempts=8, exponential_wait=4)
 
 # A run of failures this long means the mail server, not the addresses, is the problem.
 MAX_CONSECUTIVE_FAILURES = 5
-
-
-def with_fresh_connection(func):
-    """Sync jobs run in the worker's threads, each with its own Django connection:
-    close it when the job ends so none is left open (or in a broken state)."""
-
-    @functools.wraps(func)
-    def wrapper(**kwargs):
-        close_old_connections()
-        try:
-            return func(**kwargs)
-        finally:
-            connections.close_all()
-
-    return wrapper
 
 
 # The jobs. Their names are stored with queued jobs: never rename them.

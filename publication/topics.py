@@ -14,6 +14,8 @@ from django import forms
 from django.utils.text import slugify
 from taggit.utils import _parse_tags
 
+from publication.text import free_slug
+
 SLUG_LENGTH = 90  # taggit's slug column holds 100; room for a "-123" suffix
 QUOTED = re.compile(r'"([^"]*)"')
 BLANK_NAME = "A topic needs at least one visible character; this one is only spaces."
@@ -59,16 +61,7 @@ def topic_slug_base(name: str) -> str:
 
 
 def unique_topic_slug(model, name: str, *, exclude_pk=None) -> str:
-    base = topic_slug_base(name)
-    taken = set(
-        model._default_manager.filter(slug__startswith=base)
-        .exclude(pk=exclude_pk)
-        .values_list("slug", flat=True)
-    )
-    slug, number = base, 2
-    while slug in taken:
-        slug, number = f"{base}-{number}", number + 1
-    return slug
+    return free_slug(model._default_manager.all(), topic_slug_base(name), exclude_pk=exclude_pk)
 
 
 def is_usable_slug(slug: str) -> bool:
