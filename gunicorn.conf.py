@@ -11,6 +11,8 @@ talk to slow clients directly.
 import multiprocessing
 import os
 
+from publication.logs import json_stdout_logging
+
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "sync"
@@ -23,16 +25,6 @@ max_requests_jitter = max_requests // 10
 # Django logs every request as JSON (publication.middleware.RequestLogMiddleware).
 accesslog = None
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-logconfig_dict = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "publication.logs.JsonFormatter"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "formatter": "json",
-        }
-    },
-    "loggers": {"gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False}},
-}
+logconfig_dict = json_stdout_logging(
+    loggers={"gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False}}
+)

@@ -20,6 +20,23 @@ SECRET_URL_KWARGS = {"token", "uidb64"}
 FIELDS = ("method", "path", "status", "duration_ms", "csp")
 
 
+def json_stdout_logging(**loggers) -> dict:
+    """A logging dictConfig writing JSON lines to stdout; `loggers` adds "root"/"loggers"."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "publication.logs.JsonFormatter"}},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "formatter": "json",
+            }
+        },
+        **loggers,
+    }
+
+
 def scrub(text: str) -> str:
     return EMAIL.sub("[email]", text)
 

@@ -8,6 +8,7 @@ from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from publication.db import database_from_env, database_from_url
+from publication.logs import json_stdout_logging
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -338,19 +339,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "The Magazine <newslet
 
 # One JSON line per event on stdout (publication.logs): request id, method, path, status and
 # duration for every request; tracebacks for errors; no email addresses or link tokens.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "publication.logs.JsonFormatter"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "formatter": "json",
-        }
-    },
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
-    "loggers": {
+LOGGING = json_stdout_logging(
+    root={"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    loggers={
         "publication.requests": {"level": os.environ.get("DJANGO_REQUEST_LOG_LEVEL", "INFO")},
         "csp.report": {"level": "WARNING"},
         # Every request already has its own line; keep django.request for errors (tracebacks).
@@ -358,7 +349,7 @@ LOGGING = {
         # runserver's own access lines would repeat ours.
         "django.server": {"level": "WARNING"},
     },
-}
+)
 
 # Uploaded images: every image, from the admin or from the editor, is fully
 # decoded and re-encoded (publication.images); these bound what we agree to decode.
