@@ -2,6 +2,42 @@
 // firing events, so this fires "input" on it; the other scripts then only listen to the form.
 (function () {
   "use strict";
+  // The form is "ready" once every CKEditor has started and the admin's own start-up code
+  // has run (Django's related-widget script fires "change" on every select to set up its
+  // links). Events before then are not edits; the form as it is then is the baseline that
+  // autosave and the browser backup compare with.
+  var ready = false;
+  var touched = false;
+  var waiting = [];
+
+  function editorsStarted(form) {
+    var wanted = form.querySelectorAll("textarea.django_ckeditor_5").length;
+    return Object.keys(window.editors || {}).length >= wanted;
+  }
+
+  function whenReady(callback) {
+    if (ready) { callback(touched); } else { waiting.push(callback); }
+  }
+
+  function startWatching(form) {
+    // A person who types before the form is ready has made an edit all the same.
+    ["input", "change"].forEach(function (type) {
+      form.addEventListener(type, function (event) {
+        if (!ready && event.isTrusted) { touched = true; }
+      }, true);
+    });
+    var tries = 0;
+    function check() {
+      if (!editorsStarted(form) && tries++ < 100) { setTimeout(check, 100); return; }
+      // After whatever the ready handlers queued in the same turn.
+      setTimeout(function () {
+        ready = true;
+        waiting.splice(0).forEach(function (callback) { callback(touched); });
+      }, 0);
+    }
+    if (window.django && django.jQuery) { django.jQuery(check); } else { check(); }
+  }
+
   function announce(editor, textarea) {
     editor.model.document.on("change:data", function () {
       textarea.value = editor.getData();
@@ -9,10 +45,13 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () {
-    // Select2 (autocomplete) reports changes through jQuery only; pass them on natively.
+    var form = window.articleForm.form();
+    if (form) { startWatching(form); }
+    // Select2 (autocomplete) reports changes through jQuery only; pass them on natively,
+    // but not the admin's start-up "change" on every select, which is no edit.
     if (window.django && django.jQuery) {
       django.jQuery(document).on("change", "#article_form select", function (event) {
-        if (!event.originalEvent) { this.dispatchEvent(new Event("change", {bubbles: true})); }
+        if (ready && !event.originalEvent) { this.dispatchEvent(new Event("change", {bubbles: true})); }
       });
     }
     document.querySelectorAll("textarea.django_ckeditor_5").forEach(function (textarea) {
@@ -42,6 +81,8 @@
   });
   window.articleForm = {
     form: function () { return document.getElementById("article_form"); },
+    // Calls back (with whether the editor typed before then) once the form is ready.
+    ready: whenReady,
     editor: function (id) { return (window.editors || {})[id] || null; },
     // Form data as the server would receive it, with the editors' latest text.
     data: function () {

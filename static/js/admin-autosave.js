@@ -9,7 +9,9 @@
     var form = window.articleForm && window.articleForm.form();
     if (!banner || !status || !form || !banner.dataset.autosaveUrl) { return; }
     var timer = null;
+    // The form as last sent, or as it was when ready: only a difference is worth sending.
     var last = null;
+    var started = false;
 
     function send() {
       if (form.classList.contains("is-locked")) { return; }
@@ -33,10 +35,16 @@
     }
 
     function schedule(event) {
+      if (!started) { return; }
       if (event.target && event.target.closest && event.target.closest(".edit-lock")) { return; }
       clearTimeout(timer);
       timer = setTimeout(send, DELAY);
     }
+    window.articleForm.ready(function (touched) {
+      if (!touched) { last = new URLSearchParams(window.articleForm.data()).toString(); }
+      started = true;
+      if (touched) { schedule({}); }
+    });
     form.addEventListener("input", schedule);
     form.addEventListener("change", schedule);
     form.addEventListener("submit", function () { clearTimeout(timer); });

@@ -7,11 +7,6 @@
   var SKIP = {csrfmiddlewaretoken: true, base_version: true};
   var key = PREFIX + window.location.pathname;
 
-  function editorsReady(form) {
-    var wanted = form.querySelectorAll("textarea.django_ckeditor_5").length;
-    return Object.keys(window.editors || {}).length >= wanted;
-  }
-
   // {fields: {name: [values]}, labels: {name: {value: text}}} for every enabled field.
   function snapshot(form) {
     var fields = {};
@@ -115,14 +110,18 @@
       window.sessionStorage.removeItem(PREFIX + "submitted");
       if (!document.querySelector(".errornote")) { window.localStorage.removeItem(pending); }
     }
+    // The form as it was when ready (every script started): what "unsaved changes" means.
     var baseline = null;
+    var touchedEarly = false;
     var submitting = false;
     var timer = null;
+
+    function changed(current) { return touchedEarly || !same(current, baseline); }
 
     function save() {
       if (!baseline || form.classList.contains("is-locked")) { return; }
       var current = snapshot(form);
-      if (same(current, baseline)) { window.localStorage.removeItem(key); return; }
+      if (!changed(current)) { window.localStorage.removeItem(key); return; }
       current.saved = Date.now();
       try { window.localStorage.setItem(key, JSON.stringify(current)); } catch (error) { /* full */ }
     }
@@ -132,10 +131,11 @@
       timer = setTimeout(save, 300);
     }
 
-    var waited = 0;
-    (function waitForEditors() {
-      if (!editorsReady(form) && waited++ < 100) { setTimeout(waitForEditors, 100); return; }
+    window.articleForm.ready(function (touched) {
       baseline = snapshot(form);
+      // Typed before the form was ready: the baseline already holds the typing.
+      touchedEarly = touched;
+      if (touched) { schedule(); }
       var stored = window.localStorage.getItem(key);
       var backup = stored ? JSON.parse(stored) : null;
       if (backup && same(backup, baseline)) { window.localStorage.removeItem(key); backup = null; }
@@ -144,7 +144,7 @@
       var copy = server ? JSON.parse(server.textContent) : null;
       if (copy && !same(copy, baseline) && (!backup || copy.saved > backup.saved)) { backup = copy; }
       if (backup) { offer(form, backup, baseline); }
-    })();
+    });
 
     form.addEventListener("input", schedule);
     form.addEventListener("change", schedule);
@@ -157,7 +157,7 @@
     });
     window.addEventListener("beforeunload", function (event) {
       if (submitting || !baseline || form.classList.contains("is-locked")) { return; }
-      if (!same(snapshot(form), baseline)) {
+      if (changed(snapshot(form))) {
         event.preventDefault();
         event.returnValue = "";
       }
