@@ -12,6 +12,7 @@ from django.forms.models import construct_instance
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse, reverse_lazy
@@ -34,6 +35,7 @@ from articles.models import (
     Kind,
     ShareLink,
     WorkingCopy,
+    article_count_per_photo,
     natural_join,
     schedule_label,
 )
@@ -332,6 +334,30 @@ class StatusFilter(admin.SimpleListFilter):
         }.get(self.value(), queryset.all)()
 
 
+class PhotoUseFilter(admin.SimpleListFilter):
+    """Articles showing one photo, reached from the photo's "Used in N articles" link."""
+
+    title = "photo"
+    parameter_name = "photo"
+
+    def photo(self):
+        if not hasattr(self, "_photo"):
+            value = self.value() or ""
+            # Anything but a plausible id shows the whole list, as an unknown value does.
+            plausible = value.isdigit() and int(value) < 2**31
+            self._photo = Photo.objects.filter(pk=int(value)).first() if plausible else None
+        return self._photo
+
+    def lookups(self, request, model_admin):
+        # Only the photo asked for: a choice per photo in the archive would be thousands.
+        photo = self.photo()
+        return [(str(photo.pk), str(photo))] if photo else []
+
+    def queryset(self, request, queryset):
+        photo = self.photo()
+        return queryset.using_photo(photo) if photo else queryset
+
+
 class LeadCreditFilter(admin.SimpleListFilter):
     title = "lead photo credit"
     parameter_name = "lead_credit"
@@ -381,6 +407,7 @@ class ArticleAdmin(VersionAdmin):
         ("bylines__author", admin.RelatedOnlyFieldListFilter),
         "tags",
         LeadCreditFilter,
+        PhotoUseFilter,
         "featured",
         "published_at",
     ]
@@ -959,16 +986,42 @@ admin.site.unregister(Photo)
 
 @admin.register(Photo)
 class PhotoUsageAdmin(PhotoAdmin):
+    list_display = [*PhotoAdmin.list_display, "usage"]
     readonly_fields = [*PhotoAdmin.readonly_fields, "used_in"]
     fieldsets = [*PhotoAdmin.fieldsets, ("Usage", {"fields": ["used_in"]})]
 
+    def get_queryset(self, request):
+        # One subquery per row of the same query: no query per photo in the list.
+        return super().get_queryset(request).annotate(article_count=article_count_per_photo())
+
+    @staticmethod
+    def usage_link(photo, count):
+        if not count:
+            return "Not used yet"
+        url = reverse("admin:articles_article_changelist")
+        return format_html(
+            '<a href="{}?{}={}">Used in {} article{}</a>',
+            url,
+            PhotoUseFilter.parameter_name,
+            photo.pk,
+            count,
+            pluralize(count),
+        )
+
+    @admin.display(description="Used in", ordering="article_count")
+    def usage(self, photo):
+        return self.usage_link(photo, photo.article_count)
+
     @admin.display(description="Used in")
     def used_in(self, photo):
-        articles = dict.fromkeys([*photo.lead_articles.all(), *photo.body_articles.all()])
+        articles = list(
+            Article.objects.using_photo(photo).only("pk", "headline").order_by("headline")
+        )
         if not articles:
             return "Not used yet"
         return format_html(
-            "<ul>{}</ul>",
+            "{}<ul>{}</ul>",
+            self.usage_link(photo, len(articles)),
             format_html_join(
                 "",
                 '<li><a href="{}">{}</a></li>',

@@ -55,6 +55,29 @@ class Kind(RedirectsWhenMoved):
         return reverse("articles:kind", args=[self.slug])
 
 
+def showing_photo(photo) -> Q:
+    """Articles showing a photo (an instance, a pk or an OuterRef), as lead or in the body.
+
+    A subquery rather than a join, so an article with the photo in both places counts once.
+    """
+    # Inside the body subquery an outer reference is one level further out.
+    body_photo = OuterRef(photo) if isinstance(photo, OuterRef) else photo
+    in_body = BodyPhoto.objects.filter(photo=body_photo).values("article_id")
+    return Q(lead_photo=photo) | Q(pk__in=in_body)
+
+
+def article_count_per_photo():
+    """For a Photo queryset's annotate(): how many articles show each photo, in one query."""
+    count = models.Func(models.F("pk"), function="COUNT")
+    return models.Subquery(
+        Article.objects.filter(showing_photo(OuterRef("pk")))
+        .order_by()
+        .annotate(count=count)
+        .values("count"),
+        output_field=models.IntegerField(),
+    )
+
+
 class ArticleQuerySet(ContentQuerySet):
     def live(self):
         """Published and due: a scheduled article goes live when its time comes."""
@@ -86,6 +109,10 @@ class ArticleQuerySet(ContentQuerySet):
         # A subquery rather than a join keeps rows unique without DISTINCT.
         secondary = Article.other_sections.through.objects.filter(section=section)
         return self.filter(Q(section=section) | Q(pk__in=secondary.values("article_id")))
+
+    def using_photo(self, photo):
+        """Articles that show the photo, as their lead or in the body: where it is "used in"."""
+        return self.filter(showing_photo(photo))
 
     def by_author(self, author):
         # EXISTS rather than a join: an author with two roles on an article is listed once

@@ -1,11 +1,13 @@
 import datetime
 
+from django.contrib import admin
 from django.contrib.messages import get_messages
 from django.test import TestCase
 from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article, Byline, ShareLink
+from publication.models import Photo
 from tests.factories import (
     AdminTestCase,
     QueryCountMixin,
@@ -408,6 +410,73 @@ class PhotoUsageAdminTests(AdminTestCase):
             html=True,
         )
         self.assertContains(self.client.get(f"{PHOTOS}{self.unused.pk}/change/"), "Not used yet")
+
+    def use_photo_three_ways(self):
+        """Lead of one article, in the body of another, both in a third: 3 articles."""
+        body = f'<figure class="image"><img src="{self.photo.image.url}" alt="A harbour"></figure>'
+        return [
+            make_article(headline="Lead only", lead_photo=self.photo),
+            make_article(headline="Body only", body=body, status=Article.Status.DRAFT),
+            make_article(headline="Lead and body", lead_photo=self.photo, body=body),
+        ]
+
+    def test_list_and_page_count_articles_using_the_photo_with_a_link_to_them(self):
+        articles = self.use_photo_three_ways()
+        make_article(headline="Another photo", lead_photo=self.unused)
+        link = f'<a href="/admin/articles/article/?photo={self.photo.pk}">Used in 3 articles</a>'
+        response = self.client.get(PHOTOS)
+        self.assertContains(response, link, html=True)
+        self.assertContains(
+            response,
+            f'<a href="/admin/articles/article/?photo={self.unused.pk}">Used in 1 article</a>',
+            html=True,
+        )
+        page = self.client.get(f"{PHOTOS}{self.photo.pk}/change/")
+        self.assertContains(page, link, html=True)
+        for article in articles:
+            self.assertContains(
+                page, f'<a href="{article_change_url(article)}">{article.headline}</a>', html=True
+            )
+        self.assertNotContains(page, "Another photo")
+
+        listed = self.client.get(f"{CHANGELIST}?photo={self.photo.pk}")
+        self.assertEqual(
+            sorted(a.headline for a in listed.context["cl"].result_list),
+            ["Body only", "Lead and body", "Lead only"],
+        )
+        self.assertContains(listed, str(self.photo))  # the filter names the photo
+
+    def test_unused_photos_say_so_and_can_be_sorted_by_use(self):
+        self.use_photo_three_ways()
+        column = admin.site._registry[Photo].list_display.index("usage") + 1
+        response = self.client.get(f"{PHOTOS}?o={column}")  # by use, fewest first
+        self.assertEqual(
+            [photo.article_count for photo in response.context["cl"].result_list], [0, 3]
+        )
+        self.assertContains(response, '<td class="field-usage">Not used yet</td>', html=True)
+
+    def test_a_bad_photo_filter_shows_the_whole_list(self):
+        self.use_photo_three_ways()
+        for value in ["abc", "-1", "99999999999999999999", "0", str(self.unused.pk)]:
+            with self.subTest(value=value):
+                response = self.client.get(f"{CHANGELIST}?photo={value}")
+                self.assertEqual(response.status_code, 200)
+                shown = len(response.context["cl"].result_list)
+                self.assertEqual(shown, 0 if value == str(self.unused.pk) else 3)
+
+
+class PhotoChangelistQueryTests(QueryCountMixin, AdminTestCase):
+    def test_counting_uses_does_not_add_a_query_per_photo(self):
+        def grow():
+            for _ in range(4):
+                photo = make_photo(creator=make_creator())
+                make_article(lead_photo=photo)
+                make_article(
+                    body=f'<figure class="image"><img src="{photo.image.url}" alt="x"></figure>'
+                )
+
+        make_article(lead_photo=make_photo())
+        self.assertQueriesDoNotGrow(PHOTOS, grow)
 
 
 class AdminAccessTests(TestCase):
