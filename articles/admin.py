@@ -259,13 +259,17 @@ def local_time(moment) -> str:
     return timezone.localtime(moment).strftime("%H:%M")
 
 
+# How long a new share link works unless the editor chooses otherwise.
+SHARE_LINK_DAYS = 7
+
+
 class ShareLinkForm(forms.ModelForm):
     VALID_FOR = [(1, "1 day"), (3, "3 days"), (7, "1 week"), (30, "30 days")]
 
     valid_for = forms.TypedChoiceField(
         choices=VALID_FOR,
         coerce=int,
-        initial=7,
+        initial=SHARE_LINK_DAYS,
         required=False,
         label="Valid for",
         help_text="From now; changing it on an existing link renews that link.",
@@ -283,7 +287,8 @@ class ShareLinkForm(forms.ModelForm):
     def save(self, commit=True):
         link = super().save(commit=False)
         if link.pk is None or "valid_for" in self.changed_data:
-            link.expires_at = ShareLink.expiry_after(self.cleaned_data.get("valid_for") or 7)
+            days = self.cleaned_data.get("valid_for") or SHARE_LINK_DAYS
+            link.expires_at = ShareLink.expiry_after(days)
         if self.cleaned_data.get("revoke") and link.revoked_at is None:
             link.revoked_at = timezone.now()
         if commit:
@@ -419,6 +424,7 @@ class ArticleAdmin(VersionAdmin):
         "publish_checks",
         "schedule_button",
         "preview_link",
+        "share_button",
         "created_at",
         "updated_at",
         "shown_updated_at",
@@ -453,6 +459,7 @@ class ArticleAdmin(VersionAdmin):
                     "show_as_updated",
                     "featured",
                     "preview_link",
+                    "share_button",
                     ("created_at", "updated_at", "shown_updated_at"),
                 ]
             },
@@ -504,6 +511,11 @@ class ArticleAdmin(VersionAdmin):
                 "<int:pk>/autosave/",
                 self.admin_site.admin_view(require_POST(self.autosave_view)),
                 name="articles_article_autosave",
+            ),
+            path(
+                "<int:pk>/share/",
+                self.admin_site.admin_view(require_POST(self.share_view)),
+                name="articles_article_share",
             ),
             path(
                 "<int:pk>/lock/release/",
@@ -772,6 +784,39 @@ class ArticleAdmin(VersionAdmin):
             'formtarget="_blank" formnovalidate>Preview as readers will see it</button> '
             '<span class="help">Shows the form as typed, saved or not.</span>',
             url,
+        )
+
+    @admin.display(description="Share")
+    def share_button(self, article):
+        if not article.pk:
+            return "Save the article once to share it with outside reviewers."
+        return format_html(
+            '<button type="button" class="button share-create-button" data-url="{}">'
+            "Create share link</button> "
+            '<span class="help">For outside reviewers; valid {} days, revoke any time.</span>'
+            '<p class="share-created" aria-live="polite"></p>',
+            reverse("admin:articles_article_share", args=[article.pk]),
+            SHARE_LINK_DAYS,
+        )
+
+    def share_view(self, request, pk):
+        """One click on "Create share link": a link valid for a week, its address shown."""
+        article = self.editable_article(request, pk)
+        if not request.user.has_perm("articles.add_sharelink"):
+            raise PermissionDenied
+        link = ShareLink.objects.create(
+            article=article,
+            created_by=request.user,
+            expires_at=ShareLink.expiry_after(SHARE_LINK_DAYS),
+        )
+        expires = timezone.localtime(link.expires_at)
+        return JsonResponse(
+            {
+                "url": settings.SITE_URL + link.get_absolute_url(),
+                "revoke_url": reverse("admin:articles_sharelink_revoke_one", args=[link.pk]),
+                "expires": f"{expires:%a %-d %b %H:%M} ({timezone.get_current_timezone_name()})",
+            },
+            status=201,
         )
 
     def preview_view(self, request, pk=None):

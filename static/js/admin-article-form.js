@@ -60,8 +60,49 @@
       }
     });
   });
-  // Share links: copy the address, and revoke one in a click without leaving the form.
+  function csrfToken() {
+    return document.querySelector("input[name=csrfmiddlewaretoken]").value;
+  }
+
+  // "Create share link": the new link's full address with Copy and Revoke, in one click.
+  function createShareLink(button) {
+    var shown = button.parentNode.querySelector(".share-created");
+    button.disabled = true;
+    fetch(button.dataset.url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {"X-CSRFToken": csrfToken(), "X-Requested-With": "fetch"},
+    })
+      .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
+      .then(function (link) {
+        var row = document.createElement("span");
+        row.className = "share-link";
+        var anchor = document.createElement("a");
+        anchor.href = link.url;
+        anchor.rel = "noreferrer";
+        anchor.textContent = link.url;
+        var copy = document.createElement("button");
+        copy.type = "button";
+        copy.className = "button copy-button";
+        copy.dataset.copy = link.url;
+        copy.textContent = "Copy";
+        var revoke = document.createElement("button");
+        revoke.type = "submit";
+        revoke.className = "button revoke-button";
+        revoke.formAction = link.revoke_url;
+        revoke.formNoValidate = true;
+        revoke.textContent = "Revoke";
+        row.append(anchor, " ", copy, " ", revoke, " (works until " + link.expires + ")");
+        shown.replaceChildren(row);
+      })
+      .catch(function () { shown.textContent = "The link could not be created; try again."; })
+      .finally(function () { button.disabled = false; });
+  }
+
+  // Share links: create one, copy the address, and revoke one in a click without leaving the form.
   document.addEventListener("click", function (event) {
+    var create = event.target.closest(".share-create-button");
+    if (create) { createShareLink(create); }
     var copy = event.target.closest(".copy-button");
     if (copy && navigator.clipboard) {
       navigator.clipboard.writeText(copy.dataset.copy).then(function () { copy.textContent = "Copied"; });
@@ -69,11 +110,10 @@
     var revoke = event.target.closest(".revoke-button");
     if (revoke) {
       event.preventDefault();
-      var token = document.querySelector("input[name=csrfmiddlewaretoken]").value;
       fetch(revoke.formAction, {
         method: "POST",
         credentials: "same-origin",
-        headers: {"X-CSRFToken": token, "X-Requested-With": "fetch"},
+        headers: {"X-CSRFToken": csrfToken(), "X-Requested-With": "fetch"},
       }).then(function (response) {
         if (response.ok) { revoke.closest(".share-link").textContent = "Revoked"; }
       });

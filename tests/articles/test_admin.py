@@ -1,8 +1,10 @@
 import datetime
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.messages import get_messages
 from django.test import TestCase
+from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
@@ -389,6 +391,41 @@ class ShareLinkAdminTests(AdminTestCase):
         self.assertContains(response, "1 link(s) revoked.")
         self.assertEqual(self.client.get(link.get_absolute_url()).status_code, 404)
         self.assertEqual(self.client.get(other.get_absolute_url()).status_code, 200)
+
+    def test_the_create_button_makes_a_week_long_link_and_answers_its_address(self):
+        url = reverse("admin:articles_article_share", args=[self.article.pk])
+        self.assertContains(
+            self.client.get(article_change_url(self.article)), "Create share link</button>"
+        )
+        response = self.client.post(url)
+        self.assertEqual(response.status_code, 201)
+        link = ShareLink.objects.get()
+        self.assertEqual(response.json()["url"], settings.SITE_URL + link.get_absolute_url())
+        self.assertEqual(
+            response.json()["revoke_url"], f"/admin/articles/sharelink/{link.pk}/revoke/"
+        )
+        self.assertEqual(
+            (link.article, link.created_by, link.note), (self.article, self.superuser, "")
+        )
+        self.assertAlmostEqual(
+            link.expires_at,
+            timezone.now() + datetime.timedelta(days=7),
+            delta=datetime.timedelta(minutes=1),
+        )
+        self.assertEqual(self.client.get(url).status_code, 405)
+        self.assertEqual(self.client.post("/admin/articles/article/999999/share/").status_code, 404)
+
+    def test_only_editors_who_may_add_links_can_press_create(self):
+        viewer = make_user("viewer", is_staff=True, perms=["articles.change_article"])
+        self.client.force_login(viewer)
+        url = reverse("admin:articles_article_share", args=[self.article.pk])
+        self.assertEqual(self.client.post(url).status_code, 403)
+        self.assertFalse(ShareLink.objects.exists())
+
+    def test_a_new_article_has_no_create_button_yet(self):
+        response = self.client.get("/admin/articles/article/add/")
+        self.assertContains(response, "Save the article once to share it")
+        self.assertNotContains(response, "Create share link</button>")
 
     def test_share_links_cannot_be_added_outside_an_article(self):
         self.assertEqual(self.client.get("/admin/articles/sharelink/add/").status_code, 403)

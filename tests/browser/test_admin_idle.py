@@ -1,6 +1,8 @@
 """The article form in Chromium: opening it writes nothing; share links and tabs."""
 
-from articles.models import Article, WorkingCopy
+from django.conf import settings
+
+from articles.models import Article, ShareLink, WorkingCopy
 from tests.browser.test_article_admin import EditorsAdminTestCase
 from tests.factories import article_change_url, make_article, make_author, make_photo
 
@@ -44,3 +46,41 @@ class OpeningWritesNothingTests(EditorsAdminTestCase):
         page.get_by_text("Autosaved to your working copy at").wait_for(timeout=3000)
         copy = WorkingCopy.objects.get(article=draft, user=self.editor)
         self.assertEqual(copy.data["fields"]["dek"], ["A dek typed now."])
+
+
+class ShareLinkButtonTests(EditorsAdminTestCase):
+    def test_a_link_in_one_click_copied_in_another_and_revoked_in_one(self):
+        article = make_article(headline="Draft for the lawyer", status=Article.Status.DRAFT)
+        self.context.grant_permissions(["clipboard-read", "clipboard-write"])
+        self.log_in(self.editor)
+        page = self.page
+        page.goto(self.live_server_url + article_change_url(article))
+        clicks = 0
+
+        page.get_by_role("button", name="Create share link").click()
+        clicks += 1
+        link = page.locator(".share-created .share-link a")
+        url = link.inner_text()
+        self.assertTrue(url.startswith(f"{settings.SITE_URL}/share/"), url)
+        page.locator(".share-created").get_by_role("button", name="Copy").click()
+        clicks += 1
+        self.assertEqual(page.evaluate("navigator.clipboard.readText()"), url)
+        self.assertEqual(clicks, 2)
+        share = ShareLink.objects.get()
+        self.assertEqual(round((share.expires_at - share.created_at).total_seconds() / 86400), 7)
+        self.assertEqual(share.created_by, self.editor)
+
+        reviewer = self.browser.new_context()
+        self.addCleanup(reviewer.close)
+        shared = reviewer.new_page()
+        response = shared.goto(url.replace(settings.SITE_URL, self.live_server_url))
+        self.assertEqual(response.headers["x-robots-tag"], "noindex, nofollow")
+        self.assertEqual(
+            shared.locator("h1.article__headline").inner_text(), "Draft for the lawyer"
+        )
+
+        page.locator(".share-created").get_by_role("button", name="Revoke").click()
+        page.locator(".share-created", has_text="Revoked").wait_for()
+        self.assertEqual(shared.reload().status, 404)
+        # The form itself was neither saved nor left.
+        self.assertEqual(page.url, self.live_server_url + article_change_url(article))
