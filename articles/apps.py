@@ -9,12 +9,12 @@ class ArticlesConfig(AppConfig):
         from taggit.models import Tag, TaggedItem
 
         from articles import models
-        from articles.models import Article, Byline, Kind, next_scheduled_publish
+        from articles.models import Article, Byline, Correction, Kind, next_scheduled_publish
         from publication.page_cache import bump_content_version, register_next_change
 
         # Cached public pages end when a scheduled article goes live.
         register_next_change(next_scheduled_publish)
-        for model in (Article, Byline, Kind, TaggedItem):
+        for model in (Article, Byline, Correction, Kind, TaggedItem):
             for signal in (post_save, post_delete):
                 signal.connect(bump_content_version, sender=model, dispatch_uid="content-version")
         for through in (

@@ -6,6 +6,7 @@ from django.db import DatabaseError, models, transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -19,7 +20,7 @@ from articles.forms import SearchForm
 from articles.models import Article, Byline, Kind, ShareLink
 from publication.context_processors import cached_site_settings
 from publication.models import Author, Creator, Photo, Section
-from publication.page_cache import skip_shared_caches
+from publication.page_cache import cached_under_version, skip_shared_caches
 from publication.pagination import KeysetPaginationMixin
 
 RIVER_LENGTH = 6
@@ -42,33 +43,51 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.live().for_page()
+        # Only what decides whether the page exists (live, this slug) is asked on every
+        # request; the page itself is a fragment cached under the content version.
+        return Article.objects.live().only("pk", "slug", "headline")
 
     def get_context_data(self, **kwargs):
-        site = cached_site_settings()
-        structured_data = seo.ld_json(seo.article_structured_data(self.object, site=site))
-        return super().get_context_data(
-            **article_page_context(self.object),
-            structured_data=structured_data,
-            canonical_url=settings.SITE_URL + self.object.get_absolute_url(),
-            **kwargs,
-        )
+        pk = self.object.pk
+        page = cached_under_version(f"article-page:{pk}", lambda: article_page(article_pk=pk))
+        return super().get_context_data(page=page, **kwargs)
 
 
-def article_page_context(article: Article) -> dict:
+def article_page(*, article_pk=None, article: Article | None = None, preview_banner="") -> dict:
+    """The article page's own HTML: its head meta and its content (the article, then the
+    related and latest rivers); the body is cleaned and its figures rendered here."""
+    if article is None:
+        article = Article.objects.for_page().get(pk=article_pk)
     related = list(Article.objects.related_to(article))
-    return {
+    context = {
+        "article": article,
+        "preview_banner": preview_banner,
         "related": related,
         "latest": Article.objects.for_teasers().exclude(
             pk__in=[article.pk, *(a.pk for a in related)]
         )[:RIVER_LENGTH],
+        "site": cached_site_settings(),
+        "site_url": settings.SITE_URL,
+    }
+    if not preview_banner:
+        context["canonical_url"] = settings.SITE_URL + article.get_absolute_url()
+        context["structured_data"] = seo.ld_json(
+            seo.article_structured_data(article, site=context["site"])
+        )
+    return {
+        "meta": render_to_string("articles/article_detail_meta.html", context),
+        "content": render_to_string("articles/article_detail_content.html", context),
     }
 
 
 def render_article_preview(request, article: Article, *, banner: str):
     """Render a not-yet-public article exactly as readers will see it, never indexed or cached."""
     skip_shared_caches()  # unsaved data: nothing of it may reach the shared cache
-    context = {"article": article, "preview_banner": banner, **article_page_context(article)}
+    context = {
+        "article": article,
+        "preview_banner": banner,
+        "page": article_page(article=article, preview_banner=banner),
+    }
     response = render(request, "articles/article_detail.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "private, no-store"
