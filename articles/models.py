@@ -105,6 +105,11 @@ class ArticleQuerySet(ContentQuerySet):
             .order_by("-published_at", "-pk")
         )
 
+    def for_river(self):
+        """A listing's articles in order, ids and publish times only: the cards themselves
+        are fragments cached under the content version (articles.cards)."""
+        return self.live().only("id", "published_at").order_by("-published_at", "-pk")
+
     def in_section(self, section):
         # A subquery rather than a join keeps rows unique without DISTINCT.
         secondary = Article.other_sections.through.objects.filter(section=section)

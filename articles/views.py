@@ -16,6 +16,7 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from articles import search, seo
+from articles.cards import teaser_cards
 from articles.forms import SearchForm
 from articles.models import Article, Byline, Kind, ShareLink
 from publication.context_processors import cached_site_settings
@@ -24,6 +25,7 @@ from publication.page_cache import cached_under_version, skip_shared_caches
 from publication.pagination import KeysetPaginationMixin
 
 RIVER_LENGTH = 6
+FEATURED_LENGTH = 3
 
 
 class HomeView(KeysetPaginationMixin, ListView):
@@ -31,11 +33,21 @@ class HomeView(KeysetPaginationMixin, ListView):
     context_object_name = "articles"
 
     def get_queryset(self):
-        self.featured = list(Article.objects.for_teasers().filter(featured=True)[:3])
-        return Article.objects.for_teasers().exclude(pk__in=[a.pk for a in self.featured])
+        # The same few for every request until something public changes: a shared piece.
+        self.featured = cached_under_version(
+            "featured-articles",
+            lambda: list(Article.objects.for_river().filter(featured=True)[:FEATURED_LENGTH]),
+        )
+        return Article.objects.for_river().exclude(pk__in=[a.pk for a in self.featured])
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(featured=self.featured, **kwargs)
+        context = super().get_context_data(**kwargs)
+        # Featured articles lead the first page only; else the river's first image is eager.
+        featured = [] if context["page_obj"].has_previous() else self.featured
+        variants = ["lead", *["featured"] * (len(featured) - 1)] if featured else ["eager"]
+        cards = teaser_cards([*featured, *context["articles"]], variants=variants)
+        context["featured_cards"], context["cards"] = cards[: len(featured)], cards[len(featured) :]
+        return context
 
 
 class ArticleDetailView(DetailView):
@@ -63,9 +75,12 @@ def article_page(*, article_pk=None, article: Article | None = None, preview_ban
         "article": article,
         "preview_banner": preview_banner,
         "related": related,
-        "latest": Article.objects.for_teasers().exclude(
-            pk__in=[article.pk, *(a.pk for a in related)]
-        )[:RIVER_LENGTH],
+        "related_cards": teaser_cards(related),
+        "latest_cards": teaser_cards(
+            Article.objects.for_river().exclude(pk__in=[article.pk, *(a.pk for a in related)])[
+                :RIVER_LENGTH
+            ]
+        ),
         "site": cached_site_settings(),
         "site_url": settings.SITE_URL,
     }
@@ -141,10 +156,11 @@ class TeaserListView(KeysetPaginationMixin, ListView):
     context_object_name = "articles"
     subject_queryset = None
     feed_name = None
+    first_card = "eager"  # the first image above the fold
 
     def get_queryset(self):
         self.subject = get_object_or_404(self.subject_queryset.all(), slug=self.kwargs["slug"])
-        return self.filter_articles(Article.objects.for_teasers())
+        return self.filter_articles(Article.objects.for_river())
 
     def filter_articles(self, articles):
         raise NotImplementedError
@@ -154,7 +170,9 @@ class TeaserListView(KeysetPaginationMixin, ListView):
             "rss": reverse(self.feed_name, args=[self.subject.slug]),
             "atom": reverse(f"{self.feed_name}-atom", args=[self.subject.slug]),
         }
-        return super().get_context_data(subject=self.subject, subject_feeds=feeds, **kwargs)
+        context = super().get_context_data(subject=self.subject, subject_feeds=feeds, **kwargs)
+        context["cards"] = teaser_cards(context["articles"], variants=[self.first_card])
+        return context
 
 
 class SectionView(TeaserListView):
@@ -184,6 +202,7 @@ class TagView(TeaserListView):
 class AuthorView(TeaserListView):
     template_name = "articles/author_detail.html"
     feed_name = "articles:author-feed"
+    first_card = "card"  # the author's photo comes first
     subject_queryset = Author.objects.select_related(
         "photo__creator", "photo__source"
     ).prefetch_related("links")

@@ -1,6 +1,7 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.utils.functional import SimpleLazyObject
 
 from publication.models import Section, SiteSettings
@@ -11,18 +12,38 @@ PAGINATION_PARAMETERS = ("before", "after", "page")
 
 
 def site(request):
-    """Site chrome for public templates; lazy so pages that don't show it don't query."""
+    """Site chrome for public templates; lazy so pages that don't show it don't read it."""
+    chrome = SimpleLazyObject(site_chrome)
     return {
-        "site": SimpleLazyObject(cached_site_settings),
-        "nav_sections": Section.objects.all(),
+        "site": SimpleLazyObject(lambda: chrome["site"]),
+        "chrome": chrome,
         "site_url": settings.SITE_URL,
         "canonical_url": canonical_url(request),
     }
 
 
+def site_chrome() -> dict:
+    """What every page shows around its content: the site settings and the rendered header
+    (navigation), newsletter box and social links, read from the cache in one round trip
+    and kept there until anything public changes."""
+    return cached_under_version("site-chrome", render_site_chrome)
+
+
+def render_site_chrome() -> dict:
+    site = SiteSettings.for_pages()
+    context = {"site": site}
+    return {
+        "site": site,
+        "header": render_to_string(
+            "components/site_header.html", {**context, "nav_sections": Section.objects.all()}
+        ),
+        "newsletter_box": render_to_string("components/newsletter_box.html", context),
+        "follow_us": render_to_string("components/follow_us.html", context),
+    }
+
+
 def cached_site_settings() -> SiteSettings:
-    """Every page shows them: kept in the cache until anything public changes."""
-    return cached_under_version("site-settings", SiteSettings.for_pages)
+    return site_chrome()["site"]
 
 
 def canonical_url(request) -> str:

@@ -260,3 +260,27 @@ class PageCacheMiddleware:
             if name in response:
                 result[name] = response[name]
         return result
+
+
+def cached_many_under_version(names: list[str], compute) -> dict:
+    """cached_under_version() for many pieces in one cache round trip (a listing's cards).
+
+    compute(missing names) returns {name: value} for those it can make; they are stored.
+    Keys are cached_under_version()'s, so both read and fill the same fragments.
+    """
+    state = _request_state.get()
+    if state is not None and state.get("skip"):
+        return compute(names)
+    version = request_version()
+    keys = {name: f"page-cache:fragment:{version.token}:{name}" for name in names}
+    found = cache.get_many(list(keys.values()))
+    values = {name: found[key] for name, key in keys.items() if key in found}
+    missing = [name for name in names if name not in values]
+    if missing:
+        made = compute(missing)
+        cache.set_many(
+            {keys[name]: value for name, value in made.items()},
+            max(lifetime(version, time.time()), 1),
+        )
+        values.update(made)
+    return values

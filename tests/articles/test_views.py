@@ -622,10 +622,19 @@ class QueryBudgetTests(QueryCountMixin, TemporaryMediaTestCase):
 
     def test_home_page_query_budget(self):
         self.assertQueriesDoNotGrow("/", self.grow_listing)
-        # featured articles (+kind, section, lead photo, creator, source), river articles
-        # (+same); no count. Site settings, navigation and social links are cached under
-        # the content version.
-        with self.assertNumQueries(2):
+        # the river's article ids; no count. The featured articles, each card and the site
+        # chrome are fragments cached under the content version.
+        with self.assertNumQueries(1):
+            self.client.get("/")
+
+    def test_first_render_of_a_listing_after_an_edit(self):
+        self.client.get("/")
+        self.section.save()  # any edit: every cached piece is stale
+        # featured article ids, river article ids, the cards' articles (+kind, section,
+        # lead photo, creator, source); site settings (+nav topics, social links), sections
+        with self.assertNumQueries(7):
+            self.client.get("/")
+        with self.assertNumQueries(1):
             self.client.get("/")
 
     def test_article_page_query_budget(self):
@@ -652,22 +661,22 @@ class QueryBudgetTests(QueryCountMixin, TemporaryMediaTestCase):
     def test_section_page_query_budget(self):
         url = self.section.get_absolute_url()
         self.assertQueriesDoNotGrow(url, self.grow_listing)
-        # section, articles (+kind, section, lead photo, creator, source)
+        # section, the river's article ids (cards are fragments)
         with self.assertNumQueries(2):
             self.client.get(url)
 
     def test_topic_page_query_budget(self):
         url = "/topic/trump-transition/"
         self.assertQueriesDoNotGrow(url, self.grow_listing)
-        # tag, articles (+kind, section, lead photo, creator, source)
+        # tag, the river's article ids (cards are fragments)
         with self.assertNumQueries(2):
             self.client.get(url)
 
     def test_author_page_query_budget(self):
         url = self.author.get_absolute_url()
         self.assertQueriesDoNotGrow(url, self.grow_listing)
-        # author (+photo, credits), author links, articles (+kind, section,
-        # lead photo, creator, source)
+        # author (+photo, credits), author links, the river's article ids (cards are
+        # fragments)
         with self.assertNumQueries(3):
             self.client.get(url)
 
