@@ -15,7 +15,9 @@ from django.views.decorators.http import require_GET
 from taggit.models import Tag, TaggedItem
 
 from articles.models import Article, Byline, Kind
-from publication.models import Author, Creator, Photo, Section, SiteSettings
+from publication.context_processors import cached_site_settings
+from publication.models import Author, Creator, Photo, Section
+from publication.page_cache import cached_under_version
 
 NEWS_WINDOW = datetime.timedelta(hours=48)
 NEWS_LIMIT = 1000  # Google News reads at most this many URLs per sitemap
@@ -106,10 +108,7 @@ SITEMAPS = {
 }
 
 
-@require_GET
-@x_robots_tag
-def sitemap_index(request):
-    """One entry per sitemap page: a sitemap holds at most 50,000 URLs."""
+def sitemap_index_entries() -> list[SitemapIndexItem]:
     entries = []
     for section, sitemap_class in SITEMAPS.items():
         sitemap = sitemap_class()
@@ -119,6 +118,15 @@ def sitemap_index(request):
             entries.append(
                 SitemapIndexItem(location if page == 1 else f"{location}?p={page}", lastmod)
             )
+    return entries
+
+
+@require_GET
+@x_robots_tag
+def sitemap_index(request):
+    """One entry per sitemap page: a sitemap holds at most 50,000 URLs."""
+    # A count per sitemap grows with the archive; the entries change only with the content.
+    entries = cached_under_version("sitemap-index", sitemap_index_entries)
     return TemplateResponse(
         request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml"
     )
@@ -136,7 +144,7 @@ def news_sitemap(request):
     )
     context = {
         "articles": articles,
-        "site": SiteSettings.load(),
+        "site": cached_site_settings(),
         "language": settings.LANGUAGE_CODE.split("-")[0],
     }
     return TemplateResponse(

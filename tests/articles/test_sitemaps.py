@@ -122,7 +122,12 @@ class SitemapTests(QueryCountMixin, TemporaryMediaTestCase):
         ]:
             with self.subTest(url):
                 self.assertQueriesDoNotGrow(url, self.grow)
-        # a count per sitemap, and the articles' latest update
+        self.client.get("/sitemap.xml")
+        # the index's entries are cached under the content version
+        with self.assertNumQueries(0):
+            self.client.get("/sitemap.xml")
+        self.grow()
+        # then, after an edit, a count per sitemap and the articles' latest update
         with self.assertNumQueries(7):
             self.client.get("/sitemap.xml")
         # count, articles (+lead photo)
