@@ -1,19 +1,31 @@
 """RSS 2.0 and Atom feeds for the whole site, each section, kind, author and topic."""
 
+import html
 import mimetypes
+import re
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
+from django.utils.html import escape
 from taggit.models import Tag
 
 from articles.models import Article, Kind
 from publication.models import Author, Section, SiteSettings
 
 FEED_LENGTH = 30
+# A start tag, its quoted attribute values kept whole (a ">" inside one does not end it).
+START_TAG = re.compile(
+    r"""<[a-zA-Z][^\s/>]*(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*\s*/?>"""
+)
+URL_ATTRIBUTE = re.compile(
+    r"""(\s(?:href|src|srcset|cite|poster)\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""",
+    re.IGNORECASE,
+)
 
 
 class ArticleRssGenerator(Rss201rev2Feed):
@@ -130,7 +142,9 @@ class ArticleFeed(Feed):
 
     def item_extra_kwargs(self, article):
         return {
-            "content": article.body_html(),
+            # Feed readers show entries away from the site: a relative URL would point
+            # at the reader's own host.
+            "content": absolute_urls(article.body_html(), self.item_link(article)),
             "authors": [
                 (byline.author.name, absolute(byline.author.get_absolute_url()))
                 for byline in article.bylines.all()
@@ -140,6 +154,27 @@ class ArticleFeed(Feed):
 
 def absolute(path: str) -> str:
     return path if path.startswith(("http://", "https://")) else f"{settings.SITE_URL}{path}"
+
+
+def absolute_urls(body: str, base: str) -> str:
+    """Every URL in the attributes of this HTML made absolute against base (src, srcset
+    candidates, href, cite, poster); "#note" becomes base#note, mailto: stays as it is."""
+
+    def attribute(match):
+        name = match.group(1)
+        value = html.unescape(next(group for group in match.groups()[1:] if group is not None))
+        if name.strip().lower().startswith("srcset"):
+            value = ", ".join(
+                " ".join([urljoin(base, url), *descriptor])
+                for url, *descriptor in (
+                    candidate.split() for candidate in value.split(",") if candidate.strip()
+                )
+            )
+        else:
+            value = urljoin(base, value.strip())
+        return f'{name}"{escape(value)}"'
+
+    return START_TAG.sub(lambda tag: URL_ATTRIBUTE.sub(attribute, tag.group(0)), body or "")
 
 
 class SectionFeed(ArticleFeed):

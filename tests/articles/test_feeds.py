@@ -1,5 +1,11 @@
-import feedparser
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
+import feedparser
+from django.conf import settings
+from django.test import SimpleTestCase
+
+from articles.feeds import absolute_urls
 from tests.factories import (
     QueryCountMixin,
     TemporaryMediaTestCase,
@@ -131,3 +137,92 @@ class FeedTests(QueryCountMixin, TemporaryMediaTestCase):
         # body photos, topics
         with self.assertNumQueries(6):
             self.client.get("/section/europe/feed/")
+
+
+class UrlsInContent(HTMLParser):
+    """Every URL an HTML fragment's attributes carry, srcset candidates one by one."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("src", "href", "cite", "poster"):
+                self.urls.append(value)
+            elif name == "srcset":
+                self.urls += [candidate.split()[0] for candidate in value.split(",")]
+
+
+def urls_in(fragment: str) -> list[str]:
+    parser = UrlsInContent()
+    parser.feed(fragment)
+    return parser.urls
+
+
+class AbsoluteUrlsInFeedContentTests(TemporaryMediaTestCase):
+    """Feed readers show content away from the site, where a relative URL is broken."""
+
+    @classmethod
+    def setUpTestData(cls):
+        make_site()
+        cls.figure_photo = make_photo(creator=make_creator("Jane Doe"))
+        cls.figure_photo.make_renditions()
+        cls.other_photo = make_photo()  # no renditions yet: the original is shown
+        cls.article = make_article(
+            body=(
+                f'<p>See <a href="/section/europe/">Europe</a>, <a href="#notes">notes</a>, '
+                '<a href="https://example.org/x?a=1&amp;b=2">a source</a> and '
+                '<a href="mailto:desk@example.org">the desk</a>.</p>'
+                f'<figure class="image"><img src="{cls.figure_photo.image.url}" alt="One">'
+                "<figcaption>A figure.</figcaption></figure>"
+                f'<figure class="image"><img src="{cls.other_photo.image.url}" alt="Two"></figure>'
+                '<blockquote cite="/archive/1/"><p>Quoted.</p></blockquote>'
+                '<p id="notes">Notes.</p>'
+            ),
+        )
+
+    def test_every_url_in_feed_content_is_absolute(self):
+        for url in ("/feed/", "/feed/atom/"):
+            with self.subTest(url):
+                response = self.client.get(url)
+                feed = feedparser.parse(response.content)
+                self.assertFalse(feed.bozo, feed.get("bozo_exception"))
+                # feedparser resolves relative URLs itself: read the content as sent.
+                raw = (
+                    feedparser.parse(
+                        response.content, resolve_relative_uris=False, sanitize_html=False
+                    )
+                    .entries[0]
+                    .content[0]
+                    .value
+                )
+                urls = urls_in(raw)
+                self.assertIn("<picture>", raw)
+                self.assertGreater(len(urls), 8, urls)
+                for found in urls:
+                    parts = urlsplit(found)
+                    self.assertIn(parts.scheme, ("http", "https", "mailto"), found)
+                    if parts.scheme != "mailto":
+                        self.assertTrue(parts.netloc, found)
+                article_url = settings.SITE_URL + self.article.get_absolute_url()
+                self.assertIn("mailto:desk@example.org", urls)
+                self.assertIn("https://example.org/x?a=1&b=2", urls)
+                self.assertIn(article_url + "#notes", urls)
+
+
+class AbsoluteUrlsTests(SimpleTestCase):
+    def test_attributes_and_srcset_candidates(self):
+        base = "https://mag.example/2026/story/"
+        html = absolute_urls(
+            '<img src="/media/a.jpg" srcset="/m/a-320.webp 320w, /m/a-640.webp 640w" alt="x">'
+            "<a href='../other/' title='src=/not/a/url'>o</a><p>src=\"/text/\" stays</p>",
+            base,
+        )
+        self.assertEqual(
+            html,
+            '<img src="https://mag.example/media/a.jpg" srcset="https://mag.example/m/a-320.webp '
+            '320w, https://mag.example/m/a-640.webp 640w" alt="x">'
+            "<a href=\"https://mag.example/2026/other/\" title='src=/not/a/url'>o</a>"
+            '<p>src="/text/" stays</p>',
+        )
