@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchRank, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.core import signing
 from django.db import IntegrityError, models, transaction
 from django.db.models import OuterRef, Q
@@ -162,16 +162,6 @@ class ArticleQuerySet(ContentQuerySet):
             "corrections",
         )
 
-    def search(self, text: str):
-        """Live articles matching a reader's query, best first (headline hits outrank body hits)."""
-        query = search.search_query(text)
-        return (
-            self.live()
-            .filter(search_vector=query)
-            .annotate(rank=SearchRank(models.F("search_vector"), query))
-            .order_by("-rank", "-published_at", "-pk")
-        )
-
     def related_to(self, article: "Article", *, limit: int = RELATED_LENGTH):
         """Live articles sharing the most topics with this one, then its section; one query."""
         topic_ids = [item.tag_id for item in article.tagged_items.all()]
@@ -198,8 +188,8 @@ class ArticleQuerySet(ContentQuerySet):
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
     def get_queryset(self):
-        # The search vector is only ever read by PostgreSQL; never ship it to Python.
-        return super().get_queryset().defer("search_vector")
+        # The search vectors are only ever read by PostgreSQL; never ship them to Python.
+        return super().get_queryset().defer("search_vector", "search_head")
 
 
 @reversion.register(follow=["bylines", "tagged_items", "corrections"])
@@ -268,6 +258,8 @@ class Article(RedirectsWhenMoved):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     search_vector = SearchVectorField(null=True, editable=False)
+    # Headline, dek and authors only: small enough to rank every match (articles.search).
+    search_head = SearchVectorField(null=True, editable=False)
     shown_updated_at = models.DateTimeField(
         "shown as updated",
         null=True,
@@ -295,6 +287,7 @@ class Article(RedirectsWhenMoved):
                 name="article_featured_idx",
             ),
             GinIndex(fields=["search_vector"], name="article_search_idx"),
+            GinIndex(fields=["search_head"], name="article_search_head_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -319,9 +312,7 @@ class Article(RedirectsWhenMoved):
                 with transaction.atomic():
                     super().save(*args, **kwargs)
                     self.sync_body_photos()
-                    Article.objects.filter(pk=self.pk).update(
-                        search_vector=self.build_search_vector()
-                    )
+                    Article.objects.filter(pk=self.pk).update(**self.search_fields())
                 return
             except IntegrityError:
                 # Another save took this slug after the form checked it (two "add" clicks):
@@ -428,9 +419,9 @@ class Article(RedirectsWhenMoved):
     def reading_minutes(self) -> int:
         return max(1, round(self.word_count / WORDS_PER_MINUTE)) if self.word_count else 0
 
-    def build_search_vector(self):
+    def search_fields(self) -> dict:
         names = list(self.bylines.values_list("author__name", flat=True)) if self.pk else []
-        return search.search_vector(
+        return search.search_fields(
             headline=self.headline, dek=self.dek, author_names=names, body=self.body
         )
 
@@ -447,13 +438,15 @@ class Article(RedirectsWhenMoved):
                 )
             )
             for article in batch:
-                article.search_vector = search.search_vector(
+                fields = search.search_fields(
                     headline=article.headline,
                     dek=article.dek,
                     author_names=[byline.author.name for byline in article.bylines.all()],
                     body=article.body,
                 )
-            cls.objects.bulk_update(batch, ["search_vector"])
+                for name, value in fields.items():
+                    setattr(article, name, value)
+            cls.objects.bulk_update(batch, ["search_vector", "search_head"])
         return len(pks)
 
     @property

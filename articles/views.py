@@ -212,6 +212,9 @@ class AuthorView(TeaserListView):
 
 
 SEARCH_PAGE_SIZE = 10
+# Results beyond the 200 best are not offered ("200+ results"): bounding them bounds
+# what a common word costs (articles.search.ranked_ids).
+SEARCH_RESULTS_LIMIT = 200
 
 
 def search_results(request):
@@ -220,15 +223,19 @@ def search_results(request):
     query = form.query
     page = None
     if query:
-        articles = (
-            form.filter(Article.objects.search(query))
-            .select_related("kind", "section")
+        ids = search.ranked_ids(
+            form.filter(Article.objects.live()), query, limit=SEARCH_RESULTS_LIMIT
+        )
+        page = Paginator(ids, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+        page.more_than_counted = len(ids) == SEARCH_RESULTS_LIMIT
+        found = (
+            Article.objects.select_related("kind", "section")
             .prefetch_related(
                 models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
             )
+            .in_bulk(page.object_list)
         )
-        page = Paginator(articles, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
-        results = list(page.object_list)
+        results = [found[pk] for pk in page.object_list]
         excerpts = search.snippets([search.plain_text(a.body) or a.dek for a in results], query)
         page.results = list(zip(results, excerpts, strict=True))
     response = render(

@@ -1,5 +1,8 @@
 import datetime
 
+from django.core.cache import cache
+from unittest import mock
+
 from django.test import TestCase
 from django.utils import timezone
 
@@ -171,6 +174,38 @@ class SearchTests(QueryCountMixin, TestCase):
         response = self.get("malmo")
         self.assertEqual(response["X-Robots-Tag"], "noindex")
 
+    def test_headline_and_dek_matches_rank_first_then_body_matches_newest_first(self):
+        now = timezone.now()
+        old_headline = make_article(
+            headline="Quokka census", published_at=now - datetime.timedelta(days=900)
+        )
+        dek_hit = make_article(dek="Counting the quokka.", published_at=now)
+        older_body = make_article(
+            body="<p>A quokka.</p>", published_at=now - datetime.timedelta(days=5)
+        )
+        newer_body = make_article(
+            body="<p>Two quokka.</p>", published_at=now - datetime.timedelta(days=1)
+        )
+        self.assertEqual(
+            headlines(self.get("quokka")),
+            [a.headline for a in (old_headline, dek_hit, newer_body, older_body)],
+        )
+
+    def test_results_beyond_the_limit_are_not_offered(self):
+        with mock.patch("articles.views.SEARCH_RESULTS_LIMIT", 2):
+            response = self.get("busan or zurich or malmo")
+        self.assertContains(response, "2+ results for")
+        self.assertEqual(len(headlines(response)), 2)
+        self.assertContains(self.get("busan"), "2 results for")
+
+    def test_filter_lists_show_the_choice_and_escape_names(self):
+        make_author("<b>Bold</b> Name")
+        response = self.get("malmo", section="asia", kind="nothing")
+        self.assertContains(response, '<option value="asia" selected>Asia</option>', html=False)
+        self.assertContains(response, '<option value="news">News</option>', html=False)
+        self.assertContains(response, "&lt;b&gt;Bold&lt;/b&gt; Name")
+        self.assertContains(response, '<select name="author" id="id_author">', html=False)
+
     def test_every_page_has_the_search_form(self):
         response = self.client.get("/")
         self.assertContains(response, 'action="/search/"')
@@ -190,7 +225,13 @@ class SearchTests(QueryCountMixin, TestCase):
     def test_search_query_budget(self):
         url = "/search/?q=zurich&section=europe&kind=news&author=" + self.writer.slug
         self.assertQueriesDoNotGrow(url, self.grow)
-        # filter section, kind, author; count, results (+kind, section), bylines+authors,
-        # snippets; filter choices: sections, kinds, authors (the site chrome is cached)
-        with self.assertNumQueries(10):
+        # ids of headline/dek matches, then of body-only matches (asked only when the first
+        # do not fill the list), results (+kind, section), bylines+authors, snippets; the
+        # filter choices and the site chrome come from the cache
+        with self.assertNumQueries(5):
+            self.client.get(url)
+        # after an edit: the next scheduled publish (content version) and the three filter
+        # lists in one query, then the same four; the site chrome adds its own four
+        cache.clear()
+        with self.assertNumQueries(7 + 4):
             self.client.get(url)
