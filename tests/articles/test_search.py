@@ -1,8 +1,7 @@
 import datetime
-
-from django.core.cache import cache
 from unittest import mock
 
+from django.core.cache import cache
 from django.test import TestCase
 from django.utils import timezone
 
