@@ -6,8 +6,18 @@ that returns the page's address from the records seed_public_content() made.
 
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+from django.utils import timezone
 
-from tests.factories import make_article, make_author, make_creator, make_photo, make_site
+from newsletter.models import Roundup, RoundupItem
+from tests.factories import (
+    make_article,
+    make_author,
+    make_creator,
+    make_photo,
+    make_share_link,
+    make_site,
+)
+from tests.newsletter.helpers import make_subscriber
 
 PUBLIC_PAGES = {
     "home": lambda content: "/",
@@ -21,8 +31,21 @@ PUBLIC_PAGES = {
     "search, nothing found": lambda content: reverse("articles:search") + "?q=zzzz",
     "newsletter": lambda content: reverse("newsletter:signup"),
     "newsletter thanks": lambda content: reverse("newsletter:signup-done"),
+    "newsletter archive": lambda content: reverse("newsletter:archive"),
+    "newsletter issue": lambda content: content["roundup"].get_absolute_url(),
+    "newsletter confirm": lambda content: reverse(
+        "newsletter:confirm", args=[content["pending"].confirm_token]
+    ),
+    "newsletter unsubscribe": lambda content: reverse(
+        "newsletter:unsubscribe", args=[content["confirmed"].unsubscribe_token]
+    ),
+    "newsletter link invalid": lambda content: reverse("newsletter:confirm", args=["expired"]),
+    "share link (draft for a reviewer)": lambda content: content["share"].get_absolute_url(),
     "not found": lambda content: "/no-such-page/",
 }
+
+# Every other page answers 200: a walk that silently met an error page would check nothing.
+STATUS = {"not found": 404, "newsletter link invalid": 400}
 
 
 def seed_public_content() -> dict:
@@ -38,9 +61,28 @@ def seed_public_content() -> dict:
         tags=["Trade", "Energy"],
         lead_photo=make_photo(creator=creator, caption="Ministers arrive in Brussels."),
     )
-    for _ in range(3):
+    others = [
         make_article(authors=[author], tags=["Trade"], lead_photo=make_photo(creator=creator))
-    return {"article": article, "author": author, "creator": creator}
+        for _ in range(3)
+    ]
+    roundup = Roundup.objects.create(
+        subject="This week: the alliance in winter",
+        intro="Dear reader,\n\nA long week in Brussels.",
+        status=Roundup.Status.SENT,
+        sent_at=timezone.now(),
+    )
+    for order, pick in enumerate([article, *others]):
+        RoundupItem.objects.create(roundup=roundup, article=pick, order=order)
+    draft = make_article(headline="A draft for the fact-checker", status="draft", authors=[author])
+    return {
+        "article": article,
+        "author": author,
+        "creator": creator,
+        "roundup": roundup,
+        "pending": make_subscriber("pending@example.com", status="pending"),
+        "confirmed": make_subscriber("reader@example.com", status="confirmed"),
+        "share": make_share_link(draft),
+    }
 
 
 def public_urls(content) -> dict[str, str]:

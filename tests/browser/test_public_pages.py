@@ -2,7 +2,7 @@
 
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.public_pages import public_urls, seed_public_content
+from tests.browser.public_pages import STATUS, public_urls, seed_public_content
 from tests.browser.test_teasers import BrowserTestCase
 
 # Chromium reports every blocked script, style, frame or connection on the console.
@@ -33,6 +33,7 @@ class PublicPageTests(BrowserTestCase):
                     self.page.set_viewport_size({"width": width, "height": 900})
                     response = self.page.goto(self.live_server_url + url)
                     self.page.wait_for_load_state("load")
+                    self.assertEqual(response.status, STATUS.get(name, 200))
                     policy = response.headers["content-security-policy"]
                     self.assertNotIn("unsafe-inline", policy)
                     self.assertNotIn("nonce-", policy)  # the same header for every reader
