@@ -25,6 +25,7 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 WHITESPACE = re.compile(r"\s+")
 TAG = re.compile(r"""<[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>""")
 BLOCK = re.compile(r"</?(?:p|br|h\d|li|blockquote|figcaption)\b")
+SNIPPET_WINDOW, SNIPPET_LEAD = 2000, 300  # characters of a body ts_headline reads
 # ts_headline wraps hits in these; control characters never occur in our plain text.
 START, STOP, GAP = "\x02", "\x03", "\x04"
 
@@ -145,21 +146,51 @@ def snippets(texts: list[str], query: str) -> list[SafeString]:
         f"StartSel={START}, StopSel={STOP}, FragmentDelimiter={GAP}, "
         "MaxFragments=2, MaxWords=30, MinWords=12"
     )
+    anchor = anchor_pattern(folded_query)
+    windows = []
+    for text in texts:
+        folded = fold(text)
+        start, end = snippet_window(folded, anchor)
+        windows.append((text[start:end], folded[start:end]))
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT ts_headline(%s::regconfig, t, websearch_to_tsquery(%s::regconfig, %s), %s) "
             "FROM unnest(%s::text[]) WITH ORDINALITY AS u(t, n) ORDER BY n",
-            [CONFIG, CONFIG, folded_query, options, [fold(text) for text in texts]],
+            [CONFIG, CONFIG, folded_query, options, [folded for _, folded in windows]],
         )
         headlines = [row[0] for row in cursor.fetchall()]
     return [
-        unfold_headline(text, headline) for text, headline in zip(texts, headlines, strict=True)
+        unfold_headline(text, headline, folded=folded)
+        for (text, folded), headline in zip(windows, headlines, strict=True)
     ]
 
 
-def unfold_headline(original: str, headline: str) -> SafeString:
+def anchor_pattern(folded_query: str) -> re.Pattern | None:
+    """Where a query's words probably are in a text: each word's stem-like beginning
+    ("secur" for "security"), at the start of a word."""
+    words = [word for word in re.findall(r"\w+", folded_query.lower()) if word != "or"]
+    if not words:
+        return None
+    stems = {word[: max(4, len(word) - 3)] for word in words}
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(stems))) + ")", re.IGNORECASE)
+
+
+def snippet_window(folded: str, anchor: re.Pattern | None) -> tuple[int, int]:
+    """The part of a text that ts_headline reads: from a little before the first likely
+    hit to ~2,000 characters after it. ts_headline parses and stems every word it is
+    given, ~1-2 ms for a 7 KB body; the excerpt shows 2 × 30 words anyway."""
+    if len(folded) <= SNIPPET_WINDOW:
+        return 0, len(folded)
+    hit = anchor.search(folded) if anchor else None
+    start = max(0, hit.start() - SNIPPET_LEAD) if hit else 0
+    start = folded.rfind(" ", 0, start) + 1 if start else 0  # never cut a word
+    end = folded.find(" ", start + SNIPPET_WINDOW)
+    return start, len(folded) if end < 0 else end
+
+
+def unfold_headline(original: str, headline: str, *, folded: str | None = None) -> SafeString:
     """Map a headline made from the folded text back onto the original words, as HTML."""
-    folded = fold(original)
+    folded = fold(original) if folded is None else folded
     parts, position = [], 0
     for fragment in headline.split(GAP):
         bare = fragment.replace(START, "").replace(STOP, "")

@@ -89,6 +89,14 @@ class SearchTests(QueryCountMixin, TestCase):
         response = self.get("oresund")
         self.assertContains(response, "<mark>Öresund</mark>", html=False)
 
+    def test_snippet_of_a_long_body_shows_a_hit_near_its_end(self):
+        make_article(
+            headline="A long read",
+            body="<p>" + "Filler words about nothing. " * 400 + "Then the Zeppelin came.</p>",
+        )
+        response = self.get("zeppelins")
+        self.assertContains(response, "<mark>Zeppelin</mark> came", html=False)
+
     def test_headline_hit_ranks_above_body_hit(self):
         self.assertEqual(
             headlines(self.get("busan")), [self.headline_hit.headline, self.body_hit.headline]
