@@ -8,7 +8,8 @@ otherwise (which ends with `reindex_search`). Each query is timed as the whole s
 page (form, ranked results, snippets, template) through Django's test client with
 DEBUG and the page cache off, after two warm-up requests, and as the ranking query
 alone (`articles.search.ranked_ids`). "hits" is the exact number of live matches,
-counted here only (the page shows "200+"). Prints one line per query.
+counted here only (the page shows "200+"). Prints one line per query, after the
+uncached home page timed the same way as a yardstick for how loaded the machine is.
 """
 
 import argparse
@@ -44,6 +45,16 @@ from articles.views import SEARCH_RESULTS_LIMIT
 logging.getLogger("publication.requests").setLevel(logging.WARNING)
 client = Client(HTTP_HOST="127.0.0.1")
 print(f"live articles: {Article.objects.live().count()}")
+# The home page, uncached, timed the same way: a yardstick for how loaded the machine is.
+for _ in range(2):
+    client.get("/")
+home = []
+for _ in range(REPEAT):
+    started = time.perf_counter()
+    client.get("/")
+    home.append((time.perf_counter() - started) * 1000)
+print(f"{'home page (yardstick)':26} {'':>6}       page p50 {statistics.median(home):6.1f} ms "
+      f"p95 {statistics.quantiles(home, n=20)[-1]:6.1f} ms", flush=True)
 for q in QUERIES:
     for _ in range(2):
         client.get("/search/", {"q": q})
