@@ -18,7 +18,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
 from reversion.models import Revision, Version
@@ -40,8 +39,8 @@ from articles.models import (
     schedule_label,
 )
 from articles.views import render_article_preview
-from publication.admin import PhotoAdmin
-from publication.models import Author, Photo
+from publication.admin import PhotoAdmin, TypeToPickMixin
+from publication.models import Photo
 
 # A CSS class, not a style attribute: the admin's Content-Security-Policy allows no inline styles.
 WIDE = "wide-input"
@@ -75,19 +74,12 @@ class CorrectionInline(admin.TabularInline):
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
 
 
-class BylineInline(admin.TabularInline):
+class BylineInline(TypeToPickMixin, admin.TabularInline):
     model = Byline
     extra = 1
-    autocomplete_fields = ["author"]
+    # Typing a new name offers "Create …" (no popup window).
+    type_to_pick_fields = ["author"]
     fields = ["author", "role", "order"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "author" and request.user.has_perm("publication.add_author"):
-            # Typing a new name in the autocomplete offers "Create …" (no popup window).
-            widget = getattr(field.widget, "widget", field.widget)
-            widget.attrs["data-create-url"] = reverse("admin:articles_article_create_author")
-        return field
 
 
 def posted_author_count(data, prefix="bylines") -> int:
@@ -241,14 +233,6 @@ def conflicts(current: Article, cleaned_data: dict) -> list[tuple[str, str]]:
     if [t.lower() for t in theirs_tags] != [t.lower() for t in yours_tags]:
         rows.append(("Topics", revisions.list_diff(theirs_tags, yours_tags)))
     return rows
-
-
-def unique_author_slug(name: str) -> str:
-    base = slugify(name)[:190] or "author"
-    slug, number = base, 2
-    while Author.objects.filter(slug=slug).exists():
-        slug, number = f"{base}-{number}", number + 1
-    return slug
 
 
 def editor_name(user) -> str:
@@ -473,11 +457,6 @@ class ArticleAdmin(VersionAdmin):
             path("tag-suggestions/", suggest, name="articles_article_tag_suggest"),
             path("checks/", checks, name="articles_article_checks"),
             path(
-                "create-author/",
-                self.admin_site.admin_view(require_POST(self.create_author_view)),
-                name="articles_article_create_author",
-            ),
-            path(
                 "session/",
                 self.admin_site.admin_view(self.session_view),
                 name="articles_article_session",
@@ -541,18 +520,6 @@ class ArticleAdmin(VersionAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         return type(form.__name__, (form,), {"editor": request.user})
-
-    def create_author_view(self, request):
-        """Create an author typed in the byline autocomplete, or return the one of that name."""
-        if not request.user.has_perm("publication.add_author"):
-            raise PermissionDenied
-        name = " ".join(request.POST.get("name", "").split())[:200]
-        if not name:
-            return JsonResponse({"error": "Type a name."}, status=400)
-        author = Author.objects.filter(name__iexact=name).first()
-        if author is None:
-            author = Author.objects.create(name=name, slug=unique_author_slug(name))
-        return JsonResponse({"id": author.pk, "text": str(author)})
 
     def session_view(self, request):
         """Still signed in? The form's script asks before saving, and gets a fresh CSRF token."""

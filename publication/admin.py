@@ -3,10 +3,13 @@ from urllib.parse import urlsplit
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Count
-from django.urls import reverse
+from django.http import JsonResponse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.encoding import uri_to_iri
 from django.utils.html import format_html, format_html_join
 from taggit.admin import TagAdmin
@@ -38,13 +41,129 @@ class SectionAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class TypeToPickSelect(AutocompleteSelect):
+    """An autocomplete box typed into directly: type, then pick a match or “Create …”.
+
+    Two actions and no popup window. The <select> stays the form's value (backups,
+    autosave and the form without JavaScript see an ordinary select); the script puts an
+    ARIA combobox in front of it, filled from the admin's own autocomplete view.
+    """
+
+    def __init__(self, field, admin_site, *, create_url="", attrs=None):
+        super().__init__(field, admin_site, attrs=attrs)
+        self.create_url = create_url
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        # Not "admin-autocomplete": Django's script would turn it into a Select2 box.
+        attrs["class"] = attrs["class"].replace("admin-autocomplete", "type-to-pick")
+        if self.create_url:
+            attrs["data-create-url"] = self.create_url
+        return attrs
+
+    @property
+    def media(self):
+        return forms.Media(
+            js=["js/admin-autocomplete-create.js"], css={"all": ["css/admin-type-to-pick.css"]}
+        )
+
+
+def type_to_pick_widget(db_field, admin_site, request) -> TypeToPickSelect:
+    """The box for a foreign key, offering “Create …” to those allowed to add the target."""
+    target_admin = admin_site._registry.get(db_field.remote_field.model)
+    create_url = ""
+    if target_admin is not None and target_admin.has_add_permission(request):
+        opts = target_admin.opts
+        try:
+            create_url = reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_create_from_autocomplete"
+            )
+        except NoReverseMatch:
+            create_url = ""
+    return TypeToPickSelect(db_field, admin_site, create_url=create_url)
+
+
+class TypeToPickMixin:
+    """For a ModelAdmin or inline: the foreign keys in type_to_pick_fields get the box."""
+
+    type_to_pick_fields = ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.type_to_pick_fields:
+            kwargs["widget"] = type_to_pick_widget(db_field, self.admin_site, request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        # The wrapper's add and change links open popup windows; the box creates in place.
+        wrapper = getattr(field, "widget", None)
+        if isinstance(wrapper, RelatedFieldWidgetWrapper) and isinstance(
+            wrapper.widget, TypeToPickSelect
+        ):
+            field.widget = wrapper.widget
+        return field
+
+
+class CreateFromAutocompleteMixin:
+    """create-from-autocomplete/: what typing a new name in an autocomplete box may create.
+
+    GET ?term= lists extra offers (e.g. an author who is also a photographer); POST
+    name= finds or creates the row of that name (never twice, see NamedQuerySet.named).
+    Permission-checked (add) and CSRF-protected like every admin view.
+    """
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.create_from_autocomplete_view)
+        name = f"{self.opts.app_label}_{self.opts.model_name}_create_from_autocomplete"
+        return [path("create-from-autocomplete/", view, name=name), *super().get_urls()]
+
+    def create_from_autocomplete_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method == "GET":
+            term = " ".join(request.GET.get("term", "").split())[:200]
+            return JsonResponse({"offers": self.autocomplete_offers(term) if term else []})
+        if request.method != "POST":
+            return JsonResponse({"error": "Use POST to create."}, status=405)
+        try:
+            obj, created = self.create_from_autocomplete(request)
+        except ValidationError as error:
+            return JsonResponse({"error": " ".join(error.messages)}, status=400)
+        if created:
+            self.log_addition(request, obj, [{"added": {}}])
+        return JsonResponse({"id": str(obj.pk), "text": str(obj), "created": created})
+
+    def autocomplete_offers(self, term: str) -> list[dict]:
+        return []
+
+    def create_from_autocomplete(self, request):
+        return self.model.objects.named(request.POST.get("name", ""))
+
+
 @admin.register(Creator)
-class CreatorAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "website", "photo_count"]
+class CreatorAdmin(CreateFromAutocompleteMixin, admin.ModelAdmin):
+    list_display = ["name", "kind", "website", "author", "photo_count"]
+    list_select_related = ["author"]
     ordering = ["name"]
     list_filter = ["kind"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
+    autocomplete_fields = ["author"]
+
+    def autocomplete_offers(self, term):
+        """Writers not yet credited for images: picking one makes their linked creator."""
+        authors = Author.objects.filter(name__icontains=term, creator__isnull=True)[:5]
+        return [{"author": str(author.pk), "text": f"{author.name} (author)"} for author in authors]
+
+    def create_from_autocomplete(self, request):
+        if "author" not in request.POST:
+            return super().create_from_autocomplete(request)
+        author_id = request.POST["author"]
+        author = Author.objects.filter(pk=author_id).first() if author_id.isdigit() else None
+        if author is None:
+            raise ValidationError("That author no longer exists.", code="missing")
+        existed = Creator.objects.filter(author=author).exists()
+        return Creator.objects.for_author(author), not existed
 
     def get_queryset(self, request):
         return (
@@ -139,7 +258,7 @@ class PhotoForm(forms.ModelForm):
 
 
 @admin.register(Photo)
-class PhotoAdmin(admin.ModelAdmin):
+class PhotoAdmin(TypeToPickMixin, admin.ModelAdmin):
     form = PhotoForm
 
     class Media:
@@ -157,7 +276,8 @@ class PhotoAdmin(admin.ModelAdmin):
         "renditions_status",
     ]
     search_fields = ["alt_text", "caption", "credit_text", "creator__name", "source__name"]
-    autocomplete_fields = ["creator", "source"]
+    # Credit in two actions: type a name, pick it (or “Create …” it).
+    type_to_pick_fields = ["creator", "source"]
     readonly_fields = [
         "preview",
         "width",
@@ -248,7 +368,7 @@ class AuthorLinkInline(admin.TabularInline):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(CreateFromAutocompleteMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "article_count"]
     ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}

@@ -2,20 +2,24 @@
 
 import datetime
 import re
+import unicodedata
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import uri_to_iri
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
+from django.utils.text import slugify
 
 from publication import renditions as rendition_files
 from publication.images import SafeImageFormField, image_checksum
 from publication.page_cache import ContentQuerySet
+from publication.text import free_slug
 
 
 class SafeImageField(models.ImageField):
@@ -171,6 +175,89 @@ class Section(RedirectsWhenMoved):
         return reverse("articles:section", args=[self.slug])
 
 
+NAME_MAX_LENGTH = 200
+# Direction overrides and isolates can make a name display as something else.
+BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def clean_name(typed: str) -> str:
+    """A person's or organisation's name as typed, tidied; ValidationError when unusable.
+
+    The one rule for names created from an autocomplete (authors, creators, sources).
+    """
+    name = unicodedata.normalize("NFC", typed or "").strip()
+    if any(
+        unicodedata.category(character) in {"Cc", "Cs"} or character in BIDI_CONTROLS
+        for character in name
+    ):
+        raise ValidationError(
+            "Names cannot contain control characters (line breaks, tabs, direction marks).",
+            code="control_characters",
+        )
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError("Type a name.", code="blank")
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValidationError(
+            "Names may be at most %(limit)s characters; this one has %(length)s.",
+            code="too_long",
+            params={"limit": NAME_MAX_LENGTH, "length": len(name)},
+        )
+    return name
+
+
+class NamedQuerySet(models.QuerySet):
+    """Rows found or created by name, case-insensitively, never twice."""
+
+    def lock_name(self, name: str) -> None:
+        """Serialise, until the transaction ends, everyone creating this name in this table.
+
+        Two editors (or a double click) creating the same name at once: the second waits,
+        then finds the first one's row instead of adding another.
+        """
+        key = f"{self.model._meta.label_lower}:{name.lower()}"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+
+    def named(self, typed: str, **defaults):
+        """(row, created) for a typed name: the row of that name in any case, or a new one."""
+        name = clean_name(typed)
+        with transaction.atomic():
+            self.lock_name(name)
+            existing = self.filter(name__iexact=name).first()
+            if existing is not None:
+                return existing, False
+            slug = free_slug(self.model.objects, slugify_name(name, self.model))
+            return self.create(name=name, slug=slug, **defaults), True
+
+
+def slugify_name(name: str, model) -> str:
+    return slugify(name)[: NAME_MAX_LENGTH - 10] or model._meta.model_name
+
+
+class CreatorQuerySet(NamedQuerySet):
+    def for_author(self, author: "Author") -> "Creator":
+        """The credit name of a writer who also made images: one person, linked once."""
+        with transaction.atomic():
+            self.lock_name(author.name)
+            linked = self.filter(author=author).first()
+            if linked is not None:
+                return linked
+            same_name = self.filter(name__iexact=author.name).first()
+            if same_name is None:
+                slug = free_slug(Creator.objects, slugify_name(author.name, Creator))
+                return self.create(name=author.name, slug=slug, author=author)
+            if same_name.author_id is not None:
+                raise ValidationError(
+                    "“%(name)s” is already credited as another author's images.",
+                    code="taken",
+                    params={"name": same_name.name},
+                )
+            same_name.author = author
+            same_name.save(update_fields=["author"])
+            return same_name
+
+
 class Creator(RedirectsWhenMoved):
     """Who made or supplied an image: a photographer, an agency, a TV channel."""
 
@@ -182,6 +269,16 @@ class Creator(RedirectsWhenMoved):
     slug = models.SlugField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
     website = models.URLField(blank=True)
+    author = models.OneToOneField(
+        "Author",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="creator",
+        help_text="The same person as this author, for writers who also take pictures.",
+    )
+
+    objects = CreatorQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -544,6 +641,8 @@ class Author(RedirectsWhenMoved):
     photo = models.ForeignKey(
         Photo, on_delete=models.SET_NULL, null=True, blank=True, related_name="portrait_of"
     )
+
+    objects = NamedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
