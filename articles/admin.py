@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Count
 from django.forms.formsets import all_valid
-from django.forms.models import construct_instance
+from django.forms.models import BaseInlineFormSet, construct_instance, model_to_dict
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
@@ -39,8 +39,9 @@ from articles.models import (
     schedule_label,
 )
 from articles.views import render_article_preview
-from publication.admin import PhotoAdmin, TypeToPickMixin
-from publication.models import Photo
+from publication.admin import PhotoAdmin, PhotoForm, TypeToPickMixin, type_to_pick_widget
+from publication.models import Creator, Photo
+from publication.uploads import refused_upload
 
 # A CSS class, not a style attribute: the admin's Content-Security-Policy allows no inline styles.
 WIDE = "wide-input"
@@ -74,12 +75,40 @@ class CorrectionInline(admin.TabularInline):
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
 
 
+class BylineFormSet(BaseInlineFormSet):
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if index is not None and index >= self.initial_form_count():
+            # A new row comes after the saved ones unless it is dragged elsewhere.
+            last = max((byline.order for byline in self.get_queryset()), default=-1)
+            kwargs["initial"] = {"order": last + 1 + index - self.initial_form_count()}
+        return kwargs
+
+
 class BylineInline(TypeToPickMixin, admin.TabularInline):
+    """Co-authors with their roles, in the order readers see them.
+
+    The order is set by dragging a row, or with its Move up / Move down buttons
+    (js/admin-byline-order.js), which number the hidden order fields.
+    """
+
     model = Byline
-    extra = 1
+    formset = BylineFormSet
     # Typing a new name offers "Create …" (no popup window).
     type_to_pick_fields = ["author"]
     fields = ["author", "role", "order"]
+    formfield_overrides = {
+        models.PositiveSmallIntegerField: {
+            "widget": forms.HiddenInput(attrs={"class": "byline-order"})
+        }
+    }
+
+    class Media:
+        js = ["js/admin-byline-order.js"]
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # A new article usually has a writer and a co-author: two empty rows, no extra click.
+        return 1 if obj is not None else 2
 
 
 def posted_author_count(data, prefix="bylines") -> int:
@@ -99,6 +128,33 @@ def needs_sentence(needs: list[str]) -> str:
     return f"Not published: it needs {natural_join(needs)}."
 
 
+class UploadedFileField(forms.FileField):
+    """The file as uploaded: the photo form behind the field checks and re-encodes it."""
+
+    def to_python(self, data):
+        return data or None
+
+
+class LeadPhotoForm(PhotoForm):
+    """The lead photo's fields inside the article form: the photo admin's own form (so
+    the same checks and re-encoding), except that a draft may wait for its alt text."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["alt_text"].required = False
+
+
+# Article form field -> lead photo field, for the photo fields shown in the article form.
+LEAD_PHOTO_FIELDS = {
+    "photo_image": "image",
+    "photo_alt_text": "alt_text",
+    "photo_caption": "caption",
+    "photo_creator": "creator",
+    "photo_source": "source",
+    "photo_credit_type": "credit_type",
+}
+
+
 class ArticleAdminForm(forms.ModelForm):
     """Drafts save with anything missing; publishing or scheduling needs the whole article.
 
@@ -112,13 +168,117 @@ class ArticleAdminForm(forms.ModelForm):
         label="Show as updated",
         help_text="Readers see “Updated” with today's date. Leave it for minor edits.",
     )
+    # The lead photo, uploaded (or the picked one edited) in place: see check_photo_fields.
+    photo_image = UploadedFileField(
+        required=False,
+        label="New lead photo",
+        help_text="Drop an image here or choose a file: JPEG, PNG, GIF or WebP. It becomes "
+        "the lead photo when you save, with the alt text, caption and credit below.",
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+    )
+    photo_alt_text = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Alt text",
+        help_text=Photo._meta.get_field("alt_text").help_text,
+        widget=forms.TextInput(attrs={"class": f"vTextField {WIDE}"}),
+    )
+    photo_caption = forms.CharField(
+        required=False, label="Caption", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    photo_creator = forms.ModelChoiceField(
+        Creator.objects.all(),
+        required=False,
+        label="Photographer or artist",
+        help_text=Photo._meta.get_field("creator").help_text,
+    )
+    photo_source = forms.ModelChoiceField(
+        Creator.objects.all(),
+        required=False,
+        label="Source",
+        help_text=Photo._meta.get_field("source").help_text,
+    )
+    photo_credit_type = forms.ChoiceField(
+        choices=Photo.CreditType.choices,
+        initial=Photo.CreditType.PHOTO,
+        required=False,
+        label="Credit type",
+    )
+    # Which photo the fields above describe (empty: none yet, or a new upload).
+    photo_for = forms.CharField(
+        required=False,
+        widget=forms.HiddenInput(
+            attrs={"data-fields-url": reverse_lazy("admin:articles_article_photo_fields", args=[0])}
+        ),
+    )
     editor = None  # set per request by ArticleAdmin.get_form
+    credit_widgets = None  # {"photo_creator": widget, …}, set per request by get_form
     check_concurrency = check_publishing = True
+    save_new_photo = True  # a preview shows the article without storing an upload
+    lead_photo_form = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["base_version"].initial = self.instance.version_token
+        for name, widget in (self.credit_widgets or {}).items():
+            field = self.fields[name]
+            field.widget = copy.deepcopy(widget)
+            field.widget.choices = field.choices
+        photo = self.instance.lead_photo if self.instance.lead_photo_id else None
+        if photo is not None:
+            values = model_to_dict(photo, fields=list(LEAD_PHOTO_FIELDS.values()))
+            for name, photo_field in LEAD_PHOTO_FIELDS.items():
+                if photo_field != "image":
+                    self.initial.setdefault(name, values[photo_field])
+            self.initial.setdefault("photo_for", str(photo.pk))
+
+    def check_photo_fields(self, cleaned_data):
+        """Check the in-place photo fields with the photo admin's form, saved in save().
+
+        A new upload becomes the lead photo; otherwise the fields edit the picked lead
+        photo, but only when they were filled from that photo (photo_for).
+        """
+        upload = cleaned_data.get("photo_image")
+        lead = cleaned_data.get("lead_photo")
+        if upload:
+            target = Photo()
+        elif lead is not None and cleaned_data.get("photo_for") == str(lead.pk):
+            target = lead
+        else:
+            return
+        data = model_to_dict(target, fields=PhotoForm._meta.fields)
+        for name, photo_field in LEAD_PHOTO_FIELDS.items():
+            if photo_field != "image" and name in self.data:
+                value = cleaned_data.get(name)
+                data[photo_field] = getattr(value, "pk", value) or ""
+        data["credit_type"] = data.get("credit_type") or Photo.CreditType.PHOTO
+        files = {"image": upload} if upload else {}
+        form = LeadPhotoForm(
+            {key: "" if value is None else value for key, value in data.items()},
+            files,
+            instance=target,
+        )
+        if not form.is_valid():
+            fields_by_photo_field = {value: key for key, value in LEAD_PHOTO_FIELDS.items()}
+            for photo_field, errors in form.errors.items():
+                name = fields_by_photo_field.get(photo_field, "photo_image")
+                for error in errors:
+                    self.add_error(name, error)
+            return
+        if upload or form.has_changed():
+            self.lead_photo_form = form
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.check_photo_fields(cleaned_data)
+        if "_publish" in self.data:
+            # "Publish now": live at once, whatever the status and time fields say.
+            cleaned_data["status"] = Article.Status.PUBLISHED
+            when = cleaned_data.get("published_at")
+            if when is None or when > timezone.now():
+                cleaned_data["published_at"] = timezone.now()
+        return self.clean_publishing(cleaned_data)
 
     class Meta:
         model = Article
@@ -138,8 +298,7 @@ class ArticleAdminForm(forms.ModelForm):
             "featured",
         ]
 
-    def clean(self):
-        cleaned_data = super().clean()
+    def clean_publishing(self, cleaned_data):
         if "_schedule" in self.data:
             when = cleaned_data.get("published_at")
             if when is None or when <= timezone.now():
@@ -152,6 +311,9 @@ class ArticleAdminForm(forms.ModelForm):
             self.refuse_conflicting_save(cleaned_data)
         if self.check_publishing and cleaned_data.get("status") == Article.Status.PUBLISHED:
             article = construct_instance(self, copy.copy(self.instance))
+            if self.lead_photo_form is not None:
+                # As the photo form left it after checking: the photo about to be saved.
+                article.lead_photo = self.lead_photo_form.instance
             needs = article.publishing_problems(author_count=posted_author_count(self.data))
             if needs:
                 raise forms.ValidationError(
@@ -201,6 +363,10 @@ class ArticleAdminForm(forms.ModelForm):
     def save(self, commit=True):
         if self.cleaned_data.get("show_as_updated"):
             self.instance.shown_updated_at = timezone.now()
+        photo_form = self.lead_photo_form
+        if photo_form is not None and (photo_form.instance.pk or self.save_new_photo):
+            # Before the article, which points to it; inside the admin's transaction.
+            self.instance.lead_photo = photo_form.save()
         return super().save(commit)
 
     def preview_article(self) -> Article:
@@ -369,6 +535,7 @@ class ArticleAdmin(VersionAdmin):
 
     class Media:
         js = [
+            "js/admin-lead-photo.js",
             "js/admin-article-form.js",
             "js/admin-publish-checks.js",
             "js/admin-edit-lock.js",
@@ -379,7 +546,7 @@ class ArticleAdmin(VersionAdmin):
             "js/admin-reauth.js",
             "js/admin-autocomplete-create.js",
         ]
-        css = {"all": ["css/admin.css"]}
+        css = {"all": ["css/admin.css", "css/admin-one-form.css"]}
 
     list_display = [
         "headline",
@@ -403,9 +570,10 @@ class ArticleAdmin(VersionAdmin):
     search_fields = ["headline", "dek", "body", "bylines__author__name"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
-    autocomplete_fields = ["lead_photo", "other_sections"]
+    autocomplete_fields = ["lead_photo"]
     readonly_fields = [
         "publish_checks",
+        "publish_button",
         "schedule_button",
         "preview_link",
         "share_button",
@@ -430,13 +598,30 @@ class ArticleAdmin(VersionAdmin):
                 ]
             },
         ),
-        ("Lead image", {"fields": ["lead_photo"]}),
+        (
+            "Lead image",
+            {
+                "fields": [
+                    "lead_photo",
+                    "photo_image",
+                    "photo_alt_text",
+                    "photo_caption",
+                    ("photo_creator", "photo_source"),
+                    "photo_credit_type",
+                    "photo_for",
+                ],
+                "description": "Pick a photo from the library, or upload a new one. The "
+                "alt text, caption and credit below belong to the lead photo and are "
+                "saved with the article.",
+            },
+        ),
         ("Text", {"fields": ["body", "teaser", "tags"]}),
         (
             "Publishing",
             {
                 "fields": [
                     "publish_checks",
+                    "publish_button",
                     "status",
                     "published_at",
                     "schedule_button",
@@ -456,6 +641,11 @@ class ArticleAdmin(VersionAdmin):
         return [
             path("tag-suggestions/", suggest, name="articles_article_tag_suggest"),
             path("checks/", checks, name="articles_article_checks"),
+            path(
+                "photo-fields/<int:pk>/",
+                self.admin_site.admin_view(self.photo_fields_view),
+                name="articles_article_photo_fields",
+            ),
             path(
                 "session/",
                 self.admin_site.admin_view(self.session_view),
@@ -519,7 +709,47 @@ class ArticleAdmin(VersionAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        return type(form.__name__, (form,), {"editor": request.user})
+        credit_widgets = {
+            f"photo_{name}": type_to_pick_widget(
+                Photo._meta.get_field(name), self.admin_site, request
+            )
+            for name in ["creator", "source"]
+        }
+        return type(
+            form.__name__, (form,), {"editor": request.user, "credit_widgets": credit_widgets}
+        )
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "other_sections":
+            # A handful of sections: one click each, no autocomplete to open.
+            kwargs["widget"] = forms.CheckboxSelectMultiple(attrs={"class": "section-choices"})
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST":
+            refused_upload(request)  # the lead photo field then says the file was too large
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def photo_fields_view(self, request, pk):
+        """A library photo's alt text, caption and credit, for the in-place fields once
+        it is picked as the lead photo."""
+        if not self.has_change_permission(request) and not self.has_add_permission(request):
+            return JsonResponse({"error": "Not allowed."}, status=403)
+        photo = get_object_or_404(Photo.objects.with_credit(), pk=pk)
+
+        def choice(creator):
+            return {"id": str(creator.pk), "text": str(creator)} if creator else None
+
+        return JsonResponse(
+            {
+                "photo_for": str(photo.pk),
+                "photo_alt_text": photo.alt_text,
+                "photo_caption": photo.caption,
+                "photo_creator": choice(photo.creator),
+                "photo_source": choice(photo.source),
+                "photo_credit_type": photo.credit_type,
+            }
+        )
 
     def session_view(self, request):
         """Still signed in? The form's script asks before saving, and gets a fresh CSRF token."""
@@ -720,6 +950,15 @@ class ArticleAdmin(VersionAdmin):
             timezone.get_current_timezone_name(),
         )
 
+    @admin.display(description="Publish")
+    def publish_button(self, article):
+        return format_html(
+            '<button type="submit" name="_publish" class="button default publish-button">{}'
+            '</button> <span class="help">{}</span>',
+            "Publish now",
+            "Saves it and puts it live at once, if it has everything it needs.",
+        )
+
     @admin.display(description="Schedule")
     def schedule_button(self, article):
         label = (
@@ -798,6 +1037,7 @@ class ArticleAdmin(VersionAdmin):
         change = article is not None
         form_class = type("PreviewForm", (self.get_form(request, article, change=change),), {})
         form_class.check_concurrency = form_class.check_publishing = False
+        form_class.save_new_photo = False  # the rollback would leave the file behind
         form = form_class(request.POST, request.FILES, instance=article or Article())
         formsets, _ = self._create_formsets(request, form.instance, change=change)
         if not (form.is_valid() and all_valid(formsets)):

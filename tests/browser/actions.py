@@ -47,6 +47,22 @@ class CountedActions:
         self._note("drag", source)
         source.drag_to(target)
 
+    def paste(self, target, *, html: str, text: str):
+        """Paste copied text into target (Ctrl+V after copying it elsewhere)."""
+        self._note("paste", target)
+        target.focus()
+        target.evaluate(
+            """(element, [html, text]) => {
+                const transfer = new DataTransfer();
+                transfer.setData("text/html", html);
+                transfer.setData("text/plain", text);
+                element.dispatchEvent(new ClipboardEvent("paste", {
+                    clipboardData: transfer, bubbles: true, cancelable: true,
+                }));
+            }""",
+            [html, text],
+        )
+
     def drop_file(self, target, *, name, data: bytes, mime_type):
         """Drop a file from the desktop onto target, as a drag from the file manager."""
         self._note("drop file", target)

@@ -215,7 +215,7 @@ class BrowserBackupTests(EditorsAdminTestCase):
         page.fill("#id_dek", "A typed dek.")
         page.select_option("#id_kind", label="News")
         page.select_option("#id_section", label="Asia")
-        self.pick(page, page.locator(".field-other_sections"), "Asia")
+        page.get_by_role("checkbox", name="Asia").check()
         self.pick(page, page.locator(".field-lead_photo"), "Tanks")
         self.type_in_body(page, " A typed sentence.")
         page.fill("#id_teaser", "Typed teaser.")
@@ -228,7 +228,6 @@ class BrowserBackupTests(EditorsAdminTestCase):
         page.fill("#id_bylines-1-author", "Ben")
         page.get_by_role("option", name="Ben Okafor").click()
         page.select_option("#id_bylines-1-role", "photos")
-        page.fill("#id_bylines-1-order", "1")
         page.locator("#share_links-group .add-row a").click()
         page.fill("#id_share_links-0-note", "fact-checker")
         page.wait_for_function(
