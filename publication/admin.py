@@ -376,6 +376,28 @@ class AuthorAdmin(CreateFromAutocompleteMixin, admin.ModelAdmin):
     autocomplete_fields = ["photo"]
     inlines = [AuthorLinkInline]
 
+    def autocomplete_offers(self, term):
+        """Photographers not yet linked to an author: picking one makes them a writer too."""
+        creators = Creator.objects.filter(
+            name__icontains=term, author__isnull=True, kind=Creator.Kind.PERSON
+        )[:5]
+        return [
+            {"creator": str(creator.pk), "text": f"{creator.name} (photo credit)"}
+            for creator in creators
+        ]
+
+    def create_from_autocomplete(self, request):
+        if "creator" not in request.POST:
+            return super().create_from_autocomplete(request)
+        creator_id = request.POST["creator"]
+        creator = Creator.objects.filter(pk=creator_id).first() if creator_id.isdigit() else None
+        if creator is None:
+            raise ValidationError("That photo credit no longer exists.", code="missing")
+        with transaction.atomic():
+            author, created = Author.objects.named(creator.name)
+            Creator.objects.for_author(author)  # links this creator (same name) to the author
+        return author, created
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("bylines"))
 

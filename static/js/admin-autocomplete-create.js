@@ -107,7 +107,8 @@
 
     function create(item, button) {
       var data = new FormData();
-      if (item.author) { data.append("author", item.author); } else { data.append("name", item.name); }
+      // An offer names what it stands for (author=…, creator=…); "Create" sends the name.
+      Object.keys(item).forEach(function (key) { if (key !== "text") { data.append(key, item[key]); } });
       button.setAttribute("aria-busy", "true");
       fetch(select.dataset.createUrl, {
         method: "POST",

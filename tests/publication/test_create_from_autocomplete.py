@@ -155,3 +155,19 @@ class SimultaneousCreationTests(TransactionTestCase):
         self.assertEqual(errors, [])
         self.assertEqual(len(set(ids)), 1)
         self.assertEqual(Creator.objects.count(), 1)
+
+
+class AuthorFromPhotoCreditTests(AdminTestCase):
+    def test_the_byline_box_offers_photographers_and_picking_one_links_them(self):
+        photographer = make_creator("Dimitrije Ostojic")
+        make_creator("Dimitrov Agency", kind=Creator.Kind.ORGANISATION)
+        offers = self.client.get(AUTHOR_URL, {"term": "dimit"}).json()["offers"]
+        self.assertEqual(
+            offers, [{"creator": str(photographer.pk), "text": "Dimitrije Ostojic (photo credit)"}]
+        )
+        picked = self.client.post(AUTHOR_URL, {"creator": photographer.pk}).json()
+        photographer.refresh_from_db()
+        self.assertEqual(photographer.author_id, int(picked["id"]))
+        self.assertEqual(self.client.get(AUTHOR_URL, {"term": "dimit"}).json()["offers"], [])
+        self.assertEqual(Author.objects.count(), 1)
+        self.assertEqual(self.client.post(AUTHOR_URL, {"creator": "x"}).status_code, 400)
