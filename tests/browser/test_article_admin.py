@@ -2,11 +2,13 @@
 
 import datetime
 import re
+import time
 from importlib import import_module
 
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from reversion.models import Version
@@ -30,6 +32,8 @@ from tests.factories import (
 class EditorsAdminTestCase(BrowserTestCase):
     def setUp(self):
         super().setUp()
+        # Runs last, after every browser context is closed (cleanups run in reverse).
+        self.addCleanup(self.wait_for_server_requests)
         # An earlier TransactionTestCase may have flushed the group its migration made.
         import_module("articles.migrations.0002_editors_group").create_editors_group(
             django_apps, None
@@ -38,6 +42,19 @@ class EditorsAdminTestCase(BrowserTestCase):
             django_apps, None
         )
         self.editor = make_editor("ed")
+
+    def wait_for_server_requests(self):
+        """Let requests sent as pages closed (the edit lock's release beacon) finish first:
+        the flush after the test truncates the tables they lock, and the two deadlocked."""
+        with connection.cursor() as cursor:
+            for _ in range(50):
+                time.sleep(0.1)
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid() AND state <> 'idle'"
+                )
+                if not cursor.fetchone()[0]:
+                    return
 
     def log_in(self, user, context=None):
         client = Client()
