@@ -99,6 +99,9 @@ MIDDLEWARE = [
     # Before host validation and the HTTPS redirect: load balancers probe by IP over HTTP.
     "publication.middleware.HealthCheckMiddleware",
     "publication.middleware.RequestSizeLimitMiddleware",
+    # Whole public pages from the cache, before the rest: see publication/page_cache.py
+    # for what a hit skips and why that is safe.
+    "publication.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "publication.middleware.ControlCharacterMiddleware",
     "publication.middleware.SecurityHeadersMiddleware",
@@ -113,11 +116,9 @@ MIDDLEWARE = [
     "publication.middleware.StaffHintMiddleware",
     # Locks out repeated failed admin logins (django-axes); after authentication.
     "axes.middleware.AxesMiddleware",
-    # Inside everything but the page cache: it sees every 404, cached or not, and its
-    # 301s are never cached, so a new or changed redirect applies at once.
+    # Inside everything: it sees every 404, and its 301s are never cached, so a new or
+    # changed redirect applies at once.
     "publication.middleware.RedirectFallbackMiddleware",
-    # Last, so a page served from the cache still passes every middleware above.
-    "publication.page_cache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "publication.urls"

@@ -1,11 +1,13 @@
 import datetime
 import os
+import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from unittest import mock
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import TransactionTestCase, override_settings
@@ -139,6 +141,148 @@ class PageCacheTests(PageCacheTestCase):
         response = self.get("/articles/nothing-here/")
         self.assertEqual(response.status_code, 404)
         self.assertNotIn("X-Page-Cache", response)
+
+    def test_a_hit_sends_the_headers_the_whole_stack_sent(self):
+        for url in self.public_urls():
+            with self.subTest(url=url):
+                miss = self.get(url)
+                hit = self.get(url)
+                self.assertEqual(hit["X-Page-Cache"], "hit")
+                per_request = {"x-request-id", "x-page-cache"}
+                self.assertEqual(
+                    {k: v for k, v in hit.items() if k.lower() not in per_request},
+                    {k: v for k, v in miss.items() if k.lower() not in per_request},
+                )
+                for name in (
+                    "Content-Security-Policy",
+                    "X-Frame-Options",
+                    "X-Content-Type-Options",
+                    "Referrer-Policy",
+                    "Cross-Origin-Opener-Policy",
+                    "Permissions-Policy",
+                    "Content-Length",
+                ):
+                    self.assertIn(name, hit)
+                self.assertEqual(int(hit["Content-Length"]), len(hit.content))
+
+    def test_every_response_gets_its_own_request_id(self):
+        self.get("/")
+        first, second = self.get("/"), self.get("/", x_request_id="edge-123456")
+        self.assertEqual(first["X-Page-Cache"], "hit")
+        self.assertRegex(first["X-Request-ID"], r"^[0-9a-f]{32}$")
+        self.assertEqual(second["X-Request-ID"], "edge-123456")
+
+    def test_a_hit_never_sets_or_varies_on_a_cookie_even_for_signed_in_staff(self):
+        self.get("/")
+        self.client.force_login(make_user(is_staff=True, is_superuser=True))
+        for _ in range(2):
+            response = self.get("/")
+            self.assertEqual(response["X-Page-Cache"], "hit")
+            self.assertEqual(response.cookies, {})
+            self.assertNotIn("Set-Cookie", response)
+            self.assertNotIn("Vary", response)
+
+    def test_a_disallowed_host_is_refused_even_when_the_page_is_cached(self):
+        self.get("/")
+        self.assertEqual(self.get("/")["X-Page-Cache"], "hit")
+        with self.assertLogs("django.security.DisallowedHost", "ERROR"):
+            response = self.client.get("/", headers={"host": "evil.example"})
+        self.assertEqual(response.status_code, 400)
+        self.assertNotIn("X-Page-Cache", response)
+
+    @override_settings(SECURE_SSL_REDIRECT=True, SECURE_HSTS_SECONDS=3600)
+    def test_plain_http_is_redirected_to_https_even_when_the_page_is_cached(self):
+        first = self.client.get("/", secure=True)
+        self.assertEqual(first["X-Page-Cache"], "miss")
+        response = self.client.get("/")
+        self.assertEqual(response.status_code, 301)
+        self.assertEqual(response["Location"], "https://testserver/")
+        hit = self.client.get("/", secure=True)
+        self.assertEqual(hit["X-Page-Cache"], "hit")
+        self.assertEqual(hit["Strict-Transport-Security"], "max-age=3600")
+
+    def test_http_and_https_pages_are_kept_apart(self):
+        # HSTS and absolute links may differ by scheme; the key includes it.
+        self.get("/")
+        self.assertEqual(self.client.get("/", secure=True)["X-Page-Cache"], "miss")
+
+    def test_control_characters_and_oversized_bodies_are_refused_as_before(self):
+        self.get("/")
+        self.assertEqual(self.get("/articles/a%00b/").status_code, 404)
+        self.assertEqual(self.get("/articles/a%00b/").status_code, 404)
+        response = self.client.get("/", CONTENT_LENGTH=str(10**9))
+        self.assertEqual(response.status_code, 413)
+
+    def test_the_health_check_is_answered_live(self):
+        for _ in range(2):
+            response = self.get("/healthz")
+            self.assertEqual(response.status_code, 200)
+            self.assertNotIn("X-Page-Cache", response)
+
+    def test_head_of_a_cached_page_keeps_the_page_length(self):
+        length = self.get("/")["Content-Length"]
+        response = self.client.head("/")
+        self.assertEqual(response["X-Page-Cache"], "hit")
+        self.assertEqual(response["Content-Length"], length)
+
+    def test_the_signup_form_of_a_cached_page_is_accepted(self):
+        self.get("/newsletter/")
+        page = self.get("/newsletter/")
+        self.assertEqual(page["X-Page-Cache"], "hit")
+        token = re.search(rb'name="token" value="([^"]+)"', page.content).group(1).decode()
+        response = self.client.post(
+            "/newsletter/",
+            {"email": "reader@example.com", "name": "", "website": "", "token": token},
+            headers={"Origin": "http://testserver"},
+        )
+        self.assertRedirects(response, "/newsletter/thanks/", fetch_redirect_response=False)
+        self.assertEqual(response.cookies, {})
+
+    def test_the_signup_token_outlives_every_cached_copy_of_a_page(self):
+        # A token is signed at the start of its bucket; the page holding it may then be
+        # served by this cache, then by a CDN (s-maxage), then stale while revalidating.
+        oldest_copy = (
+            settings.NEWSLETTER_FORM_TOKEN_BUCKET
+            + settings.PAGE_CACHE_SECONDS
+            + settings.PAGE_CACHE_S_MAXAGE
+            + settings.PAGE_CACHE_STALE_WHILE_REVALIDATE
+        )
+        self.assertLess(oldest_copy * 10, settings.NEWSLETTER_FORM_TOKEN_MAX_AGE)
+
+
+@override_settings(ROOT_URLCONF="tests.publication.page_cache_urls")
+class ReaderDependentPageTests(PageCacheTestCase):
+    """A hit skips sessions, CSRF, auth and messages, so a page that used any of them
+    (or set a cookie, or a CSP nonce) must never be stored: others would get its bytes."""
+
+    @classmethod
+    def setUpTestData(cls):
+        make_site()
+
+    def test_reader_dependent_pages_are_never_stored(self):
+        from tests.publication.page_cache_urls import READER_DEPENDENT
+
+        self.client.force_login(make_user(is_staff=True, is_superuser=True))
+        for name in READER_DEPENDENT:
+            with self.subTest(page=name):
+                for _ in range(2):
+                    response = self.get(f"/t/{name}/")
+                    self.assertEqual(response.status_code, 200)
+                    self.assertNotIn("X-Page-Cache", response)
+
+    def test_a_page_that_reads_the_session_is_not_stored_for_anonymous_readers_either(self):
+        for name in ("session-read", "user-name", "csrf-form"):
+            with self.subTest(page=name):
+                self.get(f"/t/{name}/")
+                self.assertNotIn("X-Page-Cache", self.get(f"/t/{name}/"))
+
+    def test_the_session_keeps_working_behind_the_cache(self):
+        self.assertContains(self.get("/t/session-visits/"), "visit 1")
+        self.assertContains(self.get("/t/session-visits/"), "visit 2")
+
+    def test_a_plain_page_is_stored(self):
+        self.get("/t/plain/")
+        self.assertEqual(self.get("/t/plain/")["X-Page-Cache"], "hit")
 
 
 class InvalidationTests(PageCacheTestCase):
@@ -347,4 +491,37 @@ class TwoProcessTests(TransactionTestCase):
             "from django.test import Client; "
             f"assert Client().get('{url}', HTTP_HOST='testserver')['X-Page-Cache'] == 'miss'"
         )
+        self.assertEqual(self.client.get(url)["X-Page-Cache"], "hit")
+
+
+class RedisTests(TransactionTestCase):
+    """The hit path reads Redis with a client of its own (page_cache._get_many)."""
+
+    def setUp(self):
+        from tests.production.test_many_machines import start_redis
+
+        url, _ = start_redis(self)
+        caches = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": "test",
+            }
+        }
+        self.enterContext(override_settings(CACHES=caches, PAGE_CACHE_ENABLED=True))
+        make_site()
+        self.article = make_article(headline="Ceasefire talks resume")
+
+    def test_hits_and_exact_invalidation_through_redis(self):
+        url = self.article.get_absolute_url()
+        self.assertEqual(self.client.get(url)["X-Page-Cache"], "miss")
+        with self.assertNumQueries(0):
+            hit = self.client.get(url)
+        self.assertEqual(hit["X-Page-Cache"], "hit")
+        self.assertContains(hit, "Ceasefire talks resume")
+        self.article.headline = "Talks collapse"
+        self.article.save()
+        response = self.client.get(url)
+        self.assertEqual(response["X-Page-Cache"], "miss")
+        self.assertContains(response, "Talks collapse")
         self.assertEqual(self.client.get(url)["X-Page-Cache"], "hit")
