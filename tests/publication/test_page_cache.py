@@ -1,4 +1,5 @@
 import datetime
+import gzip
 import os
 import re
 import subprocess
@@ -165,6 +166,35 @@ class PageCacheTests(PageCacheTestCase):
                     self.assertIn(name, hit)
                 self.assertEqual(int(hit["Content-Length"]), len(hit.content))
 
+    def test_clients_that_accept_gzip_get_a_copy_compressed_once(self):
+        plain = self.get("/")
+        for verdict in ("hit", "hit"):
+            response = self.get("/", accept_encoding="gzip, deflate, br")
+            self.assertEqual(response["X-Page-Cache"], verdict)
+            self.assertEqual(response["Content-Encoding"], "gzip")
+            self.assertEqual(int(response["Content-Length"]), len(response.content))
+            self.assertLess(len(response.content), len(plain.content) / 2)
+            self.assertEqual(gzip.decompress(response.content), plain.content)
+            self.assertEqual(response["Vary"], "Accept-Encoding")
+            self.assertNotEqual(response["ETag"], plain["ETag"])  # another representation
+        self.assertNotIn("Content-Encoding", self.get("/"))
+        self.assertEqual(self.get("/")["Vary"], "Accept-Encoding")
+
+    def test_a_first_gzip_request_stores_both_copies(self):
+        first = self.get("/", accept_encoding="gzip")
+        self.assertEqual(first["X-Page-Cache"], "miss")
+        self.assertEqual(first["Content-Encoding"], "gzip")
+        plain = self.get("/", accept_encoding="identity")
+        self.assertEqual(plain["X-Page-Cache"], "hit")
+        self.assertEqual(gzip.decompress(first.content), plain.content)
+
+    def test_conditional_requests_per_encoding(self):
+        etag = self.get("/", accept_encoding="gzip")["ETag"]
+        response = self.get("/", accept_encoding="gzip", if_none_match=etag)
+        self.assertEqual(response.status_code, 304)
+        self.assertEqual(response["Vary"], "Accept-Encoding")
+        self.assertEqual(self.get("/", if_none_match=etag).status_code, 200)
+
     def test_every_response_gets_its_own_request_id(self):
         self.get("/")
         first, second = self.get("/"), self.get("/", x_request_id="edge-123456")
@@ -180,7 +210,7 @@ class PageCacheTests(PageCacheTestCase):
             self.assertEqual(response["X-Page-Cache"], "hit")
             self.assertEqual(response.cookies, {})
             self.assertNotIn("Set-Cookie", response)
-            self.assertNotIn("Vary", response)
+            self.assertEqual(response["Vary"], "Accept-Encoding")
 
     def test_a_disallowed_host_is_refused_even_when_the_page_is_cached(self):
         self.get("/")
