@@ -555,3 +555,8 @@ class RedisTests(TransactionTestCase):
         self.assertEqual(response["X-Page-Cache"], "miss")
         self.assertContains(response, "Talks collapse")
         self.assertEqual(self.client.get(url)["X-Page-Cache"], "hit")
+        # A listing's teaser cards come from fragments read in one round trip too.
+        self.assertContains(self.client.get("/"), "Talks collapse")
+        self.assertEqual(
+            self.client.get("/", headers={"accept-encoding": "gzip"})["X-Page-Cache"], "hit"
+        )
