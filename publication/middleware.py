@@ -75,8 +75,7 @@ class RequestLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        # META rather than request.headers, which would parse every header of every request.
-        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        incoming = request.headers.get("x-request-id", "")
         request_id = incoming if REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         # Reset when the response is finished (publication.apps), after Django's own
         # django.request line for a 5xx, which should carry the id too.

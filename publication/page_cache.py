@@ -196,11 +196,10 @@ def public_cache_control(seconds: int) -> str:
 
 
 def not_modified(request, *, etag: str, last_modified: float) -> bool:
-    # META, not request.headers: that would build a dict of every header on each hit.
-    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+    if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
         return etag in {tag.strip() for tag in if_none_match.split(",")} or if_none_match == "*"
-    since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+    since = parse_http_date_safe(request.headers.get("if-modified-since", ""))
     return since is not None and int(last_modified) <= since
 
 
@@ -276,7 +275,7 @@ class PageCacheMiddleware:
 
     def serve(self, request, state):
         base_key = page_key(request)
-        gzipped = bool(ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+        gzipped = bool(ACCEPTS_GZIP.search(request.headers.get("accept-encoding", "")))
         key = base_key + GZIP_SUFFIX if gzipped else base_key
         now = time.time()
         found = _get_many([VERSION_KEY, key])
