@@ -75,7 +75,7 @@ class RequestLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("x-request-id", "")
+        incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         # Reset when the response is finished (publication.apps), after Django's own
         # django.request line for a 5xx, which should carry the id too.
