@@ -270,6 +270,8 @@ class PageCacheMiddleware:
             settings.PAGE_CACHE_ENABLED
             and request.method in ("GET", "HEAD")
             and (request.is_secure() or not settings.SECURE_SSL_REDIRECT)
+            # CommonMiddleware refuses these user agents; a hit would not.
+            and not settings.DISALLOWED_USER_AGENTS
             and _is_public_path(settings.ROOT_URLCONF, request.path_info)
         )
 

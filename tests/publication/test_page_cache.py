@@ -243,6 +243,12 @@ class PageCacheTests(PageCacheTestCase):
         response = self.client.get("/", CONTENT_LENGTH=str(10**9))
         self.assertEqual(response.status_code, 413)
 
+    @override_settings(DISALLOWED_USER_AGENTS=[re.compile("BadBot")])
+    def test_disallowed_user_agents_are_refused_even_when_the_page_is_cached(self):
+        self.get("/")
+        self.assertEqual(self.get("/", user_agent="BadBot/1.0").status_code, 403)
+        self.assertEqual(self.get("/", user_agent="Firefox").status_code, 200)
+
     def test_the_health_check_is_answered_live(self):
         for _ in range(2):
             response = self.get("/healthz")
