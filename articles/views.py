@@ -21,7 +21,11 @@ from articles.forms import SearchForm
 from articles.models import Article, Byline, Kind, ShareLink
 from publication.context_processors import cached_site_settings
 from publication.models import Author, Creator, Photo, Section
-from publication.page_cache import cached_under_version, skip_shared_caches
+from publication.page_cache import (
+    cached_in_process_under_version,
+    cached_under_version,
+    skip_shared_caches,
+)
 from publication.pagination import KeysetPaginationMixin
 
 RIVER_LENGTH = 6
@@ -34,7 +38,7 @@ class HomeView(KeysetPaginationMixin, ListView):
 
     def get_queryset(self):
         # The same few for every request until something public changes: a shared piece.
-        self.featured = cached_under_version(
+        self.featured = cached_in_process_under_version(
             "featured-articles",
             lambda: list(Article.objects.for_river().filter(featured=True)[:FEATURED_LENGTH]),
         )

@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.utils.functional import SimpleLazyObject
 
 from publication.models import Section, SiteSettings
-from publication.page_cache import cached_under_version
+from publication.page_cache import cached_in_process_under_version
 
 # Listings page with ?before=/?after= (keyset); search results with ?page=.
 PAGINATION_PARAMETERS = ("before", "after", "page")
@@ -24,9 +24,9 @@ def site(request):
 
 def site_chrome() -> dict:
     """What every page shows around its content: the site settings and the rendered header
-    (navigation), newsletter box and social links, read from the cache in one round trip
-    and kept there until anything public changes."""
-    return cached_under_version("site-chrome", render_site_chrome)
+    (navigation), newsletter box and social links; one piece, kept in the cache and in
+    each process until anything public changes."""
+    return cached_in_process_under_version("site-chrome", render_site_chrome)
 
 
 def render_site_chrome() -> dict:

@@ -383,3 +383,27 @@ def cached_many_under_version(names: list[str], compute) -> dict:
         )
         values.update(made)
     return values
+
+
+# This process's copy of the few small pieces every page shows, for the version they were
+# read under: {name: (version token, value)}.
+_in_process: dict[str, tuple[str, object]] = {}
+
+
+def cached_in_process_under_version(name: str, compute):
+    """cached_under_version(), also kept in this process until the content version changes.
+
+    For the small pieces every request needs (site chrome, featured articles): the version
+    is still read from the shared cache on every request, so an edit in any process shows
+    on the next request here too; only the piece itself is not fetched again.
+    """
+    state = _request_state.get()
+    if state is not None and state.get("skip"):
+        return compute()
+    token = request_version().token
+    kept = _in_process.get(name)
+    if kept is not None and kept[0] == token:
+        return kept[1]
+    value = cached_under_version(name, compute)
+    _in_process[name] = (token, value)
+    return value

@@ -8,6 +8,8 @@ from unittest import mock
 from django.utils import timezone
 
 from articles.models import Article, Byline, Correction
+from publication.models import SiteSettings
+from publication.page_cache import bump_content_version
 from tests.factories import (
     TemporaryMediaTestCase,
     make_article,
@@ -16,6 +18,7 @@ from tests.factories import (
     make_photo,
     make_section,
     make_site,
+    make_user,
 )
 
 
@@ -119,3 +122,32 @@ class ArticlePageFragmentTests(TemporaryMediaTestCase):
             mock.patch("publication.page_cache.time.time", return_value=later.timestamp()),
         ):
             self.assertContains(self.client.get(self.url), "Embargoed story")
+
+
+class ProcessCopyTests(TemporaryMediaTestCase):
+    """The site chrome and the featured articles are also kept in each process, for the
+    content version they were read under."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.site = make_site()
+        cls.featured = make_article(headline="Ceasefire talks resume", featured=True)
+
+    def test_a_change_made_by_another_process_shows_here_on_the_next_request(self):
+        self.assertContains(self.client.get("/"), "The Meridian")
+        # Another process saves: the rows change and the shared version moves on; this
+        # process's own signals never fire.
+        SiteSettings.objects.filter(pk=self.site.pk).update(name="The Southern Cross")
+        Article.objects.filter(pk=self.featured.pk).update(featured=False)
+        bump_content_version()
+        response = self.client.get("/")
+        self.assertContains(response, "The Southern Cross")
+        self.assertNotContains(response, '<section class="featured"')
+
+    def test_previews_never_use_the_process_copy(self):
+        self.client.get("/")
+        SiteSettings.objects.filter(pk=self.site.pk).update(name="The Southern Cross")
+        staff = make_user(is_staff=True, is_superuser=True)
+        self.client.force_login(staff)
+        preview = self.client.get(f"/preview/{self.featured.pk}/")
+        self.assertContains(preview, "The Southern Cross")
