@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
@@ -163,7 +165,17 @@ class TeaserListView(KeysetPaginationMixin, ListView):
     first_card = "eager"  # the first image above the fold
 
     def get_queryset(self):
-        self.subject = get_object_or_404(self.subject_queryset.all(), slug=self.kwargs["slug"])
+        slug = self.kwargs["slug"]
+        # Like the chrome, the subject and what its header shows are shared data, cached
+        # under the content version; only the river is asked of the database each time.
+        # Topic slugs may hold any character but "/": hashed, so any slug makes a valid key.
+        digest = hashlib.sha256(slug.encode()).hexdigest()[:32]
+        self.subject = cached_under_version(
+            f"subject:{self.subject_queryset.model._meta.label_lower}:{digest}",
+            lambda: self.subject_queryset.filter(slug=slug).first(),
+        )
+        if self.subject is None:
+            raise Http404(f"No {self.subject_queryset.model._meta.verbose_name} “{slug}”.")
         return self.filter_articles(Article.objects.for_river())
 
     def filter_articles(self, articles):

@@ -6,9 +6,10 @@ import datetime
 from unittest import mock
 
 from django.utils import timezone
+from taggit.models import Tag
 
 from articles.models import Article, Byline, Correction
-from publication.models import SiteSettings
+from publication.models import AuthorLink, SiteSettings
 from publication.page_cache import bump_content_version
 from tests.factories import (
     TemporaryMediaTestCase,
@@ -151,3 +152,49 @@ class ProcessCopyTests(TemporaryMediaTestCase):
         self.client.force_login(staff)
         preview = self.client.get(f"/preview/{self.featured.pk}/")
         self.assertContains(preview, "The Southern Cross")
+
+
+class ListingFragmentTests(TemporaryMediaTestCase):
+    """A listing's subject (its header) and its cards are fragments: edits show at once."""
+
+    @classmethod
+    def setUpTestData(cls):
+        make_site()
+        cls.section = make_section("Europe", description="Our European desk.")
+        cls.author = make_author("Ana Ruiz")
+        cls.article = make_article(
+            headline="Ceasefire talks resume",
+            section=cls.section,
+            authors=[cls.author],
+            tags=["Truce"],
+        )
+
+    def test_section_description_author_link_and_topic_rename(self):
+        url = self.section.get_absolute_url()
+        self.client.get(url)
+        self.section.description = "Reporting from Brussels."
+        self.section.save()
+        self.assertContains(self.client.get(url), "Reporting from Brussels.")
+
+        url = self.author.get_absolute_url()
+        self.client.get(url)
+        AuthorLink.objects.create(author=self.author, url="https://example.org/", label="Blog")
+        self.assertContains(self.client.get(url), ">Blog</a>")
+
+        self.client.get("/topic/truce/")
+        tag = Tag.objects.get(slug="truce")
+        tag.name = "Armistice"
+        tag.save()
+        self.assertContains(self.client.get("/topic/truce/"), "Armistice")
+
+    def test_a_card_follows_its_article(self):
+        url = self.section.get_absolute_url()
+        self.client.get(url)
+        self.article.headline = "Talks collapse"
+        self.article.save()
+        self.assertContains(self.client.get(url), "Talks collapse")
+
+    def test_unknown_subjects_of_any_spelling_are_not_found(self):
+        for url in ["/section/nowhere/", "/topic/a b/", "/topic/ünknown/", "/authors/nobody/"]:
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 404)
