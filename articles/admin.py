@@ -211,6 +211,9 @@ class ArticleAdminForm(forms.ModelForm):
             attrs={"data-fields-url": reverse_lazy("admin:articles_article_photo_fields", args=[0])}
         ),
     )
+    # The name of an image chosen in the browser and sent when the form is saved: the live
+    # checks then judge the photo fields typed for it (admin-lead-photo.js sets it).
+    photo_chosen = forms.CharField(required=False, widget=forms.HiddenInput)
     editor = None  # set per request by ArticleAdmin.get_form
     credit_widgets = None  # {"photo_creator": widget, …}, set per request by get_form
     check_concurrency = check_publishing = True
@@ -372,6 +375,16 @@ class ArticleAdminForm(forms.ModelForm):
     def preview_article(self) -> Article:
         """The article as typed, valid or not, for the live checks."""
         self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        if self.lead_photo_form is not None:
+            self.instance.lead_photo = self.lead_photo_form.instance
+        elif data.get("photo_chosen"):
+            self.instance.lead_photo = Photo(
+                alt_text=data.get("photo_alt_text") or "",
+                creator=data.get("photo_creator"),
+                source=data.get("photo_source"),
+                credit_type=data.get("photo_credit_type") or Photo.CreditType.PHOTO,
+            )
         return self.instance
 
 
@@ -609,6 +622,7 @@ class ArticleAdmin(VersionAdmin):
                     ("photo_creator", "photo_source"),
                     "photo_credit_type",
                     "photo_for",
+                    "photo_chosen",
                 ],
                 "description": "Pick a photo from the library, or upload a new one. The "
                 "alt text, caption and credit below belong to the lead photo and are "

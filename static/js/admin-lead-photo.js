@@ -27,6 +27,7 @@
 
   function showChosenFile(zone, input) {
     var file = input.files && input.files[0];
+    field("photo_chosen").value = file ? file.name : "";
     var note = zone.querySelector(".photo-drop__file");
     var preview = zone.querySelector(".photo-drop__preview");
     note.textContent = file ? "Chosen: " + file.name + " (uploaded when you save)" : "";
@@ -78,6 +79,12 @@
       input.dispatchEvent(new Event("change", {bubbles: true}));
     });
     input.addEventListener("change", function () { showChosenFile(zone, input); });
+    // A file input comes back empty (after an error, or a restored backup): nothing is chosen.
+    var chosen = field("photo_chosen");
+    chosen.value = "";
+    zone.closest("form").addEventListener("change", function (event) {
+      if (event.target.tagName === "FORM" && !(input.files && input.files.length)) { chosen.value = ""; }
+    });
 
     // A library photo picked as the lead photo: its own alt text, caption and credit.
     var picker = field("lead_photo");

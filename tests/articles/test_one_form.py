@@ -168,3 +168,13 @@ class OversizedLeadPhotoTests(AdminTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn("larger than", str(response.context["adminform"].form.errors["photo_image"]))
         self.assertFalse(Photo.objects.exists())
+
+
+class LiveChecksTests(AdminTestCase):
+    def test_the_checks_judge_a_chosen_photo_by_the_fields_typed_for_it(self):
+        data = article_form_data(headline="Checks", photo_chosen="border.jpg")
+        panel = self.client.post("/admin/articles/article/checks/", data).json()["html"]
+        self.assertIn("alt text for the lead photo and a credit for the lead photo", panel)
+        data.update(photo_alt_text="A border crossing", photo_creator=make_creator("Jane Doe").pk)
+        panel = self.client.post("/admin/articles/article/checks/", data).json()["html"]
+        self.assertNotIn("lead photo", panel)

@@ -148,6 +148,8 @@ class OneFormTests(EditorsAdminTestCase):
         act.fill(page.locator("#id_photo_source"), "Shutterstock.com")
         act.click(page.get_by_role("option", name="Create “Shutterstock.com”"))
         page.wait_for_function("() => document.querySelector('#id_photo_source-value').value")
+        # The live checks count the photo chosen but not yet uploaded, with its credit.
+        page.locator("#publish-checks").get_by_text("Ready to publish.").wait_for()
         self.assertEqual((popups, navigations), ([], []))  # no popup, no page change so far
         act.click(page.get_by_role("button", name="Publish now"))
         page.get_by_text("was added successfully").wait_for()
