@@ -2,7 +2,7 @@
 
 import re
 
-from articles.models import Article
+from articles.models import Article, WorkingCopy
 from publication.models import Author, Creator, Photo
 from tests.browser.actions import CountedActions
 from tests.browser.test_article_admin import EditorsAdminTestCase
@@ -204,6 +204,10 @@ class BylineOrderTests(EditorsAdminTestCase):
             "() => JSON.parse(localStorage.getItem(articleBackup.key) || '{}')"
             ".fields?.['bylines-0-order']?.[0] === '1'"
         )
+        # The server's working copy (autosave) has the new order too.
+        page.get_by_text("Autosaved to your working copy").wait_for()
+        fields = WorkingCopy.objects.get(article=article).data["fields"]
+        self.assertEqual((fields["bylines-0-order"], fields["bylines-1-order"]), (["1"], ["0"]))
 
         page.close()  # the tab is killed before saving
         page = self.context.new_page()
