@@ -24,7 +24,8 @@ from reversion.models import Revision, Version
 from taggit.forms import TagWidget
 from taggit.models import Tag
 
-from articles import revisions
+from articles import revisions, search
+from articles.admin_filters import AuthorFilter, TopicFilter, autocomplete_filter_media
 from articles.models import (
     Article,
     ArticleRevision,
@@ -349,17 +350,15 @@ class ArticleAdminForm(forms.ModelForm):
                 code="conflict",
             )
         if self.editor is not None:
-            lock = (
-                EditLock.objects.active()
-                .filter(article=current)
-                .exclude(user=self.editor)
-                .select_related("user")
-                .first()
-            )
-            if lock:
+            lock = EditLock.objects.active().filter(article=current).select_related("user").first()
+            if lock and not lock.belongs_to(self.editor, edit_tab(self.data)):
+                holder = (
+                    "You are editing this article in another tab"
+                    if lock.user_id == self.editor.pk
+                    else f"{editor_name(lock.user)} is editing this article"
+                )
                 raise forms.ValidationError(
-                    f"{editor_name(lock.user)} is editing this article "
-                    f"(since {local_time(lock.since)}). Take over to save your changes.",
+                    f"{holder} (since {local_time(lock.since)}). Take over to save your changes.",
                     code="locked",
                 )
 
@@ -420,6 +419,11 @@ def editor_name(user) -> str:
 
 def local_time(moment) -> str:
     return timezone.localtime(moment).strftime("%H:%M")
+
+
+def edit_tab(data) -> str:
+    """The browser tab a lock heartbeat or a save comes from (the edit-lock script's id)."""
+    return str(data.get("edit_tab", ""))[:64]
 
 
 # How long a new share link works unless the editor chooses otherwise.
@@ -573,15 +577,19 @@ class ArticleAdmin(VersionAdmin):
         StatusFilter,
         "section",
         "kind",
-        ("bylines__author", admin.RelatedOnlyFieldListFilter),
-        "tags",
+        AuthorFilter,
+        TopicFilter,
         LeadCreditFilter,
         PhotoUseFilter,
         "featured",
         "published_at",
     ]
+    # Searched through the indexed search vector: see get_search_results.
     search_fields = ["headline", "dek", "body", "bylines__author__name"]
-    date_hierarchy = "published_at"
+    # Cheap at any archive size: no second COUNT(*) over the whole table for "(N total)", and
+    # no date hierarchy (its year links are a DISTINCT over every article); the "By publish
+    # time" filter remains.
+    show_full_result_count = False
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["lead_photo"]
     readonly_fields = [
@@ -779,30 +787,39 @@ class ArticleAdmin(VersionAdmin):
             raise PermissionDenied
         return article
 
-    def lock_state(self, request, lock) -> dict:
+    def lock_state(self, request, lock, tab="") -> dict:
+        mine = lock.belongs_to(request.user, tab)
         return {
-            "mine": lock.user_id == request.user.pk,
+            "mine": mine,
+            "other_tab": not mine and lock.user_id == request.user.pk,
             "holder": editor_name(lock.user),
             "since": local_time(lock.since),
             "time_zone": timezone.get_current_timezone_name(),
-            "taken_from_me": lock.taken_from_id == request.user.pk,
+            "taken_from_me": not mine and lock.taken_from_id == request.user.pk,
         }
 
     def lock_view(self, request, pk):
-        """Renew (or take, when free) this editor's lock; says who holds it."""
-        lock = EditLock.claim(self.editable_article(request, pk), request.user)
-        return JsonResponse(self.lock_state(request, lock))
+        """Renew (or take, when free) this tab's lock; says who holds it."""
+        tab = edit_tab(request.POST)
+        lock = EditLock.claim(self.editable_article(request, pk), request.user, tab)
+        return JsonResponse(self.lock_state(request, lock, tab))
 
     def take_over_view(self, request, pk):
         article = self.editable_article(request, pk)
-        lock = EditLock.take_over(article, request.user)
+        tab = edit_tab(request.POST)
+        lock = EditLock.take_over(article, request.user, tab)
         if request.headers.get("X-Requested-With") != "fetch":
             return redirect(reverse("admin:articles_article_change", args=[article.pk]))
-        return JsonResponse(self.lock_state(request, lock))
+        return JsonResponse(self.lock_state(request, lock, tab))
 
     def release_view(self, request, pk):
         article = self.editable_article(request, pk)
-        EditLock.objects.filter(article=article, user=request.user).delete()
+        locks = EditLock.objects.filter(article=article, user=request.user)
+        tab = edit_tab(request.POST)
+        if tab:
+            # Closing one tab leaves the lock of the editor's other tab alone.
+            locks = locks.filter(tab__in=[tab, ""])
+        locks.delete()
         return JsonResponse({"released": True})
 
     def keep_view(self, request, pk):
@@ -858,7 +875,7 @@ class ArticleAdmin(VersionAdmin):
         article = self.editable_article(request, pk)
         if int(request.headers.get("content-length") or 0) > WORKING_COPY_MAX_BYTES:
             return JsonResponse({"error": "Too large to autosave."}, status=413)
-        skip = {"csrfmiddlewaretoken", "base_version"}
+        skip = {"csrfmiddlewaretoken", "base_version", "edit_tab"}
         fields = {name: request.POST.getlist(name) for name in request.POST if name not in skip}
         copy, _ = WorkingCopy.objects.update_or_create(
             article=article, user=request.user, defaults={"data": {"fields": fields}}
@@ -930,6 +947,30 @@ class ArticleAdmin(VersionAdmin):
         elif db_field.name in {"headline", "slug"}:
             kwargs["widget"] = forms.TextInput(attrs={"class": f"vTextField {WIDE}"})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Words anywhere (the indexed search vector of headline, dek, authors and body) or
+        part of an author's name. An icontains over every body, as the default search does,
+        reads the whole archive (seconds at 20,000 articles); a union of two index-friendly
+        subqueries keeps it to the matching rows."""
+        term = " ".join(search_term.split())[:200]
+        if not term:
+            return queryset, False
+        words = Article.objects.filter(search_vector=search.search_query(term)).values("pk")
+        by_author = Byline.objects.filter(author__name__icontains=term).values("article_id")
+        return queryset.filter(pk__in=words.union(by_author, all=True)), False
+
+    def lookup_allowed(self, lookup, value, request):
+        # The autocomplete filters keep the parameter names of Django's related-field filters.
+        filters = {AuthorFilter.parameter_name, TopicFilter.parameter_name}
+        return lookup in filters or super().lookup_allowed(lookup, value, request)
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None)
+        if context and "media" in context:
+            context["media"] += autocomplete_filter_media()
+        return response
 
     def get_queryset(self, request):
         return (

@@ -704,7 +704,11 @@ class EditLockQuerySet(models.QuerySet):
 
 
 class EditLock(models.Model):
-    """Who has an article open in the admin; the editor's page renews it every few seconds."""
+    """Who has an article open in the admin; the editor's page renews it every few seconds.
+
+    A lock belongs to one browser tab, not only to one editor: the same editor's second tab
+    is told the article is open in another tab, so two tabs never overwrite each other.
+    """
 
     TIMEOUT = datetime.timedelta(seconds=30)
 
@@ -712,6 +716,8 @@ class EditLock(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="edit_locks"
     )
+    # The holding tab's random id (kept in its sessionStorage); blank until its first beat.
+    tab = models.CharField(max_length=64, blank=True, default="")
     since = models.DateTimeField(default=timezone.now)
     heartbeat_at = models.DateTimeField(default=timezone.now)
     # Set on take-over, until the editor who lost the lock has had their changes kept.
@@ -732,36 +738,46 @@ class EditLock(models.Model):
     def is_active(self) -> bool:
         return self.heartbeat_at > timezone.now() - self.TIMEOUT
 
+    def belongs_to(self, user, tab="") -> bool:
+        """Held by this user in this tab. Without a tab id (opening the page, a form posted
+        without scripts) any of the user's tabs will do; a lock no tab has beaten for yet
+        belongs to the user's first tab that does."""
+        return self.user_id == user.pk and (not tab or not self.tab or self.tab == tab)
+
     @classmethod
-    def claim(cls, article, user) -> "EditLock":
-        """Renew the user's lock, or take a free or expired one; else return the holder's."""
+    def claim(cls, article, user, tab="") -> "EditLock":
+        """Renew this tab's lock, or take a free or expired one; else return the holder's."""
         now = timezone.now()
         with transaction.atomic():
             lock = cls.objects.select_for_update().filter(article=article).first()
             if lock is None:
                 lock, created = cls.objects.get_or_create(
-                    article=article, defaults={"user": user, "since": now, "heartbeat_at": now}
+                    article=article,
+                    defaults={"user": user, "tab": tab, "since": now, "heartbeat_at": now},
                 )
                 if created:
                     return lock
-            if lock.user_id == user.pk:
-                lock.heartbeat_at = now
-                lock.save(update_fields=["heartbeat_at"])
+            if lock.belongs_to(user, tab):
+                lock.heartbeat_at, lock.tab = now, tab or lock.tab
+                lock.save(update_fields=["heartbeat_at", "tab"])
             elif not lock.is_active:
-                lock.user, lock.since, lock.heartbeat_at, lock.taken_from = user, now, now, None
+                lock.user, lock.tab, lock.taken_from = user, tab, None
+                lock.since = lock.heartbeat_at = now
                 lock.save()
             return lock
 
     @classmethod
-    def take_over(cls, article, user) -> "EditLock":
+    def take_over(cls, article, user, tab="") -> "EditLock":
         now = timezone.now()
         with transaction.atomic():
             lock, created = cls.objects.select_for_update().get_or_create(
-                article=article, defaults={"user": user, "since": now, "heartbeat_at": now}
+                article=article,
+                defaults={"user": user, "tab": tab, "since": now, "heartbeat_at": now},
             )
-            if not created and lock.user_id != user.pk:
+            if not created and not (lock.user_id == user.pk and lock.tab == tab):
+                # The same editor's other tab loses the lock like another editor would.
                 lock.taken_from = lock.user if lock.is_active else None
-                lock.user, lock.since, lock.heartbeat_at = user, now, now
+                lock.user, lock.tab, lock.since, lock.heartbeat_at = user, tab, now, now
                 lock.save()
             return lock
 

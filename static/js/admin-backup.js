@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   var PREFIX = "meridian:article-backup:";
-  var SKIP = {csrfmiddlewaretoken: true, base_version: true};
+  var SKIP = {csrfmiddlewaretoken: true, base_version: true, edit_tab: true};
   var key = PREFIX + window.location.pathname;
 
   // {fields: {name: [values]}, labels: {name: {value: text}}} for every enabled field.

@@ -1,9 +1,37 @@
 // Edit locks: this page renews its editor's lock every few seconds. When someone else holds
 // it, the form turns read-only with a Take over button; when someone takes it from us, our
 // changes so far are sent to be kept as a revision and the form turns read-only.
+// A lock belongs to a tab: the same editor's second tab is read-only too ("You are editing
+// this in another tab"), so two tabs cannot overwrite each other's work.
 (function () {
   "use strict";
   var INTERVAL = 5000;
+  var TAB_KEY = "meridian:edit-tab";
+  var tabId = "";
+
+  function newTabId() {
+    return window.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2);
+  }
+
+  // sessionStorage keeps the id across reloads of this tab (so a reload is the same tab), but
+  // "Duplicate tab" copies it too: a tab that answers to the same id makes this one pick anew.
+  function chooseTabId(then) {
+    var stored = window.sessionStorage.getItem(TAB_KEY);
+    tabId = stored || newTabId();
+    window.sessionStorage.setItem(TAB_KEY, tabId);
+    if (!stored || !window.BroadcastChannel) { then(); return; }
+    var channel = new BroadcastChannel(TAB_KEY);
+    var asking = true;
+    channel.onmessage = function (event) {
+      if (event.data.ask === tabId && !asking) { channel.postMessage({taken: tabId}); }
+      if (event.data.taken === tabId && asking) {
+        tabId = newTabId();
+        window.sessionStorage.setItem(TAB_KEY, tabId);
+      }
+    };
+    channel.postMessage({ask: tabId});
+    setTimeout(function () { asking = false; then(); }, 150);
+  }
 
   function csrfToken() {
     var input = document.querySelector("#article_form input[name=csrfmiddlewaretoken]");
@@ -11,9 +39,11 @@
   }
 
   function post(url, body) {
+    body = body || new FormData();
+    body.set("edit_tab", tabId);
     return fetch(url, {
       method: "POST",
-      body: body || new FormData(),
+      body: body,
       credentials: "same-origin",
       headers: {"X-CSRFToken": csrfToken(), "X-Requested-With": "fetch"},
     }).then(function (response) {
@@ -54,18 +84,22 @@
       takeOver.hidden = !offerTakeOver;
     }
 
+    var hasLost = false;
+
     function lost(state) {
       mine = false;
+      hasLost = true;
       var unsaved = window.articleForm.data();
       setReadOnly(form, true);
-      show(state.holder + " took over editing at " + state.since + " (" + state.time_zone + "). Keeping your changes…", true);
+      var who = state.other_tab ? "You took over editing in another tab" : state.holder + " took over editing";
+      var when = who + " at " + state.since + " (" + state.time_zone + "). ";
+      show(when + "Keeping your changes…", true);
       post(banner.dataset.keepUrl, unsaved)
         .then(function (result) {
-          show(state.holder + " took over editing at " + state.since + " (" + state.time_zone + "). " +
-            (result.kept ? "Your changes so far were kept as a revision: see History." : result.error), true);
+          show(when + (result.kept ? "Your changes so far were kept as a revision: see History." : result.error), true);
         })
         .catch(function () {
-          show(state.holder + " took over editing. Your changes could not be kept: copy them before leaving.", true);
+          show(who + ". Your changes could not be kept: copy them before leaving.", true);
         });
     }
 
@@ -75,12 +109,15 @@
           if (state.mine) {
             if (!mine) { setReadOnly(form, false); banner.hidden = true; }
             mine = true;
+            hasLost = false;
           } else if (mine && state.taken_from_me) {
             lost(state);
           } else {
             mine = false;
             setReadOnly(form, true);
-            show(state.holder + " is editing (since " + state.since + ", " + state.time_zone + ").", true);
+            var who = state.other_tab ? "You are editing this in another tab" : state.holder + " is editing";
+            // After a take-over, the message saying where our changes went stays up.
+            if (!hasLost) { show(who + " (since " + state.since + ", " + state.time_zone + ").", true); }
           }
         })
         .catch(function () { /* offline or signed out: try again on the next beat */ });
@@ -89,19 +126,34 @@
     if (!mine) { setReadOnly(form, true); }
     // CKEditor starts after this script; keep a held form read-only once it is there.
     window.setTimeout(function () { if (!mine) { setReadOnly(form, true); } }, 1500);
-    timer = window.setInterval(beat, INTERVAL);
+    // Saves say which tab they come from; the server refuses one from a tab without the lock.
+    var tabField = document.createElement("input");
+    tabField.type = "hidden";
+    tabField.name = "edit_tab";
+    form.appendChild(tabField);
+    var stopped = false;
+    chooseTabId(function () {
+      tabField.value = tabId;
+      if (stopped) { return; }
+      // At once: the page was drawn before anyone knew which tab this is.
+      beat();
+      timer = window.setInterval(beat, INTERVAL);
+    });
+    tabField.value = tabId;
     takeOver.addEventListener("click", function (event) {
       event.preventDefault();
+      stopped = true;
       window.clearInterval(timer);
       post(banner.dataset.takeOverUrl).then(function () { window.location.reload(); });
     });
     window.addEventListener("pagehide", function () {
-      if (mine && navigator.sendBeacon) {
+      if (mine && !stopped && navigator.sendBeacon) {
         var data = new FormData();
         data.append("csrfmiddlewaretoken", csrfToken());
+        data.append("edit_tab", tabId);
         navigator.sendBeacon(banner.dataset.releaseUrl, data);
       }
     });
-    window.editLock = {stop: function () { window.clearInterval(timer); }};
+    window.editLock = {stop: function () { stopped = true; window.clearInterval(timer); }};
   });
 })();

@@ -1,13 +1,19 @@
-"""The article form in Chromium: opening it writes nothing; share links and tabs."""
+"""The article admin in Chromium: opening a form writes nothing; share links; two tabs of
+one editor; the article list's autocomplete filters."""
+
+import re
 
 from django.conf import settings
+from reversion.models import Version
 
-from articles.models import Article, ShareLink, WorkingCopy
+from articles.models import Article, ArticleRevision, ShareLink, WorkingCopy
 from tests.browser.test_article_admin import EditorsAdminTestCase
 from tests.factories import article_change_url, make_article, make_author, make_photo
 
 
-class OpeningWritesNothingTests(EditorsAdminTestCase):
+class EditorsDayTests(EditorsAdminTestCase):
+    """One Chromium for these: opening, sharing, two tabs, the list's filters."""
+
     def test_an_untouched_change_page_neither_autosaves_nor_asks_and_typing_autosaves(self):
         live = make_article(
             headline="A live article",
@@ -47,8 +53,6 @@ class OpeningWritesNothingTests(EditorsAdminTestCase):
         copy = WorkingCopy.objects.get(article=draft, user=self.editor)
         self.assertEqual(copy.data["fields"]["dek"], ["A dek typed now."])
 
-
-class ShareLinkButtonTests(EditorsAdminTestCase):
     def test_a_link_in_one_click_copied_in_another_and_revoked_in_one(self):
         article = make_article(headline="Draft for the lawyer", status=Article.Status.DRAFT)
         self.context.grant_permissions(["clipboard-read", "clipboard-write"])
@@ -84,3 +88,55 @@ class ShareLinkButtonTests(EditorsAdminTestCase):
         self.assertEqual(shared.reload().status, 404)
         # The form itself was neither saved nor left.
         self.assertEqual(page.url, self.live_server_url + article_change_url(article))
+
+    def test_the_same_editors_second_tab_is_read_only_until_it_takes_over(self):
+        article = make_article(headline="The first headline", status=Article.Status.DRAFT)
+        url = self.live_server_url + article_change_url(article)
+        self.log_in(self.editor)
+        tab_a, tab_b = self.page, self.context.new_page()
+        tab_a.goto(url)
+        tab_a.locator(".ck-editor__editable").first.wait_for()
+        tab_a.fill("#id_headline", "Typed in tab A")
+
+        tab_b.goto(url)
+        banner = tab_b.locator(".edit-lock")
+        banner.get_by_text("You are editing this in another tab").wait_for(timeout=10_000)
+        self.assertRegex(banner.inner_text(), r"\(since \d\d:\d\d, Europe/Berlin\)")
+        tab_b.locator("#id_headline:disabled").wait_for()
+        self.assertFalse(tab_a.locator("#id_headline").is_disabled())
+
+        banner.get_by_role("button", name="Take over").click()
+        tab_b.wait_for_load_state()
+        tab_b.locator("#id_headline:enabled").wait_for()
+        tab_a.get_by_text("Your changes so far were kept as a revision").wait_for(timeout=10_000)
+        self.assertIn(
+            "You took over editing in another tab", tab_a.locator(".edit-lock").inner_text()
+        )
+        self.assertTrue(tab_a.locator("#id_headline").is_disabled())
+        kept = ArticleRevision.objects.get(article=article, applied=False)
+        self.assertEqual(
+            Version.objects.get_for_object(article)
+            .get(revision=kept.revision)
+            .field_dict["headline"],
+            "Typed in tab A",
+        )
+
+        tab_b.fill("#id_headline", "Saved from tab B")
+        tab_b.click("input[name=_continue]")
+        tab_b.get_by_text("was changed successfully").wait_for()
+        article.refresh_from_db()
+        self.assertEqual(article.headline, "Saved from tab B")
+
+    def test_the_author_filter_is_an_autocomplete_box(self):
+        ana, ben = make_author("Ana Ruiz"), make_author("Ben Okafor")
+        make_article(headline="By Ana", authors=[ana])
+        make_article(headline="By Ben", authors=[ben])
+        self.log_in(self.editor)
+        page = self.page
+        page.goto(self.live_server_url + "/admin/articles/article/")
+        box = page.locator("details[data-filter-title=author]")
+        box.locator(".select2-selection").click()
+        page.locator(".select2-container--open .select2-search__field").fill("Oka")
+        page.locator(".select2-results__option", has_text="Ben Okafor").click()
+        page.wait_for_url(re.compile(rf"\?bylines__author__id__exact={ben.pk}$"))
+        self.assertEqual(page.locator("#result_list .field-headline").all_inner_texts(), ["By Ben"])

@@ -1,5 +1,6 @@
 """The editors' admin in Chromium: pre-publish checks, revisions, locks, backups."""
 
+import contextlib
 import datetime
 import re
 import time
@@ -11,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import Error as PlaywrightError
 from reversion.models import Version
 
 from articles.models import Article, ArticleRevision, EditLock, ShareLink, WorkingCopy
@@ -42,6 +44,16 @@ class EditorsAdminTestCase(BrowserTestCase):
             django_apps, None
         )
         self.editor = make_editor("ed")
+
+    def tearDown(self):
+        # Heartbeats and autosaves would race the flush too, and a stopped page sends no
+        # release beacon: stop every page's lock script before the pages close.
+        for context in self.browser.contexts:
+            for page in context.pages:
+                # A page still loading or already gone has nothing to stop.
+                with contextlib.suppress(PlaywrightError):
+                    page.evaluate("window.editLock && window.editLock.stop()")
+        super().tearDown()
 
     def wait_for_server_requests(self):
         """Let requests sent as pages closed (the edit lock's release beacon) finish first:

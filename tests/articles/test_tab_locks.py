@@ -1,0 +1,59 @@
+"""Edit locks belong to a browser tab: the same editor's two tabs never both hold one."""
+
+from articles.models import Article, EditLock
+from tests.factories import AdminTestCase, article_change_url, article_form_data, make_article
+
+
+class PerTabLockTests(AdminTestCase):
+    """The same editor's two tabs: the lock belongs to one of them."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.article = make_article(headline="Original", status=Article.Status.DRAFT)
+
+    def beat(self, tab, name="lock"):
+        url = f"/admin/articles/article/{self.article.pk}/{name}/"
+        response = self.client.post(url, {"edit_tab": tab}, headers={"x-requested-with": "fetch"})
+        self.assertEqual(response.status_code, 200)
+        return response.json()
+
+    def test_the_second_tab_is_told_and_the_first_keeps_the_lock(self):
+        self.assertTrue(self.beat("tab-a")["mine"])
+        # Opening the page in tab B cannot know the tab yet: the lock is left as it is.
+        self.assertNotContains(self.client.get(article_change_url(self.article)), "is editing")
+        state = self.beat("tab-b")
+        self.assertEqual((state["mine"], state["other_tab"]), (False, True))
+        self.assertEqual(EditLock.objects.get().tab, "tab-a")
+        self.assertTrue(self.beat("tab-a")["mine"])
+
+    def test_a_save_from_the_other_tab_is_refused(self):
+        self.beat("tab-a")
+        data = article_form_data(self.article, headline="From tab B", edit_tab="tab-b")
+        response = self.client.post(article_change_url(self.article), data)
+        self.assertContains(response, "You are editing this article in another tab")
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.headline, "Original")
+        data = article_form_data(self.article, headline="From tab A", edit_tab="tab-a")
+        self.assertEqual(self.client.post(article_change_url(self.article), data).status_code, 302)
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.headline, "From tab A")
+
+    def test_taking_over_from_the_other_tab_and_closing_a_tab(self):
+        self.beat("tab-a")
+        self.assertTrue(self.beat("tab-b", "lock/take-over")["mine"])
+        state = self.beat("tab-a")
+        self.assertEqual(
+            (state["mine"], state["other_tab"], state["taken_from_me"]), (False, True, True)
+        )
+        # Closing tab A leaves tab B's lock; closing tab B frees the article.
+        self.beat("tab-a", "lock/release")
+        self.assertEqual(EditLock.objects.get().tab, "tab-b")
+        self.beat("tab-b", "lock/release")
+        self.assertFalse(EditLock.objects.exists())
+
+    def test_a_tab_id_is_bounded_and_a_missing_one_means_any_tab(self):
+        state = self.beat("x" * 500)
+        self.assertTrue(state["mine"])
+        self.assertEqual(EditLock.objects.get().tab, "x" * 64)
+        self.assertTrue(self.beat("")["mine"])
