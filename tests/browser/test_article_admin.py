@@ -199,6 +199,7 @@ class TwoEditorsTests(EditorsAdminTestCase):
         page_a, page_b = self.page, self.other_page
         page_a.goto(self.url)
         # The first editor's laptop sleeps: no more heartbeats, and the lock expires.
+        page_a.wait_for_function("window.editLock.beats > 0")
         page_a.evaluate("window.editLock.stop()")
         EditLock.objects.update(heartbeat_at=timezone.now() - EditLock.TIMEOUT * 2)
 
