@@ -59,10 +59,16 @@ def keyset_page(request, queryset, *, per_page: int, field: str = "published_at"
     before, after = request.GET.get("before"), request.GET.get("after")
     if before:
         value, pk = decode(before)
-        queryset = queryset.filter(Q(**{f"{field}__lt": value}) | Q(**{field: value, "pk__lt": pk}))
+        # The redundant bound lets PostgreSQL use the index on the field for the range;
+        # the OR alone is only a filter, so a deep page would scan every newer row.
+        queryset = queryset.filter(**{f"{field}__lte": value}).filter(
+            Q(**{f"{field}__lt": value}) | Q(**{field: value, "pk__lt": pk})
+        )
     elif after:
         value, pk = decode(after)
-        queryset = queryset.filter(Q(**{f"{field}__gt": value}) | Q(**{field: value, "pk__gt": pk}))
+        queryset = queryset.filter(**{f"{field}__gte": value}).filter(
+            Q(**{f"{field}__gt": value}) | Q(**{field: value, "pk__gt": pk})
+        )
         queryset = queryset.order_by(field, "pk")
     if not after:
         queryset = queryset.order_by(f"-{field}", "-pk")
