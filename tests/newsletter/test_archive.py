@@ -1,7 +1,9 @@
 import feedparser
+from django.conf import settings
 from django.utils import timezone
 
 from newsletter.models import Roundup, RoundupItem
+from tests.articles.test_feeds import urls_in
 from tests.factories import QueryCountMixin, TemporaryMediaTestCase, make_article, make_site
 from tests.newsletter.helpers import make_subscriber
 
@@ -80,6 +82,15 @@ class ArchiveTests(QueryCountMixin, TemporaryMediaTestCase):
         self.assertContains(
             self.client.get("/newsletter/archive/"), 'href="/newsletter/archive/feed/"'
         )
+
+    def test_every_url_in_the_feed_entries_is_absolute(self):
+        response = self.client.get("/newsletter/archive/feed/")
+        # feedparser resolves relative URLs itself: read the entries as sent.
+        feed = feedparser.parse(response.content, resolve_relative_uris=False)
+        urls = urls_in(feed.entries[0].summary)
+        self.assertEqual(len(urls), 2)  # the two live picks
+        for url in urls:
+            self.assertTrue(url.startswith(settings.SITE_URL + "/articles/"), url)
 
     def grow(self):
         for number in range(10):
