@@ -1,6 +1,7 @@
 from django import forms
 from django.db.models import F, Value
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from articles import search
 from articles.models import Kind
@@ -17,9 +18,9 @@ class QueryField(forms.Field):
         return search.clean_query(value or "")
 
 
-def filter_choices() -> dict[str, dict[str, tuple[int, str]]]:
-    """slug → (id, name) of every section, kind and author, cached until content changes:
-    checking a filter and drawing the three lists then costs no query."""
+def filter_choices() -> dict[str, tuple[dict[str, tuple[int, str]], str]]:
+    """For sections, kinds and authors: slug → (id, name), and the <option> elements, cached
+    until content changes: checking a filter and drawing the three lists cost no query."""
 
     def compute():
         # One query for the three lists, each in its own order (sections and kinds by
@@ -35,36 +36,44 @@ def filter_choices() -> dict[str, dict[str, tuple[int, str]]]:
         choices = ({}, {}, {})
         for number, _, name, pk, slug in sorted(lists[0].union(*lists[1:], all=True)):
             choices[number][slug] = (pk, name)
-        return dict(zip(("section", "kind", "author"), choices, strict=True))
+        return {
+            name: (
+                slugs,
+                str(
+                    format_html_join(
+                        "",
+                        '<option value="{}">{}</option>',
+                        ((slug, label) for slug, (_, label) in slugs.items()),
+                    )
+                ),
+            )
+            for name, slugs in zip(("section", "kind", "author"), choices, strict=True)
+        }
 
     return cached_under_version("search-filter-choices", compute)
 
 
 class PlainSelect(forms.Select):
-    """A select drawn in Python: Django's per-option templates cost ~40 ms for a few
-    hundred authors, more than the search itself."""
+    """A select whose options come drawn from the cache: Django's per-option templates
+    cost ~40 ms for a few hundred authors, more than the search itself."""
 
     def __init__(self, empty_label):
         super().__init__()
         self.empty_label = empty_label
-        self.slugs = {}  # slug → (id, name), set by the form
+        self.slugs, self.options = {}, ""  # set by the form from filter_choices()
 
     def render(self, name, value, attrs=None, renderer=None):
         attrs = self.build_attrs(self.attrs, attrs)
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (slug, " selected" if slug == value else "", label)
-                for slug, (_, label) in self.slugs.items()
-            ),
-        )
+        options = self.options
+        if value in self.slugs:
+            option = format_html('<option value="{}"', value)
+            options = options.replace(f"{option}>", f"{option} selected>", 1)
         return format_html(
             '<select name="{}" id="{}"><option value="">{}</option>{}</select>',
             name,
             attrs.get("id", f"id_{name}"),
             self.empty_label,
-            options,
+            mark_safe(options),  # noqa: S308 - every name and slug was escaped when cached
         )
 
 
@@ -92,8 +101,8 @@ class SearchForm(forms.Form):
         data = data.copy()
         data["q"] = search.clean_query(data.get("q", ""))
         super().__init__(data, **kwargs)
-        for name, slugs in filter_choices().items():
-            self.fields[name].widget.slugs = slugs
+        for name, (slugs, options) in filter_choices().items():
+            self.fields[name].widget.slugs, self.fields[name].widget.options = slugs, options
 
     @property
     def query(self) -> str:
