@@ -15,11 +15,18 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.load import BASE_DIR, PYTHON, base_env, manage, server_url
+from benchmarks.load import (
+    BASE_DIR,
+    PYTHON,
+    base_env,
+    bench_database,
+    manage,
+    migrated_article_count,
+    server_url,
+)
 
 # The ceiling: the smallest admin list (a handful of kinds) through the same middleware,
 # admin chrome and login, measured in the same run; on a shared machine read the ratios.
@@ -89,30 +96,9 @@ with connection.cursor() as cursor:
 """
 
 
-def create_database(size: int) -> str:
-    import psycopg
-
-    url = server_url()
-    name = f"bench_admin_{size}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f"CREATE DATABASE {name}")
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
 def prepare(database_url: str, size: int) -> None:
     env = base_env(database_url, page_cache=False)
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "createcachetable")
-    manage(env, "collectstatic", "--noinput", "-v0")
-    count = manage(
-        env,
-        "shell",
-        "-c",
-        "from articles.models import Article; print(Article.objects.count())",
-        capture=True,
-    )
-    count = int(count.strip().splitlines()[-1])
+    count = migrated_article_count(env)
     if count and count != size:
         sys.exit(f"bench_admin_{size} holds {count} articles; drop it and run again.")
     if not count:
@@ -128,7 +114,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
     for size in args.sizes:
-        database_url = create_database(size)
+        database_url = bench_database(server_url(), f"bench_admin_{size}")
         prepare(database_url, size)
         print(f"\n== {size} articles ==", flush=True)
         code = f"PAGES = {PAGES!r}\nREPEAT = {args.repeat}\n" + TIMING

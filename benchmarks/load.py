@@ -60,10 +60,10 @@ def server_url() -> str:
     return os.environ.get("DATABASE_URL") or embedded_database_url(BASE_DIR / "var" / "pgdata")
 
 
-def bench_database(url: str, size: int) -> str:
+def bench_database(url: str, name: str) -> str:
+    """The URL of database `name` on the server at url, created if it is missing."""
     import psycopg
 
-    name = f"bench_pages_{size}"
     with psycopg.connect(url, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f"CREATE DATABASE {name}")
@@ -141,10 +141,7 @@ def manage(env, *args, capture=False):
 
 def prepare(database_url: str, size: int) -> None:
     env = base_env(database_url, page_cache=False)
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "createcachetable")
-    manage(env, "collectstatic", "--noinput", "-v0")
-    count = int(manage(env, "shell", "-c", DESCRIBE_COUNT, capture=True).strip().splitlines()[-1])
+    count = migrated_article_count(env)
     if count != size:
         if count:
             sys.exit(f"bench_pages_{size} holds {count} articles; drop it and run again.")
@@ -154,6 +151,14 @@ def prepare(database_url: str, size: int) -> None:
 
 
 DESCRIBE_COUNT = "from articles.models import Article; print(Article.objects.count())"
+
+
+def migrated_article_count(env) -> int:
+    """Bring a benchmark database up to date, as production would be; its article count."""
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "createcachetable")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    return int(manage(env, "shell", "-c", DESCRIBE_COUNT, capture=True).strip().splitlines()[-1])
 
 
 def describe(database_url: str, *, redis: bool) -> dict:
@@ -324,7 +329,7 @@ def main():
     report = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in options.sizes:
-            database_url = bench_database(url, size)
+            database_url = bench_database(url, f"bench_pages_{size}")
             prepare(database_url, size)
             redis = options.cache == "redis"
             with Redis() if redis else contextlib.nullcontext():

@@ -17,11 +17,18 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.load import BASE_DIR, PYTHON, base_env, manage, server_url
+from benchmarks.load import (
+    BASE_DIR,
+    PYTHON,
+    base_env,
+    bench_database,
+    manage,
+    migrated_article_count,
+    server_url,
+)
 
 # A headline word, a word in nearly every body (the worst case), an accent folded
 # ("Brasília"), a phrase, an exclusion and an "or".
@@ -82,17 +89,7 @@ for q in QUERIES:
 
 def prepare(database_url: str, size: str) -> None:
     env = base_env(database_url, page_cache=False)
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "createcachetable")
-    manage(env, "collectstatic", "--noinput", "-v0")
-    count = manage(
-        env,
-        "shell",
-        "-c",
-        "from articles.models import Article; print(Article.objects.count())",
-        capture=True,
-    )
-    if int(count.strip().splitlines()[-1]):
+    if migrated_article_count(env):
         return
     if size == "demo":
         manage({**env, "DJANGO_DEBUG": "true"}, "load_demo")
@@ -106,8 +103,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=40)
     args = parser.parse_args()
     for size in args.sizes:
-        database_url = urlunsplit(urlsplit(server_url())._replace(path=f"/bench_search_{size}"))
-        create_database(database_url)
+        database_url = bench_database(server_url(), f"bench_search_{size}")
         prepare(database_url, size)
         print(f"\n== {size} ==", flush=True)
         code = f"QUERIES = {QUERIES!r}\nREPEAT = {args.repeat}\n" + TIMING
@@ -115,16 +111,6 @@ def main():
         subprocess.run(
             [PYTHON, "manage.py", "shell", "-c", code], cwd=BASE_DIR, env=env, check=True
         )
-
-
-def create_database(database_url: str) -> None:
-    import psycopg
-
-    name = urlsplit(database_url).path.lstrip("/")
-    server = urlunsplit(urlsplit(database_url)._replace(path="/postgres"))
-    with psycopg.connect(server, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f"CREATE DATABASE {name}")
 
 
 if __name__ == "__main__":
