@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django_ckeditor_5.fields import CKEditor5Field
-from taggit.models import TaggedItem
+from taggit.models import Tag, TaggedItem
 
 from articles import search
 from articles.body import (
@@ -78,10 +78,18 @@ def article_count_per_photo():
     )
 
 
+def live_rule() -> Q:
+    """Published and due: a scheduled article goes live when its time comes.
+
+    For Article and for the listing entries that carry a copy of its status and publish
+    time (TopicEntry, AuthorEntry): the rule is written once.
+    """
+    return Q(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+
 class ArticleQuerySet(ContentQuerySet):
     def live(self):
-        """Published and due: a scheduled article goes live when its time comes."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        return self.filter(live_rule())
 
     def scheduled(self):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
@@ -616,6 +624,91 @@ class Byline(models.Model):
             result = super().delete(*args, **kwargs)
             Article.reindex(Article.objects.filter(pk=self.article_id))
         return result
+
+
+class ListingEntryQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(live_rule())
+
+    def for_river(self):
+        """A listing's articles in order, as ArticleQuerySet.for_river() gives them (each
+        entry's .article carries only its id and publish time), read from the entries'
+        index: a page costs the same whatever the archive's or the listing's size."""
+        return (
+            self.live()
+            .select_related("article")
+            .only("published_at", "article__id", "article__published_at")
+            .order_by("-published_at", "-article_id")
+        )
+
+
+class ListingEntry(models.Model):
+    """An article's place in one topic's or one author's listing: the article's status and
+    publish time copied beside the topic or author, so that PostgreSQL reads a page of the
+    listing from one index, newest first, instead of walking the whole archive's index and
+    probing every article for the topic (or byline), or sorting all of a topic's articles
+    (both grow with the archive).
+
+    Kept exact by PostgreSQL triggers (migration 0017), not by Python: every way a row
+    changes — save(), queryset update() (the admin's publish actions), bulk_create, COPY,
+    a revision restored, a cascade — moves the entries in the same statement. Nothing in
+    Python writes them.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Article.Status.choices)
+    published_at = models.DateTimeField(null=True)
+
+    objects = ListingEntryQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class TopicEntry(ListingEntry):
+    """One per (topic, article) of an article's topics; see ListingEntry."""
+
+    # The unique constraint's index, led by the topic, serves lookups by topic.
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        verbose_name_plural = "topic entries"
+        constraints = [
+            models.UniqueConstraint(fields=["tag", "article"], name="topic_entry_unique")
+        ]
+        indexes = [
+            # A topic page: its live articles newest first, the (time, id) keyset order.
+            models.Index(
+                fields=["tag", "-published_at", "-article"],
+                condition=Q(status="published"),
+                name="topic_entry_river_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"Article {self.article_id} under topic {self.tag_id}"
+
+
+class AuthorEntry(ListingEntry):
+    """One per (author, article) however many roles the author has on it; see ListingEntry."""
+
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        verbose_name_plural = "author entries"
+        constraints = [
+            models.UniqueConstraint(fields=["author", "article"], name="author_entry_unique")
+        ]
+        indexes = [
+            models.Index(
+                fields=["author", "-published_at", "-article"],
+                condition=Q(status="published"),
+                name="author_entry_river_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"Article {self.article_id} by author {self.author_id}"
 
 
 class ShareLinkQuerySet(models.QuerySet):

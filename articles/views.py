@@ -20,7 +20,7 @@ from taggit.models import Tag
 from articles import search, seo
 from articles.cards import teaser_cards
 from articles.forms import SearchForm
-from articles.models import Article, Byline, Kind, ShareLink
+from articles.models import Article, AuthorEntry, Byline, Kind, ShareLink, TopicEntry
 from publication.context_processors import cached_site_settings
 from publication.models import Author, Creator, Photo, Section
 from publication.page_cache import (
@@ -176,10 +176,14 @@ class TeaserListView(KeysetPaginationMixin, ListView):
         )
         if self.subject is None:
             raise Http404(f"No {self.subject_queryset.model._meta.verbose_name} “{slug}”.")
-        return self.filter_articles(Article.objects.for_river())
+        return self.river()
 
-    def filter_articles(self, articles):
+    def river(self):
+        """The subject's live articles newest first, ids and publish times only."""
         raise NotImplementedError
+
+    def listed_articles(self, rows) -> list[Article]:
+        return rows
 
     def get_context_data(self, **kwargs):
         feeds = {
@@ -187,7 +191,9 @@ class TeaserListView(KeysetPaginationMixin, ListView):
             "atom": reverse(f"{self.feed_name}-atom", args=[self.subject.slug]),
         }
         context = super().get_context_data(subject=self.subject, subject_feeds=feeds, **kwargs)
-        context["cards"] = teaser_cards(context["articles"], variants=[self.first_card])
+        context["cards"] = teaser_cards(
+            self.listed_articles(context["articles"]), variants=[self.first_card]
+        )
         return context
 
 
@@ -195,27 +201,37 @@ class SectionView(TeaserListView):
     subject_queryset = Section.objects.all()
     feed_name = "articles:section-feed"
 
-    def filter_articles(self, articles):
-        return articles.in_section(self.subject)
+    def river(self):
+        return Article.objects.for_river().in_section(self.subject)
 
 
 class KindView(TeaserListView):
     subject_queryset = Kind.objects.all()
     feed_name = "articles:kind-feed"
 
-    def filter_articles(self, articles):
-        return articles.filter(kind=self.subject)
+    def river(self):
+        return Article.objects.for_river().filter(kind=self.subject)
 
 
-class TagView(TeaserListView):
+class EntryListView(TeaserListView):
+    """A listing read from its entries' index (articles.models.ListingEntry): a page costs
+    the same however large the archive or the listing."""
+
+    keyset_tie = "article_id"
+
+    def listed_articles(self, rows) -> list[Article]:
+        return [entry.article for entry in rows]
+
+
+class TagView(EntryListView):
     subject_queryset = Tag.objects.all()
     feed_name = "articles:tag-feed"
 
-    def filter_articles(self, articles):
-        return articles.tagged(self.subject)
+    def river(self):
+        return TopicEntry.objects.for_river().filter(tag=self.subject)
 
 
-class AuthorView(TeaserListView):
+class AuthorView(EntryListView):
     template_name = "articles/author_detail.html"
     feed_name = "articles:author-feed"
     first_card = "card"  # the author's photo comes first
@@ -223,8 +239,8 @@ class AuthorView(TeaserListView):
         "photo__creator", "photo__source"
     ).prefetch_related("links")
 
-    def filter_articles(self, articles):
-        return articles.by_author(self.subject)
+    def river(self):
+        return AuthorEntry.objects.for_river().filter(author=self.subject)
 
 
 SEARCH_PAGE_SIZE = 10
