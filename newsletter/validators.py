@@ -80,6 +80,21 @@ def domain_to_unicode(domain: str) -> str:
         return domain
 
 
+def label_to_unicode(label: str) -> str | None:
+    """One ASCII label in Unicode; None for an "xn--" label that is not a valid A-label.
+
+    Decoding the whole domain falls back to its ASCII form when any label fails, which
+    would let "xn--zz" (no Unicode form) or "xn--a" (a control character) pass as
+    letters and hyphens.
+    """
+    if not label.lower().startswith("xn--"):
+        return label
+    try:
+        return label.lower().encode("ascii").decode("idna")
+    except UnicodeError:
+        return None
+
+
 def script_of(char: str) -> str | None:
     """The script of a letter, from the first word of its Unicode name; None for the rest."""
     if not unicodedata.category(char).startswith("L"):
@@ -126,9 +141,9 @@ def validate_mailing_address(value: str) -> None:
     except UnicodeError:
         raise invalid from None
     _django_email_validator(f"{local}@{ascii_domain}")
-    labels = domain_to_unicode(ascii_domain).split(".")
+    labels = [label_to_unicode(label) for label in ascii_domain.split(".")]
     for label in labels:
-        if not is_hostname_label(label):
+        if label is None or not is_hostname_label(label):
             raise ValidationError(
                 "Each part of the domain may only contain letters, digits and hyphens.",
                 code="domain_characters",

@@ -52,6 +52,18 @@ class MailingAddressTests(SimpleTestCase):
             with self.subTest(address):
                 self.assertRefused(address, "domain_characters")
 
+    def test_punycode_labels_that_are_not_valid_a_labels_are_refused(self):
+        for address in [
+            "reader@xn--zz.com",  # no Unicode form at all
+            "reader@xn--a.com",  # decodes to U+0080, a control character
+            "reader@xn--abc.com",
+            "reader@XN--ZZ.com",
+            "reader@example.xn--zz",  # the top-level domain too
+            "reader@mail.xn--a.example.org",
+        ]:
+            with self.subTest(address):
+                self.assertRefused(address, "domain_characters")
+
     def test_look_alike_full_stops_are_refused_not_folded(self):
         for stop in ["\u3002", "\uff0e", "\uff61"]:
             with self.subTest(stop=hex(ord(stop))):
