@@ -1,6 +1,9 @@
 import json
 import re
 
+from django.urls import reverse
+from taggit.models import Tag
+
 from articles.models import Article
 from publication.models import Creator
 from tests.factories import (
@@ -11,6 +14,7 @@ from tests.factories import (
     make_article,
     make_author,
     make_creator,
+    make_kind,
     make_photo,
     make_section,
     make_share_link,
@@ -124,6 +128,28 @@ class SharingMetadataTests(TemporaryMediaTestCase):
             response, f'<link rel="canonical" href="{SITE}/section/europe/">', html=True
         )
         self.assertContains(response, '<meta property="og:type" content="website">', html=True)
+
+    def test_every_list_page_has_a_description_even_without_one_of_its_own(self):
+        # Topics and kinds have no description, sections and authors may have none.
+        hostile = 'Ports & "Harbours" <b>'
+        make_article(section=make_section("Asia"), tags=[hostile])
+        make_article(kind=make_kind("Reportage"), authors=[make_author("Bo Lind", bio="")])
+        hostile_url = reverse("articles:tag", args=[Tag.objects.get(name=hostile).slug])
+        pages = {
+            "/topic/black-sea/": "Articles on Black Sea from The Meridian.",
+            hostile_url: "Articles on Ports &amp; &quot;Harbours&quot; &lt;b&gt; "
+            "from The Meridian.",
+            "/section/asia/": "Articles on Asia from The Meridian.",
+            "/kind/reportage/": "Articles on Reportage from The Meridian.",
+            "/authors/bo-lind/": "Articles by Bo Lind from The Meridian.",
+            "/credits/jane-doe/": "Photos and images credited to Jane Doe in The Meridian.",
+            "/section/europe/": "News and analysis from Europe.",
+        }
+        for url, description in pages.items():
+            with self.subTest(url):
+                html = self.client.get(url).content.decode()
+                self.assertIn(f'<meta name="description" content="{description}">', html)
+                self.assertIn(f'<meta property="og:description" content="{description}">', html)
 
     def test_previews_and_share_links_are_noindex_without_canonical(self):
         draft = make_article(headline="Draft", status="draft")
