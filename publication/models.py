@@ -15,6 +15,7 @@ from django.utils.encoding import uri_to_iri
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
+from procrastinate.contrib.django import app
 
 from publication import renditions as rendition_files
 from publication.images import SafeImageFormField, image_checksum
@@ -329,6 +330,10 @@ class PhotoQuerySet(ContentQuerySet):
         return self.filter(checksum=image_checksum(image))
 
 
+# The job that makes a photo's renditions (publication/tasks.py), deferred by this name.
+RENDITIONS_TASK = "publication.photo_renditions"
+
+
 class Photo(models.Model):
     """An image with everything needed to publish it: alt text, caption, credit, licence."""
 
@@ -457,12 +462,11 @@ class Photo(models.Model):
         key = rendition_files.renditions_key(self)
         if not force and key in (self.renditions_key, getattr(self, "_requested_key", None)):
             return
-        from publication import tasks  # the tasks module imports this one
-
         if self.renditions_status != self.RenditionsStatus.PENDING:
             self.renditions_status = self.RenditionsStatus.PENDING
             Photo.objects.filter(pk=self.pk).update(renditions_status=self.renditions_status)
-        tasks.photo_renditions.defer(photo_id=self.pk)
+        # By name, so models need not import the tasks module that imports them.
+        app.configure_task(RENDITIONS_TASK, allow_unknown=False).defer(photo_id=self.pk)
         self._requested_key = key
 
     @property

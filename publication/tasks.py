@@ -6,7 +6,7 @@ from django.db import close_old_connections, connections
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 
-from publication.models import Photo
+from publication.models import RENDITIONS_TASK, Photo
 
 # Waits 5 s, 25 s, 2 min, 10 min, 52 min: a storage hiccup heals within the hour; a
 # photo that still fails stays "Failed" in the admin, which can queue it again.
@@ -28,7 +28,7 @@ def with_fresh_connection(func):
     return wrapper
 
 
-@app.task(name="publication.photo_renditions", queue="images", retry=RENDITIONS_RETRY)
+@app.task(name=RENDITIONS_TASK, queue="images", retry=RENDITIONS_RETRY)
 @with_fresh_connection
 def photo_renditions(*, photo_id: int) -> None:
     photo = Photo.objects.with_credit().filter(pk=photo_id).first()

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db.models import Q
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from publication.models import Photo
+from publication.models import RENDITIONS_TASK, Photo
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
             photos = photos.filter(~Q(renditions_status=Photo.RenditionsStatus.READY))
         if not now:
             queued = ProcrastinateJob.objects.filter(
-                task_name="publication.photo_renditions", status__in=["todo", "doing"]
+                task_name=RENDITIONS_TASK, status__in=["todo", "doing"]
             ).values_list("args__photo_id", flat=True)
             photos = photos.exclude(pk__in=[photo_id for photo_id in queued if photo_id])
         count = 0

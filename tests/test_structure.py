@@ -1,0 +1,89 @@
+"""Which app may use which (issue 6), checked on every import, including those inside functions."""
+
+import ast
+from pathlib import Path
+
+from django.conf import settings
+from django.test import SimpleTestCase
+
+APPS = ["publication", "articles", "newsletter"]
+# Each app and the apps it must never import: publication holds site-wide records,
+# articles sit on it, and only the newsletter may use both.
+FORBIDDEN = {"publication": {"articles", "newsletter"}, "articles": {"newsletter"}}
+# publication is also the project package: its settings and root URLconf name every app.
+PROJECT_FILES = {Path("publication/settings.py"), Path("publication/urls.py")}
+
+
+def module_name(path: Path) -> str:
+    return ".".join(path.with_suffix("").parts).removesuffix(".__init__")
+
+
+def imported_modules(path: Path, known: set[str]) -> set[str]:
+    """Every module path imports, anywhere in the file (a lazy import is still a dependency)."""
+    package = module_name(path) if path.name == "__init__.py" else module_name(path.parent)
+    imported = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parts, node.module] if node.module else parts)
+            else:
+                base = node.module
+            imported.add(base)
+            imported.update(f"{base}.{alias.name}" for alias in node.names)
+    # Only the project's own modules matter (and names inside them, like publication.models.Photo).
+    return {name for name in imported if name in known or name.split(".")[0] in APPS}
+
+
+def source_files():
+    base = Path(settings.BASE_DIR)
+    for app in APPS:
+        for path in sorted((base / app).rglob("*.py")):
+            relative = path.relative_to(base)
+            if "migrations" not in relative.parts:
+                yield relative
+
+
+class DependencyDirectionTests(SimpleTestCase):
+    def setUp(self):
+        self.files = list(source_files())
+        self.known = {module_name(path) for path in self.files}
+        self.graph = {
+            module_name(path): imported_modules(Path(settings.BASE_DIR) / path, self.known)
+            for path in self.files
+        }
+
+    def test_no_app_imports_an_app_that_sits_on_top_of_it(self):
+        wrong = [
+            f"{path} imports {name}"
+            for path in self.files
+            if path not in PROJECT_FILES
+            for name in self.graph[module_name(path)]
+            if name.split(".")[0] in FORBIDDEN.get(path.parts[0], set())
+        ]
+        self.assertEqual(wrong, [])
+
+    def test_no_module_imports_itself_through_others(self):
+        graph = {
+            name: {m for m in imported if m in self.known} for name, imported in self.graph.items()
+        }
+
+        def reaches(start, target, seen):
+            for name in graph[start] - seen:
+                if name == target or reaches(name, target, seen | {name}):
+                    return True
+            return False
+
+        self.assertEqual([name for name in graph if reaches(name, name, set())], [])
+
+    def test_the_articles_modules_never_mention_the_newsletter(self):
+        # As the issue's own check: `grep -rn newsletter articles/*.py` finds nothing.
+        base = Path(settings.BASE_DIR)
+        mentions = [
+            path.name
+            for path in sorted((base / "articles").glob("*.py"))
+            if "newsletter" in path.read_text()
+        ]
+        self.assertEqual(mentions, [])
