@@ -18,7 +18,10 @@ from django.db import connection, connections
 from django.test import SimpleTestCase, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
+from newsletter.models import Subscriber
 from publication.logs import JsonFormatter
+from tests.factories import make_site
+from tests.newsletter.helpers import signup
 from tests.production.helpers import (
     MANAGE,
     fetch,
@@ -61,8 +64,8 @@ class ProductionSettingsTests(SimpleTestCase):
 
 
 class CacheTableTests(TestCase):
-    @override_settings(CACHES=DB_CACHE)
-    def test_migrate_alone_creates_the_database_cache_table(self):
+    @override_settings(CACHES=DB_CACHE, PAGE_CACHE_ENABLED=True)
+    def test_migrate_alone_makes_the_cache_table_a_signup_and_cached_pages_need(self):
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS django_cache")
         self.assertNotIn("django_cache", connection.introspection.table_names())
@@ -71,6 +74,13 @@ class CacheTableTests(TestCase):
         cache = caches.create_connection("default")
         cache.set("after-migrate", 1)
         self.assertEqual(cache.get("after-migrate"), 1)
+        # What the issue asks of a fresh production database: it takes a signup, and the
+        # page cache in front of every public page works.
+        make_site()
+        self.assertEqual(signup(self.client, "first@example.org").status_code, 302)
+        self.assertTrue(Subscriber.objects.filter(email="first@example.org").exists())
+        for _ in range(2):  # a miss that stores the page, then a hit
+            self.assertEqual(self.client.get("/").status_code, 200)
 
 
 class HealthCheckTests(SimpleTestCase):
