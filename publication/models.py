@@ -42,9 +42,12 @@ class RedirectQuerySet(models.QuerySet):
             return None
         if redirect.old_path == path:
             return redirect.new_path
-        if not redirect.new_path.endswith("/"):
+        rest = path.removeprefix(redirect.old_path)
+        # Only plain sub-paths follow: after a doubled slash ("/old//evil.example/"), a
+        # redirect to "/" would answer with "//evil.example/", another site.
+        if not redirect.new_path.endswith("/") or rest.startswith("/"):
             return None
-        return redirect.new_path + path.removeprefix(redirect.old_path)
+        return redirect.new_path + rest
 
     def record(self, old_path: str, new_path: str, *, automatic: bool) -> "Redirect | None":
         """Send old_path to new_path, and keep every redirect one hop long."""

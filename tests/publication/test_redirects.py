@@ -186,6 +186,22 @@ class ManualRedirectAdminTests(TestCase):
                 self.assertContains(response, message)
         self.assertFalse(Redirect.objects.exists())
 
+    def test_addresses_under_an_old_one_never_lead_off_the_site(self):
+        for new_path in ["/", "/section/europe/", "https://archive.example/"]:
+            Redirect.objects.update_or_create(old_path="/closed/", defaults={"new_path": new_path})
+            with self.subTest(new_path=new_path):
+                self.assertEqual(self.client.get("/closed/feed/")["Location"], f"{new_path}feed/")
+                for path in [
+                    "/closed//evil.example/",
+                    "/closed///evil.example/",
+                    "/closed/%2F%2Fevil.example/",
+                    "/closed/%2F/evil.example/",
+                    "/closed//%5Cevil.example/",
+                ]:
+                    with self.subTest(path=path):
+                        response = self.client.get(path)
+                        self.assertEqual(response.status_code, 404)
+
     def test_a_manual_redirect_joins_chains(self):
         Redirect.objects.create(old_path="/older/", new_path="/old/")
         self.add("/old/", "https://archive.example/old/")
