@@ -199,7 +199,9 @@ class TwoEditorsTests(EditorsAdminTestCase):
         page_a, page_b = self.page, self.other_page
         page_a.goto(self.url)
         # The first editor's laptop sleeps: no more heartbeats, and the lock expires.
-        page_a.wait_for_function("window.editLock.beats > 0")
+        # A function, not a bare expression: Playwright polls an expression with eval(), which
+        # the admin's CSP refuses once the first check comes too early.
+        page_a.wait_for_function("() => window.editLock.beats > 0")
         page_a.evaluate("window.editLock.stop()")
         EditLock.objects.update(heartbeat_at=timezone.now() - EditLock.TIMEOUT * 2)
 
