@@ -16,6 +16,7 @@ from taggit.models import Tag
 
 from articles.models import Article, Kind
 from publication.models import Author, Section, SiteSettings
+from publication.syndication import XmlSafeFeedMixin
 
 FEED_LENGTH = 30
 # A start tag, its quoted attribute values kept whole (a ">" inside one does not end it).
@@ -28,7 +29,7 @@ URL_ATTRIBUTE = re.compile(
 )
 
 
-class ArticleRssGenerator(Rss201rev2Feed):
+class ArticleRssGenerator(XmlSafeFeedMixin, Rss201rev2Feed):
     """RSS with the full body (content:encoded) and every author (dc:creator)."""
 
     def rss_attributes(self):
@@ -45,7 +46,7 @@ class ArticleRssGenerator(Rss201rev2Feed):
         handler.addQuickElement("content:encoded", item["content"])
 
 
-class ArticleAtomGenerator(Atom1Feed):
+class ArticleAtomGenerator(XmlSafeFeedMixin, Atom1Feed):
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         for name, url in item["authors"]:

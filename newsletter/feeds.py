@@ -6,14 +6,19 @@ from django.utils.feedgenerator import Atom1Feed
 
 from newsletter.models import Roundup
 from publication.models import SiteSettings
+from publication.syndication import XmlSafeFeedMixin
 
 FEED_LENGTH = 20
+
+
+class RoundupAtomFeed(XmlSafeFeedMixin, Atom1Feed):
+    pass
 
 
 class RoundupArchiveFeed(Feed):
     """Sent round-ups as an Atom feed: the web version, never a subscriber's copy."""
 
-    feed_type = Atom1Feed
+    feed_type = RoundupAtomFeed
 
     def get_object(self, request):
         return SiteSettings.load()

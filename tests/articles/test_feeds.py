@@ -6,6 +6,7 @@ from django.conf import settings
 from django.test import SimpleTestCase
 
 from articles.feeds import absolute_urls
+from articles.models import Article
 from tests.factories import (
     QueryCountMixin,
     TemporaryMediaTestCase,
@@ -96,6 +97,33 @@ class FeedTests(QueryCountMixin, TemporaryMediaTestCase):
                 response = self.client.get(url)
                 self.assertNotIn(b"<script>", response.content)
                 self.assertNotIn(b"</title><script", response.content)
+
+    def test_characters_xml_cannot_carry_are_dropped_not_an_error(self):
+        # A word processor's line break (vertical tab), a form feed, an escape: legal in
+        # our text fields, illegal in XML 1.0, wherever they sit in a feed.
+        hostile = "\x0b\x0c\x1b\x08\ufffe"
+        section = make_section("Asia", description=f"Asia{hostile} desk")
+        make_article(
+            headline=f"Soft{hostile} break",
+            dek=f"Dek{hostile} text",
+            body=f"<p>Body{hostile} text</p>",
+            section=section,
+            kind=self.kind,
+            authors=[make_author(f"Ida{hostile} Berg")],
+            tags=[f"Ports{hostile} and harbours"],
+        )
+        Article.objects.filter(headline__startswith="Soft").update(
+            body=f"<p>Body{hostile} text</p>"  # as an import would store it, past save()
+        )
+        urls = [*self.feed_urls(), "/section/asia/feed/", "/section/asia/feed/atom/"]
+        for url in urls:
+            with self.subTest(url):
+                feed = self.parse(url)
+                if url.startswith(("/feed/", "/section/asia/", "/kind/")):
+                    entry = feed.entries[0]
+                    self.assertEqual(entry.title, "Soft break")
+                    self.assertIn("Body text", entry.content[0].value)
+        self.assertEqual(self.parse("/section/asia/feed/").feed.description, "Asia desk")
 
     def test_photo_not_cleared_for_redistribution_is_not_an_enclosure(self):
         self.photo.may_redistribute = False

@@ -85,6 +85,13 @@ class SitemapTests(QueryCountMixin, TemporaryMediaTestCase):
         self.assertEqual(url.find(".//news:title", NS).text, "Fresh <news> & views")
         self.assertTrue(url.find(".//news:publication_date", NS).text)
 
+    def test_news_sitemap_drops_characters_xml_cannot_carry(self):
+        make_article(headline="Soft\x0bbreak\x0c and \x1bescape")
+        titles = [
+            title.text for title in self.xml("/sitemap-news.xml").iterfind(".//news:title", NS)
+        ]
+        self.assertIn("Softbreak and escape", titles)
+
     def test_sitemaps_split_at_the_limit(self):
         original = sitemaps.ArticleSitemap.limit
         sitemaps.ArticleSitemap.limit = 1

@@ -83,6 +83,14 @@ class ArchiveTests(QueryCountMixin, TemporaryMediaTestCase):
             self.client.get("/newsletter/archive/"), 'href="/newsletter/archive/feed/"'
         )
 
+    def test_characters_xml_cannot_carry_are_dropped_from_the_feed(self):
+        make_roundup([self.first], subject="Soft\x0bbreak\x0c issue", intro="Hi\x1b there")
+        response = self.client.get("/newsletter/archive/feed/")
+        self.assertEqual(response.status_code, 200)
+        feed = feedparser.parse(response.content)
+        self.assertFalse(feed.bozo, feed.get("bozo_exception"))
+        self.assertIn("Softbreak issue", [entry.title for entry in feed.entries])
+
     def test_every_url_in_the_feed_entries_is_absolute(self):
         response = self.client.get("/newsletter/archive/feed/")
         # feedparser resolves relative URLs itself: read the entries as sent.
