@@ -23,8 +23,10 @@ import functools
 import gzip
 import hashlib
 import re
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -280,13 +282,19 @@ class PageCacheMiddleware:
         gzipped = bool(ACCEPTS_GZIP.search(request.headers.get("accept-encoding", "")))
         key = base_key + GZIP_SUFFIX if gzipped else base_key
         now = time.time()
-        found = _get_many([VERSION_KEY, key])
+        # With a copy of the page in this process, only the version is read (a few bytes);
+        # without one, the version and the page come in one round trip.
+        kept = _local_pages.get(key)
+        found = _get_many([VERSION_KEY] if kept else [VERSION_KEY, key])
         version = found.get(VERSION_KEY)
         if version is None or version.is_due(now):
             version = _new_version()
         state["version"] = version
-        entry = found.get(key)
-        if isinstance(entry, PageEntry) and entry.version == version.token and now < entry.expires:
+        if fresh(kept, version, now):
+            return self.respond(request, kept, version, now, "hit")
+        entry = _get_many([key]).get(key) if kept else found.get(key)
+        if fresh(entry, version, now):
+            _local_pages.put(key, entry)
             return self.respond(request, entry, version, now, "hit")
 
         response = self.get_response(request)
@@ -294,9 +302,11 @@ class PageCacheMiddleware:
             return response
         seconds = lifetime(version, now)
         plain, compressed = page_entries(response, version=version, expires=now + seconds)
+        entry = compressed if gzipped else plain
         if seconds > 0:
             cache.set_many({base_key: plain, base_key + GZIP_SUFFIX: compressed}, seconds)
-        return self.respond(request, compressed if gzipped else plain, version, now, "miss")
+            _local_pages.put(key, entry)
+        return self.respond(request, entry, version, now, "miss")
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         # The resolver said the path is a public page; this confirms that view answered.
@@ -355,6 +365,58 @@ def page_entries(response, *, version: ContentVersion, expires: float):
     headers += (("Content-Encoding", "gzip"), ("Content-Length", str(len(compressed))))
     gzipped = PageEntry(version.token, expires, etag_for(compressed), compressed, headers)
     return plain, gzipped
+
+
+def fresh(entry, version: ContentVersion, now: float) -> bool:
+    return isinstance(entry, PageEntry) and entry.version == version.token and now < entry.expires
+
+
+class LocalPages:
+    """This process's copy of the pages it served under the current content version.
+
+    The version is still read from the shared cache on every request, and a copy is
+    served only when it was stored under that version, so an edit in any process shows
+    here on the next request; what the copy saves is fetching and unpickling the page's
+    bytes again. All copies share one version: the first page kept under a new one
+    drops the rest. Bounded by PAGE_CACHE_LOCAL_BYTES of page bodies, least recently
+    used first out; 0 keeps none.
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.clear()
+
+    def clear(self):
+        self.entries: OrderedDict[str, PageEntry] = OrderedDict()
+        self.token = None
+        self.size = 0
+
+    def get(self, key: str) -> PageEntry | None:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: PageEntry) -> None:
+        limit = settings.PAGE_CACHE_LOCAL_BYTES
+        with self.lock:
+            if entry.version != self.token:
+                self.clear()
+                self.token = entry.version
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.size -= len(old.content)
+            if len(entry.content) > limit:
+                return
+            self.entries[key] = entry
+            self.size += len(entry.content)
+            while self.size > limit:
+                _, dropped = self.entries.popitem(last=False)
+                self.size -= len(dropped.content)
+
+
+_local_pages = LocalPages()
 
 
 def etag_for(content: bytes) -> str:

@@ -264,6 +264,9 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", default=3600)
 PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", default=60)
 PAGE_CACHE_S_MAXAGE = env_int("PAGE_CACHE_S_MAXAGE", default=300)
 PAGE_CACHE_STALE_WHILE_REVALIDATE = env_int("PAGE_CACHE_STALE_WHILE_REVALIDATE", default=60)
+# Each process keeps a copy of the pages it serves (bodies up to this many bytes, least
+# recently used out first), so a hit reads only the content version from the shared cache.
+PAGE_CACHE_LOCAL_BYTES = env_int("PAGE_CACHE_LOCAL_BYTES", default=32 * 1024 * 1024)
 
 # --- Security headers and cookies ---
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -11,12 +11,13 @@ from unittest import mock
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.test import TransactionTestCase, override_settings
+from django.test import SimpleTestCase, TransactionTestCase, override_settings
 from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article, Byline
 from publication.models import Photo, SiteSettings
+from publication.page_cache import VERSION_KEY, LocalPages, PageEntry
 from tests.factories import (
     TemporaryMediaTestCase,
     make_article,
@@ -521,6 +522,35 @@ class TwoProcessTests(TransactionTestCase):
         self.assertEqual(response["X-Page-Cache"], "miss")
         self.assertEqual(self.client.get(url)["X-Page-Cache"], "hit")
 
+    def test_this_process_keeps_its_copy_of_a_page_only_under_the_same_version(self):
+        url = self.article.get_absolute_url()
+        self.assertEqual(self.client.get(url)["X-Page-Cache"], "miss")
+        # Drop the shared copy but keep the version: the hit comes from this process.
+        version = cache.get(VERSION_KEY)
+        cache.clear()
+        cache.set(VERSION_KEY, version, None)
+        hit = self.client.get(url)
+        self.assertEqual(hit["X-Page-Cache"], "hit")
+        self.assertContains(hit, "Ceasefire talks resume")
+        self.other_process(
+            "from articles.models import Article; "
+            f"a = Article.objects.get(pk={self.article.pk}); "
+            "a.headline = 'Talks collapse'; a.save()"
+        )
+        response = self.client.get(url)
+        self.assertEqual(response["X-Page-Cache"], "miss")
+        self.assertContains(response, "Talks collapse")
+        self.assertNotContains(response, "Ceasefire talks resume")
+
+    @override_settings(PAGE_CACHE_LOCAL_BYTES=0)
+    def test_no_copy_is_kept_in_the_process_when_its_budget_is_zero(self):
+        url = self.article.get_absolute_url()
+        self.client.get(url)
+        version = cache.get(VERSION_KEY)
+        cache.clear()
+        cache.set(VERSION_KEY, version, None)
+        self.assertEqual(self.client.get(url)["X-Page-Cache"], "miss")
+
     def test_a_page_cached_by_another_process_is_served_here(self):
         url = self.article.get_absolute_url()
         self.other_process(
@@ -566,3 +596,38 @@ class RedisTests(TransactionTestCase):
         self.assertEqual(
             self.client.get("/", headers={"accept-encoding": "gzip"})["X-Page-Cache"], "hit"
         )
+
+
+class LocalPagesTests(SimpleTestCase):
+    """The per-process copy of pages is bounded by the bytes of their bodies."""
+
+    def entry(self, size, version="v1"):
+        return PageEntry(version, float("inf"), '"etag"', b"x" * size, ())
+
+    @override_settings(PAGE_CACHE_LOCAL_BYTES=250)
+    def test_least_recently_used_pages_go_first_when_over_budget(self):
+        pages = LocalPages()
+        pages.put("a", self.entry(100))
+        pages.put("b", self.entry(100))
+        pages.get("a")
+        pages.put("c", self.entry(100))
+        self.assertIsNone(pages.get("b"))
+        self.assertIsNotNone(pages.get("a"))
+        self.assertIsNotNone(pages.get("c"))
+        self.assertEqual(pages.size, 200)
+
+    @override_settings(PAGE_CACHE_LOCAL_BYTES=250)
+    def test_a_page_bigger_than_the_budget_is_not_kept_and_replaces_no_other(self):
+        pages = LocalPages()
+        pages.put("a", self.entry(100))
+        pages.put("big", self.entry(300))
+        self.assertIsNone(pages.get("big"))
+        self.assertIsNotNone(pages.get("a"))
+
+    def test_a_page_under_a_new_version_drops_the_others(self):
+        pages = LocalPages()
+        pages.put("a", self.entry(100, "v1"))
+        pages.put("b", self.entry(100, "v2"))
+        self.assertIsNone(pages.get("a"))
+        self.assertEqual(pages.get("b").version, "v2")
+        self.assertEqual(pages.size, 100)
