@@ -567,6 +567,7 @@ class RedisTests(TransactionTestCase):
         from tests.production.test_many_machines import start_redis
 
         url, _ = start_redis(self)
+        self.url = url
         caches = {
             "default": {
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -596,6 +597,15 @@ class RedisTests(TransactionTestCase):
         self.assertEqual(
             self.client.get("/", headers={"accept-encoding": "gzip"})["X-Page-Cache"], "hit"
         )
+
+    def test_hits_survive_redis_dropping_the_connection(self):
+        import redis
+
+        url = self.article.get_absolute_url()
+        self.client.get(url)
+        self.assertEqual(self.client.get(url)["X-Page-Cache"], "hit")
+        redis.Redis.from_url(self.url).client_kill_filter(_type="normal", skipme=True)
+        self.assertEqual(self.client.get(url)["X-Page-Cache"], "hit")
 
 
 class LocalPagesTests(SimpleTestCase):
