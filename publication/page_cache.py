@@ -219,7 +219,10 @@ def not_modified(request, *, etag: str, last_modified: float) -> bool:
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
         return etag in {tag.strip() for tag in if_none_match.split(",")} or if_none_match == "*"
-    since = parse_http_date_safe(request.headers.get("if-modified-since", ""))
+    if_modified_since = request.headers.get("if-modified-since")
+    if if_modified_since is None:
+        return False
+    since = parse_http_date_safe(if_modified_since)
     return since is not None and int(last_modified) <= since
 
 
@@ -337,18 +340,21 @@ class PageCacheMiddleware:
     def respond(request, entry, version, now, verdict):
         if not_modified(request, etag=entry.etag, last_modified=version.changed_at):
             response = HttpResponseNotModified()
-            for name, value in entry.headers:
-                if name.lower() == "vary":
-                    response[name] = value
+            stored = [(name, value) for name, value in entry.headers if name.lower() == "vary"]
         else:
             response = HttpResponse(entry.content)
-            # The stored headers were validated when the stack first set them; copy them in
-            # without setting each again (a third of what building a hit response cost).
-            response.headers._store = {name.lower(): (name, value) for name, value in entry.headers}
-        response["Cache-Control"] = public_cache_control(lifetime(version, now))
-        response["ETag"] = entry.etag
-        response["Last-Modified"] = http_date(version.changed_at)
-        response["X-Page-Cache"] = verdict
+            stored = entry.headers
+        # The stored headers were validated when the stack first set them and these are
+        # made here, so they go in without validating each again (setting them one by
+        # one was most of what building a hit response cost). Lifetimes are recomputed on
+        # every hit: they shrink towards the next scheduled publish.
+        response.headers._store = {
+            **{name.lower(): (name, value) for name, value in stored},
+            "cache-control": ("Cache-Control", public_cache_control(lifetime(version, now))),
+            "etag": ("ETag", entry.etag),
+            "last-modified": ("Last-Modified", http_date(version.changed_at)),
+            "x-page-cache": ("X-Page-Cache", verdict),
+        }
         return response
 
 
