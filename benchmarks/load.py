@@ -17,6 +17,7 @@ import contextlib
 import json
 import os
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -126,6 +127,9 @@ class Redis:
         self.process.terminate()
         self.process.wait(timeout=10)
 
+    def pids(self) -> list[int]:
+        return [self.process.pid]
+
 
 def manage(env, *args, capture=False):
     result = subprocess.run(
@@ -211,6 +215,13 @@ class Server:
         self.process.wait(timeout=30)
         self.output.close()
 
+    def pids(self) -> list[int]:
+        """The master and its workers."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        with contextlib.suppress(OSError):
+            return [self.process.pid, *map(int, children.read_text().split())]
+        return [self.process.pid]
+
 
 POST_SCRIPT = """
 local counter = 0
@@ -255,7 +266,33 @@ def to_ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
-def measure(pages: dict, *, duration: int, runs: int, post_script: str) -> dict:
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time used so far by these processes and the children they reaped (Linux /proc).
+
+    A recycled gunicorn worker's time moves to the master's children total, so the sum
+    stays whole across a restart."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += sum(int(value) for value in fields[11:15])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def reaped_cpu_seconds() -> float:
+    """CPU time of this script's finished children: the wrk runs."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(pages: dict, *, duration: int, runs: int, post_script: str, processes=()) -> dict:
+    """Each page's requests/second and latency, and the CPU time the server, the cache
+    (processes) and wrk spent per request: on a shared machine that moves far less with
+    other load than requests/second do."""
+
+    def pids():
+        return [pid for process in processes for pid in process.pids()]
+
     results = {}
     for name in PAGES:
         page = pages.get(name)
@@ -267,15 +304,25 @@ def measure(pages: dict, *, duration: int, runs: int, post_script: str) -> dict:
             for _ in range(20):  # warm up: templates, connections, the page cache
                 request = urllib.request.Request(url, headers=headers)
                 urllib.request.urlopen(request, timeout=10).read()
-        samples = [
-            wrk(url, duration, post_script if name == "signup POST" else None, headers)
-            for _ in range(runs)
-        ]
+        samples = []
+        for _ in range(runs):
+            watched = pids()
+            before = cpu_seconds(watched) + reaped_cpu_seconds()
+            sample = wrk(url, duration, post_script if name == "signup POST" else None, headers)
+            watched += [pid for pid in pids() if pid not in watched]  # a recycled worker
+            spent = cpu_seconds(watched) + reaped_cpu_seconds() - before
+            sample["cpu_us"] = spent / max(sample["rps"] * duration, 1) * 1e6
+            samples.append(sample)
         samples.sort(key=lambda sample: sample["rps"])
         median = samples[len(samples) // 2]
         median["rps"] = statistics.median(sample["rps"] for sample in samples)
+        median["cpu_us"] = statistics.median(sample["cpu_us"] for sample in samples)
         results[name] = median
-        print(f"  {name:<18} {median['rps']:>8.0f} req/s  p99 {median['p99_ms']} ms", flush=True)
+        print(
+            f"  {name:<18} {median['rps']:>8.0f} req/s  p99 {median['p99_ms']} ms  "
+            f"{median['cpu_us']:.0f} µs CPU/request",
+            flush=True,
+        )
     return results
 
 
@@ -284,7 +331,8 @@ def print_table(report: dict) -> None:
         print(f"\n{size} articles (wrk -t1 -c8, gunicorn 2 workers, {data['cache']} cache)")
         header = (
             f"{'page':<18} {'queries':>7} {'KiB':>6} | {'uncached req/s':>14} {'%ceil':>6} "
-            f"{'p50':>6} {'p99':>6} | {'cached req/s':>12} {'%ceil':>6} {'p50':>6} {'p99':>6}"
+            f"{'p50':>6} {'p99':>6} | {'cached req/s':>12} {'%ceil':>6} {'p50':>6} {'p99':>6} "
+            f"{'cpu%':>6}"
         )
         print(header)
         print("-" * len(header))
@@ -299,12 +347,18 @@ def print_table(report: dict) -> None:
                 if result is None:
                     cells.append(f"{'-':>14} {'':>6} {'':>6} {'':>6}")
                     continue
-                ratio = result["rps"] / data[mode]["ceiling"]["rps"] * 100
+                ceiling = data[mode]["ceiling"]
+                ratio = result["rps"] / ceiling["rps"] * 100
                 width = 14 if mode == "off" else 12
                 cells.append(
                     f"{result['rps']:>{width}.0f} {ratio:>5.1f}% "
                     f"{result['p50_ms']:>6.1f} {result['p99_ms']:>6.1f}"
                 )
+                if mode == "on":
+                    # The ceiling's CPU per request over the page's (server, cache and wrk;
+                    # a hit uses no database): its share of the ceiling if CPU alone bound
+                    # it, which other load on the machine moves far less than req/s.
+                    cells[-1] += f" {ceiling['cpu_us'] / max(result['cpu_us'], 1) * 100:>5.1f}%"
             print(" | ".join(cells))
 
 
@@ -348,12 +402,14 @@ def main():
                 print(f"{size} articles, page cache {mode}", flush=True)
                 env = base_env(database_url, page_cache=mode == "on", redis=redis)
                 log = OUTPUT.parent / f"server-{size}-{mode}.log"
-                with Redis() if redis else contextlib.nullcontext(), Server(env, log):
+                cache = Redis() if redis else contextlib.nullcontext()
+                with cache, Server(env, log) as server:
                     report[size][mode] = measure(
                         pages,
                         duration=options.duration,
                         runs=options.runs,
                         post_script=str(post_script),
+                        processes=[server, cache] if redis else [server],
                     )
     print_table(report)
     options.output.parent.mkdir(parents=True, exist_ok=True)
