@@ -1,6 +1,7 @@
 """The article admin in Chromium: opening a form writes nothing; share links; two tabs of
-one editor; the article list's autocomplete filters."""
+one editor; the article list's autocomplete filters; every list editors use fits 1,280 px."""
 
+import datetime
 import re
 
 from django.conf import settings
@@ -8,7 +9,14 @@ from reversion.models import Version
 
 from articles.models import Article, ArticleRevision, ShareLink, WorkingCopy
 from tests.browser.test_article_admin import EditorsAdminTestCase
-from tests.factories import article_change_url, make_article, make_author, make_photo
+from tests.factories import (
+    article_change_url,
+    make_article,
+    make_author,
+    make_creator,
+    make_photo,
+    make_share_link,
+)
 
 
 class EditorsDayTests(EditorsAdminTestCase):
@@ -140,3 +148,43 @@ class EditorsDayTests(EditorsAdminTestCase):
         page.locator(".select2-results__option", has_text="Ben Okafor").click()
         page.wait_for_url(re.compile(rf"\?bylines__author__id__exact={ben.pk}$"))
         self.assertEqual(page.locator("#result_list .field-headline").all_inner_texts(), ["By Ben"])
+
+    def test_every_list_editors_use_fits_a_1280_pixel_screen(self):
+        # Long values where editors have them: alt text, credits, headlines, notes.
+        photographer = make_creator(
+            "Dimitrije Ostojic", website="https://www.dimitrije-ostojic-photography.example/"
+        )
+        photo = make_photo(
+            alt_text="Lorries queue on a straight road to a border checkpoint on a snowy plain",
+            creator=photographer,
+            source=make_creator("Shutterstock.com", kind="organisation"),
+            license_expires_on=datetime.date(2031, 1, 14),
+        )
+        article = make_article(
+            headline="Can the alliance hold together through a winter of hard negotiations?",
+            authors=[make_author("Anastasia Ruiz-Okafor"), make_author("Ben Okafor")],
+            lead_photo=photo,
+        )
+        make_share_link(article, note="For the fact-checker and the lawyer at the agency")
+        self.log_in(self.editor)
+        page = self.page
+        page.set_viewport_size({"width": 1280, "height": 800})
+        for model in [
+            "articles/article",
+            "publication/photo",
+            "publication/author",
+            "publication/creator",
+            "publication/section",
+            "articles/sharelink",
+        ]:
+            with self.subTest(model):
+                page.goto(f"{self.live_server_url}/admin/{model}/")
+                widths = page.evaluate(
+                    "() => { const r = document.querySelector('#changelist .results');"
+                    " const page = document.documentElement.scrollWidth;"
+                    " return [r.scrollWidth, r.clientWidth, page]; }"
+                )
+                self.assertLessEqual(widths[0], widths[1], f"{model}: the results table overflows")
+                self.assertLessEqual(widths[2], 1280, f"{model}: the page scrolls sideways")
+                last = page.locator("#result_list thead th").last.bounding_box()
+                self.assertLessEqual(last["x"] + last["width"], 1280, model)
