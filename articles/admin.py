@@ -473,6 +473,12 @@ class ShareLinkInline(admin.TabularInline):
     verbose_name_plural = "share links for outside reviewers"
     can_delete = False
     view_on_site = False  # the Link column shows the full address with Copy and Revoke
+    may_revoke = False
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Django makes inline instances per request, so this is this user's answer.
+        self.may_revoke = self.has_change_permission(request, obj)
+        return super().get_formset(request, obj, **kwargs)
 
     @admin.display(description="Link")
     def link(self, share_link):
@@ -481,13 +487,17 @@ class ShareLinkInline(admin.TabularInline):
         if not share_link.is_active:
             return "Expired or revoked"
         url = settings.SITE_URL + share_link.get_absolute_url()
+        revoke = format_html(
+            ' <button type="submit" class="button revoke-button" formaction="{}" '
+            "formnovalidate>Revoke</button>",
+            reverse("admin:articles_sharelink_revoke_one", args=[share_link.pk]),
+        )
         return format_html(
             '<span class="share-link"><a href="{0}" rel="noreferrer">{0}</a> '
-            '<button type="button" class="button copy-button" data-copy="{0}">Copy</button> '
-            '<button type="submit" class="button revoke-button" formaction="{1}" '
-            "formnovalidate>Revoke</button></span>",
+            '<button type="button" class="button copy-button" data-copy="{0}">Copy</button>'
+            "{1}</span>",
             url,
-            reverse("admin:articles_sharelink_revoke_one", args=[share_link.pk]),
+            revoke if self.may_revoke else "",
         )
 
 
@@ -728,6 +738,23 @@ class ArticleAdmin(VersionAdmin):
             .values_list("name", flat=True)[:10]
         )
         return JsonResponse({"results": list(tags) if query else []})
+
+    def may_share(self, request, article=None) -> bool:
+        """Whether this user may create share links for the article (any article if None):
+        the one rule behind the Create share link button and the view it posts to."""
+        return request.user.has_perm("articles.add_sharelink") and self.has_change_permission(
+            request, article
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.may_share(request, obj):
+            return fieldsets
+        # No button that can only answer "not allowed".
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "share_button"]})
+            for name, options in fieldsets
+        ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -1063,7 +1090,7 @@ class ArticleAdmin(VersionAdmin):
     def share_view(self, request, pk):
         """One click on "Create share link": a link valid for a week, its address shown."""
         article = self.editable_article(request, pk)
-        if not request.user.has_perm("articles.add_sharelink"):
+        if not self.may_share(request, article):
             raise PermissionDenied
         link = ShareLink.objects.create(
             article=article,
@@ -1071,10 +1098,13 @@ class ArticleAdmin(VersionAdmin):
             expires_at=ShareLink.expiry_after(SHARE_LINK_DAYS),
         )
         expires = timezone.localtime(link.expires_at)
+        may_revoke = request.user.has_perm("articles.change_sharelink")
         return JsonResponse(
             {
                 "url": settings.SITE_URL + link.get_absolute_url(),
-                "revoke_url": reverse("admin:articles_sharelink_revoke_one", args=[link.pk]),
+                "revoke_url": reverse("admin:articles_sharelink_revoke_one", args=[link.pk])
+                if may_revoke
+                else "",
                 "expires": f"{expires:%a %-d %b %H:%M} ({timezone.get_current_timezone_name()})",
             },
             status=201,

@@ -86,13 +86,18 @@
         copy.className = "button copy-button";
         copy.dataset.copy = link.url;
         copy.textContent = "Copy";
-        var revoke = document.createElement("button");
-        revoke.type = "submit";
-        revoke.className = "button revoke-button";
-        revoke.formAction = link.revoke_url;
-        revoke.formNoValidate = true;
-        revoke.textContent = "Revoke";
-        row.append(anchor, " ", copy, " ", revoke, " (works until " + link.expires + ")");
+        row.append(anchor, " ", copy, " ");
+        // Only for editors who may revoke links (the server leaves the address out otherwise).
+        if (link.revoke_url) {
+          var revoke = document.createElement("button");
+          revoke.type = "submit";
+          revoke.className = "button revoke-button";
+          revoke.formAction = link.revoke_url;
+          revoke.formNoValidate = true;
+          revoke.textContent = "Revoke";
+          row.append(revoke, " ");
+        }
+        row.append("(works until " + link.expires + ")");
         shown.replaceChildren(row);
       })
       .catch(function () { shown.textContent = "The link could not be created; try again."; })

@@ -477,6 +477,48 @@ class ShareLinkAdminTests(AdminTestCase):
         self.assertEqual(self.client.post(url).status_code, 403)
         self.assertFalse(ShareLink.objects.exists())
 
+    def test_the_share_buttons_are_shown_only_to_staff_who_may_use_them(self):
+        make_share_link(self.article, note="fact-checker")
+        share_url = reverse("admin:articles_article_share", args=[self.article.pk])
+        # The Editors group (data migration) may create and revoke links.
+        self.client.force_login(make_user("ed", is_staff=True, groups=["Editors"]))
+        page = self.client.get(article_change_url(self.article))
+        self.assertContains(page, "Create share link</button>")
+        self.assertContains(page, "Revoke</button>")
+        self.assertContains(self.client.get("/admin/articles/article/add/"), "to share it")
+        created = self.client.post(share_url)
+        self.assertEqual(created.status_code, 201)
+        self.assertTrue(created.json()["revoke_url"])
+
+        # Staff who may edit articles but not create links: no button that can only fail.
+        copy_desk = make_user(
+            "copy",
+            is_staff=True,
+            perms=["articles.add_article", "articles.change_article", "articles.view_sharelink"],
+        )
+        self.client.force_login(copy_desk)
+        page = self.client.get(article_change_url(self.article))
+        self.assertEqual(page.status_code, 200)
+        self.assertContains(page, "fact-checker")  # the links are listed, read-only
+        self.assertNotContains(page, "Create share link")
+        self.assertNotContains(page, "Revoke</button>")
+        self.assertNotContains(page, "share-create-button")
+        page = self.client.get("/admin/articles/article/add/")
+        self.assertNotContains(page, "to share it")
+        self.assertEqual(self.client.post(share_url).status_code, 403)
+
+        # Staff who may create links but not revoke them get no Revoke button either.
+        sharer = make_user(
+            "sharer", is_staff=True, perms=["articles.change_article", "articles.add_sharelink"]
+        )
+        self.client.force_login(sharer)
+        self.assertContains(
+            self.client.get(article_change_url(self.article)), "Create share link</button>"
+        )
+        created = self.client.post(share_url)
+        self.assertEqual(created.status_code, 201)
+        self.assertEqual(created.json()["revoke_url"], "")
+
     def test_a_new_article_has_no_create_button_yet(self):
         response = self.client.get("/admin/articles/article/add/")
         self.assertContains(response, "Save the article once to share it")
