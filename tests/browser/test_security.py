@@ -53,4 +53,11 @@ class ContentSecurityPolicyTests(BrowserTestCase):
         self.page.keyboard.type(" More words.")
         self.page.wait_for_load_state("load")
         self.assertIn("More words.", body.inner_text())
+        # CKEditor's colour picker adds a <style> element of its own, which the policy blocks:
+        # the article body's configuration leaves out every plugin that shows one.
+        loaded = self.page.evaluate(
+            "names => names.filter(name => Object.values(window.editors)[0].plugins.has(name))",
+            ["FontColor", "FontBackgroundColor", "TableProperties", "TableCellProperties"],
+        )
+        self.assertEqual(loaded, [])
         self.assertEqual(self.violations, [])
