@@ -976,16 +976,25 @@ class ArticleAdmin(VersionAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):
-        """Words anywhere (the indexed search vector of headline, dek, authors and body) or
-        part of an author's name. An icontains over every body, as the default search does,
-        reads the whole archive (seconds at 20,000 articles); a union of two index-friendly
-        subqueries keeps it to the matching rows."""
+        """Words anywhere (the indexed search vector of headline, dek, authors and body),
+        the start of words in the headline ("Canber" for "Canberra"), or part of an
+        author's name. An icontains over every body, as the default search does, reads the
+        whole archive (seconds at 20,000 articles); a union of index-friendly subqueries
+        keeps it to the matching rows."""
         term = " ".join(search_term.split())[:200]
         if not term:
             return queryset, False
-        words = Article.objects.filter(search_vector=search.search_query(term)).values("pk")
-        by_author = Byline.objects.filter(author__name__icontains=term).values("article_id")
-        return queryset.filter(pk__in=words.union(by_author, all=True)), False
+        matches = [
+            Article.objects.filter(search_vector=search.search_query(term)).values("pk"),
+            Byline.objects.filter(author__name__icontains=term).values("article_id"),
+        ]
+        if prefixes := search.headline_prefix_query(term):
+            matches.append(
+                Article.objects.alias(headline_words=search.HEADLINE_WORDS)
+                .filter(headline_words=prefixes)
+                .values("pk")
+            )
+        return queryset.filter(pk__in=matches[0].union(*matches[1:], all=True)), False
 
     def lookup_allowed(self, lookup, value, request):
         # The autocomplete filters keep the parameter names of Django's related-field filters.

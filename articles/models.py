@@ -296,6 +296,8 @@ class Article(RedirectsWhenMoved):
             ),
             GinIndex(fields=["search_vector"], name="article_search_idx"),
             GinIndex(fields=["search_head"], name="article_search_head_idx"),
+            # The admin's search for the start of headline words.
+            GinIndex(search.HEADLINE_WORDS, name="article_headline_words_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -80,6 +80,26 @@ def search_query(text: str) -> SearchQuery:
     return SearchQuery(fold(clean_query(text)), search_type="websearch", config=CONFIG)
 
 
+# The headline's words as typed (no stemming, no stop words): what the admin's search
+# matches the start of, so "Canber" finds "Canberra". Indexed as this exact expression
+# (article_headline_words_idx); the embedded PostgreSQL has no pg_trgm for trigrams.
+HEADLINE_WORDS = SearchVector("headline", config="simple")
+WORD = re.compile(r"\w+")
+# Shorter pieces match whole words only: a one- or two-letter prefix matches most headlines.
+MIN_PREFIX = 3
+
+
+def headline_prefix_query(text: str) -> SearchQuery | None:
+    """Every word typed is the start of a word in the headline: "canber talks" matches
+    "Canberra talks stall". Built from word characters only, so no input can break the
+    tsquery syntax; None when nothing word-like was typed."""
+    words = WORD.findall(clean_query(text).lower())[:10]
+    if not words:
+        return None
+    terms = [f"{word}:*" if len(word) >= MIN_PREFIX else word for word in words]
+    return SearchQuery(" & ".join(terms), search_type="raw", config="simple")
+
+
 def search_head(*, headline: str, dek: str, author_names: list[str]):
     """The small vector results are ranked by: headline A, dek and authors B."""
     return SearchVector(Value(fold(headline)), weight="A", config=CONFIG) + SearchVector(

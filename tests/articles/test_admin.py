@@ -175,9 +175,23 @@ class ArticleChangelistTests(QueryCountMixin, AdminTestCase):
         self.assertEqual(self.headlines("?q=corridor"), ["Draft story"])
         self.assertEqual(self.headlines("?q=live"), ["Live story"])
         self.assertEqual(self.headlines("?q=okaf"), ["Live story", "Scheduled story"])
-        for odd in ['"', "-", "&|!:*", "(", "a" * 1000, "\\"]:
+        for odd in ['"', "-", "&|!:*", "(", "a" * 1000, "\\", "_", "x_:*", "ü's", "1 & 2"]:
             with self.subTest(q=odd):
                 self.assertEqual(self.client.get(CHANGELIST, {"q": odd}).status_code, 200)
+
+    def test_search_finds_the_start_of_any_headline_word(self):
+        canberra = make_article(headline="Canberra and Jakarta sign a grain deal")
+        self.assertEqual(self.headlines("?q=Canber"), [canberra.headline])
+        self.assertEqual(self.headlines("?q=jak+CANB"), [canberra.headline])
+        self.assertEqual(self.headlines("?q=Sched"), ["Scheduled story"])
+        self.assertEqual(
+            self.headlines("?q=stor"), ["Draft story", "Live story", "Scheduled story"]
+        )
+        # Every word typed must start a word of the headline; the middle of a word is not one.
+        self.assertEqual(self.headlines("?q=Canber+Sched"), [])
+        self.assertEqual(self.headlines("?q=anberra"), [])
+        # One or two letters match whole words only ("a" would match nearly every headline).
+        self.assertEqual(self.headlines("?q=ca"), [])
 
     def test_the_list_counts_once_and_has_no_year_links(self):
         response = self.client.get(CHANGELIST)
