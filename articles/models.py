@@ -856,7 +856,10 @@ class EditLock(models.Model):
                 lock.heartbeat_at, lock.tab = now, tab or lock.tab
                 lock.save(update_fields=["heartbeat_at", "tab"])
             elif not lock.is_active:
-                lock.user, lock.tab, lock.taken_from = user, tab, None
+                # The holder's page may only be asleep: when it wakes it learns the lock
+                # was taken from it and keeps its unsaved changes as a revision.
+                lock.taken_from = lock.user
+                lock.user, lock.tab = user, tab
                 lock.since = lock.heartbeat_at = now
                 lock.save()
             return lock

@@ -103,7 +103,13 @@
         });
     }
 
+    var beating = false;
+    var retry = null;
+
     function beat() {
+      // One question at a time: a wake-up and the timer may ask together.
+      if (beating) { return; }
+      beating = true;
       post(banner.dataset.lockUrl)
         .then(function (state) {
           window.editLock.beats += 1;
@@ -122,8 +128,25 @@
             if (!hasLost) { show(who + " (since " + state.since + ", " + state.time_zone + ").", true); }
           }
         })
-        .catch(function () { /* offline or signed out: try again on the next beat */ });
+        .catch(function () {
+          // Offline, asleep or signed out: ask again soon rather than a whole interval later.
+          if (!stopped && retry === null) {
+            retry = window.setTimeout(function () { retry = null; beat(); }, 1000);
+          }
+        })
+        .finally(function () { beating = false; });
     }
+
+    // A page that slept (laptop lid closed, a background tab the browser froze) sent no
+    // heartbeats, so its lock may have lapsed and passed to someone else. Ask the moment it
+    // is back rather than at the next beat: then it turns read-only and keeps its changes.
+    function wake() {
+      if (started && !stopped && document.visibilityState !== "hidden") { beat(); }
+    }
+    document.addEventListener("visibilitychange", wake);
+    window.addEventListener("focus", wake);
+    window.addEventListener("online", wake);
+    window.addEventListener("pageshow", function (event) { if (event.persisted) { wake(); } });
 
     if (!mine) { setReadOnly(form, true); }
     // CKEditor starts after this script; keep a held form read-only once it is there.
@@ -134,9 +157,11 @@
     tabField.name = "edit_tab";
     form.appendChild(tabField);
     var stopped = false;
+    var started = false;
     chooseTabId(function () {
       tabField.value = tabId;
       if (stopped) { return; }
+      started = true;
       // At once: the page was drawn before anyone knew which tab this is.
       beat();
       timer = window.setInterval(beat, INTERVAL);
@@ -156,7 +181,12 @@
         navigator.sendBeacon(banner.dataset.releaseUrl, data);
       }
     });
-    // beats: answers received so far (tests wait for the first before simulating a sleep).
-    window.editLock = {beats: 0, stop: function () { stopped = true; window.clearInterval(timer); }};
+    // beats: answers received so far; busy: a question is on its way (tests simulating a
+    // sleep wait for the first answer and for no question to be pending).
+    window.editLock = {
+      beats: 0,
+      busy: function () { return beating; },
+      stop: function () { stopped = true; window.clearInterval(timer); },
+    };
   });
 })();

@@ -1,4 +1,6 @@
-from articles.models import Article, EditLock
+from django.utils import timezone
+
+from articles.models import Article, ArticleRevision, EditLock
 from tests.factories import (
     AdminTestCase,
     article_change_url,
@@ -50,6 +52,29 @@ class EditLockTests(AdminTestCase):
         self.assertEqual(response.status_code, 302)
         self.article.refresh_from_db()
         self.assertEqual(self.article.headline, "Mine")
+
+    def test_a_lapsed_lock_goes_to_the_next_editor_and_the_sleeper_keeps_their_changes(self):
+        lock_url = f"/admin/articles/article/{self.article.pk}/lock/"
+        self.client.post(lock_url, {"edit_tab": "tab-a"})
+        # The first editor's laptop sleeps: no heartbeat for longer than the lock lasts.
+        EditLock.objects.update(heartbeat_at=timezone.now() - EditLock.TIMEOUT * 2)
+        self.client.force_login(self.other)
+        self.assertNotContains(self.client.get(article_change_url(self.article)), "is editing")
+        self.assertEqual(EditLock.objects.get().user, self.other)
+
+        # The sleeping page wakes and asks: it is told the lock was taken from it ...
+        self.client.force_login(self.superuser)
+        state = self.client.post(lock_url, {"edit_tab": "tab-a"}).json()
+        self.assertEqual(
+            (state["mine"], state["taken_from_me"], state["holder"]), (False, True, "bo")
+        )
+        # ... and its unsaved changes are kept as a revision, not applied.
+        data = article_form_data(self.article, headline="Typed before the lid closed")
+        response = self.client.post(f"/admin/articles/article/{self.article.pk}/lock/keep/", data)
+        self.assertEqual(response.json(), {"kept": True})
+        self.assertFalse(ArticleRevision.objects.get(article=self.article).applied)
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.headline, "Original")
 
     def test_lock_views_need_permission_to_change_articles(self):
         self.client.force_login(make_user("viewer", is_staff=True, perms=["articles.view_article"]))

@@ -208,6 +208,41 @@ class TwoEditorsTests(EditorsAdminTestCase):
         self.article.refresh_from_db()
         self.assertEqual(self.article.headline, "The first headline")
 
+    def test_a_tab_that_slept_asks_on_waking_turns_read_only_and_keeps_its_changes(self):
+        page_a, page_b = self.page, self.other_page
+        # The page's own clock: closing the lid is stopping it, so no timer (no heartbeat)
+        # can fire until the test says so.
+        page_a.clock.install()
+        page_a.goto(self.url)
+        page_a.wait_for_function("() => window.editLock.beats > 0")
+        page_a.fill("#id_headline", "Headline typed before the lid closed")
+        page_a.clock.pause_at(page_a.evaluate("Date.now()") + 1000)
+        page_a.wait_for_function("() => !window.editLock.busy()")  # a heartbeat sent before
+        beats = page_a.evaluate("window.editLock.beats")
+        # Asleep for longer than a lock lasts: the other editor opens the article and gets it.
+        EditLock.objects.update(heartbeat_at=timezone.now() - EditLock.TIMEOUT * 2)
+        page_b.goto(self.url)
+        page_b.locator("#id_headline:enabled").wait_for()
+
+        # The lid opens: the page asks at once, not at its next heartbeat (its clock is
+        # still stopped, so no timer could have asked).
+        page_a.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+        page_a.get_by_text("Your changes so far were kept as a revision").wait_for(timeout=5000)
+        self.assertEqual(page_a.evaluate("window.editLock.beats"), beats + 1)
+        self.assertIn("bo took over editing", page_a.locator(".edit-lock").inner_text())
+        self.assertTrue(page_a.locator("#id_headline").is_disabled())
+        self.assertEqual(page_a.input_value("#id_headline"), "Headline typed before the lid closed")
+        kept = ArticleRevision.objects.get(article=self.article, applied=False)
+        self.assertEqual(
+            Version.objects.get_for_object(self.article)
+            .get(revision=kept.revision)
+            .field_dict["headline"],
+            "Headline typed before the lid closed",
+        )
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.headline, "The first headline")
+        self.assertEqual(EditLock.objects.get().user, self.other)
+
     def test_a_race_after_the_lock_expired_is_refused_with_a_diff_and_no_text_is_lost(self):
         page_a, page_b = self.page, self.other_page
         page_a.goto(self.url)
