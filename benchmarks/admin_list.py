@@ -31,7 +31,8 @@ from benchmarks.load import (
 # The ceiling: the smallest admin list (a handful of kinds) through the same middleware,
 # admin chrome and login, measured in the same run; on a shared machine read the ratios.
 # Then the article list in its default order, and what an editor does next: a status
-# filter, a section filter, an author filter, a search, and a later page.
+# filter, a section filter, an author filter, a search (a word, and the start of one: the
+# headline prefix index), and a later page.
 PAGES = [
     ("ceiling (kinds)", "/admin/articles/kind/"),
     ("default order", "/admin/articles/article/"),
@@ -39,6 +40,7 @@ PAGES = [
     ("section filter", "/admin/articles/article/?section__id__exact={section}"),
     ("author filter", "/admin/articles/article/?bylines__author__id__exact={author}"),
     ("search", "/admin/articles/article/?q=sanctions"),
+    ("search start", "/admin/articles/article/?q=sanct"),
     ("page 20", "/admin/articles/article/?p=20"),
 ]
 
