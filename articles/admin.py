@@ -4,6 +4,8 @@ import reversion
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Count
@@ -555,6 +557,36 @@ class LeadCreditFilter(admin.SimpleListFilter):
         return queryset
 
 
+class PhotoAutocompleteJsonView(AutocompleteJsonView):
+    """Django's autocomplete answers for the lead photo, with each photo's thumbnail and
+    credit, so the editor sees which photo they pick (same search and permission checks)."""
+
+    def serialize_result(self, obj, to_field_name):
+        return {
+            **super().serialize_result(obj, to_field_name),
+            "thumbnail": obj.thumbnail_url,
+            "credit": obj.credit,
+        }
+
+
+class PhotoAutocompleteSelect(AutocompleteSelect):
+    """The lead-photo picker: a thumbnail beside each photo offered (admin-photo-picker.js)."""
+
+    def get_url(self):
+        return reverse("admin:articles_article_photo_autocomplete")
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        attrs["class"] += " photo-autocomplete"
+        # Room for a thumbnail and a line of alt text beside it (Select2 reads data-width).
+        attrs["data-width"] = "28em"
+        return attrs
+
+    @property
+    def media(self):
+        return super().media + forms.Media(js=["js/admin-photo-picker.js"])
+
+
 @admin.register(Article)
 class ArticleAdmin(VersionAdmin):
     form = ArticleAdminForm
@@ -670,8 +702,14 @@ class ArticleAdmin(VersionAdmin):
     def get_urls(self):
         suggest = self.admin_site.admin_view(self.tag_suggestions)
         checks = self.admin_site.admin_view(require_POST(self.checks_view))
+        photos = PhotoAutocompleteJsonView.as_view(admin_site=self.admin_site)
         return [
             path("tag-suggestions/", suggest, name="articles_article_tag_suggest"),
+            path(
+                "photo-autocomplete/",
+                self.admin_site.admin_view(photos),
+                name="articles_article_photo_autocomplete",
+            ),
             path("checks/", checks, name="articles_article_checks"),
             path(
                 "photo-fields/<int:pk>/",
@@ -767,6 +805,11 @@ class ArticleAdmin(VersionAdmin):
         return type(
             form.__name__, (form,), {"editor": request.user, "credit_widgets": credit_widgets}
         )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "lead_photo":
+            kwargs["widget"] = PhotoAutocompleteSelect(db_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "other_sections":

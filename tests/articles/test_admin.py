@@ -542,6 +542,39 @@ class ShareLinkAdminTests(AdminTestCase):
         self.assertEqual(self.client.get("/admin/articles/sharelink/add/").status_code, 403)
 
 
+class LeadPhotoPickerTests(AdminTestCase):
+    URL = "/admin/articles/article/photo-autocomplete/"
+    FIELD = {"app_label": "articles", "model_name": "article", "field_name": "lead_photo"}
+
+    def test_the_picker_offers_photos_with_thumbnail_and_credit(self):
+        photo = make_photo(alt_text="A bridge at night", credit_text="Jane Doe / Agency")
+        make_photo(alt_text="A harbour at dawn")
+        form = self.client.get("/admin/articles/article/add/")
+        self.assertContains(form, f'data-ajax--url="{self.URL}"')
+        self.assertContains(form, "photo-autocomplete")
+        response = self.client.get(self.URL, {**self.FIELD, "term": "bridge"})
+        self.assertEqual(
+            response.json()["results"],
+            [
+                {
+                    "id": str(photo.pk),
+                    "text": "A bridge at night",
+                    "thumbnail": photo.thumbnail_url,
+                    "credit": "Jane Doe / Agency",
+                }
+            ],
+        )
+
+    def test_the_picker_checks_permissions_as_djangos_autocomplete_does(self):
+        make_photo(alt_text="A bridge at night")
+        self.client.force_login(make_user("viewer", is_staff=True, perms=["articles.view_article"]))
+        self.assertEqual(self.client.get(self.URL, {**self.FIELD, "term": "b"}).status_code, 403)
+        self.client.force_login(self.superuser)
+        self.assertEqual(self.client.get(self.URL, {"term": "b"}).status_code, 403)
+        self.client.logout()
+        self.assertEqual(self.client.get(self.URL, {**self.FIELD, "term": "b"}).status_code, 302)
+
+
 class PhotoUsageAdminTests(AdminTestCase):
     @classmethod
     def setUpTestData(cls):

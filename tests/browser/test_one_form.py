@@ -231,7 +231,12 @@ class BylineOrderTests(EditorsAdminTestCase):
         page.goto(self.live_server_url + article_change_url(article))
         page.locator(".field-lead_photo .select2-selection").click()
         page.locator(".select2-container--open .select2-search__field").fill("bridge")
-        page.locator(".select2-results__option", has_text="A bridge at night").click()
+        option = page.locator(".select2-results__option", has_text="A bridge at night")
+        # A thumbnail beside each photo offered, so the editor sees what they pick.
+        thumbnail = option.locator("img.photo-option__thumbnail")
+        self.assertEqual(thumbnail.get_attribute("src"), photo.thumbnail_url)
+        self.assertTrue(thumbnail.evaluate("img => img.complete && img.naturalWidth > 0"))
+        option.click()
         page.wait_for_function("() => document.querySelector('#id_photo_alt_text').value !== ''")
         self.assertEqual(page.input_value("#id_photo_caption"), "Old caption")
         page.fill("#id_photo_caption", "The bridge, lit for the summit.")
