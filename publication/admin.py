@@ -477,8 +477,21 @@ class RedirectForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("old_path") and cleaned.get("old_path") == cleaned.get("new_path"):
+        old_path, new_path = cleaned.get("old_path"), cleaned.get("new_path")
+        if old_path and old_path == new_path:
             raise forms.ValidationError("An address cannot redirect to itself.", code="loop")
+        # A new address under the old one may be a live page: only other redirects are judged.
+        if (
+            old_path
+            and new_path
+            and not new_path.startswith(old_path)
+            and Redirect.objects.leads_back(old_path, new_path)
+        ):
+            raise forms.ValidationError(
+                "Other redirects send readers of the new address back to the old one: "
+                "change or delete them first.",
+                code="loop",
+            )
         return cleaned
 
 

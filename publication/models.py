@@ -49,6 +49,27 @@ class RedirectQuerySet(models.QuerySet):
             return None
         return redirect.new_path + rest
 
+    def leads_back(self, old_path: str, new_path: str, *, hops: int = 10) -> bool:
+        """Whether readers sent from old_path to new_path would be sent round in a circle
+        by the other redirects (assuming the addresses on the way show no page).
+
+        A redirect away from new_path itself does not count: saving deletes it
+        (collapse_chains). Redirects by prefix are what can still loop: "/a/" → "/b/"
+        and then "/b/x/" → "/a/x/".
+        """
+        others = self.exclude(old_path__in=[old_path, new_path.split("?", 1)[0]])
+        path = new_path
+        for _ in range(hops):
+            path = path.split("?", 1)[0]
+            if path == old_path or (old_path.endswith("/") and path.startswith(old_path)):
+                return True
+            if not path.startswith("/"):
+                return False  # another site
+            path = others.target_for(path)
+            if path is None:
+                return False
+        return True
+
     def record(self, old_path: str, new_path: str, *, automatic: bool) -> "Redirect | None":
         """Send old_path to new_path, and keep every redirect one hop long."""
         # Stored as request.path gives them: "/topic/zürich/", not "/topic/z%C3%BCrich/".

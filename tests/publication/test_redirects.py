@@ -202,6 +202,21 @@ class ManualRedirectAdminTests(TestCase):
                         response = self.client.get(path)
                         self.assertEqual(response.status_code, 404)
 
+    def test_a_redirect_that_would_send_readers_round_in_a_circle_is_a_form_error(self):
+        Redirect.objects.create(old_path="/a/", new_path="/b/")
+        for old_path, new_path in [
+            ("/b/x/", "/a/x/"),  # /a/x/ → /b/x/ → /a/x/ …
+            ("/b/", "/a/y/"),  # /a/y/ → /b/y/, under /b/ → /a/y/y/ …
+        ]:
+            with self.subTest(old_path=old_path, new_path=new_path):
+                response = self.add(old_path, new_path)
+                self.assertContains(response, "back to the old one")
+                self.assertFalse(Redirect.objects.filter(old_path=old_path).exists())
+        # Pointing back at a redirect's own source replaces it (chains stay one hop).
+        self.assertEqual(self.add("/b/", "/a/").status_code, 302)
+        self.assertFalse(Redirect.objects.filter(old_path="/a/").exists())
+        self.assertEqual(self.client.get("/b/")["Location"], "/a/")
+
     def test_a_manual_redirect_joins_chains(self):
         Redirect.objects.create(old_path="/older/", new_path="/old/")
         self.add("/old/", "https://archive.example/old/")
