@@ -14,7 +14,7 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
 from taggit.models import Tag
 
-from articles.models import Article, Kind
+from articles.models import Article, AuthorEntry, Kind, TopicEntry
 from publication.models import Author, Section, SiteSettings
 from publication.syndication import XmlSafeFeedMixin
 
@@ -205,7 +205,7 @@ class AuthorFeed(ArticleFeed):
         return get_object_or_404(Author, slug=slug)
 
     def filter_articles(self, articles, author):
-        return articles.by_author(author)
+        return articles.newest_listed(AuthorEntry.objects.filter(author=author), FEED_LENGTH)
 
 
 class TagFeed(ArticleFeed):
@@ -218,7 +218,7 @@ class TagFeed(ArticleFeed):
         return reverse("articles:tag", args=[tag.slug])
 
     def filter_articles(self, articles, tag):
-        return articles.filter(tags=tag)
+        return articles.newest_listed(TopicEntry.objects.filter(tag=tag), FEED_LENGTH)
 
 
 def atom(feed_class):

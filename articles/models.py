@@ -118,6 +118,11 @@ class ArticleQuerySet(ContentQuerySet):
         are fragments cached under the content version (articles.cards)."""
         return self.live().only("id", "published_at").order_by("-published_at", "-pk")
 
+    def newest_listed(self, entries, limit: int):
+        """The newest `limit` of a topic's or an author's articles, picked from their
+        entries' index (ListingEntry) rather than by probing the archive for them."""
+        return self.filter(pk__in=entries.for_river().values("article_id")[:limit])
+
     def in_section(self, section):
         # A subquery rather than a join keeps rows unique without DISTINCT.
         secondary = Article.other_sections.through.objects.filter(section=section)

@@ -257,6 +257,17 @@ class ListingPageTests(QueryCountMixin, TemporaryMediaTestCase):
                 back = self.client.get(url + newer_link(page_two)[1:])
                 self.assertEqual(headlines(back), headlines(page_one))
 
+    def test_feeds_list_the_newest_live_articles(self):
+        self.make(
+            headline="Embargoed story", published_at=timezone.now() + datetime.timedelta(hours=1)
+        )
+        self.make(headline="A draft story", status=Article.Status.DRAFT)
+        for url in self.urls:
+            with self.subTest(url=url):
+                response = self.client.get(url + "feed/")
+                titles = re.findall(r"<item><title>([^<]+)</title>", response.text)
+                self.assertEqual(titles, ["A recent story", "An old story"])
+
     def test_deep_pages_query_budget(self):
         for number in range(13):
             self.make(
