@@ -46,7 +46,9 @@ def candidate_urls() -> dict:
         "section": [section.get_absolute_url()],
         "deep section page": [deep_page(section)],
         "topic": [f"/topic/{tag.slug}/"],
+        "deep topic page": [deep_page(tag)],
         "author": [author.get_absolute_url()],
+        "deep author page": [deep_page(author)],
         "creator": [creator.get_absolute_url()],
         # Built by another change; measured when it is there.
         "search": [f"/search/?q={word}"],
@@ -56,15 +58,21 @@ def candidate_urls() -> dict:
     }
 
 
-def deep_page(section) -> str:
-    """A section page about half-way back through the archive."""
-    live = Article.objects.live().in_section(section).order_by("-published_at", "-pk")
+def deep_page(subject) -> str:
+    """A section's, topic's or author's page about half-way back through its articles."""
+    live = Article.objects.live().order_by("-published_at", "-pk")
+    if isinstance(subject, Section):
+        live, url = live.in_section(subject), subject.get_absolute_url()
+    elif isinstance(subject, Tag):
+        live, url = live.tagged(subject), f"/topic/{subject.slug}/"
+    else:
+        live, url = live.by_author(subject), subject.get_absolute_url()
     middle = live.count() // 2
     try:
         from publication.pagination import encode
     except ImportError:  # before keyset pagination: page numbers
-        return f"{section.get_absolute_url()}?page={max(1, middle // 12)}"
-    return f"{section.get_absolute_url()}?before={encode(live[middle], 'published_at')}"
+        return f"{url}?page={max(1, middle // 12)}"
+    return f"{url}?before={encode(live[middle], 'published_at')}"
 
 
 def main():

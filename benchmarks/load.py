@@ -44,7 +44,9 @@ PAGES = [
     "section",
     "deep section page",
     "topic",
+    "deep topic page",
     "author",
+    "deep author page",
     "creator",
     "search",
     "feed",
@@ -285,7 +287,9 @@ def reaped_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def measure(pages: dict, *, duration: int, runs: int, post_script: str, processes=()) -> dict:
+def measure(
+    pages: dict, *, duration: int, runs: int, post_script: str, processes=(), only=()
+) -> dict:
     """Each page's requests/second and latency, and the CPU time the server, the cache
     (processes) and wrk spent per request: on a shared machine that moves far less with
     other load than requests/second do."""
@@ -296,7 +300,7 @@ def measure(pages: dict, *, duration: int, runs: int, post_script: str, processe
     results = {}
     for name in PAGES:
         page = pages.get(name)
-        if page is None:
+        if page is None or (only and name != "ceiling" and name not in only):
             continue
         url = ORIGIN + page["url"]
         headers = page.get("headers", {})
@@ -343,7 +347,7 @@ def print_table(report: dict) -> None:
                 continue
             cells = [f"{name:<18} {page.get('queries', '-'):>7} {page.get('kib', '-'):>6}"]
             for mode in ("off", "on"):
-                result = data[mode].get(name)
+                result = data.get(mode, {}).get(name)
                 if result is None:
                     cells.append(f"{'-':>14} {'':>6} {'':>6} {'':>6}")
                     continue
@@ -368,6 +372,10 @@ def main():
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--runs", type=int, default=3, help="wrk runs per page (median kept)")
     parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument(
+        "--pages", nargs="+", default=[], help="measure only these pages (and the ceiling)"
+    )
+    parser.add_argument("--modes", nargs="+", choices=["off", "on"], default=["off", "on"])
     parser.add_argument(
         "--cache",
         choices=["redis", "database"],
@@ -398,7 +406,7 @@ def main():
             }
             post_script.write_text(POST_SCRIPT.format(origin=ORIGIN, token=token))
             report[size] = {"pages": pages, "cache": options.cache}
-            for mode in ("off", "on"):
+            for mode in options.modes:
                 print(f"{size} articles, page cache {mode}", flush=True)
                 env = base_env(database_url, page_cache=mode == "on", redis=redis)
                 log = OUTPUT.parent / f"server-{size}-{mode}.log"
@@ -410,6 +418,7 @@ def main():
                         runs=options.runs,
                         post_script=str(post_script),
                         processes=[server, cache] if redis else [server],
+                        only=options.pages,
                     )
     print_table(report)
     options.output.parent.mkdir(parents=True, exist_ok=True)
