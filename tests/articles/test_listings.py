@@ -5,10 +5,12 @@ keep the live rule and the newest-first keyset order."""
 
 import datetime
 import re
+import threading
 from unittest import mock
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
+from django.test import TransactionTestCase
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
@@ -290,3 +292,32 @@ class ListingPageTests(QueryCountMixin, TemporaryMediaTestCase):
 
 def headlines(response) -> list[str]:
     return re.findall(r'<h[23] class="teaser__headline">\s*<a[^>]*>([^<]+)</a>', response.text)
+
+
+class ConcurrentWritesTests(TransactionTestCase):
+    """A topic or byline added while another transaction reschedules the article."""
+
+    def test_entries_added_meanwhile_take_the_committed_publish_time(self):
+        author = make_author("Ana Ruiz")
+        article = make_article(tags=["Ceasefire"])
+        later = timezone.now() + datetime.timedelta(days=1)
+
+        def add_topic_and_byline():
+            try:
+                article.tags.add("Energy")
+                Byline.objects.create(article=article, author=author)
+            finally:
+                connection.close()
+
+        editor = threading.Thread(target=add_topic_and_byline)
+        with transaction.atomic():  # the admin's publish action, say
+            Article.objects.filter(pk=article.pk).update(published_at=later)
+            editor.start()
+            # The editor's writes wait for this transaction (unless they copied the old time).
+            editor.join(timeout=1)
+        editor.join()
+        self.assertEqual(
+            set(TopicEntry.objects.filter(article=article).values_list("published_at", flat=True)),
+            {later},
+        )
+        self.assertEqual(AuthorEntry.objects.get(article=article).published_at, later)
