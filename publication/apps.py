@@ -29,8 +29,11 @@ class PublicationConfig(AppConfig):
 
         from publication import models
         from publication.page_cache import bump_content_version
+        from publication.text import clean_typed_text
         from publication.topics import give_topic_a_slug
 
+        # Before any other pre_save handler (a topic's slug is made from its clean name).
+        pre_save.connect(clean_typed_text, dispatch_uid="typed-text")
         # Tag is taggit's model: its save() is the one place every topic passes through.
         pre_save.connect(give_topic_a_slug, sender=Tag, dispatch_uid="topic-slug")
 

@@ -4,9 +4,11 @@ from urllib.parse import urlsplit
 import feedparser
 from django.conf import settings
 from django.test import SimpleTestCase
+from taggit.models import Tag
 
 from articles.feeds import absolute_urls
 from articles.models import Article
+from publication.models import Author, Section
 from tests.factories import (
     QueryCountMixin,
     TemporaryMediaTestCase,
@@ -99,21 +101,22 @@ class FeedTests(QueryCountMixin, TemporaryMediaTestCase):
                 self.assertNotIn(b"</title><script", response.content)
 
     def test_characters_xml_cannot_carry_are_dropped_not_an_error(self):
-        # A word processor's line break (vertical tab), a form feed, an escape: legal in
-        # our text fields, illegal in XML 1.0, wherever they sit in a feed.
+        # A word processor's line break (vertical tab), a form feed, an escape: illegal in
+        # XML 1.0, wherever they sit in a feed. Saves drop them now (publication.text), so
+        # they are written past save(), as rows from before that rule or an import hold them.
         hostile = "\x0b\x0c\x1b\x08\ufffe"
-        section = make_section("Asia", description=f"Asia{hostile} desk")
-        make_article(
+        section = make_section("Asia")
+        author = make_author("Ida Berg")
+        article = make_article(
+            section=section, kind=self.kind, authors=[author], tags=["Ports and harbours"]
+        )
+        Section.objects.filter(pk=section.pk).update(description=f"Asia{hostile} desk")
+        Author.objects.filter(pk=author.pk).update(name=f"Ida{hostile} Berg")
+        Tag.objects.filter(name="Ports and harbours").update(name=f"Ports{hostile} and harbours")
+        Article.objects.filter(pk=article.pk).update(
             headline=f"Soft{hostile} break",
             dek=f"Dek{hostile} text",
             body=f"<p>Body{hostile} text</p>",
-            section=section,
-            kind=self.kind,
-            authors=[make_author(f"Ida{hostile} Berg")],
-            tags=[f"Ports{hostile} and harbours"],
-        )
-        Article.objects.filter(headline__startswith="Soft").update(
-            body=f"<p>Body{hostile} text</p>"  # as an import would store it, past save()
         )
         urls = [*self.feed_urls(), "/section/asia/feed/", "/section/asia/feed/atom/"]
         for url in urls:

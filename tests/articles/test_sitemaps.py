@@ -4,6 +4,7 @@ import xml.etree.ElementTree as ET
 from django.utils import timezone
 
 from articles import sitemaps
+from articles.models import Article
 from tests.factories import (
     QueryCountMixin,
     TemporaryMediaTestCase,
@@ -86,7 +87,10 @@ class SitemapTests(QueryCountMixin, TemporaryMediaTestCase):
         self.assertTrue(url.find(".//news:publication_date", NS).text)
 
     def test_news_sitemap_drops_characters_xml_cannot_carry(self):
-        make_article(headline="Soft\x0bbreak\x0c and \x1bescape")
+        # Written past save(), which drops them now (publication.text), as older rows hold them.
+        Article.objects.filter(pk=make_article().pk).update(
+            headline="Soft\x0bbreak\x0c and \x1bescape"
+        )
         titles = [
             title.text for title in self.xml("/sitemap-news.xml").iterfind(".//news:title", NS)
         ]

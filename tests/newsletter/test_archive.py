@@ -84,7 +84,11 @@ class ArchiveTests(QueryCountMixin, TemporaryMediaTestCase):
         )
 
     def test_characters_xml_cannot_carry_are_dropped_from_the_feed(self):
-        make_roundup([self.first], subject="Soft\x0bbreak\x0c issue", intro="Hi\x1b there")
+        roundup = make_roundup([self.first])
+        # Written past save(), which drops them now (publication.text), as older rows hold them.
+        Roundup.objects.filter(pk=roundup.pk).update(
+            subject="Soft\x0bbreak\x0c issue", intro="Hi\x1b there"
+        )
         response = self.client.get("/newsletter/archive/feed/")
         self.assertEqual(response.status_code, 200)
         feed = feedparser.parse(response.content)
