@@ -232,7 +232,9 @@ if AWS_STORAGE_BUCKET_NAME:
 
 # Rate limits (and, later, cached pages) live in the cache, so production needs one shared
 # by every process: Redis when REDIS_URL is set (Django's own backend), else the database
-# cache, whose table `migrate` creates (publication.apps). Development uses per-process memory.
+# cache, whose table `migrate` creates (publication.apps). Development too: with memory per
+# process, what `make run`'s job worker changed (renditions) never reached runserver's
+# cached pages. Tests use memory (publication.test_runner).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -246,10 +248,7 @@ else:
     CACHES = {
         "default": {
             "BACKEND": os.environ.get(
-                "DJANGO_CACHE_BACKEND",
-                "django.core.cache.backends.locmem.LocMemCache"
-                if DEBUG
-                else "django.core.cache.backends.db.DatabaseCache",
+                "DJANGO_CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"
             ),
             "LOCATION": os.environ.get("DJANGO_CACHE_LOCATION", "django_cache"),
         }

@@ -4,6 +4,7 @@ import unittest
 from django.conf import settings
 from django.core.cache import cache
 from django.test.runner import DiscoverRunner
+from django.test.utils import override_settings
 
 
 class ClearCacheResult(unittest.TextTestResult):
@@ -24,6 +25,14 @@ class TestRunner(DiscoverRunner):
         # Whole pages are cached only where a test turns the cache on (test_page_cache);
         # fragments are cached everywhere, from an empty cache for each test (below).
         settings.PAGE_CACHE_ENABLED = False
+        # Memory, not the database cache development and production share: query budgets
+        # (assertNumQueries) count the queries of pages, not of the cache, and rolled-back
+        # test transactions would take cache writes with them. Tests that need a shared
+        # cache override CACHES themselves.
+        self.memory_cache = override_settings(
+            CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+        )
+        self.memory_cache.enable()
         # Many tests check refusals (403, 404, 429); their warnings would bury real failures.
         # werkzeug: the request lines of moto's S3 server in the storage tests.
         for name in ("django.request", "django.security", "axes", "werkzeug"):
@@ -32,6 +41,10 @@ class TestRunner(DiscoverRunner):
         logging.getLogger("publication.health").setLevel(logging.CRITICAL)
         # One line per request is for production; tests that check it use assertLogs.
         logging.getLogger("publication.requests").setLevel(logging.WARNING)
+
+    def teardown_test_environment(self, **kwargs):
+        self.memory_cache.disable()
+        super().teardown_test_environment(**kwargs)
 
     def get_resultclass(self):
         return super().get_resultclass() or ClearCacheResult

@@ -1,7 +1,12 @@
+import os
+import subprocess
+import sys
 from unittest import mock
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.test import SimpleTestCase
+from django.db import connection
+from django.test import SimpleTestCase, TestCase
 
 from publication.settings import env_bool, env_int
 
@@ -42,3 +47,42 @@ class EnvBoolTests(SimpleTestCase):
             self.assertRaisesMessage(ImproperlyConfigured, "DJANGO_DEBUG must be true or false"),
         ):
             env_bool("DJANGO_DEBUG", default=False)
+
+
+class DevelopmentCacheTests(TestCase):
+    """`make run` is runserver and a job worker: two processes that must share one cache."""
+
+    def development_process(self, code):
+        db = connection.settings_dict
+        url = f"postgres://{db['USER']}:{db['PASSWORD']}@/{db['NAME']}?host={db['HOST']}"
+        if db["PORT"]:
+            url = url.replace("?host=", f"?port={db['PORT']}&host=")
+        env = {
+            name: value
+            for name, value in os.environ.items()
+            if name not in {"DJANGO_CACHE_BACKEND", "DJANGO_CACHE_LOCATION", "REDIS_URL"}
+        }
+        # The default backend, in a table of its own that the test leaves behind no trace of.
+        env.update(DJANGO_DEBUG="true", DATABASE_URL=url, DJANGO_CACHE_LOCATION="dev_cache_test")
+        process = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", code],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        self.assertEqual(process.returncode, 0, process.stderr)
+        return process.stdout.strip().splitlines()[-1:]
+
+    def test_what_one_development_process_caches_another_reads(self):
+        self.development_process(
+            "from django.core.cache import cache; from django.core.management import call_command; "
+            "call_command('createcachetable'); "
+            "cache.set('renditions', 'made')"
+        )
+        read = (
+            "from django.core.cache import cache; from django.db import connection; "
+            "print(cache.get('renditions')); "
+            "connection.cursor().execute('DROP TABLE IF EXISTS dev_cache_test')"
+        )
+        self.assertEqual(self.development_process(read), ["made"])
