@@ -1,4 +1,5 @@
 import logging
+import tempfile
 import unittest
 
 from django.conf import settings
@@ -22,6 +23,11 @@ class TestRunner(DiscoverRunner):
     def setup_test_environment(self, **kwargs):
         super().setup_test_environment(**kwargs)  # also switches email to locmem
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+        # Static files come from the apps' folders as edited: a collection left in var/static
+        # by `make serve` or a benchmark would otherwise be served (by whitenoise) in place of
+        # the scripts under test.
+        self.static_root = tempfile.TemporaryDirectory(prefix="static-")
+        settings.STATIC_ROOT = self.static_root.name
         # Whole pages are cached only where a test turns the cache on (test_page_cache);
         # fragments are cached everywhere, from an empty cache for each test (below).
         settings.PAGE_CACHE_ENABLED = False
@@ -44,6 +50,7 @@ class TestRunner(DiscoverRunner):
 
     def teardown_test_environment(self, **kwargs):
         self.memory_cache.disable()
+        self.static_root.cleanup()
         super().teardown_test_environment(**kwargs)
 
     def get_resultclass(self):
