@@ -30,7 +30,7 @@ from articles.body import (
 from articles.topics import OrderedTaggableManager
 from publication.html import sanitize_html
 from publication.models import Author, Photo, Redirect, RedirectsWhenMoved, Section
-from publication.page_cache import ContentQuerySet
+from publication.page_cache import ContentQuerySet, bump_content_version
 from publication.text import free_slug, paragraphs
 
 SLUG_ATTEMPTS = 5
@@ -452,16 +452,23 @@ class Article(RedirectsWhenMoved):
                     models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
                 )
             )
-            for article in batch:
-                fields = search.search_fields(
-                    headline=article.headline,
-                    dek=article.dek,
-                    author_names=[byline.author.name for byline in article.bylines.all()],
-                    body=article.body,
-                )
-                for name, value in fields.items():
-                    setattr(article, name, value)
-            cls.objects.bulk_update(batch, ["search_vector", "search_head"])
+            search.store_vectors(
+                cls._meta.db_table,
+                [
+                    (
+                        article.pk,
+                        *search.weighted_texts(
+                            headline=article.headline,
+                            dek=article.dek,
+                            author_names=[byline.author.name for byline in article.bylines.all()],
+                            body=article.body,
+                        ),
+                    )
+                    for article in batch
+                ],
+            )
+        if pks:
+            bump_content_version()  # search result pages show what the vectors match
         return len(pks)
 
     @property

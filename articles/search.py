@@ -100,18 +100,59 @@ def headline_prefix_query(text: str) -> SearchQuery | None:
     return SearchQuery(" & ".join(terms), search_type="raw", config="simple")
 
 
+def weighted_texts(*, headline: str, dek: str, author_names: list[str], body: str = ""):
+    """The folded texts an article's vectors weigh A (headline), B (dek and authors) and C
+    (body): one home for what is indexed, for one article (search_fields) or many
+    (store_vectors)."""
+    return fold(headline), fold(" ".join([dek, *author_names])), body_text(body)
+
+
+def body_text(body: str) -> str:
+    return fold(plain_text(body))
+
+
 def search_head(*, headline: str, dek: str, author_names: list[str]):
     """The small vector results are ranked by: headline A, dek and authors B."""
-    return SearchVector(Value(fold(headline)), weight="A", config=CONFIG) + SearchVector(
-        Value(fold(" ".join([dek, *author_names]))), weight="B", config=CONFIG
+    a, b, _ = weighted_texts(headline=headline, dek=dek, author_names=author_names)
+    return SearchVector(Value(a), weight="A", config=CONFIG) + SearchVector(
+        Value(b), weight="B", config=CONFIG
     )
 
 
 def search_vector(*, headline: str, dek: str, author_names: list[str], body: str):
     """The expression stored on an article and matched: headline A, dek and authors B, body C."""
     return search_head(headline=headline, dek=dek, author_names=author_names) + SearchVector(
-        Value(fold(plain_text(body))), weight="C", config=CONFIG
+        Value(body_text(body)), weight="C", config=CONFIG
     )
+
+
+def store_vectors(table: str, rows: list[tuple[int, str, str, str]]) -> None:
+    """Write some articles' vectors in one statement, from (id, A, B, C) weighted_texts.
+
+    The same vectors search_fields() gives one article on save (a test compares them).
+    Django's bulk_update writes them as a CASE with one branch per row, which PostgreSQL
+    tests row by row: rebuilding 20,000 articles took over a minute; joined to arrays
+    of the texts it takes seconds.
+    """
+    ids, a, b, c = map(list, zip(*rows, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {connection.ops.quote_name(table)} AS article
+            SET search_head = new.head,
+                search_vector = new.head || setweight(to_tsvector(%(cfg)s::regconfig, new.c), 'C')
+            FROM (
+                SELECT id,
+                    setweight(to_tsvector(%(cfg)s::regconfig, a), 'A')
+                    || setweight(to_tsvector(%(cfg)s::regconfig, b), 'B') AS head,
+                    c
+                FROM unnest(%(ids)s::bigint[], %(a)s::text[], %(b)s::text[], %(c)s::text[])
+                    AS texts (id, a, b, c)
+            ) AS new
+            WHERE article.id = new.id
+            """,
+            {"cfg": CONFIG, "ids": ids, "a": a, "b": b, "c": c},
+        )
 
 
 def search_fields(*, headline: str, dek: str, author_names: list[str], body: str) -> dict:
