@@ -1,4 +1,4 @@
-"""Structured data (schema.org JSON-LD) for article pages."""
+"""Structured data (schema.org JSON-LD) for article pages; the images pages are shared with."""
 
 import json
 
@@ -23,6 +23,15 @@ def ld_json(data) -> SafeString:
 
 def absolute(path: str) -> str:
     return path if path.startswith(("http://", "https://")) else settings.SITE_URL + path
+
+
+def share_image_of(articles) -> dict | None:
+    """The image a page listing these articles (loaded with their lead photos) is shared
+    with: the first lead photo's social rendition. Without one, the page gets the site's
+    default share image (components/social_meta.html). Teaser-card listings read theirs
+    with their cards instead (articles.cards.listing_cards)."""
+    photo = next((article.lead_photo for article in articles if article.lead_photo), None)
+    return photo.social_image() if photo else None
 
 
 def article_structured_data(article, *, site) -> list[dict]:

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
 from django.db.models import Max, Q
 from django.http import HttpResponse
@@ -18,7 +19,7 @@ from articles.models import Article, Byline, Kind
 from publication.context_processors import cached_site_settings
 from publication.models import Author, Creator, Photo, Section
 from publication.page_cache import cached_under_version
-from publication.syndication import xml_text
+from publication.syndication import xml_safe_response
 
 NEWS_WINDOW = datetime.timedelta(hours=48)
 NEWS_LIMIT = 1000  # Google News reads at most this many URLs per sitemap
@@ -122,8 +123,13 @@ def sitemap_index_entries() -> list[SitemapIndexItem]:
     return entries
 
 
+# Each sitemap (articles, sections, …), cleaned of what XML cannot hold, like the others.
+sitemap = xml_safe_response(sitemap_views.sitemap)
+
+
 @require_GET
 @x_robots_tag
+@xml_safe_response
 def sitemap_index(request):
     """One entry per sitemap page: a sitemap holds at most 50,000 URLs."""
     # A count per sitemap grows with the archive; the entries change only with the content.
@@ -135,21 +141,17 @@ def sitemap_index(request):
 
 @require_GET
 @x_robots_tag
+@xml_safe_response
 def news_sitemap(request):
     """Articles published in the last 48 hours, as Google News asks."""
-    articles = list(
+    articles = (
         Article.objects.live()
         .filter(published_at__gte=timezone.now() - NEWS_WINDOW)
         .only("slug", "headline", "published_at")
         .order_by("-published_at", "-pk")[:NEWS_LIMIT]
     )
-    for article in articles:  # the only free text here, with the site's name
-        article.headline = xml_text(article.headline)
-    context = {
-        "articles": articles,
-        "site_name": xml_text(cached_site_settings().name),
-        "language": settings.LANGUAGE_CODE.split("-")[0],
-    }
+    site = cached_site_settings()
+    context = {"articles": articles, "site_name": site.name, "language": site.news_language}
     return TemplateResponse(
         request, "articles/sitemap_news.xml", context, content_type="application/xml"
     )

@@ -1,4 +1,3 @@
-from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from articles import feeds, sitemaps, views
@@ -23,7 +22,7 @@ urlpatterns = [
     path("sitemap-news.xml", public_page(sitemaps.news_sitemap), name="sitemap-news"),
     path(
         "sitemap-<slug:section>.xml",
-        public_page(sitemap),
+        public_page(sitemaps.sitemap),
         {"sitemaps": sitemaps.SITEMAPS, "template_name": "articles/sitemap.xml"},
         name="sitemap",
     ),

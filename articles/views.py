@@ -18,7 +18,7 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from articles import search, seo
-from articles.cards import teaser_cards
+from articles.cards import listing_cards, teaser_cards
 from articles.forms import SearchForm
 from articles.models import Article, AuthorEntry, Byline, Kind, ShareLink, TopicEntry
 from publication.context_processors import cached_site_settings
@@ -51,7 +51,9 @@ class HomeView(KeysetPaginationMixin, ListView):
         # Featured articles lead the first page only; else the river's first image is eager.
         featured = [] if context["page_obj"].has_previous() else self.featured
         variants = ["lead", *["featured"] * (len(featured) - 1)] if featured else ["eager"]
-        cards = teaser_cards([*featured, *context["articles"]], variants=variants)
+        cards, context["share_image"] = listing_cards(
+            [*featured, *context["articles"]], variants=variants
+        )
         context["featured_cards"], context["cards"] = cards[: len(featured)], cards[len(featured) :]
         return context
 
@@ -191,10 +193,15 @@ class TeaserListView(KeysetPaginationMixin, ListView):
             "atom": reverse(f"{self.feed_name}-atom", args=[self.subject.slug]),
         }
         context = super().get_context_data(subject=self.subject, subject_feeds=feeds, **kwargs)
-        context["cards"] = teaser_cards(
+        context["cards"], listed_image = listing_cards(
             self.listed_articles(context["articles"]), variants=[self.first_card]
         )
+        context["share_image"] = self.subject_image() or listed_image
         return context
+
+    def subject_image(self) -> dict | None:
+        """The subject's own picture, which its page is shared with before any article's."""
+        return None
 
 
 class SectionView(TeaserListView):
@@ -242,6 +249,9 @@ class AuthorView(EntryListView):
     def river(self):
         return AuthorEntry.objects.for_river().filter(author=self.subject)
 
+    def subject_image(self):
+        return self.subject.photo.social_image() if self.subject.photo else None
+
 
 SEARCH_PAGE_SIZE = 10
 # Results beyond the 200 best are not offered ("200+ results"): bounding them bounds
@@ -261,7 +271,7 @@ def search_results(request):
         page = Paginator(ids, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
         page.more_than_counted = len(ids) == SEARCH_RESULTS_LIMIT
         found = (
-            Article.objects.select_related("kind", "section")
+            Article.objects.select_related("kind", "section", "lead_photo")
             .prefetch_related(
                 models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
             )
@@ -270,9 +280,10 @@ def search_results(request):
         results = [found[pk] for pk in page.object_list]
         excerpts = search.snippets([search.plain_text(a.body) or a.dek for a in results], query)
         page.results = list(zip(results, excerpts, strict=True))
-    response = render(
-        request, "articles/search.html", {"form": form, "query": query, "page_obj": page}
-    )
+    context = {"form": form, "query": query, "page_obj": page}
+    if page:
+        context["share_image"] = seo.share_image_of(article for article, _ in page.results)
+    response = render(request, "articles/search.html", context)
     # Result pages are for readers, not for search engines' indexes.
     response["X-Robots-Tag"] = "noindex"
     return response
@@ -304,4 +315,7 @@ class CreatorView(KeysetPaginationMixin, ListView):
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(creator=self.creator, **kwargs)
+        context = super().get_context_data(creator=self.creator, **kwargs)
+        if context["photos"]:
+            context["share_image"] = context["photos"][0].social_image()
+        return context

@@ -195,7 +195,7 @@ class RoundupQuerySet(models.QuerySet):
         from articles.models import Article
 
         items = RoundupItem.objects.filter(article__in=Article.objects.live()).select_related(
-            "article__kind", "article__section"
+            "article__kind", "article__section", "article__lead_photo"
         )
         return self.sent().prefetch_related(models.Prefetch("items", queryset=items))
 

@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django.views.generic import DetailView, ListView
 
+from articles import seo
 from newsletter import services
 from newsletter.forms import CONSENT_TEXT, SignupForm, form_token
 from newsletter.models import Roundup, Subscriber
@@ -108,3 +109,9 @@ class RoundupDetailView(DetailView):
     def get_queryset(self):
         # Built per request: which articles are live depends on the time.
         return Roundup.objects.for_archive()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        items = self.object.items.all()
+        context["share_image"] = seo.share_image_of(item.article for item in items)
+        return context

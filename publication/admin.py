@@ -415,6 +415,7 @@ class SocialLinkInline(admin.TabularInline):
 class SiteSettingsAdmin(admin.ModelAdmin):
     inlines = [SocialLinkInline]
     filter_horizontal = ["nav_topics"]
+    autocomplete_fields = ["share_photo"]
 
     def has_add_permission(self, request):
         return not SiteSettings.objects.exists()

@@ -5,6 +5,7 @@ import re
 import unicodedata
 
 from django.conf import settings
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
@@ -705,12 +706,51 @@ class AuthorLink(Link):
         return self.label
 
 
+# A language subtag (ISO 639, as Google News asks), optionally a region: "en", "pt-br".
+LANGUAGE_TAG = re.compile(r"([a-z]{2,3})(?:-([a-z]{2}))?", re.IGNORECASE)
+# Google News takes the bare language, except Chinese: zh-cn (Simplified), zh-tw (Traditional).
+TRADITIONAL_CHINESE_REGIONS = {"tw", "hk", "mo"}
+
+
+def default_language() -> str:
+    """LANGUAGE_CODE, with Django's script subtags for Chinese as regions (zh-hant: zh-tw)."""
+    code = settings.LANGUAGE_CODE.lower()
+    code = {"zh-hans": "zh-cn", "zh-hant": "zh-tw"}.get(code, code)
+    return code if LANGUAGE_TAG.fullmatch(code) else code.split("-")[0]
+
+
+def validate_language(value: str) -> None:
+    match = LANGUAGE_TAG.fullmatch(value)
+    if not match or match[1].lower() not in {code.split("-")[0] for code in LANG_INFO}:
+        raise ValidationError(
+            "Use a language code, optionally with a region: e.g. “en”, “de”, “pt-br”, “zh-cn”.",
+            code="invalid_language",
+        )
+
+
 class SiteSettings(models.Model):
     """The single row of publication-wide settings editors can change."""
 
     name = models.CharField("publication name", max_length=100, default="The Meridian")
     tagline = models.CharField(max_length=200, blank=True)
     newsletter_blurb = models.TextField(blank=True)
+    language = models.CharField(
+        max_length=6,
+        default=default_language,
+        validators=[validate_language],
+        help_text="The language the magazine is written in, for browsers, social networks and "
+        "Google News: e.g. “en”, “en-gb”, “de”, “zh-cn”.",
+    )
+    share_photo = models.ForeignKey(
+        "Photo",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="default share image",
+        help_text="Shown when a page is shared and has no picture of its own (e.g. the home "
+        "page before any article has a lead photo). Landscape, at least 1,200 pixels wide.",
+    )
     nav_topics = models.ManyToManyField(
         "taggit.Tag",
         blank=True,
@@ -727,12 +767,32 @@ class SiteSettings(models.Model):
 
     def save(self, *args, **kwargs):
         self.pk = 1
+        self.language = self.language.lower()
         super().save(*args, **kwargs)
 
     @classmethod
     def load(cls) -> "SiteSettings":
-        site, _ = cls.objects.get_or_create(pk=1)
+        site, _ = cls.objects.select_related("share_photo").get_or_create(pk=1)
         return site
+
+    @property
+    def news_language(self) -> str:
+        """The language as the Google News sitemap names it."""
+        language, region = self.language.lower().partition("-")[::2]
+        if language == "zh":
+            return "zh-tw" if region in TRADITIONAL_CHINESE_REGIONS else "zh-cn"
+        return language
+
+    @property
+    def og_locale(self) -> str:
+        """OpenGraph's language_TERRITORY (e.g. en_GB), or "" without a region."""
+        language, region = self.language.lower().partition("-")[::2]
+        return f"{language}_{region.upper()}" if region else ""
+
+    @property
+    def share_image(self) -> dict | None:
+        """The image a page without a picture of its own is shared with (Photo.social_image)."""
+        return self.share_photo.social_image() if self.share_photo else None
 
     @classmethod
     def for_pages(cls) -> "SiteSettings":
