@@ -1,12 +1,16 @@
-"""Teaser cards: each card's HTML is a fragment cached under the content version and shared
-by every listing. A listing asks the database only for which articles it shows, in which
-order (their ids), reads all their cards in one cache round trip, and loads and renders
-only the cards missing there (after an edit, or an article no listing has shown yet)."""
+"""Cards: each card's HTML is a fragment cached under the content version and shared by
+every listing. A listing asks the database only for which items it shows, in which order
+(their ids), reads all their cards in one cache round trip, and loads and renders only
+the cards missing there (after an edit, or an item no listing has shown yet).
+
+Teaser cards show articles (every river); photo cards show photos with their caption and
+credit (a creator's page)."""
 
 from django.template.loader import get_template
 from django.utils.safestring import SafeString
 
 from articles.models import Article
+from publication.models import Photo
 from publication.page_cache import cached_many_under_version
 
 # How a card is shown; each is cached apart. Only the first image above the fold is eager.
@@ -43,34 +47,64 @@ def listing_cards(articles, *, variants=()) -> tuple[list[SafeString], dict | No
 
 
 def cards_and_share_image(articles, *, variants, share_image: bool):
-    articles = list(articles)
+    return cached_cards(
+        articles,
+        prefix="teaser",
+        variants=variants,
+        template_name="components/teaser_card.html",
+        context_name="article",
+        load=lambda pks: Article.objects.for_teasers().in_bulk(pks),
+        loaded_whole=lambda article: "headline" not in article.get_deferred_fields(),
+        shared_photo=(lambda article: article.lead_photo) if share_image else None,
+    )
+
+
+def photo_cards(photos, *, variants=()) -> tuple[list[SafeString], dict | None]:
+    """The figures of these photos (image, caption, credit), in order, as listing_cards()
+    does for articles, and the first one's social image for sharing the page. The photos
+    may carry only their id."""
+    return cached_cards(
+        photos,
+        prefix="photo-card",
+        variants=variants,
+        template_name="components/photo_card.html",
+        context_name="photo",
+        load=lambda pks: Photo.objects.with_credit().defer("rendition_files").in_bulk(pks),
+        loaded_whole=lambda photo: False,
+        shared_photo=lambda photo: photo,
+    )
+
+
+def cached_cards(
+    items, *, prefix, variants, template_name, context_name, load, loaded_whole, shared_photo
+) -> tuple[list[SafeString], dict | None]:
+    items = list(items)
     names = [
-        f"teaser:{article.pk}:{variants[index] if index < len(variants) else 'card'}"
-        for index, article in enumerate(articles)
+        f"{prefix}:{item.pk}:{variants[index] if index < len(variants) else 'card'}"
+        for index, item in enumerate(items)
     ]
-    share_names = [f"share-image:{article.pk}" for article in articles] if share_image else []
-    by_name = dict(zip(names + share_names, articles + articles[: len(share_names)], strict=True))
+    share_prefix = "share-image:" if prefix == "teaser" else f"share-image:{prefix}:"
+    share_names = [f"{share_prefix}{item.pk}" for item in items] if shared_photo else []
+    by_name = dict(zip(names + share_names, items + items[: len(share_names)], strict=True))
 
     def render(missing: list[str]) -> dict:
         given = {
-            article.pk: article
-            for article in (by_name[name] for name in missing)
-            if "headline" not in article.get_deferred_fields()
+            item.pk: item for item in (by_name[name] for name in missing) if loaded_whole(item)
         }
         to_load = {by_name[name].pk for name in missing} - given.keys()
-        loaded = Article.objects.for_teasers().in_bulk(to_load) if to_load else {}
-        template = get_template("components/teaser_card.html")
+        loaded = load(to_load) if to_load else {}
+        template = get_template(template_name)
         made = {}
         for name in missing:
-            article = given.get(by_name[name].pk) or loaded.get(by_name[name].pk)
-            if article is None:  # unpublished since the listing was read
+            item = given.get(by_name[name].pk) or loaded.get(by_name[name].pk)
+            if item is None:  # gone from what may be listed since the listing was read
                 continue
             if name.startswith("share-image:"):
-                photo = article.lead_photo
+                photo = shared_photo(item)
                 made[name] = photo.social_image() if photo else {}  # {}: none, but known
             else:
                 variant = VARIANTS[name.rsplit(":", 1)[1]]
-                made[name] = template.render({"article": article, **variant})
+                made[name] = template.render({context_name: item, **variant})
         return made
 
     found = cached_many_under_version(names + share_names, render)

@@ -15,7 +15,9 @@ from django.utils.html import escape
 from taggit.models import Tag
 
 from articles.models import Article, AuthorEntry, Kind, TopicEntry
+from publication.context_processors import cached_site_settings
 from publication.models import Author, Section, SiteSettings
+from publication.page_cache import cached_many_under_version
 from publication.syndication import XmlSafeFeedMixin
 
 FEED_LENGTH = 30
@@ -72,7 +74,7 @@ class ArticleFeed(Feed):
     url_name = "articles:feed"
 
     def get_object(self, request, slug=None):
-        return FeedObject(SiteSettings.load(), self.get_subject(slug) if slug else None)
+        return FeedObject(cached_site_settings(), self.get_subject(slug) if slug else None)
 
     def get_subject(self, slug):
         return None
@@ -109,7 +111,11 @@ class ArticleFeed(Feed):
         articles = Article.objects.for_feed()
         if obj.subject is not None:
             articles = self.filter_articles(articles, obj.subject)
-        return articles[:FEED_LENGTH]
+        articles = list(articles[:FEED_LENGTH])
+        contents = feed_contents(articles)
+        for article in articles:
+            article.feed_content = contents[article.pk]
+        return articles
 
     def item_title(self, article):
         return article.headline
@@ -127,30 +133,47 @@ class ArticleFeed(Feed):
         return article.updated_at
 
     def item_categories(self, article):
-        return [article.section.name, article.kind.name, *(tag.name for tag in article.topics)]
+        topics = (item.tag.name for item in article.feed_topic_items)
+        return [article.section.name, article.kind.name, *topics]
 
     def item_enclosures(self, article):
         photo = article.lead_photo
         if photo is None or not photo.may_redistribute or photo.license_status == "expired":
             return []
-        image = photo.social_image()
-        try:
-            length = photo.image.storage.size(image["name"] or photo.image.name)
-        except OSError:  # the file is missing from storage: no enclosure rather than an error
+        length = photo.social_image_bytes()
+        if length is None:  # the file was missing from storage: no enclosure, not an error
             return []
-        mime_type = mimetypes.guess_type(image["url"])[0] or "image/jpeg"
-        return [Enclosure(image["url"], str(length), mime_type)]
+        url = photo.social_image()["url"]
+        return [Enclosure(url, str(length), mimetypes.guess_type(url)[0] or "image/jpeg")]
 
     def item_extra_kwargs(self, article):
         return {
-            # Feed readers show entries away from the site: a relative URL would point
-            # at the reader's own host.
-            "content": absolute_urls(article.body_html(), self.item_link(article)),
+            "content": article.feed_content,
             "authors": [
                 (byline.author.name, absolute(byline.author.get_absolute_url()))
-                for byline in article.bylines.all()
+                for byline in article.feed_bylines
             ],
         }
+
+
+def feed_contents(articles) -> dict[int, str]:
+    """Each article's body as feeds carry it, by article id: cleaned, figures rendered and
+    every URL absolute. A fragment per article under the content version, shared by every
+    feed (one cache round trip for a feed), so the body is cleaned once per edit, not on
+    every request; only the missing ones are loaded with their body and body photos."""
+    names = {f"feed-content:{article.pk}": article.pk for article in articles}
+
+    def render(missing: list[str]) -> dict[str, str]:
+        loaded = Article.objects.with_body().in_bulk([names[name] for name in missing])
+        return {
+            # Feed readers show entries away from the site: a relative URL would point
+            # at the reader's own host.
+            name: absolute_urls(article.body_html(), absolute(article.get_absolute_url()))
+            for name, article in ((name, loaded[names[name]]) for name in missing)
+        }
+
+    found = cached_many_under_version(list(names), render)
+    return {pk: found[name] for name, pk in names.items()}
 
 
 def absolute(path: str) -> str:

@@ -18,7 +18,7 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from articles import search, seo
-from articles.cards import listing_cards, teaser_cards
+from articles.cards import listing_cards, photo_cards, teaser_cards
 from articles.forms import SearchForm
 from articles.models import Article, AuthorEntry, Byline, Kind, ShareLink, TopicEntry
 from publication.context_processors import cached_site_settings
@@ -298,7 +298,14 @@ class CreatorView(KeysetPaginationMixin, ListView):
     keyset_field = "created_at"
 
     def get_queryset(self):
-        self.creator = get_object_or_404(Creator, slug=self.kwargs["slug"])
+        slug = self.kwargs["slug"]
+        # Shared data, like a section's or topic's header: cached under the content version.
+        self.creator = cached_under_version(
+            f"subject:publication.creator:{hashlib.sha256(slug.encode()).hexdigest()[:32]}",
+            lambda: Creator.objects.filter(slug=slug).first(),
+        )
+        if self.creator is None:
+            raise Http404(f"No creator “{slug}”.")
         # Only photos readers have already seen: none from drafts, unused uploads
         # or expired licences.
         # The creator's few photos first, then one EXISTS probe each; joining to every
@@ -309,13 +316,16 @@ class CreatorView(KeysetPaginationMixin, ListView):
         )
         return (
             self.creator.photos_credited()
-            .with_credit()
             .exclude(pk__in=Photo.objects.license_expired())
             .filter(Exists(live.filter(lead_photo=OuterRef("pk"))) | Exists(body_uses))
+            # Which photos, in which order: their figures are cached cards (articles.cards).
+            .only("pk", "created_at")
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(creator=self.creator, **kwargs)
-        if context["photos"]:
-            context["share_image"] = context["photos"][0].social_image()
+        # The page is shared with its first photo (a fragment read with the cards).
+        context["cards"], context["share_image"] = photo_cards(
+            context["photos"], variants=["eager"]
+        )
         return context

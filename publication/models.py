@@ -332,6 +332,15 @@ def license_warning_window() -> tuple[datetime.date, datetime.date]:
     return today, today + datetime.timedelta(days=settings.PHOTO_LICENSE_WARNING_DAYS)
 
 
+def stored_size(file) -> int | None:
+    """A file field's length in bytes: an upload's from memory, a stored file's from the
+    storage (one request); None when the storage has no such file."""
+    try:
+        return file.size
+    except OSError:
+        return None
+
+
 class PhotoQuerySet(ContentQuerySet):
     def with_credit(self):
         return self.select_related("creator", "source")
@@ -383,6 +392,9 @@ class Photo(models.Model):
     )
     width = models.PositiveIntegerField(editable=False, null=True)
     height = models.PositiveIntegerField(editable=False, null=True)
+    # The stored file's length, recorded when it is written: feeds state it for each
+    # enclosure, and asking the storage (a request per item on S3) would cost every feed.
+    image_bytes = models.PositiveBigIntegerField(editable=False, null=True)
     alt_text = models.CharField(
         max_length=300,
         help_text="What the image shows, for readers who cannot see it. Not the file name.",
@@ -475,9 +487,23 @@ class Photo(models.Model):
         self.credit_text = clean_credit_text(self.credit_text)
         if self.image and not self.image._committed:
             self.checksum = image_checksum(self.image)
+        if self.image and (
+            not self.image._committed
+            or self.image_bytes is None
+            or self.image.name != getattr(self, "_stored_image", None)
+        ):
+            self.image_bytes = stored_size(self.image)
         with transaction.atomic():
             super().save(*args, **kwargs)
+            self._stored_image = self.image.name
             self.request_renditions()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        photo = super().from_db(db, field_names, values)
+        # Which file the row holds, so save() knows when another one was put in its place.
+        photo._stored_image = photo.__dict__.get("image")
+        return photo
 
     def request_renditions(self, *, force=False):
         """Queue a job to make renditions when what they are made from has changed:
@@ -592,17 +618,22 @@ class Photo(models.Model):
         """The one image social cards, feeds, sitemaps and structured data point to.
 
         The 1200-pixel social rendition (the original until renditions exist), as an
-        absolute URL with its size, alt text and storage name (for its length in feeds).
+        absolute URL with its size and alt text.
         """
         social = self.renditions.get("social")
         if social:
             url, width, height = social["src"], social["width"], social["height"]
         else:
             url, width, height = self.image.url, self.width, self.height
-        name = url.removeprefix(settings.MEDIA_URL) if url.startswith(settings.MEDIA_URL) else ""
         if not url.startswith(("http://", "https://")):
             url = settings.SITE_URL + url
-        return {"url": url, "width": width, "height": height, "alt": self.alt_text, "name": name}
+        return {"url": url, "width": width, "height": height, "alt": self.alt_text}
+
+    def social_image_bytes(self) -> int | None:
+        """The length of social_image()'s file, recorded when it was written (None if it
+        was missing from storage then): feeds state it with no storage request."""
+        social = self.renditions.get("social")
+        return social.get("bytes") if social else self.image_bytes
 
     def image_object(self) -> dict:
         """schema.org ImageObject carrying the credit record: who made it, how to license it."""

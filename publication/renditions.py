@@ -108,7 +108,8 @@ def rendition_widths(shape: Shape, available: int) -> list[int]:
 
 def make_renditions(photo, *, key: str) -> tuple[dict, list[str]]:
     """Write every rendition of a photo to its storage. Returns what pages need (per
-    shape: width and height of the largest file, a JPEG src, the srcsets) and the names."""
+    shape: width and height of the largest file, a JPEG src and its length in bytes, the
+    srcsets) and the names."""
     storage = photo.image.storage
     with storage.open(photo.image.name, "rb") as file, Image.open(file) as original:
         original.load()
@@ -124,7 +125,7 @@ def make_renditions(photo, *, key: str) -> tuple[dict, list[str]]:
         source = image
         if shape.ratio:
             source = image.crop(crop_box(image.size, shape.ratio, (photo.focal_x, photo.focal_y)))
-        srcsets, largest, fallback = {}, (0, 0), ""
+        srcsets, largest, fallback, fallback_bytes = {}, (0, 0), "", 0
         for width in rendition_widths(shape, source.width):
             height = max(1, round(source.height * width / source.width))
             resized = source.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3)
@@ -136,12 +137,14 @@ def make_renditions(photo, *, key: str) -> tuple[dict, list[str]]:
                 srcsets.setdefault(format_name, []).append(f"{url} {width}w")
                 # Only browsers without srcset use src: a middling size will do.
                 if format_name == "jpeg" and (width <= 960 or not fallback):
-                    fallback = url
+                    fallback, fallback_bytes = url, len(data)
                 largest = (width, height)
         result[shape_name] = {
             "width": largest[0],
             "height": largest[1],
             "src": fallback,
+            # The src file's length (feeds state it for enclosures), known as it is written.
+            "bytes": fallback_bytes,
             "srcset": ", ".join(srcsets.pop("jpeg")),
             "sources": [
                 {"type": FORMATS[name][2], "srcset": ", ".join(entries)}

@@ -1,8 +1,10 @@
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import feedparser
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.test import SimpleTestCase
 from taggit.models import Tag
 
@@ -164,10 +166,66 @@ class FeedTests(QueryCountMixin, TemporaryMediaTestCase):
         ):
             with self.subTest(url):
                 self.assertQueriesDoNotGrow(url, self.grow)
-        # site settings, section, articles (+kind, section, lead photo), bylines+authors,
-        # body photos, topics
-        with self.assertNumQueries(6):
+        # section, articles (+kind, section, lead photo), bylines+authors, topics; site
+        # settings and each entry's content are cached
+        with self.assertNumQueries(4):
             self.client.get("/section/europe/feed/")
+
+    def test_enclosure_length_is_the_files_real_length_with_no_storage_request(self):
+        photo = make_photo(may_redistribute=True)
+        article = make_article(lead_photo=photo)
+        stored = Path(self.media_root)
+        original = (stored / photo.image.name).stat().st_size
+        self.assertEqual(photo.image_bytes, original)
+        self.assertEqual(self.enclosure_length(article), original)
+        # The social rendition replaces the original in feeds once it exists.
+        photo.make_renditions()
+        social = photo.renditions["social"]
+        length = (stored / social["src"].removeprefix(settings.MEDIA_URL)).stat().st_size
+        self.assertNotEqual(length, original)
+        with self.settings(STORAGES=counting_storages()):
+            self.assertEqual(self.enclosure_length(article), length)
+            self.assertEqual(CountingStorage.requests, [])
+
+    def enclosure_length(self, article) -> int:
+        entry = next(
+            entry for entry in self.parse("/feed/").entries if entry.title == article.headline
+        )
+        return int(entry.enclosures[0].length)
+
+    def test_edited_body_shows_in_the_feed_at_once(self):
+        self.parse("/feed/")
+        self.article.body = "<p>A corrected <em>paragraph</em>.</p>"
+        self.article.save()
+        content = self.parse("/feed/").entries[0].content[0].value
+        self.assertIn("A corrected <em>paragraph</em>.", content)
+        self.assertNotIn("Full", content)
+
+
+class CountingStorage(FileSystemStorage):
+    """The file system storage, noting each call that is a request to S3 in production."""
+
+    requests = []
+
+    def exists(self, name):
+        self.requests.append(("exists", name))
+        return super().exists(name)
+
+    def size(self, name):
+        self.requests.append(("size", name))
+        return super().size(name)
+
+    def open(self, name, mode="rb"):
+        self.requests.append(("open", name))
+        return super().open(name, mode)
+
+
+def counting_storages() -> dict:
+    CountingStorage.requests = []
+    return {
+        **settings.STORAGES,
+        "default": {"BACKEND": f"{__name__}.CountingStorage"},
+    }
 
 
 class UrlsInContent(HTMLParser):

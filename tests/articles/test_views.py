@@ -784,12 +784,25 @@ class CreatorPageTests(TemporaryMediaTestCase):
 
     def test_creator_page_query_budget(self):
         self.client.get(self.agency.get_absolute_url())
-        # creator, photos (+creator, source); no count, and the chrome is cached
-        with self.assertNumQueries(2):
+        # the photos' ids; the creator, the chrome and each photo's figure are cached
+        with self.assertNumQueries(1):
             self.client.get(self.agency.get_absolute_url())
         for _ in range(3):
             make_article(lead_photo=make_photo(creator=make_creator(), source=self.agency))
         self.client.get(self.agency.get_absolute_url())
-        with self.assertNumQueries(2):
+        with self.assertNumQueries(1):
             response = self.client.get(self.agency.get_absolute_url())
         self.assertContains(response, "<figure>", count=5)
+
+    def test_edits_to_a_photo_or_its_creator_show_at_once(self):
+        url = self.agency.get_absolute_url()
+        self.client.get(url)
+        self.by_jane.caption = "Fog lifting over the harbour"
+        self.by_jane.save()
+        self.jane.name = "Jane Doe-Smith"
+        self.jane.save()
+        response = self.client.get(url)
+        self.assertContains(response, "Fog lifting over the harbour")
+        self.assertContains(response, "Jane Doe-Smith")
+        # Only the first figure is loaded eagerly, whichever photo comes first.
+        self.assertContains(response, 'fetchpriority="high"', count=1)

@@ -1,12 +1,16 @@
 """Renditions: made once by the real job worker, credited in their metadata, cropped
 around the focal point, and used by every page with srcset; the original until then."""
 
+import importlib
 import io
 import re
 import shutil
 import tempfile
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
+from django.apps import apps
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -395,3 +399,40 @@ class MakeRenditionsCommandTests(JobsMediaTestCase):
         call_command("make_renditions", "--now", stdout=out)
         statuses = set(Photo.objects.values_list("renditions_status", flat=True))
         self.assertEqual(statuses, {Photo.RenditionsStatus.READY})
+
+
+class StoredLengthTests(TemporaryMediaTestCase):
+    """Feeds state each enclosure's length; it is recorded as files are written."""
+
+    def test_lengths_are_recorded_as_files_are_written_and_by_the_migration(self):
+        media = Path(self.media_root)
+        photo = make_photo()
+        self.assertEqual(photo.image_bytes, (media / photo.image.name).stat().st_size)
+        photo.make_renditions()
+        lengths = {
+            shape: (media / rendition["src"].removeprefix(settings.MEDIA_URL)).stat().st_size
+            for shape, rendition in photo.renditions.items()
+        }
+        self.assertEqual(
+            {shape: rendition["bytes"] for shape, rendition in photo.renditions.items()}, lengths
+        )
+        # Rows from before the field: the migration asks the storage once for each file.
+        migration = importlib.import_module("publication.migrations.0010_photo_image_bytes")
+        migration.forget_rendition_lengths(apps, None)
+        Photo.objects.filter(pk=photo.pk).update(image_bytes=None)
+        photo.refresh_from_db()
+        self.assertFalse(any("bytes" in rendition for rendition in photo.renditions.values()))
+        migration.record_lengths(apps, None)
+        photo.refresh_from_db()
+        self.assertEqual(photo.image_bytes, (media / photo.image.name).stat().st_size)
+        self.assertEqual(
+            {shape: rendition["bytes"] for shape, rendition in photo.renditions.items()}, lengths
+        )
+
+    def test_a_file_put_in_place_by_name_is_measured_again(self):
+        photo = make_photo()
+        name = default_storage.save("photos/other.png", ContentFile(b"x" * 1234))
+        photo = Photo.objects.get(pk=photo.pk)
+        photo.image = name
+        photo.save()
+        self.assertEqual(Photo.objects.get(pk=photo.pk).image_bytes, 1234)

@@ -186,6 +186,9 @@ class Command(BaseCommand):
                     image=name,
                     width=1200,
                     height=800,
+                    image_bytes=len(data),
+                    # Most may go into feeds, so feeds carry enclosures as they do live.
+                    may_redistribute=number % 4 != 0,
                     alt_text=f"A street in {self.random.choice(PLACES)} during protests",
                     caption=self.sentence(14) if number % 3 else "",
                     creator=self.random.choice(people) if number % 5 else None,
