@@ -1,9 +1,11 @@
 import copy
+import functools
 
 import reversion
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
@@ -1276,6 +1278,24 @@ class ArticleAdmin(VersionAdmin):
             **(extra_context or {}),
         }
         return super().revision_view(request, object_id, version_id, context)
+
+    def _reversion_revisionform_view(self, request, version, template_name, extra_context=None):
+        # Restore and recover revert the version's revision; only this article's part of it.
+        revision = version.revision
+        revision.revert = functools.partial(
+            revisions.revert_one_article, revision, int(version.object_id)
+        )
+        return super()._reversion_revisionform_view(request, version, template_name, extra_context)
+
+    def response_change(self, request, obj):
+        response = super().response_change(request, obj)
+        if getattr(request, "keep_publishing", None) and response.status_code == 302:
+            # After a restore, the article as it now is: not the old version's form again,
+            # whose button would restore it a second time.
+            url = reverse("admin:articles_article_change", args=[obj.pk])
+            filters = {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}
+            return redirect(add_preserved_filters(filters, url))
+        return response
 
     def get_object(self, request, object_id, from_field=None):
         article = super().get_object(request, object_id, from_field)

@@ -6,9 +6,16 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import IntegrityError, transaction
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from reversion.errors import RevertError
 from reversion.models import Version
+
+# What reversion itself follows from an object when it reverts a revision (private API,
+# version pinned in constraints.txt).
+from reversion.revisions import _follow_relations_recursive
 from taggit.models import Tag, TaggedItem
 
 from articles.body import plain_text
@@ -166,3 +173,49 @@ def changes(old: Snapshot | None, new: Snapshot) -> list[tuple[str, str]]:
 
 def changes_html(rows) -> str:
     return format_html_join("", "<dt>{}</dt><dd>{}</dd>", rows)
+
+
+def belongs_to_article(version: Version, article_pk: int, article_type: ContentType) -> bool:
+    """Whether a version in a revision is the article or a row it follows (a byline, a
+    correction, a topic)."""
+    if version.content_type_id == article_type.pk:
+        return version.object_id == str(article_pk)
+    data = version.field_dict
+    if data.get("article_id") == article_pk:
+        return True
+    return data.get("content_type_id") == article_type.pk and str(data.get("object_id")) == str(
+        article_pk
+    )
+
+
+def revert_one_article(revision, article_pk: int, delete: bool = False):
+    """Revision.revert() for one article and its bylines, topics and corrections only.
+
+    A bulk action ("Publish now", "Unpublish") keeps every article it touched in one
+    revision; reverting all of it to restore one article would silently take the others
+    back to their text and status of that moment.
+    """
+    article_type = ContentType.objects.get_for_model(Article)
+    versions = sorted(
+        (v for v in revision.version_set.all() if belongs_to_article(v, article_pk, article_type)),
+        key=lambda version: version.content_type_id != article_type.pk,  # the article first
+    )
+    if not versions:
+        raise RevertError("This revision holds nothing of the article.")
+    with transaction.atomic():
+        if delete:
+            # Rows added to the article since the revision go, as reversion's revert does.
+            kept = {(version.content_type_id, version.object_id) for version in versions}
+            article = Article.objects.filter(pk=article_pk).first()
+            for row in _follow_relations_recursive(article) if article else ():
+                key = (ContentType.objects.get_for_model(row).pk, str(row.pk))
+                if row is not article and key not in kept:
+                    row.delete()
+        versions[0].revert()
+        for version in versions[1:]:
+            try:
+                with transaction.atomic():
+                    version.revert()
+            except (IntegrityError, ObjectDoesNotExist):
+                # E.g. a byline whose author was deleted since: the rest is restored.
+                continue

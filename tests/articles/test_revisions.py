@@ -5,6 +5,7 @@ from tests.factories import (
     AdminTestCase,
     article_change_url,
     article_form_data,
+    inline_data,
     make_article,
     make_author,
     make_photo,
@@ -84,7 +85,8 @@ class RevisionTests(AdminTestCase):
         for key in [k for k in data if k.startswith("bylines-1-")]:
             del data[key]
         response = self.client.post(restore_url, data)
-        self.assertEqual(response.status_code, 302)
+        # Back on the article, not on the old version's form with its Restore button.
+        self.assertRedirects(response, article_change_url(article), fetch_redirect_response=False)
         article.refresh_from_db()
         self.assertEqual(article.headline, "Old headline")
         self.assertEqual(article.byline_text, "By Ana Ruiz")
@@ -103,6 +105,17 @@ class RevisionTests(AdminTestCase):
         self.assertEqual(article.dek, "Second dek")
         self.assertTrue(article.is_live)
 
+        published_at = article.published_at
+        response = self.client.post(
+            f"/admin/articles/article/{article.pk}/history/{first.pk}/",
+            article_form_data(article, dek="First dek"),
+        )
+        self.assertEqual(response.status_code, 302)
+        article.refresh_from_db()
+        self.assertEqual((article.dek, article.published_at), ("First dek", published_at))
+        self.assertTrue(article.is_live)
+        self.assertEqual(Version.objects.get_for_object(article).count(), 3)
+
     def test_publish_now_is_a_revision(self):
         article = make_article(
             status=Article.Status.DRAFT, authors=[self.ana], lead_photo=self.photo
@@ -114,3 +127,66 @@ class RevisionTests(AdminTestCase):
         version = Version.objects.get_for_object(article).get()
         self.assertEqual(version.field_dict["status"], "published")
         self.assertEqual(version.revision.comment, "Published with “Publish now”.")
+
+    def test_restoring_a_version_from_a_bulk_action_leaves_the_other_articles_alone(self):
+        # "Publish now" on several articles keeps them all in one revision; restoring one
+        # article to it must not take the others back to their text of that moment.
+        first = make_article(
+            headline="First then",
+            status=Article.Status.DRAFT,
+            authors=[self.ana],
+            lead_photo=self.photo,
+        )
+        other = make_article(
+            headline="Other then",
+            status=Article.Status.DRAFT,
+            authors=[self.ana],
+            lead_photo=self.photo,
+            tags=["Energy"],
+        )
+        self.client.post(
+            "/admin/articles/article/",
+            {"action": "publish_now", "_selected_action": [first.pk, other.pk]},
+        )
+        bulk = Version.objects.get_for_object(first).get()
+        other.refresh_from_db()
+        self.save(other, headline="Other now", tags="Sanctions", bylines=[(self.ben, "photos")])
+        first.refresh_from_db()
+        self.save(first, headline="First now")
+
+        restore_url = f"/admin/articles/article/{first.pk}/history/{bulk.pk}/"
+        response = self.client.post(restore_url, article_form_data(first, headline="First then"))
+        self.assertEqual(response.status_code, 302)
+        first.refresh_from_db()
+        other.refresh_from_db()
+        self.assertEqual(first.headline, "First then")
+        self.assertEqual(other.headline, "Other now")
+        self.assertEqual(other.byline_text, "By Ana Ruiz; photos by Ben Okafor")
+        self.assertEqual(list(other.tags.names()), ["Sanctions"])
+
+    def test_a_deleted_article_is_recovered_with_its_bylines_and_topics(self):
+        article = make_article(
+            headline="Deleted by mistake", status=Article.Status.DRAFT, authors=[self.ana]
+        )
+        self.save(article, tags="Energy")
+        pk, byline_pk = article.pk, article.bylines.get().pk
+        data = article_form_data(article)
+        data.update(
+            inline_data(
+                "bylines",
+                [{"id": byline_pk, "author": self.ana.pk, "role": "by", "order": 0}],
+                initial=1,
+            )
+        )
+        self.client.post(f"/admin/articles/article/{pk}/delete/", {"post": "yes"})
+        self.assertFalse(Article.objects.filter(pk=pk).exists())
+        version = Version.objects.get_deleted(Article).get(object_id=str(pk))
+        recover_url = f"/admin/articles/article/recover/{version.pk}/"
+        self.assertContains(self.client.get(recover_url), 'value="Deleted by mistake"')
+        response = self.client.post(recover_url, data)
+        self.assertEqual(response.status_code, 302)
+        recovered = Article.objects.get(pk=pk)
+        self.assertEqual(
+            (recovered.headline, recovered.byline_text), ("Deleted by mistake", "By Ana Ruiz")
+        )
+        self.assertEqual(list(recovered.tags.names()), ["Energy"])
