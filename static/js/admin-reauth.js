@@ -8,6 +8,10 @@
     var panel = document.getElementById("reauth");
     if (!form || !panel) { return; }
     var checked = false;
+    // A save on its way (the session check, the retries while offline, or the form sent):
+    // pressing Save again meanwhile, or a double click, must not send the form twice
+    // (twice on "Add article" made two articles).
+    var saving = false;
     var pendingSubmitter = null;
     var status = panel.querySelector(".reauth__status");
     var signIn = panel.querySelector(".reauth__form");
@@ -31,6 +35,7 @@
     }
 
     function offline() {
+      saving = true;
       panel.hidden = false;
       signIn.hidden = true;
       status.textContent = "No connection: nothing was lost. Saving again as soon as the connection is back…";
@@ -41,6 +46,7 @@
       session()
         .then(function (result) {
           if (result) { useToken(result.csrf); panel.hidden = true; submitAgain(); return; }
+          saving = false;  // Save (or "Sign in and save") goes on after signing in
           panel.hidden = false;
           signIn.hidden = false;
           status.textContent = "Your session has expired. Sign in again to save: your changes are still here.";
@@ -57,9 +63,13 @@
       if (checked) { checked = false; return; }
       event.preventDefault();
       event.stopImmediatePropagation();
+      if (saving) { return; }
+      saving = true;
       pendingSubmitter = submitter || null;
       check();
     }, true);
+    // Back to this page from the browser's cache: the save it sent is over.
+    window.addEventListener("pageshow", function (event) { if (event.persisted) { saving = false; } });
 
     panel.querySelector(".reauth__submit").addEventListener("click", function () {
       var loginUrl = panel.dataset.loginUrl;
