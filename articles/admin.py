@@ -362,7 +362,8 @@ class ArticleAdminForm(forms.ModelForm):
                     else f"{editor_name(lock.user)} is editing this article"
                 )
                 raise forms.ValidationError(
-                    f"{holder} (since {local_time(lock.since)}). Take over to save your changes.",
+                    f"{holder} (since {local_time(lock.since)}, "
+                    f"{timezone.get_current_timezone_name()}). Take over to save your changes.",
                     code="locked",
                 )
 
@@ -425,6 +426,18 @@ def local_time(moment) -> str:
     return timezone.localtime(moment).strftime("%H:%M")
 
 
+def zoned_time(moment):
+    """A date and time as the admin shows it: in the site's zone, with the zone named."""
+    if moment is None:
+        return "—"
+    return format_html(
+        '<time datetime="{}">{}</time> ({})',
+        moment.isoformat(),
+        f"{timezone.localtime(moment):%a %-d %b %Y, %H:%M}",
+        timezone.get_current_timezone_name(),
+    )
+
+
 def edit_tab(data) -> str:
     """The browser tab a lock heartbeat or a save comes from (the edit-lock script's id)."""
     return str(data.get("edit_tab", ""))[:64]
@@ -471,8 +484,8 @@ class ShareLinkInline(admin.TabularInline):
     model = ShareLink
     form = ShareLinkForm
     extra = 0
-    fields = ["note", "valid_for", "link", "expires_at", "revoked_at", "revoke"]
-    readonly_fields = ["link", "expires_at", "revoked_at"]
+    fields = ["note", "valid_for", "link", "expires", "revoked", "revoke"]
+    readonly_fields = ["link", "expires", "revoked"]
     verbose_name = "share link for outside reviewers"
     verbose_name_plural = "share links for outside reviewers"
     can_delete = False
@@ -483,6 +496,14 @@ class ShareLinkInline(admin.TabularInline):
         # Django makes inline instances per request, so this is this user's answer.
         self.may_revoke = self.has_change_permission(request, obj)
         return super().get_formset(request, obj, **kwargs)
+
+    @admin.display(description="Expires")
+    def expires(self, share_link):
+        return zoned_time(share_link.expires_at) if share_link.pk else "—"
+
+    @admin.display(description="Revoked")
+    def revoked(self, share_link):
+        return zoned_time(share_link.revoked_at)
 
     @admin.display(description="Link")
     def link(self, share_link):
@@ -642,9 +663,9 @@ class ArticleAdmin(VersionAdmin):
         "schedule_button",
         "preview_link",
         "share_button",
-        "created_at",
-        "updated_at",
-        "shown_updated_at",
+        "created",
+        "updated",
+        "shown_updated",
     ]
     inlines = [BylineInline, CorrectionInline, ShareLinkInline]
     actions = ["publish_now", "unpublish"]
@@ -695,7 +716,7 @@ class ArticleAdmin(VersionAdmin):
                     "featured",
                     "preview_link",
                     "share_button",
-                    ("created_at", "updated_at", "shown_updated_at"),
+                    ("created", "updated", "shown_updated"),
                 ]
             },
         ),
@@ -952,7 +973,12 @@ class ArticleAdmin(VersionAdmin):
         copy, _ = WorkingCopy.objects.update_or_create(
             article=article, user=request.user, defaults={"data": {"fields": fields}}
         )
-        return JsonResponse({"saved_at": timezone.localtime(copy.saved_at).strftime("%H:%M:%S")})
+        return JsonResponse(
+            {
+                "saved_at": timezone.localtime(copy.saved_at).strftime("%H:%M:%S"),
+                "time_zone": timezone.get_current_timezone_name(),
+            }
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         article = self.get_object(request, object_id)
@@ -1085,6 +1111,18 @@ class ArticleAdmin(VersionAdmin):
             local.strftime("%-d %b %Y, %H:%M"),
             timezone.get_current_timezone_name(),
         )
+
+    @admin.display(description="Created")
+    def created(self, article):
+        return zoned_time(article.created_at)
+
+    @admin.display(description="Saved")
+    def updated(self, article):
+        return zoned_time(article.updated_at)
+
+    @admin.display(description="Shown as updated")
+    def shown_updated(self, article):
+        return zoned_time(article.shown_updated_at)
 
     @admin.display(description="Publish")
     def publish_button(self, article):
@@ -1275,6 +1313,7 @@ class ArticleAdmin(VersionAdmin):
         context = {
             "restoring_live": article.is_live,
             "restored_at": version.revision.date_created,
+            "time_zone": timezone.get_current_timezone_name(),
             **(extra_context or {}),
         }
         return super().revision_view(request, object_id, version_id, context)
@@ -1353,13 +1392,30 @@ def add_to_revisions(articles, comment):
 
 @admin.register(ShareLink)
 class ShareLinkAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "article", "created_by", "created_at", "expires_at", "revoked_at"]
+    list_display = ["__str__", "article", "created_by", "created", "expires", "revoked"]
     list_select_related = ["article", "created_by"]
     list_filter = ["created_at", "expires_at"]
     search_fields = ["note", "article__headline"]
-    readonly_fields = ["article", "created_by", "created_at", "expires_at"]
-    fields = ["article", "note", "created_by", "created_at", "expires_at", "revoked_at"]
+    readonly_fields = ["article", "created_by", "created", "expires"]
+    fields = ["article", "note", "created_by", "created", "expires", "revoked_at"]
     actions = ["revoke"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "revoked_at":
+            kwargs["help_text"] = f"In {timezone.get_current_timezone_name()} time."
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description="Created", ordering="created_at")
+    def created(self, link):
+        return zoned_time(link.created_at)
+
+    @admin.display(description="Expires", ordering="expires_at")
+    def expires(self, link):
+        return zoned_time(link.expires_at)
+
+    @admin.display(description="Revoked", ordering="revoked_at")
+    def revoked(self, link):
+        return zoned_time(link.revoked_at)
 
     def has_add_permission(self, request):
         return False

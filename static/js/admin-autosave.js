@@ -27,7 +27,8 @@
         .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
         .then(function (result) {
           last = body;
-          status.textContent = "Autosaved to your working copy at " + result.saved_at + " (not published).";
+          status.textContent = "Autosaved to your working copy at " + result.saved_at + " (" +
+            result.time_zone + "); not published.";
         })
         .catch(function () {
           status.textContent = "Autosave failed; your changes are kept in this browser.";

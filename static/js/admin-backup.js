@@ -70,9 +70,19 @@
     form.dispatchEvent(new Event("change", {bubbles: true}));
   }
 
+  // "09:05 (Europe/Berlin)": in the site's zone, named, as every other time in the admin
+  // (the browser's own zone may be another).
   function timeOf(saved) {
+    var zoneData = document.getElementById("admin-time-zone");
+    var zone = zoneData ? JSON.parse(zoneData.textContent) : "";
     var date = new Date(saved);
-    return String(date.getHours()).padStart(2, "0") + ":" + String(date.getMinutes()).padStart(2, "0");
+    try {
+      return new Intl.DateTimeFormat("en-GB", {
+        hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone,
+      }).format(date) + " (" + zone + ")";
+    } catch (error) {  // no zone given, or one this browser does not know
+      return String(date.getHours()).padStart(2, "0") + ":" + String(date.getMinutes()).padStart(2, "0");
+    }
   }
 
   function offer(form, backup, baseline) {

@@ -315,12 +315,15 @@ class BrowserBackupTests(EditorsAdminTestCase):
             "() => (localStorage.getItem(articleBackup.key) || '').includes('fact-checker')"
         )
         typed = page.evaluate("articleBackup.snapshot().fields")
+        saved = page.evaluate("JSON.parse(localStorage.getItem(articleBackup.key)).saved")
 
         page.close()  # the tab is killed: no save, no prompt
         page = self.context.new_page()
         page.goto(url)
+        # In the site's zone, named, whatever the browser's own zone.
+        when = timezone.localtime(datetime.datetime.fromtimestamp(saved / 1000, datetime.UTC))
         restore = page.get_by_role(
-            "button", name=re.compile(r"Restore unsaved changes from \d\d:\d\d")
+            "button", name=f"Restore unsaved changes from {when:%H:%M} (Europe/Berlin)"
         )
         restore.click()
         restored = page.evaluate("articleBackup.snapshot().fields")
