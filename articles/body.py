@@ -62,8 +62,12 @@ def render_body(body: str, photos_by_url: dict) -> str:
     return mark_safe(FIGURE.sub(figure, body or ""))
 
 
-# A trailing empty paragraph, as pasted from a word processor: "<p>&nbsp;</p>", "<p><br></p>".
-TRAILING_EMPTY_PARAGRAPHS = re.compile(r"(?:\s*<p>(?:\s|&nbsp;|\xa0|<br\s*/?>)*</p>)+\s*$")
+# A trailing empty paragraph, as pasted from a word processor: "<p>&nbsp;</p>", "<p><br></p>",
+# also inside bold or italics ("<p><strong>&nbsp;</strong></p>") or with a zero-width space.
+EMPTY_PARAGRAPH_CONTENT = (
+    r"(?:\s|&nbsp;|\xa0|\u200b|\ufeff|<br\s*/?>|</?(?:strong|b|em|i|u|s|sub|sup|code)>)*"
+)
+TRAILING_EMPTY_PARAGRAPHS = re.compile(rf"(?:\s*<p>{EMPTY_PARAGRAPH_CONTENT}</p>)+\s*$")
 PLACEHOLDER = re.compile(r"\b(?:TK|XX+)\b")
 HEADING = re.compile(r"<h([1-6])[\s>]")
 LINK_TEXT = re.compile(r"<a\s[^>]*>(.*?)</a>", re.DOTALL)

@@ -86,3 +86,25 @@ class BodyPhotoSyncTests(TemporaryMediaTestCase):
         article = make_article(body=figure(photo.image.url))
         self.assertQuerySetEqual(photo.body_articles.all(), [article])
         self.assertEqual(Article.objects.filter(body_photos=photo).count(), 1)
+
+
+class TrailingEmptyParagraphTests(TemporaryMediaTestCase):
+    def test_every_kind_of_pasted_empty_last_paragraph_is_dropped_on_save(self):
+        for ending in [
+            "<p>&nbsp;</p>",
+            "<p><br></p>",
+            "<p>&#160;</p>\n<p>&nbsp;</p>",
+            '<p style="margin:0">&nbsp;</p>',
+            "<p><strong>&nbsp;</strong></p>",
+            "<p><b><br></b></p>",
+            "<p>&nbsp;<em> </em></p>",
+            "<p>\u200b</p>",
+        ]:
+            with self.subTest(ending=ending):
+                article = make_article(body="<p>Text.</p>" + ending)
+                self.assertEqual(article.body, "<p>Text.</p>")
+
+    def test_paragraphs_with_words_or_an_image_stay(self):
+        for body in ["<p>Text.</p><p><strong>Bold end.</strong></p>", "<p>a</p><p>b</p>"]:
+            with self.subTest(body=body):
+                self.assertEqual(make_article(body=body).body, body)
