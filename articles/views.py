@@ -17,7 +17,7 @@ from reversion.errors import RevertError
 from reversion.models import Version
 from taggit.models import Tag
 
-from articles import search, seo
+from articles import revisions, search, seo
 from articles.cards import listing_cards, photo_cards, teaser_cards
 from articles.forms import SearchForm
 from articles.models import Article, AuthorEntry, Byline, Kind, ShareLink, TopicEntry
@@ -134,6 +134,8 @@ def article_share(request, token):
     version = (
         Version.objects.get_for_object_reference(Article, link.article_id)
         .filter(revision__date_created__lte=link.created_at)
+        # Changes kept from an editor who was taken over were never the article's text.
+        .exclude(revision__article_notes__applied=False)
         .select_related("revision")
         .order_by("-pk")
         .first()
@@ -143,7 +145,8 @@ def article_share(request, token):
         if version is not None:
             try:
                 with transaction.atomic():
-                    version.revision.revert(delete=True)
+                    # Only this article: a bulk action's revision holds others too.
+                    revisions.revert_one_article(version.revision, link.article_id, delete=True)
                 made_at = version.revision.date_created
             except (RevertError, DatabaseError):
                 pass  # the current text is the best we can show

@@ -1,6 +1,6 @@
 from reversion.models import Version
 
-from articles.models import Article, Byline
+from articles.models import Article, Byline, EditLock
 from tests.factories import (
     AdminTestCase,
     article_change_url,
@@ -9,6 +9,8 @@ from tests.factories import (
     make_article,
     make_author,
     make_photo,
+    make_share_link,
+    make_user,
 )
 
 
@@ -190,3 +192,20 @@ class RevisionTests(AdminTestCase):
             (recovered.headline, recovered.byline_text), ("Deleted by mistake", "By Ana Ruiz")
         )
         self.assertEqual(list(recovered.tags.names()), ["Energy"])
+
+    def test_a_share_link_shows_the_saved_version_never_changes_kept_but_not_applied(self):
+        article = make_article(
+            headline="Saved headline", status=Article.Status.DRAFT, authors=[self.ana]
+        )
+        self.save(article)
+        # Another editor takes over; this editor's unsaved text is kept, not applied.
+        EditLock.claim(article, self.superuser, "tab-a")
+        EditLock.take_over(article, make_user("bo", is_staff=True, is_superuser=True), "tab-b")
+        response = self.client.post(
+            f"/admin/articles/article/{article.pk}/lock/keep/",
+            article_form_data(article, headline="Typed but never saved"),
+        )
+        self.assertEqual(response.json(), {"kept": True})
+        page = self.client.get(make_share_link(article).get_absolute_url())
+        self.assertContains(page, "Saved headline")
+        self.assertNotContains(page, "Typed but never saved")
