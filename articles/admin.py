@@ -1274,8 +1274,10 @@ class ArticleAdmin(VersionAdmin):
         )
         can_restore = self.has_change_permission(request, article)
         entries = []
+        # Each revision is compared with the article as it was then: the last applied one
+        # (kept, not-applied changes never were the article's text).
+        previous = None
         for index, version in enumerate(versions):
-            previous = states[index - 1] if index else None
             entries.append(
                 {
                     "date": version.revision.date_created,
@@ -1291,6 +1293,8 @@ class ArticleAdmin(VersionAdmin):
                     else "",
                 }
             )
+            if applied.get(version.revision_id, True):
+                previous = states[index]
         context = {
             "revisions": entries[::-1],
             "time_zone": timezone.get_current_timezone_name(),

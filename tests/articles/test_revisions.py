@@ -209,3 +209,23 @@ class RevisionTests(AdminTestCase):
         page = self.client.get(make_share_link(article).get_absolute_url())
         self.assertContains(page, "Saved headline")
         self.assertNotContains(page, "Typed but never saved")
+
+    def test_history_compares_each_save_with_the_last_applied_version(self):
+        article = make_article(
+            headline="Saved headline", status=Article.Status.DRAFT, authors=[self.ana]
+        )
+        self.save(article)
+        EditLock.claim(article, self.superuser, "tab-a")
+        EditLock.take_over(article, make_user("bo", is_staff=True, is_superuser=True), "tab-b")
+        self.client.post(
+            f"/admin/articles/article/{article.pk}/lock/keep/",
+            article_form_data(article, headline="Typed but never saved"),
+        )
+        EditLock.objects.all().delete()
+        self.save(article, dek="A new dek")
+        history = self.client.get(article_change_url(article).replace("change/", "history/"))
+        newest = history.context["revisions"][0]
+        self.assertIn("A new dek", newest["changes"])
+        # The kept text never reached the article: the save after it did not undo it.
+        self.assertNotIn("Typed but never saved", newest["changes"])
+        self.assertNotIn("Headline", newest["changes"])
