@@ -331,8 +331,11 @@ class ArticleAdminForm(forms.ModelForm):
         return cleaned_data
 
     def refuse_conflicting_save(self, cleaned_data):
+        # The row stays locked until this save commits (the admin saves in a transaction):
+        # a second save racing this one waits, then sees this one's version and is refused.
         current = (
             Article.objects.select_related("kind", "section", "lead_photo")
+            .select_for_update(of=("self",))
             .filter(pk=self.instance.pk)
             .first()
         )

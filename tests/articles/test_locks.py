@@ -1,3 +1,5 @@
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article, ArticleRevision, EditLock
@@ -82,3 +84,18 @@ class EditLockTests(AdminTestCase):
             with self.subTest(name=name):
                 response = self.client.post(f"/admin/articles/article/{self.article.pk}/{name}/")
                 self.assertEqual(response.status_code, 403)
+
+    def test_the_version_check_locks_the_row_until_the_save_commits(self):
+        # Two saves a few milliseconds apart both read the old version unless the first
+        # holds the row: the second must wait for it, then be refused.
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.post(
+                article_change_url(self.article), article_form_data(self.article)
+            )
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(
+            any(
+                'FROM "articles_article"' in query["sql"] and "FOR UPDATE" in query["sql"]
+                for query in queries.captured_queries
+            )
+        )
