@@ -19,6 +19,11 @@ from publication.text import free_slug
 SLUG_LENGTH = 90  # taggit's slug column holds 100; room for a "-123" suffix
 QUOTED = re.compile(r'"([^"]*)"')
 BLANK_NAME = "A topic needs at least one visible character; this one is only spaces."
+NAME_LENGTH = 100  # taggit's name column
+LONG_NAME = (
+    "A topic name can be at most {limit} characters; “{start}…” has {length}. Separate "
+    "topics with commas."
+)
 
 
 def _invisible(character: str) -> bool:
@@ -47,6 +52,13 @@ def parse_topics(text: str) -> list[str]:
     quoted_blank = any(not clean_topic_name(quoted) for quoted in QUOTED.findall(text))
     if "" in names or quoted_blank or (not names and clean_topic_name(text).strip(",")):
         raise forms.ValidationError(BLANK_NAME, code="blank_topic")
+    for name in names:
+        if len(name) > NAME_LENGTH:
+            # Longer than the column: the save failed with a database error (a 500).
+            raise forms.ValidationError(
+                LONG_NAME.format(limit=NAME_LENGTH, start=name[:40], length=len(name)),
+                code="long_topic",
+            )
     return names
 
 

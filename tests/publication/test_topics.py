@@ -92,6 +92,16 @@ class BlankTopicNameTests(AdminTestCase):
                 self.assertFalse(Article.objects.filter(slug="blank-topics").exists())
         self.assertFalse(Tag.objects.exists())
 
+    def test_a_topic_longer_than_the_column_is_a_form_error_not_a_server_error(self):
+        pasted = "Sanctions and energy prices " * 4  # a sentence pasted without commas' help
+        response = self.client.post(
+            "/admin/articles/article/add/",
+            article_form_data(headline="Long topic", slug="long-topic", tags=f"Energy, {pasted}"),
+        )
+        self.assertContains(response, "A topic name can be at most 100 characters")
+        self.assertFalse(Article.objects.filter(slug="long-topic").exists())
+        self.assertFalse(Tag.objects.exists())
+
     def test_names_are_trimmed_of_invisible_characters(self):
         self.client.post(
             "/admin/articles/article/add/",
