@@ -44,7 +44,13 @@ from articles.models import (
     schedule_label,
 )
 from articles.views import render_article_preview
-from publication.admin import PhotoAdmin, PhotoForm, TypeToPickMixin, type_to_pick_widget
+from publication.admin import (
+    KnownValuesOnlyMixin,
+    PhotoAdmin,
+    PhotoForm,
+    TypeToPickMixin,
+    type_to_pick_widget,
+)
 from publication.models import Creator, Photo
 from publication.uploads import refused_upload
 
@@ -595,7 +601,7 @@ class PhotoAutocompleteJsonView(AutocompleteJsonView):
         }
 
 
-class PhotoAutocompleteSelect(AutocompleteSelect):
+class PhotoAutocompleteSelect(KnownValuesOnlyMixin, AutocompleteSelect):
     """The lead-photo picker: a thumbnail beside each photo offered (admin-photo-picker.js)."""
 
     def get_url(self):
@@ -972,7 +978,15 @@ class ArticleAdmin(VersionAdmin):
         if int(request.headers.get("content-length") or 0) > WORKING_COPY_MAX_BYTES:
             return JsonResponse({"error": "Too large to autosave."}, status=413)
         skip = {"csrfmiddlewaretoken", "base_version", "edit_tab"}
-        fields = {name: request.POST.getlist(name) for name in request.POST if name not in skip}
+        # PostgreSQL's JSON cannot hold a NUL character (a paste may bring one): dropped, as
+        # the save drops it (publication.text).
+        fields = {
+            name.replace("\x00", ""): [
+                value.replace("\x00", "") for value in request.POST.getlist(name)
+            ]
+            for name in request.POST
+            if name not in skip
+        }
         copy, _ = WorkingCopy.objects.update_or_create(
             article=article, user=request.user, defaults={"data": {"fields": fields}}
         )

@@ -41,7 +41,26 @@ class SectionAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class TypeToPickSelect(AutocompleteSelect):
+class KnownValuesOnlyMixin:
+    """For Django's autocomplete widgets: a posted value that is no id at all ("abc", from
+    a crafted form) is left out when the box is drawn again. Django looks the values up to
+    draw them, and that lookup raised, so the form answered 500 instead of showing its
+    "Select a valid choice" error."""
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.target_field
+
+        def parses(item):
+            try:
+                target.to_python(item)
+            except ValidationError:
+                return False
+            return True
+
+        return super().optgroups(name, [item for item in value if parses(item)], attr)
+
+
+class TypeToPickSelect(KnownValuesOnlyMixin, AutocompleteSelect):
     """An autocomplete box typed into directly: type, then pick a match or “Create …”.
 
     Two actions and no popup window. The <select> stays the form's value (backups,

@@ -1,0 +1,38 @@
+"""Odd or crafted input to the article form and its helpers: a clear answer, never a 500."""
+
+from articles.models import Article, WorkingCopy
+from tests.factories import (
+    AdminTestCase,
+    article_change_url,
+    article_form_data,
+    make_article,
+    make_author,
+)
+
+
+class CraftedArticleFormTests(AdminTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.article = make_article(
+            headline="Original", status=Article.Status.DRAFT, authors=[make_author("Ana Ruiz")]
+        )
+
+    def test_a_value_that_is_no_id_in_an_autocomplete_box_is_a_form_error(self):
+        for field in ["lead_photo", "bylines-0-author", "photo_creator", "photo_source"]:
+            with self.subTest(field=field):
+                data = article_form_data(self.article, headline="Changed")
+                data[field] = "abc"
+                response = self.client.post(article_change_url(self.article), data)
+                self.assertContains(response, "Select a valid choice")
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.headline, "Original")
+
+    def test_autosave_keeps_typed_text_without_nul_characters(self):
+        response = self.client.post(
+            f"/admin/articles/article/{self.article.pk}/autosave/",
+            {"headline": "Typed\x00 headline", "dek\x00": "x"},
+        )
+        self.assertEqual(response.status_code, 200)
+        fields = WorkingCopy.objects.get().data["fields"]
+        self.assertEqual((fields["headline"], fields["dek"]), (["Typed headline"], ["x"]))
