@@ -36,3 +36,12 @@ class CraftedArticleFormTests(AdminTestCase):
         self.assertEqual(response.status_code, 200)
         fields = WorkingCopy.objects.get().data["fields"]
         self.assertEqual((fields["headline"], fields["dek"]), (["Typed headline"], ["x"]))
+
+    def test_schedule_with_a_time_already_past_is_refused_and_nothing_changes(self):
+        data = article_form_data(
+            self.article, published_at_0="2020-01-14", published_at_1="09:00:00", _schedule="1"
+        )
+        response = self.client.post(article_change_url(self.article), data)
+        self.assertContains(response, "Choose a publish time in the future to schedule")
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.status, Article.Status.DRAFT)
