@@ -60,6 +60,21 @@ class KnownValuesOnlyMixin:
         return super().optgroups(name, [item for item in value if parses(item)], attr)
 
 
+class KnownValuesAutocompleteSelect(KnownValuesOnlyMixin, AutocompleteSelect):
+    pass
+
+
+class KnownValuesAutocompleteMixin:
+    """For a ModelAdmin: its autocomplete_fields draw crafted values as form errors, not 500s."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KnownValuesAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 class TypeToPickSelect(KnownValuesOnlyMixin, AutocompleteSelect):
     """An autocomplete box typed into directly: type, then pick a match or “Create …”.
 
@@ -160,7 +175,7 @@ class CreateFromAutocompleteMixin:
 
 
 @admin.register(Creator)
-class CreatorAdmin(CreateFromAutocompleteMixin, admin.ModelAdmin):
+class CreatorAdmin(KnownValuesAutocompleteMixin, CreateFromAutocompleteMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "website", "author", "photo_count"]
     list_select_related = ["author"]
     ordering = ["name"]
@@ -387,7 +402,7 @@ class AuthorLinkInline(admin.TabularInline):
 
 
 @admin.register(Author)
-class AuthorAdmin(CreateFromAutocompleteMixin, admin.ModelAdmin):
+class AuthorAdmin(KnownValuesAutocompleteMixin, CreateFromAutocompleteMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "article_count"]
     ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}

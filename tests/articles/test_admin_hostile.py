@@ -45,3 +45,19 @@ class CraftedArticleFormTests(AdminTestCase):
         self.assertContains(response, "Choose a publish time in the future to schedule")
         self.article.refresh_from_db()
         self.assertEqual(self.article.status, Article.Status.DRAFT)
+
+    def test_a_value_that_is_no_id_on_the_author_and_creator_pages_is_a_form_error(self):
+        author = make_author("Dimitrije Ostojic")
+        for url, data in [
+            (
+                f"/admin/publication/author/{author.pk}/change/",
+                {"name": author.name, "photo": "abc"},
+            ),
+            (
+                "/admin/publication/creator/add/",
+                {"name": "Lena Marsh", "kind": "person", "author": "abc"},
+            ),
+        ]:
+            with self.subTest(url=url):
+                response = self.client.post(url, data)
+                self.assertContains(response, "Select a valid choice")
