@@ -57,7 +57,7 @@ browser: install
 
 # Branch coverage below the floor in pyproject.toml ([tool.coverage]) fails the run.
 test: lint browser
-	$(PYTHON) -m coverage run manage.py test --noinput
+	$(PYTHON) -m coverage run manage.py test --noinput --parallel
 	$(PYTHON) -m coverage combine --quiet
 	$(PYTHON) -m coverage report
 

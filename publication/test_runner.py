@@ -4,21 +4,71 @@ import unittest
 
 from django.conf import settings
 from django.core.cache import cache
-from django.test.runner import DiscoverRunner
+from django.test import LiveServerTestCase, SimpleTestCase, TestCase
+from django.test.runner import (
+    DiscoverRunner,
+    ParallelTestSuite,
+    RemoteTestResult,
+    RemoteTestRunner,
+)
 from django.test.utils import override_settings
 
 
-class ClearCacheResult(unittest.TextTestResult):
+def quiet_logs():
+    # Many tests check refusals (403, 404, 429); their warnings would bury real failures.
+    # werkzeug: the request lines of moto's S3 server in the storage tests.
+    for name in ("django.request", "django.security", "axes", "werkzeug"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    # Health tests stop the database on purpose.
+    logging.getLogger("publication.health").setLevel(logging.CRITICAL)
+    # One line per request is for production; tests that check it use assertLogs.
+    logging.getLogger("publication.requests").setLevel(logging.WARNING)
+
+
+class ClearCache:
     """Each test starts with an empty cache: rolled-back test data sends no signals, so
-    content versions and fragments cached by one test would otherwise reach the next."""
+    content versions and fragments cached by one test would otherwise reach the next.
+    And with quiet logs again: a test that imports wsgi.py sets up Django's LOGGING anew."""
 
     def startTest(self, test):
         cache.clear()
+        quiet_logs()
         super().startTest(test)
+
+
+class ClearCacheResult(ClearCache, unittest.TextTestResult):
+    pass
+
+
+class ClearCacheRemoteResult(ClearCache, RemoteTestResult):
+    """The same in each process of `manage.py test --parallel`."""
+
+
+class ClearCacheRemoteRunner(RemoteTestRunner):
+    resultclass = ClearCacheRemoteResult
+
+
+class ClearCacheParallelSuite(ParallelTestSuite):
+    runner_class = ClearCacheRemoteRunner
+
+
+class _WithoutLiveServerType(type):
+    def __instancecheck__(cls, test):
+        return isinstance(test, SimpleTestCase) and not isinstance(test, LiveServerTestCase)
+
+
+class WithoutLiveServer(metaclass=_WithoutLiveServerType):
+    """isinstance() is true for tests other than the live-server (browser) ones."""
 
 
 class TestRunner(DiscoverRunner):
     """Django's runner with test-only speed-ups; no second settings module."""
+
+    parallel_test_suite = ClearCacheParallelSuite
+    # Browser tests run last in each process: they share one Chromium, whose Playwright event
+    # loop stays in the thread until the process ends, and asyncio.run() (the job worker in
+    # other tests) refuses to start beside a running loop.
+    reorder_by = (TestCase, WithoutLiveServer)
 
     def setup_test_environment(self, **kwargs):
         super().setup_test_environment(**kwargs)  # also switches email to locmem
@@ -39,14 +89,7 @@ class TestRunner(DiscoverRunner):
             CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
         )
         self.memory_cache.enable()
-        # Many tests check refusals (403, 404, 429); their warnings would bury real failures.
-        # werkzeug: the request lines of moto's S3 server in the storage tests.
-        for name in ("django.request", "django.security", "axes", "werkzeug"):
-            logging.getLogger(name).setLevel(logging.ERROR)
-        # Health tests stop the database on purpose.
-        logging.getLogger("publication.health").setLevel(logging.CRITICAL)
-        # One line per request is for production; tests that check it use assertLogs.
-        logging.getLogger("publication.requests").setLevel(logging.WARNING)
+        quiet_logs()
 
     def teardown_test_environment(self, **kwargs):
         self.memory_cache.disable()

@@ -3,6 +3,7 @@
 import os
 import shutil
 import tempfile
+from multiprocessing import util
 from pathlib import Path
 
 from django.contrib.auth.models import User
@@ -18,43 +19,64 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH") or (
     "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
 )
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-MEDIA_ROOT = tempfile.mkdtemp(prefix="browser-media-")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
+class SharedChromium:
+    """One Chromium for every browser test class in this process, started by the first and
+    closed when the process exits: each launch took 3-5 s, once per class."""
+
+    playwright = None
+    browser = None
+
+    @classmethod
+    def get(cls):
+        if cls.browser is None or not cls.browser.is_connected():
+            from playwright.sync_api import Error, sync_playwright
+
+            # Playwright's sync API runs an event loop in this thread; Django's ORM calls
+            # made by the test itself are still synchronous.
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+            if cls.playwright is None:
+                cls.playwright = sync_playwright().start()
+                # Also run when a `manage.py test --parallel` worker exits, where atexit is not.
+                util.Finalize(cls, cls.stop, exitpriority=10)
+            try:
+                cls.browser = cls.playwright.chromium.launch(
+                    executable_path=CHROMIUM, args=CHROMIUM_ARGS
+                )
+            except Error as exc:
+                raise RuntimeError(
+                    "Browser tests need Chromium: run `make test`, which installs it, "
+                    f"or `apt-get install chromium`.\n{exc}"
+                ) from exc
+        return cls.browser
+
+    @classmethod
+    def stop(cls):
+        if cls.browser is not None:
+            cls.browser.close()
+        if cls.playwright is not None:
+            cls.playwright.stop()
+        cls.browser = cls.playwright = None
+
+
 @tag("browser")
-@override_settings(MEDIA_ROOT=MEDIA_ROOT)
 class BrowserTestCase(StaticLiveServerTestCase):
     @classmethod
     def setUpClass(cls):
-        from playwright.sync_api import Error, sync_playwright
-
-        # Playwright's sync API runs an event loop in this thread; Django's ORM calls
-        # made by the test itself are still synchronous.
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        cls.playwright = sync_playwright().start()
-        try:
-            cls.browser = cls.playwright.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS
-            )
-        except Error as exc:
-            cls.playwright.stop()
-            raise RuntimeError(
-                "Browser tests need Chromium: run `make test`, which installs it, "
-                f"or `apt-get install chromium`.\n{exc}"
-            ) from exc
-        try:
-            super().setUpClass()
-        except Exception:
-            cls.browser.close()
-            cls.playwright.stop()
-            raise
+        cls.browser = SharedChromium.get()
+        # A folder per class: test processes run side by side (manage.py test --parallel).
+        media_root = tempfile.mkdtemp(prefix="browser-media-")
+        cls.addClassCleanup(shutil.rmtree, media_root, ignore_errors=True)
+        cls.enterClassContext(override_settings(MEDIA_ROOT=media_root))
+        super().setUpClass()
 
     @classmethod
     def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        shutil.rmtree(MEDIA_ROOT, ignore_errors=True)
+        # Pages a test left open (other contexts) must not reach the next class.
+        for context in list(cls.browser.contexts):
+            context.close()
         super().tearDownClass()
 
     def setUp(self):
@@ -62,10 +84,8 @@ class BrowserTestCase(StaticLiveServerTestCase):
         self.page = self.context.new_page()
 
     def has_failed(self):
-        result = self._outcome.result
-        return any(
-            getattr(test, "test_case", test) is self for test, _ in result.failures + result.errors
-        )
+        # The test method or one of its subtests failed (any result class, --parallel too).
+        return not self._outcome.success
 
     def tearDown(self):
         if self.has_failed():
