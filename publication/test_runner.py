@@ -4,6 +4,7 @@ import unittest
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.backends.postgresql.operations import DatabaseOperations
 from django.test import LiveServerTestCase, SimpleTestCase, TestCase
 from django.test.runner import (
     DiscoverRunner,
@@ -23,6 +24,24 @@ def quiet_logs():
     logging.getLogger("publication.health").setLevel(logging.CRITICAL)
     # One line per request is for production; tests that check it use assertLogs.
     logging.getLogger("publication.requests").setLevel(logging.WARNING)
+
+
+def sql_flush_by_delete(ops, style, tables, *, reset_sequences=False, allow_cascade=False):
+    """Empty the tables with DELETE, not TRUNCATE, after each TransactionTestCase test (and
+    browser test): TRUNCATE makes new files for every table and index, which took 1.5-2 s for
+    these few rows, DELETE 0.05 s. Foreign keys are DEFERRABLE INITIALLY DEFERRED and flush
+    runs the statements in one transaction, so the order of the tables does not matter."""
+    if reset_sequences or allow_cascade or not tables:
+        return TRUNCATE_FLUSH(
+            ops, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
+    return [
+        f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(ops.quote_name(table))};"
+        for table in tables
+    ]
+
+
+TRUNCATE_FLUSH = DatabaseOperations.sql_flush
 
 
 class ClearCache:
@@ -90,8 +109,10 @@ class TestRunner(DiscoverRunner):
         )
         self.memory_cache.enable()
         quiet_logs()
+        DatabaseOperations.sql_flush = sql_flush_by_delete
 
     def teardown_test_environment(self, **kwargs):
+        DatabaseOperations.sql_flush = TRUNCATE_FLUSH
         self.memory_cache.disable()
         self.static_root.cleanup()
         super().teardown_test_environment(**kwargs)
