@@ -63,6 +63,7 @@ def article_structured_data(article, *, site) -> list[dict]:
                 "height": 512,
             },
         },
+        "inLanguage": site.language,
         "articleSection": article.section.name,
         "keywords": [topic.name for topic in article.topics],
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from PIL import Image, features
 
+from publication.syndication import xml_text
+
 # Bump when the encoding below changes, so every photo gets new files and new names.
 RENDITIONS_VERSION = 1
 
@@ -222,7 +224,8 @@ def xmp_packet(record: dict[str, str]) -> bytes:
             "</rdf:li></rdf:Seq></plus:Licensor>"
         )
     body = "".join(f"\n    {field}" for field in fields)
-    return XMP_TEMPLATE.format(fields=body).encode()
+    # XML like the feeds and sitemaps: a credit written past save() may hold a control character.
+    return xml_text(XMP_TEMPLATE.format(fields=body)).encode()
 
 
 def seq(name: str, value: str) -> str:

@@ -6,7 +6,8 @@ headline took down every feed listing it), and a template would write an XML fil
 can parse. Text is stored without them (publication.text.clean_typed_text), but rows written
 past save() (update(), bulk_create(), loaddata, imports) skip that rule, so every XML output
 drops them again on the way out: feeds as they are built (XmlSafeFeedMixin), documents
-rendered from templates as a whole (xml_safe_response).
+rendered from templates as a whole (xml_safe_response), the credit packet written into
+renditions (publication.renditions.xmp_packet).
 """
 
 import functools

@@ -12,6 +12,7 @@ from taggit.models import Tag
 
 from articles.models import Article
 from newsletter.models import Roundup
+from publication import renditions
 from publication.models import Author, Creator, Photo, Section, SiteSettings, default_language
 from tests.factories import (
     TemporaryMediaTestCase,
@@ -176,6 +177,9 @@ class LanguageTests(TemporaryMediaTestCase):
                     self.assertEqual(meta.lang, language.lower())
                     self.assertEqual(meta.tags.get("og:locale"), locale)
                 self.assertEqual(self.news_language(), news)
+                page = self.client.get(self.article.get_absolute_url()).content.decode()
+                ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+                self.assertEqual(json.loads(ld[1])[0]["inLanguage"], language.lower())
 
     def test_only_codes_the_news_sitemap_accepts_are_stored(self):
         for language in ["", "english", "xx", "en_US", "en-", "zh-hant", "en-gb-x", "e1"]:
@@ -254,6 +258,12 @@ class StoredControlCharacterTests(TemporaryMediaTestCase):
                 self.assertTrue(len(root))
         news = self.client.get("/sitemap-news.xml").content.decode()
         self.assertIn("Har\x7f\x85bour talks resume", news)  # legal in XML 1.0
+
+    def test_the_credit_written_into_renditions_is_well_formed_xmp(self):
+        photo = Photo.objects.get()
+        packet = renditions.xmp_packet(renditions.credit_record(photo)).decode()
+        root = ET.fromstring(packet[packet.index("<x:xmpmeta") : packet.index("<?xpacket end")])
+        self.assertIn("Cre\x7f\x85dit", ET.tostring(root, encoding="unicode"))
 
     def test_every_page_answers_and_its_structured_data_parses(self):
         for url in (
