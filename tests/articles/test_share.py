@@ -15,7 +15,9 @@ from newsletter.models import Roundup
 from publication import renditions
 from publication.models import Author, Creator, Photo, Section, SiteSettings, default_language
 from tests.factories import (
+    AdminTestCase,
     TemporaryMediaTestCase,
+    inline_data,
     make_article,
     make_author,
     make_creator,
@@ -186,6 +188,26 @@ class LanguageTests(TemporaryMediaTestCase):
             with self.subTest(language), self.assertRaises(ValidationError) as caught:
                 self.set_language(language)
             self.assertIn("language", caught.exception.message_dict)
+
+
+class SiteSettingsAdminTests(AdminTestCase):
+    def post(self, **fields):
+        site = SiteSettings.load()
+        data = {"name": site.name, "tagline": "", "newsletter_blurb": "", **fields}
+        data.update(inline_data("social_links", []))
+        return self.client.post(f"/admin/publication/sitesettings/{site.pk}/change/", data)
+
+    def test_editors_choose_the_language_and_the_default_share_image(self):
+        photo = make_photo()
+        response = self.post(language="EN-GB", share_photo=photo.pk)
+        self.assertEqual(response.status_code, 302)
+        site = SiteSettings.load()
+        self.assertEqual((site.language, site.share_photo), ("en-gb", photo))
+
+    def test_a_language_google_news_would_refuse_is_a_form_error(self):
+        response = self.post(language="xx")
+        self.assertContains(response, "Use a language code", status_code=200)
+        self.assertEqual(SiteSettings.load().language, "en-us")
 
 
 HOSTILE = "\x01\x08\x0b\x0c\x0e\x1b\x1f\x7f\x85\ufffe\uffff"
