@@ -235,7 +235,11 @@ class BylineOrderTests(EditorsAdminTestCase):
         # A thumbnail beside each photo offered, so the editor sees what they pick.
         thumbnail = option.locator("img.photo-option__thumbnail")
         self.assertEqual(thumbnail.get_attribute("src"), photo.thumbnail_url)
-        self.assertTrue(thumbnail.evaluate("img => img.complete && img.naturalWidth > 0"))
+        # decode() waits for the image (on a loaded machine it may still be on its way) and
+        # rejects a broken one.
+        self.assertTrue(
+            thumbnail.evaluate("img => img.decode().then(() => img.naturalWidth > 0, () => false)")
+        )
         option.click()
         page.wait_for_function("() => document.querySelector('#id_photo_alt_text').value !== ''")
         self.assertEqual(page.input_value("#id_photo_caption"), "Old caption")
