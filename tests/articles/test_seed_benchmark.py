@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from articles.models import Article
+from articles.models import Article, AuthorEntry, BodyPhoto, TopicEntry
 from newsletter.models import Subscriber
 from tests.factories import TemporaryMediaTestCase
 
@@ -23,6 +23,28 @@ class SeedBenchmarkTests(TemporaryMediaTestCase):
         # The seeded pages render.
         self.assertEqual(self.client.get(article.get_absolute_url()).status_code, 200)
         self.assertEqual(self.client.get("/").status_code, 200)
+
+    def test_seeded_articles_hold_what_save_would_store(self):
+        # Seven articles: the first and the seventh have a photo in the body.
+        call_command("seed_benchmark", articles=7, authors=3, topics=5, photos=2, verbosity=0)
+        fields = ["body", "teaser_paragraphs", "slug", "status", "published_at"]
+        vectors = ["search_vector", "search_head"]
+        articles = Article.objects.order_by("pk")
+
+        def stored():
+            return (
+                list(articles.values_list(*fields, *vectors)),
+                sorted(BodyPhoto.objects.values_list("article", "photo")),
+                sorted(TopicEntry.objects.values_list("tag", "article", "status", "published_at")),
+                sorted(AuthorEntry.objects.values_list("author", "article", "published_at")),
+            )
+
+        seeded = stored()
+        self.assertEqual(len(seeded[1]), 2)
+        self.assertRegex(seeded[0][0][len(fields)], r"\d+A\b")  # headline words, weighted A
+        for article in articles:
+            article.save()
+        self.assertEqual(stored(), seeded)
 
     def test_runs_twice_without_clashes(self):
         for _ in range(2):
