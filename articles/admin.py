@@ -1381,7 +1381,10 @@ class ArticleAdmin(VersionAdmin):
             status=Article.Status.PUBLISHED, published_at=now, updated_at=now
         )
         add_to_revisions(Article.objects.filter(pk__in=ready), "Published with “Publish now”.")
-        self.message_user(request, f"{count} article(s) published.", messages.SUCCESS)
+        if count:
+            self.message_user(request, f"{count} article(s) published.", messages.SUCCESS)
+        elif not refused:
+            self.message_user(request, "Nothing to publish: they are all live already.")
         if refused:
             self.message_user(request, "Not published: " + "; ".join(refused) + ".", messages.ERROR)
 

@@ -233,7 +233,8 @@ class ArticleChangelistTests(QueryCountMixin, AdminTestCase):
             {"action": "publish_now", "_selected_action": [self.scheduled.pk, self.draft.pk]},
             follow=True,
         )
-        self.assertContains(response, "0 article(s) published.")
+        # No "0 article(s) published." success beside the refusal.
+        self.assertNotContains(response, "article(s) published.")
         self.assertContains(
             response,
             "Not published: “Draft story” needs at least one author and a lead photo; "
@@ -241,6 +242,10 @@ class ArticleChangelistTests(QueryCountMixin, AdminTestCase):
         )
         self.assertCountEqual(Article.objects.drafts(), [self.draft])
         self.assertCountEqual(Article.objects.scheduled(), [self.scheduled])
+        response = self.client.post(
+            CHANGELIST, {"action": "publish_now", "_selected_action": [self.live.pk]}, follow=True
+        )
+        self.assertContains(response, "Nothing to publish: they are all live already.")
 
 
 class ArticleChangeFormTests(AdminTestCase):

@@ -9,6 +9,7 @@ from tests.factories import (
     make_article,
     make_author,
     make_photo,
+    make_section,
     make_share_link,
     make_user,
 )
@@ -40,6 +41,9 @@ class RevisionTests(AdminTestCase):
             tags="Energy, Sanctions",
             lead_photo=self.photo.pk,
             bylines=[(self.ben, Byline.Role.PHOTOS)],
+            dek="A new dek.",
+            body="<p>A body rewritten.</p>",
+            other_sections=[make_section("Europe").pk],
         )
         self.assertEqual(Version.objects.get_for_object(article).count(), 2)
         history = self.client.get(article_change_url(article).replace("change/", "history/"))
@@ -50,6 +54,11 @@ class RevisionTests(AdminTestCase):
             html=True,
         )
         self.assertContains(history, "<del>Energy</del> <ins>Energy; Sanctions</ins>", html=True)
+        newest = history.context["revisions"][0]["changes"]
+        self.assertIn("<dt>Dek</dt>", newest)
+        self.assertIn("<ins>A new dek.</ins>", newest)
+        self.assertIn("<ins>A body rewritten.</ins>", newest)
+        self.assertIn("<dt>Also in sections</dt><dd><del>none</del> <ins>Europe</ins></dd>", newest)
         self.assertContains(history, "Dimitrije Ostojic / Shutterstock.com")
         self.assertContains(history, "Restore this version", count=1)
 
