@@ -29,7 +29,14 @@ from articles.body import (
 )
 from articles.topics import OrderedTaggableManager
 from publication.html import sanitize_html
-from publication.models import Author, Photo, Redirect, RedirectsWhenMoved, Section
+from publication.models import (
+    Author,
+    Photo,
+    Redirect,
+    RedirectsWhenMoved,
+    Section,
+    slug_fits_url,
+)
 from publication.page_cache import ContentQuerySet, bump_content_version
 from publication.text import free_slug, paragraphs
 
@@ -47,6 +54,7 @@ class Kind(RedirectsWhenMoved):
 
     class Meta:
         ordering = ["order", "name"]
+        constraints = [slug_fits_url("kind_slug_fits_url")]
 
     def __str__(self):
         return self.name
@@ -333,11 +341,18 @@ class Article(RedirectsWhenMoved):
                 condition=Q(status="draft")
                 | (Q(kind__isnull=False) & Q(section__isnull=False) & ~Q(headline="")),
                 name="article_published_is_complete",
-            )
+            ),
+            slug_fits_url("article_slug_fits_url"),
         ]
 
     def __str__(self):
         return self.headline or "Untitled draft"
+
+    def validate_constraints(self, exclude=None):
+        # An empty slug is made from the headline by save(), after the form validated it.
+        if not self.slug:
+            exclude = {*(exclude or ()), "slug"}
+        super().validate_constraints(exclude)
 
     def save(self, *args, **kwargs):
         if not self.slug:

@@ -56,3 +56,12 @@ def free_slug(queryset, base: str, *, exclude_pk=None) -> str:
 def paragraphs(text: str) -> list[str]:
     """The paragraphs of plain text separated by blank lines, without surrounding spaces."""
     return [part.strip() for part in BLANK_LINE.split(text or "") if part.strip()]
+
+
+def repair_slugs(model, pattern: str, make_base) -> None:
+    """For data migrations: every row whose slug does not match pattern (a regex) gets a
+    free slug made from make_base(row), so a constraint on the pattern can be added."""
+    rows = model._default_manager.all()
+    for row in rows.exclude(slug__regex=pattern).order_by("pk"):
+        slug = free_slug(rows, make_base(row), exclude_pk=row.pk)
+        rows.filter(pk=row.pk).update(slug=slug)
