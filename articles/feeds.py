@@ -1,9 +1,10 @@
 """RSS 2.0 and Atom feeds for the whole site, each section, kind, author and topic."""
 
 import html
+import io
 import mimetypes
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
+from django.utils.xmlutils import SimplerXMLGenerator
 from taggit.models import Tag
 
 from articles.models import Article, AuthorEntry, Kind, TopicEntry
@@ -31,7 +33,38 @@ URL_ATTRIBUTE = re.compile(
 )
 
 
-class ArticleRssGenerator(XmlSafeFeedMixin, Rss201rev2Feed):
+class PrewrittenItemsMixin:
+    """For django.utils.feedgenerator classes: items may come already written as XML
+    (cached, see ArticleFeed.get_feed), and are then copied into the feed as they are."""
+
+    prewritten_items: list[str] | None = None
+    # The newest publish or update time of the prewritten items (the feed's own date).
+    prewritten_latest = None
+
+    def write_items(self, handler):
+        if self.prewritten_items is None:
+            return super().write_items(handler)
+        for xml in self.prewritten_items:
+            handler.ignorableWhitespace(xml)  # written as it is, not escaped
+
+    def item_xml(self, item) -> str:
+        """One item as write_items() writes it into the feed."""
+        out = io.StringIO()
+        handler = SimplerXMLGenerator(out, "utf-8", short_empty_elements=True)
+        items, self.items = self.items, [item]
+        try:
+            super().write_items(handler)
+        finally:
+            self.items = items
+        return out.getvalue()
+
+    def latest_post_date(self):
+        if self.prewritten_items is None:
+            return super().latest_post_date()
+        return self.prewritten_latest or super().latest_post_date()
+
+
+class ArticleRssGenerator(PrewrittenItemsMixin, XmlSafeFeedMixin, Rss201rev2Feed):
     """RSS with the full body (content:encoded) and every author (dc:creator)."""
 
     def rss_attributes(self):
@@ -48,7 +81,7 @@ class ArticleRssGenerator(XmlSafeFeedMixin, Rss201rev2Feed):
         handler.addQuickElement("content:encoded", item["content"])
 
 
-class ArticleAtomGenerator(XmlSafeFeedMixin, Atom1Feed):
+class ArticleAtomGenerator(PrewrittenItemsMixin, XmlSafeFeedMixin, Atom1Feed):
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         for name, url in item["authors"]:
@@ -65,6 +98,8 @@ class FeedObject:
 
     site: SiteSettings
     subject: object = None
+    # The articles whose items are being written (only those missing from the cache).
+    articles: list = field(default_factory=list)
 
 
 class ArticleFeed(Feed):
@@ -107,15 +142,42 @@ class ArticleFeed(Feed):
         name = self.url_name + ("-atom" if self.feed_type is ArticleAtomGenerator else "")
         return absolute(reverse(name, args=args))
 
-    def items(self, obj):
-        articles = Article.objects.for_feed()
+    def get_feed(self, obj, request):
+        """The feed with each item's XML a fragment cached under the content version:
+        an item shows the same in every feed listing its article, so a feed costs one
+        query for which articles it lists and one cache round trip for their items; only
+        the missing items (after an edit) are loaded and written, as Django writes them."""
+        articles = Article.objects.live()
         if obj.subject is not None:
             articles = self.filter_articles(articles, obj.subject)
-        articles = list(articles[:FEED_LENGTH])
-        contents = feed_contents(articles)
-        for article in articles:
-            article.feed_content = contents[article.pk]
-        return articles
+        listed = list(
+            articles.order_by("-published_at", "-pk").values_list(
+                "pk", "published_at", "updated_at"
+            )[:FEED_LENGTH]
+        )
+        kind = "atom" if issubclass(self.feed_type, Atom1Feed) else "rss"
+        names = {f"feed-item:{kind}:{pk}": pk for pk, _, _ in listed}
+
+        def write(missing: list[str]) -> dict[str, str]:
+            loaded = Article.objects.for_feed().in_bulk([names[name] for name in missing])
+            obj.articles = [loaded[names[name]] for name in missing if names[name] in loaded]
+            feed = super(ArticleFeed, self).get_feed(obj, request)
+            return {
+                f"feed-item:{kind}:{article.pk}": feed.item_xml(item)
+                for article, item in zip(obj.articles, feed.items, strict=True)
+            }
+
+        found = cached_many_under_version(list(names), write)
+        obj.articles = []
+        feed = super().get_feed(obj, request)
+        feed.prewritten_items = [found[name] for name in names if name in found]
+        feed.prewritten_latest = max(
+            (moment for _, *moments in listed for moment in moments if moment), default=None
+        )
+        return feed
+
+    def items(self, obj):
+        return obj.articles
 
     def item_title(self, article):
         return article.headline
@@ -148,32 +210,14 @@ class ArticleFeed(Feed):
 
     def item_extra_kwargs(self, article):
         return {
-            "content": article.feed_content,
+            # Feed readers show entries away from the site: a relative URL would point
+            # at the reader's own host.
+            "content": absolute_urls(article.body_html(), self.item_link(article)),
             "authors": [
                 (byline.author.name, absolute(byline.author.get_absolute_url()))
                 for byline in article.feed_bylines
             ],
         }
-
-
-def feed_contents(articles) -> dict[int, str]:
-    """Each article's body as feeds carry it, by article id: cleaned, figures rendered and
-    every URL absolute. A fragment per article under the content version, shared by every
-    feed (one cache round trip for a feed), so the body is cleaned once per edit, not on
-    every request; only the missing ones are loaded with their body and body photos."""
-    names = {f"feed-content:{article.pk}": article.pk for article in articles}
-
-    def render(missing: list[str]) -> dict[str, str]:
-        loaded = Article.objects.with_body().in_bulk([names[name] for name in missing])
-        return {
-            # Feed readers show entries away from the site: a relative URL would point
-            # at the reader's own host.
-            name: absolute_urls(article.body_html(), absolute(article.get_absolute_url()))
-            for name, article in ((name, loaded[names[name]]) for name in missing)
-        }
-
-    found = cached_many_under_version(list(names), render)
-    return {pk: found[name] for name, pk in names.items()}
 
 
 def absolute(path: str) -> str:

@@ -160,21 +160,10 @@ class ArticleQuerySet(ContentQuerySet):
         )
 
     def for_feed(self):
-        """What a feed entry carries but its body (articles.feeds.feed_contents caches
-        that): authors, topics and the lead image."""
+        """What a feed entry carries: the full body, authors, topics and the lead image."""
         return (
             self.live()
             .select_related("kind", "section", "lead_photo")
-            .defer(
-                "body",
-                "teaser",
-                "teaser_paragraphs",
-                "search_vector",
-                "search_head",
-                "lead_photo__caption",
-                "lead_photo__rendition_files",
-                "lead_photo__renditions_error",
-            )
             # Into lists (to_attr): a prefetch into the related manager builds a filtered
             # queryset per article, which was a third of a feed's time.
             .prefetch_related(
@@ -183,17 +172,12 @@ class ArticleQuerySet(ContentQuerySet):
                     queryset=Byline.objects.select_related("author"),
                     to_attr="feed_bylines",
                 ),
+                models.Prefetch("body_photos", queryset=Photo.objects.with_credit()),
                 models.Prefetch(
                     "tagged_items", queryset=topics_in_order(), to_attr="feed_topic_items"
                 ),
             )
             .order_by("-published_at", "-pk")
-        )
-
-    def with_body(self):
-        """What body_html() reads: the body and the photos it shows, with their credits."""
-        return self.only("pk", "slug", "body").prefetch_related(
-            models.Prefetch("body_photos", queryset=Photo.objects.with_credit())
         )
 
     def for_page(self):
