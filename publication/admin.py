@@ -446,7 +446,7 @@ class SocialLinkInline(admin.TabularInline):
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(admin.ModelAdmin):
+class SiteSettingsAdmin(KnownValuesAutocompleteMixin, admin.ModelAdmin):
     inlines = [SocialLinkInline]
     filter_horizontal = ["nav_topics"]
     autocomplete_fields = ["share_photo"]

@@ -42,13 +42,15 @@ def clean_topic_name(name: str) -> str:
 
 
 def parse_topics(text: str) -> list[str]:
-    """taggit's comma/quote parsing, refusing names that are only spaces.
+    """Topic names separated by commas (quotes may hold commas), refusing blank names.
 
     taggit would drop a quoted blank ('" "') silently and keep a zero-width space
     as a name; both are mistakes the editor should see.
     """
     text = text or ""
-    names = [clean_topic_name(name) for name in _parse_tags(text)]
+    # Without a comma taggit splits on spaces, and "Trump transition" became two topics.
+    # Topics are phrases: only commas (and quotes) separate them.
+    names = [clean_topic_name(name) for name in _parse_tags(text if "," in text else text + ",")]
     quoted_blank = any(not clean_topic_name(quoted) for quoted in QUOTED.findall(text))
     if "" in names or quoted_blank or (not names and clean_topic_name(text).strip(",")):
         raise forms.ValidationError(BLANK_NAME, code="blank_topic")

@@ -10,6 +10,7 @@ from taggit.models import Tag
 
 from articles.models import Article
 from publication.models import SiteSettings
+from publication.topics import parse_topics
 from tests.factories import AdminTestCase, article_form_data, make_article, make_site
 
 # Names that are only punctuation, only symbols, or in scripts slugify handles badly.
@@ -76,6 +77,19 @@ class TopicSlugTests(TestCase):
         slug = Tag.objects.get(name="!!!").slug
         self.assertEqual(slug, "exclamation-mark-exclamation-mark-exclamation-mark")
         self.assertEqual(self.client.get("/").status_code, 200)
+
+
+class TopicPhraseTests(TestCase):
+    def test_only_commas_separate_topics(self):
+        for text, names in [
+            ("Trump transition", ["Trump transition"]),
+            ("  Black Sea   security ", ["Black Sea   security"]),
+            ("Black Sea security, Energy", ["Black Sea security", "Energy"]),
+            ('"New York" Paris', ["New York", "Paris"]),
+            ('"Sanctions, EU"', ["Sanctions, EU"]),
+        ]:
+            with self.subTest(text=text):
+                self.assertEqual(sorted(parse_topics(text)), sorted(names))
 
 
 class BlankTopicNameTests(AdminTestCase):
