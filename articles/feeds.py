@@ -18,6 +18,7 @@ from taggit.models import Tag
 
 from articles.models import Article, AuthorEntry, Kind, TopicEntry
 from publication.context_processors import cached_site_settings
+from publication.feeds import SiteLanguageMixin
 from publication.models import Author, Section, SiteSettings
 from publication.page_cache import cached_many_under_version
 from publication.syndication import XmlSafeFeedMixin
@@ -102,7 +103,7 @@ class FeedObject:
     articles: list = field(default_factory=list)
 
 
-class ArticleFeed(Feed):
+class ArticleFeed(SiteLanguageMixin, Feed):
     """The latest live articles of the whole site; subclasses narrow it to one subject."""
 
     feed_type = ArticleRssGenerator

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from newsletter.models import Roundup
+from publication.feeds import SiteLanguageMixin
 from publication.models import SiteSettings
 from publication.syndication import XmlSafeFeedMixin
 
@@ -15,7 +16,7 @@ class RoundupAtomFeed(XmlSafeFeedMixin, Atom1Feed):
     pass
 
 
-class RoundupArchiveFeed(Feed):
+class RoundupArchiveFeed(SiteLanguageMixin, Feed):
     """Sent round-ups as an Atom feed: the web version, never a subscriber's copy."""
 
     feed_type = RoundupAtomFeed

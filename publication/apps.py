@@ -28,7 +28,7 @@ class PublicationConfig(AppConfig):
         from taggit.models import Tag
 
         from publication import models
-        from publication.page_cache import bump_content_version
+        from publication.page_cache import bump_content_version, register_next_change
         from publication.text import clean_typed_text
         from publication.topics import give_topic_a_slug
 
@@ -37,6 +37,8 @@ class PublicationConfig(AppConfig):
         # Tag is taggit's model: its save() is the one place every topic passes through.
         pre_save.connect(give_topic_a_slug, sender=Tag, dispatch_uid="topic-slug")
 
+        # Cached feeds and creator pages end when a photo's licence runs out.
+        register_next_change(models.next_license_expiry)
         # Every record public pages show: saving or deleting one makes cached pages stale.
         for model in (
             models.Section,

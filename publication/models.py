@@ -377,6 +377,21 @@ class PhotoQuerySet(ContentQuerySet):
         return self.filter(checksum=image_checksum(image))
 
 
+def next_license_expiry() -> datetime.datetime | None:
+    """When the next photo licence runs out: feeds and creator pages drop a photo from the
+    day after its last licensed day, so cached pages must end at that midnight."""
+    last_day = (
+        Photo.objects.filter(license_expires_on__gte=timezone.localdate())
+        .order_by("license_expires_on")
+        .values_list("license_expires_on", flat=True)
+        .first()
+    )
+    if last_day is None:
+        return None
+    day_after = last_day + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day_after, datetime.time.min))
+
+
 # The job that makes a photo's renditions (publication/tasks.py), deferred by this name.
 RENDITIONS_TASK = "publication.photo_renditions"
 

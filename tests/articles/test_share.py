@@ -183,6 +183,15 @@ class LanguageTests(TemporaryMediaTestCase):
                 ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
                 self.assertEqual(json.loads(ld[1])[0]["inLanguage"], language.lower())
 
+    def test_feeds_say_the_language(self):
+        self.set_language("pt-br")
+        rss = ET.fromstring(self.client.get("/feed/").content)
+        self.assertEqual(rss.find("channel/language").text, "pt-br")
+        xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+        for url in ("/feed/atom/", "/newsletter/archive/feed/"):
+            with self.subTest(url):
+                self.assertEqual(ET.fromstring(self.client.get(url).content).get(xml_lang), "pt-br")
+
     def test_only_codes_the_news_sitemap_accepts_are_stored(self):
         for language in ["", "english", "xx", "en_US", "en-", "zh-hant", "en-gb-x", "e1"]:
             with self.subTest(language), self.assertRaises(ValidationError) as caught:

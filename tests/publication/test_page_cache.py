@@ -472,6 +472,33 @@ class ScheduleTests(PageCacheTestCase):
         self.assertEqual(response["X-Page-Cache"], "miss")
 
 
+class LicenceExpiryTests(PageCacheTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        make_site()
+        photo = make_photo(may_redistribute=True, license_expires_on=timezone.localdate())
+        make_article(headline="Pictured story", lead_photo=photo)
+
+    def test_a_cached_feed_drops_the_photo_when_its_licence_runs_out(self):
+        self.assertContains(self.get("/feed/"), "<enclosure")
+        self.assertEqual(self.get("/feed/")["X-Page-Cache"], "hit")
+        midnight = timezone.make_aware(
+            datetime.datetime.combine(
+                timezone.localdate() + datetime.timedelta(days=1), datetime.time.min
+            )
+        )
+        # Every cached page and fragment ends then, however long its own lifetime.
+        self.assertEqual(cache.get(VERSION_KEY).next_change, midnight.timestamp())
+        later = midnight + datetime.timedelta(seconds=1)
+        with (
+            mock.patch("django.utils.timezone.now", return_value=later),
+            mock.patch("publication.page_cache.time.time", return_value=later.timestamp()),
+        ):
+            response = self.get("/feed/")
+        self.assertNotContains(response, "<enclosure")
+        self.assertEqual(response["X-Page-Cache"], "miss")
+
+
 class TwoProcessTests(TransactionTestCase):
     """Two processes sharing one cache: an edit in one shows at once in the other."""
 
