@@ -447,6 +447,16 @@ def zoned_time(moment):
     )
 
 
+def zoned_field(name: str, description: str):
+    """A ModelAdmin display of the date-time field `name` as zoned_time() shows it."""
+
+    @admin.display(description=description, ordering=name)
+    def display(self, obj):
+        return zoned_time(getattr(obj, name))
+
+    return display
+
+
 def edit_tab(data) -> str:
     """The browser tab a lock heartbeat or a save comes from (the edit-lock script's id)."""
     return str(data.get("edit_tab", ""))[:64]
@@ -510,9 +520,7 @@ class ShareLinkInline(admin.TabularInline):
     def expires(self, share_link):
         return zoned_time(share_link.expires_at) if share_link.pk else "—"
 
-    @admin.display(description="Revoked")
-    def revoked(self, share_link):
-        return zoned_time(share_link.revoked_at)
+    revoked = zoned_field("revoked_at", "Revoked")
 
     @admin.display(description="Link")
     def link(self, share_link):
@@ -1129,17 +1137,9 @@ class ArticleAdmin(VersionAdmin):
             timezone.get_current_timezone_name(),
         )
 
-    @admin.display(description="Created")
-    def created(self, article):
-        return zoned_time(article.created_at)
-
-    @admin.display(description="Saved")
-    def updated(self, article):
-        return zoned_time(article.updated_at)
-
-    @admin.display(description="Shown as updated")
-    def shown_updated(self, article):
-        return zoned_time(article.shown_updated_at)
+    created = zoned_field("created_at", "Created")
+    updated = zoned_field("updated_at", "Saved")
+    shown_updated = zoned_field("shown_updated_at", "Shown as updated")
 
     @admin.display(description="Publish")
     def publish_button(self, article):
@@ -1429,17 +1429,9 @@ class ShareLinkAdmin(admin.ModelAdmin):
             kwargs["help_text"] = f"In {timezone.get_current_timezone_name()} time."
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
-    @admin.display(description="Created", ordering="created_at")
-    def created(self, link):
-        return zoned_time(link.created_at)
-
-    @admin.display(description="Expires", ordering="expires_at")
-    def expires(self, link):
-        return zoned_time(link.expires_at)
-
-    @admin.display(description="Revoked", ordering="revoked_at")
-    def revoked(self, link):
-        return zoned_time(link.revoked_at)
+    created = zoned_field("created_at", "Created")
+    expires = zoned_field("expires_at", "Expires")
+    revoked = zoned_field("revoked_at", "Revoked")
 
     def has_add_permission(self, request):
         return False
