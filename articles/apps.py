@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import post_save, pre_save
 
 
 class ArticlesConfig(AppConfig):
@@ -9,22 +9,21 @@ class ArticlesConfig(AppConfig):
         from taggit.models import Tag, TaggedItem
 
         from articles import models
-        from articles.models import Article, Byline, Correction, Kind, next_scheduled_publish
-        from publication.page_cache import bump_content_version, register_next_change
+        from articles.models import (
+            Article,
+            BodyPhoto,
+            Byline,
+            Correction,
+            Kind,
+            next_scheduled_publish,
+        )
+        from publication.page_cache import register_next_change, shown_on_pages
 
         # Cached public pages end when a scheduled article goes live.
         register_next_change(next_scheduled_publish)
-        for model in (Article, Byline, Correction, Kind, TaggedItem):
-            for signal in (post_save, post_delete):
-                signal.connect(bump_content_version, sender=model, dispatch_uid="content-version")
-        for through in (
-            Article.other_sections.through,
-            Article.body_photos.through,
-            TaggedItem,  # article.tags.add()/remove() send m2m_changed, not post_save
-        ):
-            m2m_changed.connect(
-                bump_content_version, sender=through, dispatch_uid="content-version"
-            )
+        # Article's many-to-many fields (other sections, body photos, topics, authors)
+        # are wired with it.
+        shown_on_pages(Article, Byline, BodyPhoto, Correction, Kind, TaggedItem)
         # Topics are taggit's model, which we cannot give a save() of our own.
         pre_save.connect(models.remember_topic_url, sender=Tag, dispatch_uid="topic-url")
         post_save.connect(models.redirect_moved_topic, sender=Tag, dispatch_uid="topic-moved")

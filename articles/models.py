@@ -52,6 +52,8 @@ class Kind(RedirectsWhenMoved):
     slug = models.SlugField(max_length=50, unique=True)
     order = models.PositiveSmallIntegerField(default=0)
 
+    objects = ContentQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "name"]
         constraints = [slug_fits_url("kind_slug_fits_url")]
@@ -595,6 +597,8 @@ class BodyPhoto(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
     photo = models.ForeignKey(Photo, on_delete=models.PROTECT, related_name="+")
 
+    objects = ContentQuerySet.as_manager()
+
     class Meta:
         # The table Django made for the plain many-to-many field before.
         db_table = "articles_article_body_photos"
@@ -618,6 +622,8 @@ class Correction(models.Model):
     text = models.TextField(help_text="What changed, for readers, e.g. “An earlier version …”.")
     date = models.DateField(default=timezone.localdate)
 
+    objects = ContentQuerySet.as_manager()
+
     class Meta:
         ordering = ["date", "pk"]
 
@@ -638,6 +644,8 @@ class Byline(models.Model):
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.BY)
     order = models.PositiveSmallIntegerField(default=0)
+
+    objects = ContentQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "pk"]

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsletter.validators import email_for_display, normalize_email
+from publication.page_cache import ContentQuerySet
 from publication.text import paragraphs
 
 
@@ -185,7 +186,7 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-class RoundupQuerySet(models.QuerySet):
+class RoundupQuerySet(ContentQuerySet):
     def sent(self):
         """Round-ups readers may see on the web: only those already sent."""
         return self.filter(status=Roundup.Status.SENT).order_by("-sent_at", "-pk")
@@ -283,6 +284,8 @@ class RoundupItem(models.Model):
         "articles.Article", on_delete=models.PROTECT, related_name="roundup_items"
     )
     order = models.PositiveSmallIntegerField(default=0, help_text="Lowest first.")
+
+    objects = ContentQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "pk"]

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.core.signals import request_finished
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_save
+from django.db.models.signals import post_migrate, pre_save
 
 
 def create_cache_table(*, using, verbosity=1, **kwargs):
@@ -28,7 +28,7 @@ class PublicationConfig(AppConfig):
         from taggit.models import Tag
 
         from publication import models
-        from publication.page_cache import bump_content_version, register_next_change
+        from publication.page_cache import register_next_change, shown_on_pages
         from publication.text import clean_typed_text
         from publication.topics import give_topic_a_slug
 
@@ -39,8 +39,8 @@ class PublicationConfig(AppConfig):
 
         # Cached feeds and creator pages end when a photo's licence runs out.
         register_next_change(models.next_license_expiry)
-        # Every record public pages show: saving or deleting one makes cached pages stale.
-        for model in (
+        # Every record public pages show: writing one makes cached pages stale.
+        shown_on_pages(
             models.Section,
             models.Creator,
             models.Photo,
@@ -49,13 +49,6 @@ class PublicationConfig(AppConfig):
             models.SiteSettings,
             models.SocialLink,
             Tag,
-        ):
-            for signal in (post_save, post_delete):
-                signal.connect(bump_content_version, sender=model, dispatch_uid="content-version")
-        m2m_changed.connect(
-            bump_content_version,
-            sender=models.SiteSettings.nav_topics.through,
-            dispatch_uid="content-version",
         )
 
         from publication.logs import install_request_id_factory

@@ -202,6 +202,8 @@ class Section(RedirectsWhenMoved):
         default=0, help_text="Sections are listed in the navigation by this number, lowest first."
     )
 
+    objects = ContentQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "name"]
         constraints = [slug_fits_url("section_slug_fits_url")]
@@ -244,7 +246,7 @@ def clean_name(typed: str) -> str:
     return name
 
 
-class NamedQuerySet(models.QuerySet):
+class NamedQuerySet(ContentQuerySet):
     """Rows found or created by name, case-insensitively, never twice."""
 
     def lock_name(self, name: str) -> None:
@@ -753,6 +755,8 @@ class Link(models.Model):
     url = models.URLField()
     order = models.PositiveSmallIntegerField(default=0)
 
+    objects = ContentQuerySet.as_manager()
+
     class Meta:
         abstract = True
         ordering = ["order", "pk"]
@@ -817,6 +821,8 @@ class SiteSettings(models.Model):
         related_name="+",
         help_text="Running topics shown in the site navigation.",
     )
+
+    objects = ContentQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "site settings"

@@ -2,7 +2,8 @@
 
 Why one version for the whole site: a page shows many records (chrome, bylines, teasers,
 credits, topics), so working out which pages one save touches is where partial schemes
-go wrong. Every save or delete of anything public bumps the version instead; each
+go wrong. Every write to anything public bumps the version instead (shown_on_pages():
+a save, a delete, a many-to-many change, and bulk writes through ContentQuerySet); each
 cached page remembers the version it was rendered under and is served only while the
 version is unchanged. Edits are rare next to reads, so the cost (every page is rendered
 once more after an edit) is small, and the next request after a save, in any process,
@@ -34,6 +35,7 @@ from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import models, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import Resolver404, get_resolver
 from django.utils.cache import patch_vary_headers
@@ -46,11 +48,20 @@ _horizons = []
 @dataclass(frozen=True)
 class ContentVersion:
     token: str
-    changed_at: float  # when it was bumped: the Last-Modified of every page under it
+    changed_at: float  # when it was bumped
     next_change: float | None  # when the site changes by itself (a scheduled publish)
+    # The Last-Modified of every page under this version, in whole seconds (see
+    # _new_version()); None in versions stored before it was kept: int(changed_at).
+    modified_second: int | None = None
 
     def is_due(self, now: float) -> bool:
         return self.next_change is not None and now >= self.next_change
+
+    def last_modified(self, now: float) -> int | None:
+        """Last-Modified for a response sent now; None until that second has begun (an
+        HTTP date may not lie in the future)."""
+        second = int(self.changed_at) if self.modified_second is None else self.modified_second
+        return second if second <= now else None
 
 
 def register_next_change(func):
@@ -76,7 +87,20 @@ def bump_content_version(**kwargs) -> ContentVersion:
 
 
 def _new_version() -> ContentVersion:
-    version = ContentVersion(uuid.uuid4().hex, time.time(), next_change())
+    now = time.time()
+    previous = cache.get(VERSION_KEY)
+    if previous is None:
+        changed_at, second = now, int(now)
+    else:
+        # Last-Modified has whole seconds, and If-Modified-Since answers 304 when the
+        # copy is as new as the page: a version that started in the same second as the
+        # one before would tell a reader holding the old page (same second) it is
+        # current. So a version's pages say the second after its change, and say it only
+        # once that second has begun: every Last-Modified sent under an earlier version
+        # is then older. changed_at never goes back, whichever machine's clock bumps.
+        changed_at = max(now, previous.changed_at)
+        second = int(changed_at) + 1
+    version = ContentVersion(uuid.uuid4().hex, changed_at, next_change(), second)
     cache.set(VERSION_KEY, version, None)
     return version
 
@@ -127,13 +151,76 @@ def cached_under_version(name: str, compute):
 
 
 class ContentQuerySet(models.QuerySet):
-    """For models pages show: bulk updates (admin actions, jobs storing renditions) send
-    no post_save, so they bump the content version themselves."""
+    """The queryset of every model public pages show (see shown_on_pages()).
+
+    Signals cover a save() or delete() of one row: the admin's forms and inlines, model
+    methods, fixtures. Django sends none for bulk writes, which our code uses where they
+    are the right tool (the admin's publish actions, a round-up marked sent by its job,
+    renditions stored by theirs, conditional status changes), so these bump the content
+    version themselves when they wrote a row. Banning update() instead would leave the
+    rule to every future caller; here it holds for each of them, related managers
+    (author.links.update(), an m2m through model's bulk_create) included.
+    """
 
     def update(self, **kwargs):
         count = super().update(**kwargs)
-        bump_content_version()
+        if count:
+            bump_content_version()
         return count
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        if created:
+            bump_content_version()
+        return created
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        count = super().bulk_update(objs, fields, *args, **kwargs)
+        if count:
+            bump_content_version()
+        return count
+
+    def delete(self):
+        # Rows deleted one by one send post_delete, but Django deletes without signals
+        # when a model has no receivers ("fast delete"): the rule should not depend on it.
+        deleted, per_model = super().delete()
+        if deleted:
+            bump_content_version()
+        return deleted, per_model
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+
+# Models public pages show, each registered once by shown_on_pages().
+_shown_on_pages = []
+
+
+def shown_on_pages(*page_models) -> None:
+    """Declare models whose rows public pages show: any write to them ends every cached
+    page and fragment. The one place the content version is wired to writes.
+
+    Saving or deleting a row (post_save, post_delete) and changing any of its
+    many-to-many fields (m2m_changed on the through model: add(), remove(), set(),
+    clear(), the admin's filter boxes) bump the version. Bulk writes are covered by
+    ContentQuerySet, which each of our models here must use for every manager (a test
+    checks); taggit's Tag and TaggedItem keep taggit's managers, so our code writes them
+    only through save(), delete() and the tag managers (a test checks that too).
+    """
+    for model in page_models:
+        _shown_on_pages.append(model)
+        for signal in (post_save, post_delete):
+            signal.connect(bump_content_version, sender=model, dispatch_uid="content-version")
+        for field in model._meta.many_to_many:
+            m2m_changed.connect(
+                bump_content_version,
+                sender=field.remote_field.through,
+                dispatch_uid="content-version",
+            )
+
+
+def models_shown_on_pages() -> list:
+    return list(_shown_on_pages)
 
 
 def public_page(view):
@@ -215,15 +302,15 @@ def public_cache_control(seconds: int) -> str:
     )
 
 
-def not_modified(request, *, etag: str, last_modified: float) -> bool:
+def not_modified(request, *, etag: str, last_modified: int | None) -> bool:
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
         return etag in {tag.strip() for tag in if_none_match.split(",")} or if_none_match == "*"
     if_modified_since = request.headers.get("if-modified-since")
-    if if_modified_since is None:
+    if if_modified_since is None or last_modified is None:
         return False
     since = parse_http_date_safe(if_modified_since)
-    return since is not None and int(last_modified) <= since
+    return since is not None and last_modified <= since
 
 
 # Headers that belong to one response, not to the page: the request id and the cache's own
@@ -338,7 +425,8 @@ class PageCacheMiddleware:
 
     @staticmethod
     def respond(request, entry, version, now, verdict):
-        if not_modified(request, etag=entry.etag, last_modified=version.changed_at):
+        last_modified = version.last_modified(now)
+        if not_modified(request, etag=entry.etag, last_modified=last_modified):
             response = HttpResponseNotModified()
             stored = [(name, value) for name, value in entry.headers if name.lower() == "vary"]
         else:
@@ -348,13 +436,15 @@ class PageCacheMiddleware:
         # made here, so they go in without validating each again (setting them one by
         # one was most of what building a hit response cost). Lifetimes are recomputed on
         # every hit: they shrink towards the next scheduled publish.
-        response.headers._store = {
+        headers = {
             **{name.lower(): (name, value) for name, value in stored},
             "cache-control": ("Cache-Control", public_cache_control(lifetime(version, now))),
             "etag": ("ETag", entry.etag),
-            "last-modified": ("Last-Modified", http_date(version.changed_at)),
             "x-page-cache": ("X-Page-Cache", verdict),
         }
+        if last_modified is not None:
+            headers["last-modified"] = ("Last-Modified", http_date(last_modified))
+        response.headers._store = headers
         return response
 
 

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import SimpleTestCase, TransactionTestCase, override_settings
 from django.utils import timezone
+from django.utils.http import http_date
 from taggit.models import Tag
 
 from articles.models import Article, Byline
@@ -441,6 +442,41 @@ class InvalidationTests(PageCacheTestCase):
         self.get(url)
         Article.objects.get(pk=self.article.pk).delete()
         self.assertNotContains(self.get(url), "Ceasefire talks resume")
+
+
+class LastModifiedTests(PageCacheTestCase):
+    """Last-Modified has whole seconds: an edit in the same second as the page a reader
+    holds must not be answered 304 to that reader's If-Modified-Since."""
+
+    @classmethod
+    def setUpTestData(cls):
+        make_site()
+        cls.article = make_article(headline="Ceasefire talks resume")
+
+    def at(self, moment):
+        return mock.patch("publication.page_cache.time.time", return_value=moment)
+
+    def test_a_new_version_says_the_second_after_its_change_once_it_has_begun(self):
+        with self.at(1_800_000_000.2):
+            held = self.get("/")
+        self.assertEqual(held["Last-Modified"], http_date(1_800_000_000))
+        with self.at(1_800_000_000.6):
+            self.article.headline = "Talks collapse"
+            self.article.save()
+        with self.at(1_800_000_000.7):
+            response = self.get("/", if_modified_since=held["Last-Modified"])
+            self.assertContains(response, "Talks collapse")
+            self.assertNotIn("Last-Modified", response)  # 1_800_000_001 is still ahead
+            self.assertEqual(self.get("/", if_none_match=response["ETag"]).status_code, 304)
+        with self.at(1_800_000_001.0):
+            response = self.get("/")
+            self.assertEqual(response["Last-Modified"], http_date(1_800_000_001))
+            self.assertEqual(
+                self.get("/", if_modified_since=response["Last-Modified"]).status_code, 304
+            )
+            self.assertEqual(
+                self.get("/", if_modified_since=held["Last-Modified"]).status_code, 200
+            )
 
 
 class ScheduleTests(PageCacheTestCase):
