@@ -11,23 +11,24 @@ talk to slow clients directly.
 import multiprocessing
 import os
 
+from publication.env import env_int
 from publication.logs import json_stdout_logging
 
-bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{env_int('PORT', default=8000, minimum=1)}"
+workers = env_int("WEB_CONCURRENCY", default=multiprocessing.cpu_count() * 2 + 1, minimum=1)
 # Sync workers by default (one request at a time per process, a new connection per
 # request). GUNICORN_THREADS > 1 switches to gthread: keep-alive connections and threads
 # that overlap database and cache waits. On 2 cores with 2 workers (make bench, 8
 # connections) 4 threads served about twice the requests/second of sync workers, cached
 # pages and the ceiling alike, because no request pays for a new TCP connection; behind a
 # proxy that does not keep upstream connections alive that part of the gain is lost.
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+threads = env_int("GUNICORN_THREADS", default=1, minimum=1)
 worker_class = "gthread" if threads > 1 else "sync"
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+timeout = env_int("GUNICORN_TIMEOUT", default=30)
 graceful_timeout = 20
 # Recycle workers now and then so a slow leak cannot grow without bound; rarely, because
 # cached pages are served at thousands a second and a restart costs a cold worker.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "100000"))
+max_requests = env_int("GUNICORN_MAX_REQUESTS", default=100000)
 max_requests_jitter = max_requests // 10
 # Django logs every request as JSON (publication.middleware.RequestLogMiddleware).
 accesslog = None

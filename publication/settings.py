@@ -8,42 +8,15 @@ from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from publication.db import database_from_env, database_from_url
+from publication.env import env_bool, env_int, env_list
 from publication.logs import json_stdout_logging
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def env_bool(name: str, *, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    if value.lower() in {"1", "true", "on"}:
-        return True
-    if value.lower() in {"0", "false", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
-
-
-def env_int(name: str, *, default: int, minimum: int = 0) -> int:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
-    if number < minimum:
-        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}.")
-    return number
-
-
 def media_origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
-
-
-def env_list(name: str, *, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
@@ -170,8 +143,8 @@ AUTHENTICATION_BACKENDS = [
 # (from anywhere) and that address is locked (for any user name) for the cool-off period.
 # Superusers unlock early by deleting the attempts in Axes › Access attempts, or
 # `manage.py axes_reset_username NAME` / `axes_reset_ip ADDRESS`.
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", 15)))
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", default=15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -372,8 +345,8 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
-REQUEST_MAX_BODY_BYTES = int(
-    os.environ.get("REQUEST_MAX_BODY_BYTES", IMAGE_UPLOAD_MAX_BYTES + 5 * 1024 * 1024)
+REQUEST_MAX_BODY_BYTES = env_int(
+    "REQUEST_MAX_BODY_BYTES", default=IMAGE_UPLOAD_MAX_BYTES + 5 * 1024 * 1024, minimum=1
 )
 
 TAGGIT_CASE_INSENSITIVE = True

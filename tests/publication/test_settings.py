@@ -1,6 +1,8 @@
 import os
+import runpy
 import subprocess
 import sys
+from pathlib import Path
 from unittest import mock
 
 from django.conf import settings
@@ -36,6 +38,42 @@ class EnvIntTests(SimpleTestCase):
             self.assertRaisesMessage(ImproperlyConfigured, "EMAIL_PORT must be at least 1"),
         ):
             env_int("EMAIL_PORT", default=25, minimum=1)
+
+
+class EveryNumberIsReadWithEnvIntTests(SimpleTestCase):
+    """Each number the settings and gunicorn.conf.py read: a typo names the variable."""
+
+    def load(self, path, **environ):
+        environ = {"DJANGO_DEBUG": "true", "DATABASE_URL": "postgres://u@db/x", **environ}
+        with mock.patch.dict("os.environ", environ):
+            return runpy.run_path(str(Path(settings.BASE_DIR) / path))
+
+    def test_a_bad_number_names_the_variable_in_settings_and_gunicorn_conf(self):
+        cases = [
+            ("publication/settings.py", name)
+            for name in ("AXES_FAILURE_LIMIT", "AXES_COOLOFF_MINUTES", "REQUEST_MAX_BODY_BYTES")
+        ] + [
+            ("gunicorn.conf.py", name)
+            for name in (
+                "PORT",
+                "WEB_CONCURRENCY",
+                "GUNICORN_THREADS",
+                "GUNICORN_TIMEOUT",
+                "GUNICORN_MAX_REQUESTS",
+            )
+        ]
+        for path, name in cases:
+            with (
+                self.subTest(name=name),
+                self.assertRaisesMessage(ImproperlyConfigured, f"{name} must be a whole number"),
+            ):
+                self.load(path, **{name: "twenty"})
+
+    def test_the_numbers_are_read(self):
+        found = self.load("publication/settings.py", AXES_FAILURE_LIMIT="3")
+        self.assertEqual(found["AXES_FAILURE_LIMIT"], 3)
+        found = self.load("gunicorn.conf.py", WEB_CONCURRENCY="3", PORT="8123")
+        self.assertEqual((found["workers"], found["bind"]), (3, "127.0.0.1:8123"))
 
 
 class EnvBoolTests(SimpleTestCase):
