@@ -3,6 +3,7 @@ from django.views.generic import TemplateView
 
 from newsletter import feeds, views
 from publication.page_cache import public_page
+from publication.routers import reads_primary
 
 app_name = "newsletter"
 
@@ -13,8 +14,9 @@ urlpatterns = [
         TemplateView.as_view(template_name="newsletter/signup_done.html"),
         name="signup-done",
     ),
-    path("confirm/<str:token>/", views.confirm, name="confirm"),
-    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    # Opened moments after the signup (or confirmation) wrote the subscriber.
+    path("confirm/<str:token>/", reads_primary(views.confirm), name="confirm"),
+    path("unsubscribe/<str:token>/", reads_primary(views.unsubscribe), name="unsubscribe"),
     path("archive/", public_page(views.RoundupArchiveView.as_view()), name="archive"),
     path(
         "archive/<int:pk>/",

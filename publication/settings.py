@@ -119,7 +119,10 @@ DATABASES = {
         BASE_DIR, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=60)
     )
 }
-# An optional read replica for public pages (publication.routers); the primary for the rest.
+# An optional read replica for public pages (publication.routers); the primary for the rest,
+# and for public reads too during DATABASE_REPLICA_LAG_SECONDS after any content change:
+# set it above the replica's worst replay delay.
+DATABASE_REPLICA_LAG_SECONDS = env_int("DATABASE_REPLICA_LAG_SECONDS", default=10)
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = database_from_url(
         os.environ["DATABASE_REPLICA_URL"],

@@ -104,10 +104,17 @@ class RedisCacheTests(SimpleTestCase):
 
 REPLICA_CHECKS = """
 import json
+import time
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import RequestFactory
-from publication.routers import ReplicaMiddleware
+from django.urls import resolve
+from publication.page_cache import VERSION_KEY, ContentVersion, bump_content_version
+from publication.routers import ReplicaMiddleware, reads_primary
+
+# The last edit was an hour ago: the replica has long replayed it.
+cache.set(VERSION_KEY, ContentVersion("settled", time.time() - 3600, None), None)
 
 MARKERS = ["Replica Gazette", "Primary Herald"]
 
@@ -129,12 +136,21 @@ results = {
     "form post": ReplicaMiddleware(read)(requests.post("/newsletter/")),
     "read after write": ReplicaMiddleware(write_then_read)(requests.get("/")),
     "outside a request": HttpResponse(marker()),
+    "newsletter link": ReplicaMiddleware(reads_primary(read))(requests.get("/newsletter/")),
 }
+bump_content_version()  # an editor saved, on another app server
+results["public page right after an edit"] = ReplicaMiddleware(read)(
+    requests.get("/section/europe/")
+)
 results = {name: response.content.decode() for name, response in results.items()}
 results["written on the replica"] = User.objects.using("replica").filter(
     username="new-reader").exists()
 results["written on the primary"] = User.objects.using("default").filter(
     username="new-reader").exists()
+results["newsletter links read the primary"] = [
+    getattr(resolve(path).func, "reads_primary", False)
+    for path in ("/newsletter/confirm/t/", "/newsletter/unsubscribe/t/")
+]
 print(json.dumps(results))
 """
 
@@ -175,6 +191,8 @@ class ReplicaRouterTests(SimpleTestCase):
             DATABASE_URL=f"{base}/{primary}{query}",
             DATABASE_REPLICA_URL=f"{base}/{replica}{query}",
             DJANGO_PAGE_CACHE="false",
+            # The content version lives in the cache; one process here, so memory will do.
+            DJANGO_CACHE_BACKEND="django.core.cache.backends.locmem.LocMemCache",
             DJANGO_SSL_REDIRECT="false",
             DJANGO_SECURE_COOKIES="false",
             DJANGO_ALLOWED_HOSTS="127.0.0.1,testserver",
@@ -183,8 +201,17 @@ class ReplicaRouterTests(SimpleTestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         results = json.loads(result.stdout.strip().splitlines()[-1])
         self.assertEqual(results["public page"], "Replica Gazette")
-        for name in ("admin page", "preview", "form post", "read after write", "outside a request"):
+        for name in (
+            "admin page",
+            "preview",
+            "form post",
+            "read after write",
+            "outside a request",
+            "newsletter link",
+            "public page right after an edit",
+        ):
             self.assertEqual(results[name], "Primary Herald", name)
+        self.assertEqual(results["newsletter links read the primary"], [True, True])
         self.assertTrue(results["written on the primary"])
         self.assertFalse(results["written on the replica"])
 
