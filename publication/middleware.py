@@ -83,6 +83,8 @@ class RequestLogMiddleware:
         started = time.perf_counter()
         response = self.get_response(request)
         response["X-Request-ID"] = request_id
+        if request.method == "HEAD":
+            drop_body(response)
         request_logger.info(
             "request",
             extra={
@@ -93,6 +95,18 @@ class RequestLogMiddleware:
             },
         )
         return response
+
+
+def drop_body(response) -> None:
+    """A HEAD answer keeps the GET's headers (Content-Length too) and sends no body.
+
+    Django leaves that to the server; gunicorn drops the body but logs a warning for each
+    one, so every HEAD probe of /healthz or of a photo added a WARNING line to the logs.
+    """
+    if response.streaming:
+        response.streaming_content = []  # an open file is still closed with the response
+    else:
+        response.content = b""
 
 
 class HealthCheckMiddleware:

@@ -77,7 +77,7 @@ def wait_for_http(url: str, *, timeout=60, process=None) -> None:
     raise RuntimeError(f"Nothing answered at {url} within {timeout} s")
 
 
-def fetch(url: str, headers=None):
+def fetch(url: str, headers=None, method="GET"):
     """(status, headers, body) without raising on 4xx/5xx or following redirects."""
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -85,7 +85,7 @@ def fetch(url: str, headers=None):
             return None
 
     opener = urllib.request.build_opener(NoRedirect)
-    request = urllib.request.Request(url, headers=headers or {})
+    request = urllib.request.Request(url, headers=headers or {}, method=method)
     try:
         with opener.open(request, timeout=10) as response:
             return response.status, response.headers, response.read()

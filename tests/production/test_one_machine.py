@@ -1,5 +1,6 @@
 """The one-machine production set-up: settings, gunicorn, static and media, health, logs."""
 
+import io
 import json
 import logging
 import re
@@ -15,11 +16,13 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection, connections
-from django.test import SimpleTestCase, TestCase, override_settings
+from django.http import FileResponse, HttpResponse
+from django.test import RequestFactory, SimpleTestCase, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from newsletter.models import Subscriber
 from publication.logs import JsonFormatter
+from publication.middleware import RequestLogMiddleware
 from tests.factories import make_site
 from tests.newsletter.helpers import signup
 from tests.production.helpers import (
@@ -143,6 +146,16 @@ class RequestLogTests(TestCase):
             (line["method"], line["path"], line["status"]), ("GET", "/no-such-page/", 404)
         )
         self.assertIsInstance(line["duration_ms"], float)
+
+    def test_a_head_answer_keeps_the_headers_and_sends_no_body(self):
+        page = HttpResponse(b"<p>page</p>")
+        page["Content-Length"] = "11"
+        photo = FileResponse(io.BytesIO(b"jpeg bytes"), content_type="image/jpeg")
+        for response in (page, photo):
+            request = RequestFactory().head("/")
+            answered = RequestLogMiddleware(lambda request, response=response: response)(request)
+            self.assertEqual(b"".join(answered), b"")
+            self.assertEqual(answered["Content-Length"], "10" if answered.streaming else "11")
 
     def test_a_request_without_an_id_gets_a_fresh_one(self):
         first = self.client.get("/healthz")["X-Request-ID"]
@@ -291,6 +304,10 @@ class ServeTests(SimpleTestCase):
             self.assertEqual((status, body), (200, b"jpeg bytes"))
             self.assertEqual(headers["Content-Type"], "image/jpeg")
             self.assertEqual(headers["X-Content-Type-Options"], "nosniff")
+            # Load balancers probe with HEAD: the same headers, no body, no warning logged.
+            for path in ("/healthz", "/media/a0b1c2d3e4f5a6b7c8d9.jpg", "/"):
+                status, headers, body = fetch(base + path, method="HEAD")
+                self.assertEqual((status, body), (200, b""), path)
         finally:
             process.send_signal(signal.SIGTERM)
             output, errors = process.communicate(timeout=60)
@@ -302,3 +319,9 @@ class ServeTests(SimpleTestCase):
         lines = [json.loads(line) for line in output.splitlines() if line.strip()]
         requests = [line for line in lines if line.get("logger") == "publication.requests"]
         self.assertTrue(any(line["path"] == "/" and line["status"] == 200 for line in requests))
+        gunicorn_warnings = [
+            line
+            for line in lines
+            if line["logger"].startswith("gunicorn") and line["level"] != "INFO"
+        ]
+        self.assertEqual(gunicorn_warnings, [])
