@@ -1,6 +1,7 @@
 """Which app may use which (issue 6), checked on every import, including those inside functions."""
 
 import ast
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -87,3 +88,77 @@ class DependencyDirectionTests(SimpleTestCase):
             if "newsletter" in path.read_text()
         ]
         self.assertEqual(mentions, [])
+
+
+# Where the code reads environment variables, and how.
+ENV_SOURCES = ["publication", "articles", "newsletter", "gunicorn.conf.py"]
+ENV_READ = re.compile(
+    r"""(?:env_int|env_bool|env_list|os\.environ\.get|os\.environ\[)\(?\s*["']([A-Z][A-Z0-9_]+)"""
+)
+# Django's conventional module names say what they hold; everything else is named.
+CONVENTIONAL = {"__init__", "apps", "admin", "models", "urls", "views", "tests"}
+
+
+class DocumentationTests(SimpleTestCase):
+    """What an operator and a new contributor read matches the tree."""
+
+    def setUp(self):
+        self.base = Path(settings.BASE_DIR)
+
+    def table_rows(self, *paths) -> str:
+        return "\n".join(
+            line
+            for path in paths
+            for line in (self.base / path).read_text().splitlines()
+            if line.startswith("|")
+        )
+
+    def test_every_environment_variable_the_code_reads_is_in_a_table(self):
+        files = []
+        for source in ENV_SOURCES:
+            path = self.base / source
+            files += sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        read = {
+            name
+            for path in files
+            if "migrations" not in path.parts
+            for name in ENV_READ.findall(path.read_text())
+        }
+        self.assertGreater(len(read), 40)
+        tables = self.table_rows("docs/deploy.md", "README.md")
+        documented = set(re.findall(r"`([A-Z][A-Z0-9_]{2,})`", tables))
+        self.assertEqual(sorted(read - documented), [], "add them to docs/deploy.md's table")
+        # A row's first cell names variables; each is one the code still reads.
+        named = {
+            name
+            for row in tables.splitlines()
+            for name in re.findall(r"`([A-Z][A-Z0-9_]{2,})`", row.split("|")[1])
+        }
+        self.assertEqual(sorted(named - read), [], "documented but never read")
+
+    def test_what_is_where_names_every_module_component_and_static_file(self):
+        readme = (self.base / "README.md").read_text()
+        section = readme[readme.index("## What is where") :]
+        section = section[: section.index("\n## ", 1)]
+        names = [
+            f"{path.relative_to(self.base)}"
+            for app in APPS
+            for path in sorted((self.base / app).rglob("*.py"))
+            if "migrations" not in path.parts and path.stem not in CONVENTIONAL
+        ]
+        names += [
+            f"templates/components/{path.name}"
+            for path in sorted((self.base / "templates/components").glob("*.html"))
+        ]
+        names += [
+            f"static/{path.relative_to(self.base / 'static')}"
+            for path in sorted((self.base / "static").rglob("*.*"))
+        ]
+        # Components may be named in words ("teaser card" for teaser_card.html).
+        section = section.lower()
+        missing = [
+            name
+            for name in names
+            if Path(name).stem not in section and Path(name).stem.replace("_", " ") not in section
+        ]
+        self.assertEqual(missing, [])
