@@ -40,6 +40,22 @@ def images_in(body: str) -> list[dict[str, str]]:
     return [image_attributes(match.group(1)) for match in IMAGE.finditer(body or "")]
 
 
+def replace_image_sources(body: str, sources: dict[str, str]) -> str:
+    """The body with each image whose src is a key of sources pointed at its value."""
+
+    def image(match):
+        new = sources.get(image_attributes(match.group(1)).get("src"))
+        if new is None:
+            return match.group(0)
+
+        def attribute(found):
+            return f'src="{html.escape(new)}"' if found.group(1) == "src" else found.group(0)
+
+        return f"<img {ATTRIBUTE.sub(attribute, match.group(1))}>"
+
+    return IMAGE.sub(image, body or "")
+
+
 def render_body(body: str, photos_by_url: dict) -> str:
     """Replace editor figures with our figure component: alt text, caption, credit."""
 

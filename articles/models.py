@@ -25,6 +25,7 @@ from articles.body import (
     images_in,
     opening_paragraphs,
     render_body,
+    replace_image_sources,
     word_count,
 )
 from articles.topics import OrderedTaggableManager
@@ -346,12 +347,13 @@ class Article(RedirectsWhenMoved):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         self.body = drop_trailing_empty_paragraphs(sanitize_html(self.body))
+        body_photos = self.point_body_images_at_photos()
         self.teaser_paragraphs = paragraphs(self.teaser) or opening_paragraphs(self.body)
         for attempt in range(SLUG_ATTEMPTS):
             try:
                 with transaction.atomic():
                     super().save(*args, **kwargs)
-                    self.sync_body_photos()
+                    self.sync_body_photos(body_photos)
                     Article.objects.filter(pk=self.pk).update(**self.search_fields())
                 return
             except IntegrityError:
@@ -501,18 +503,30 @@ class Article(RedirectsWhenMoved):
         """Topics in the order the editor entered them (prefetched by for_page())."""
         return [item.tag for item in self.tagged_items.all()]
 
-    def sync_body_photos(self):
-        """Link the Photo records used in the body, and keep their alt text filled in."""
-        images = {image.get("src"): image for image in images_in(self.body)}
-        names = [
-            src.removeprefix(settings.MEDIA_URL)
-            for src in images
-            if src and src.startswith(settings.MEDIA_URL)
-        ]
-        photos = list(Photo.objects.filter(image__in=names))
+    def point_body_images_at_photos(self) -> list[Photo]:
+        """The photos the body shows, its images pointed at each photo's own address.
+
+        An image pasted with an absolute address, a rendition's, or one with a query string
+        shows one of our photos all the same: with the photo's own address it is linked to
+        the photo (which then cannot be deleted) and drawn with its credit and renditions.
+        Images from elsewhere are left as they are.
+        """
+        images = images_in(self.body)
+        photos = Photo.objects.by_url(image.get("src") for image in images)
+        self.body = replace_image_sources(
+            self.body, {src: photo.image.url for src, photo in photos.items()}
+        )
+        return list({photo.pk: photo for photo in photos.values()}.values())
+
+    def sync_body_photos(self, photos: list[Photo]):
+        """Link the body's photos to the article, and fill in missing alt text from the body."""
         self.body_photos.set(photos)
+        alts = {}
+        for image in images_in(self.body):
+            if alt := image.get("alt", "").strip():
+                alts.setdefault(image.get("src"), alt)
         for photo in photos:
-            alt = images[photo.image.url].get("alt", "").strip()
+            alt = alts.get(photo.image.url)
             if alt and not photo.alt_text:
                 photo.alt_text = alt
                 photo.save(update_fields=["alt_text", "updated_at"])

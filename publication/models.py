@@ -21,6 +21,7 @@ from procrastinate.contrib.django import app
 
 from publication import renditions as rendition_files
 from publication.images import SafeImageFormField, image_checksum
+from publication.media import media_name
 from publication.page_cache import ContentQuerySet
 from publication.text import free_slug
 
@@ -377,6 +378,36 @@ class PhotoQuerySet(ContentQuerySet):
     def same_image(self, image):
         """The photo of this image, if the library has it: uploads are matched by checksum."""
         return self.filter(checksum=image_checksum(image))
+
+    def by_url(self, urls) -> dict[str, "Photo"]:
+        """{address: photo} for the addresses that show one of these photos: its original
+        or any of its rendition files (current or older), in any form media_name() reads.
+        One query, none when no address points into our media."""
+        originals, renditions = {}, {}
+        for url in set(urls):
+            name = media_name(url)
+            stem = rendition_files.original_stem(name) if name else None
+            if stem:
+                renditions[url] = (name, stem)
+            elif name:
+                originals[url] = name
+        if not originals and not renditions:
+            return {}
+        query = Q(image__in=originals.values())
+        for stem in {stem for _, stem in renditions.values()}:
+            query |= Q(image__startswith=f"{stem}.")
+        photos = list(self.filter(query))
+        found = {}
+        for url, name in originals.items():
+            found[url] = next((photo for photo in photos if photo.image.name == name), None)
+        for url, (name, stem) in renditions.items():
+            # "a.jpg" and "a.png" share a stem; the file lists tell their current files apart.
+            same_stem = [photo for photo in photos if photo.image.name.rsplit(".", 1)[0] == stem]
+            found[url] = next(
+                (photo for photo in same_stem if name in photo.rendition_files),
+                same_stem[0] if same_stem else None,
+            )
+        return {url: photo for url, photo in found.items() if photo}
 
 
 def next_license_expiry() -> datetime.datetime | None:

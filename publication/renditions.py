@@ -9,6 +9,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import re
 import struct
 from xml.sax.saxutils import escape
 
@@ -120,7 +121,7 @@ def make_renditions(photo, *, key: str) -> tuple[dict, list[str]]:
     metadata = credit_record(photo)
     xmp = xmp_packet(metadata)
     iptc = iptc_segment(metadata)
-    folder = f"renditions/{photo.image.name.rsplit('.', 1)[0]}/{key}"
+    folder = rendition_folder(photo.image.name, key)
     formats = available_formats()
     result, names = {}, []
     for shape_name, shape in SHAPES.items():
@@ -154,6 +155,24 @@ def make_renditions(photo, *, key: str) -> tuple[dict, list[str]]:
             ],
         }
     return result, names
+
+
+def rendition_folder(image_name: str, key: str) -> str:
+    return f"renditions/{image_name.rsplit('.', 1)[0]}/{key}"
+
+
+# The names make_renditions() writes: <rendition_folder>/<shape>-<width>.<extension>.
+RENDITION_NAME = re.compile(
+    r"renditions/(?P<stem>.+)/[0-9a-f]{16}/"
+    rf"(?:{'|'.join(SHAPES)})-[0-9]+\.(?:{'|'.join(spec[1] for spec in FORMATS.values())})"
+)
+
+
+def original_stem(name: str) -> str | None:
+    """The original's name without its extension, for the name of one of its rendition
+    files (current or from an earlier key); None for any other name."""
+    match = RENDITION_NAME.fullmatch(name)
+    return match["stem"] if match else None
 
 
 def has_alpha(image: Image.Image) -> bool:
