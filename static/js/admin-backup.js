@@ -1,11 +1,61 @@
 // Browser backup of the article form: every change is copied to localStorage (within a
 // second), offered back as "Restore unsaved changes from hh:mm" when the page is opened
 // again, and cleared after a successful save. Leaving with unsaved changes asks first.
+//
+// A change page has one backup (its address). Every "Add article" page has a slot of its
+// own, so two new articles typed in two tabs never overwrite each other; "Add article"
+// offers the new articles no open tab owns (a tab holds a Web Lock named after its slot
+// until it is closed or killed), newest first, and keeps at most ADD_SLOTS of them.
 (function () {
   "use strict";
   var PREFIX = "meridian:article-backup:";
   var SKIP = {csrfmiddlewaretoken: true, base_version: true, edit_tab: true};
-  var key = PREFIX + window.location.pathname;
+  var ADD_SLOTS = 10;
+  var ADD_MAX_AGE = 14 * 24 * 60 * 60 * 1000;  // two weeks
+  var page = PREFIX + window.location.pathname;
+  var adding = /\/add\/$/.test(window.location.pathname);
+
+  function newSlot() {
+    var id = window.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2);
+    return page + "@" + id;
+  }
+
+  // The slot stays this tab's until the tab goes: a killed tab's slot is free to offer.
+  function hold(slot) {
+    if (navigator.locks) { navigator.locks.request(slot, function () { return new Promise(function () {}); }); }
+  }
+
+  function heldSlots() {
+    if (!navigator.locks) { return Promise.resolve({}); }
+    return navigator.locks.query().then(function (state) {
+      var held = {};
+      state.held.forEach(function (lock) { held[lock.name] = true; });
+      return held;
+    }).catch(function () { return {}; });
+  }
+
+  function read(slot) {
+    try { return JSON.parse(window.localStorage.getItem(slot)); } catch (error) { return null; }
+  }
+
+  // The kept backups of new articles (this page's own left out), newest first; old ones and
+  // those past ADD_SLOTS are removed unless an open tab owns them.
+  function newArticleBackups(own, held) {
+    var found = [];
+    for (var index = 0; index < window.localStorage.length; index++) {
+      var slot = window.localStorage.key(index);
+      if (slot && slot !== own && slot.indexOf(page) === 0) { found.push({slot: slot, backup: read(slot)}); }
+    }
+    found.sort(function (a, b) { return ((b.backup || {}).saved || 0) - ((a.backup || {}).saved || 0); });
+    var kept = [];
+    found.forEach(function (entry) {
+      var backup = entry.backup;
+      var usable = backup && backup.fields && Date.now() - (backup.saved || 0) < ADD_MAX_AGE;
+      if (held[entry.slot]) { return; }
+      if (usable && kept.length < ADD_SLOTS) { kept.push(entry); } else { window.localStorage.removeItem(entry.slot); }
+    });
+    return kept;
+  }
 
   // {fields: {name: [values]}, labels: {name: {value: text}}} for every enabled field.
   function snapshot(form) {
@@ -50,7 +100,7 @@
         values.forEach(function (value) {
           var exists = Array.prototype.some.call(element.options, function (o) { return o.value === value; });
           if (!exists) {
-            var text = (backup.labels[name] || {})[value] || value;
+            var text = ((backup.labels || {})[name] || {})[value] || value;
             element.add(new Option(text, value, false, false));
           }
         });
@@ -70,61 +120,92 @@
     form.dispatchEvent(new Event("change", {bubbles: true}));
   }
 
-  // "09:05 (Europe/Berlin)": in the site's zone, named, as every other time in the admin
-  // (the browser's own zone may be another).
+  // "09:05 (Europe/Berlin)", "Mon 30 Nov 09:05 (Europe/Berlin)" when not today: in the
+  // site's zone, named, as every other time in the admin (the browser's own may be another).
   function timeOf(saved) {
     var zoneData = document.getElementById("admin-time-zone");
     var zone = zoneData ? JSON.parse(zoneData.textContent) : "";
     var date = new Date(saved);
     try {
-      return new Intl.DateTimeFormat("en-GB", {
-        hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone,
-      }).format(date) + " (" + zone + ")";
+      var format = function (options) {
+        return new Intl.DateTimeFormat("en-GB", Object.assign({timeZone: zone}, options)).format(date);
+      };
+      var time = format({hour: "2-digit", minute: "2-digit", hourCycle: "h23"});
+      var day = function (when) {
+        return new Intl.DateTimeFormat("en-CA", {timeZone: zone}).format(when);
+      };
+      if (day(date) !== day(new Date())) {
+        time = format({weekday: "short", day: "numeric", month: "short"}).replace(",", "") + " " + time;
+      }
+      return time + " (" + zone + ")";
     } catch (error) {  // no zone given, or one this browser does not know
       return String(date.getHours()).padStart(2, "0") + ":" + String(date.getMinutes()).padStart(2, "0");
     }
   }
 
-  function offer(form, backup, baseline) {
+  function headlineOf(backup) {
+    var headline = ((backup.fields.headline || [""])[0] || "").trim();
+    if (!headline) { return "an article without a headline"; }
+    return "“" + (headline.length > 80 ? headline.slice(0, 79) + "…" : headline) + "”";
+  }
+
+  // choices: [{label, backup, slot}]; restore(choice) and discard() do the rest.
+  function offer(form, message, choices, restoreChoice, discard) {
     var bar = document.createElement("div");
     bar.className = "backup-offer";
     bar.setAttribute("role", "status");
     var text = document.createElement("p");
-    text.textContent = "This browser kept changes you had not saved.";
-    var restoreButton = document.createElement("button");
-    restoreButton.type = "button";
-    restoreButton.className = "button default";
-    restoreButton.textContent = "Restore unsaved changes from " + timeOf(backup.saved);
-    var discard = document.createElement("button");
-    discard.type = "button";
-    discard.className = "button";
-    discard.textContent = "Discard them";
-    bar.append(text, restoreButton, " ", discard);
+    text.textContent = message;
+    bar.append(text);
+    var list = document.createElement("ul");
+    list.className = "backup-offer__choices";
+    choices.forEach(function (choice) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "button default";
+      button.textContent = choice.label;
+      button.addEventListener("click", function () {
+        restoreChoice(choice);
+        bar.remove();
+      });
+      var item = document.createElement("li");
+      item.append(button);
+      list.append(item);
+    });
+    var discardButton = document.createElement("button");
+    discardButton.type = "button";
+    discardButton.className = "button";
+    discardButton.textContent = "Discard them";
+    discardButton.addEventListener("click", function () {
+      discard();
+      bar.remove();
+    });
+    bar.append(list, discardButton);
     form.prepend(bar);
-    restoreButton.addEventListener("click", function () {
-      restore(form, backup);
-      bar.remove();
-    });
-    discard.addEventListener("click", function () {
-      window.localStorage.removeItem(key);
-      bar.remove();
-    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     var form = window.articleForm && window.articleForm.form();
     if (!form || !window.localStorage) { return; }
+    var key = adding ? newSlot() : page;
     // A save that came back without errors is done: forget the backup it was made from.
+    // One that came back with errors is the same article: "Add article" keeps its slot.
     var pending = window.sessionStorage.getItem(PREFIX + "submitted");
     if (pending) {
       window.sessionStorage.removeItem(PREFIX + "submitted");
-      if (!document.querySelector(".errornote")) { window.localStorage.removeItem(pending); }
+      if (!document.querySelector(".errornote")) {
+        window.localStorage.removeItem(pending);
+      } else if (adding && pending.indexOf(page + "@") === 0) {
+        key = pending;
+      }
     }
+    if (adding) { hold(key); }
     // The form as it was when ready (every script started): what "unsaved changes" means.
     var baseline = null;
     var touchedEarly = false;
     var submitting = false;
     var timer = null;
+    var api = {key: key, checked: false, snapshot: function () { return snapshot(form); }};
 
     function changed(current) { return touchedEarly || !same(current, baseline); }
 
@@ -141,19 +222,50 @@
       timer = setTimeout(save, 300);
     }
 
-    window.articleForm.ready(function (touched) {
-      baseline = snapshot(form);
-      // Typed before the form was ready: the baseline already holds the typing.
-      touchedEarly = touched;
-      if (touched) { schedule(); }
-      var stored = window.localStorage.getItem(key);
-      var backup = stored ? JSON.parse(stored) : null;
+    function offerChangePage() {
+      var backup = read(key);
       if (backup && same(backup, baseline)) { window.localStorage.removeItem(key); backup = null; }
       // The server's working copy (autosave) may be newer, e.g. from another computer.
       var server = document.getElementById("working-copy");
       var copy = server ? JSON.parse(server.textContent) : null;
       if (copy && !same(copy, baseline) && (!backup || copy.saved > backup.saved)) { backup = copy; }
-      if (backup) { offer(form, backup, baseline); }
+      if (!backup) { return; }
+      offer(form, "This browser kept changes you had not saved.",
+        [{label: "Restore unsaved changes from " + timeOf(backup.saved), backup: backup}],
+        function (choice) { restore(form, choice.backup); },
+        function () { window.localStorage.removeItem(key); });
+    }
+
+    function offerNewArticles(held) {
+      var choices = newArticleBackups(key, held).filter(function (entry) {
+        if (!same(entry.backup, baseline)) { return true; }
+        window.localStorage.removeItem(entry.slot);
+        return false;
+      }).map(function (entry) {
+        var label = "Restore " + headlineOf(entry.backup) + " from " + timeOf(entry.backup.saved);
+        return {label: label, backup: entry.backup, slot: entry.slot};
+      });
+      if (!choices.length) { return; }
+      offer(form, "This browser kept new articles you had not saved.", choices,
+        function (choice) {
+          restore(form, choice.backup);
+          // Now this page's article: its own slot holds it before the old one goes.
+          save();
+          window.localStorage.removeItem(choice.slot);
+        },
+        function () { choices.forEach(function (choice) { window.localStorage.removeItem(choice.slot); }); });
+    }
+
+    window.articleForm.ready(function (touched) {
+      baseline = snapshot(form);
+      // Typed before the form was ready: the baseline already holds the typing.
+      touchedEarly = touched;
+      if (touched) { schedule(); }
+      if (!adding) { offerChangePage(); api.checked = true; return; }
+      heldSlots().then(function (held) {
+        offerNewArticles(held);
+        api.checked = true;
+      });
     });
 
     form.addEventListener("input", schedule);
@@ -172,6 +284,6 @@
         event.returnValue = "";
       }
     });
-    window.articleBackup = {key: key, snapshot: function () { return snapshot(form); }};
+    window.articleBackup = api;
   });
 })();

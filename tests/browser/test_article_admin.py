@@ -344,6 +344,76 @@ class BrowserBackupTests(EditorsAdminTestCase):
         page.wait_for_timeout(300)
         self.assertEqual(dialogs, ["beforeunload"])
 
+    def test_new_articles_typed_in_two_killed_tabs_are_both_offered_and_one_comes_back(self):
+        make_kind("News")
+        make_author("Ben Okafor")
+        self.log_in(self.editor)
+        add_url = self.live_server_url + "/admin/articles/article/add/"
+        first, second = self.context.new_page(), self.context.new_page()
+        typed = {}
+        for page, headline in [(first, "First new article"), (second, "Second new article")]:
+            page.goto(add_url)
+            page.wait_for_function("() => window.articleBackup && articleBackup.checked")
+            # The other tab is open: its backup is its own, not offered here.
+            self.assertEqual(page.locator(".backup-offer").count(), 0)
+            page.fill("#id_headline", headline)
+            page.fill("#id_dek", f"Dek of the {headline.lower()}.")
+            page.select_option("#id_kind", label="News")
+            self.type_in_body(page, f"Body of the {headline.lower()}.")
+            page.fill("#id_bylines-0-author", "Ben")
+            page.get_by_role("option", name="Ben Okafor").click()
+            # Everything typed is in the backup (written 0.3 s after the last change).
+            page.wait_for_function(
+                "() => JSON.stringify(JSON.parse(localStorage.getItem(articleBackup.key))?.fields)"
+                " === JSON.stringify(articleBackup.snapshot().fields)"
+            )
+            typed[headline] = page.evaluate("articleBackup.snapshot().fields")
+        saved = second.evaluate("JSON.parse(localStorage.getItem(articleBackup.key)).saved")
+        first.close()  # both tabs are killed: no save, no prompt
+        second.close()
+
+        page = self.context.new_page()
+        page.goto(add_url)
+        when = timezone.localtime(datetime.datetime.fromtimestamp(saved / 1000, datetime.UTC))
+        day = "" if when.date() == timezone.localdate() else f"{when:%a %-d %b} "
+        offered = page.locator(".backup-offer button.default")
+        offered.first.wait_for()
+        self.assertEqual(
+            [re.sub(r" from .*", "", label) for label in offered.all_inner_texts()],
+            ["Restore “Second new article”", "Restore “First new article”"],  # newest first
+        )
+        page.get_by_role(
+            "button",
+            name=f"Restore “Second new article” from {day}{when:%H:%M} (Europe/Berlin)",
+        ).click()
+        self.assertEqual(
+            page.evaluate("articleBackup.snapshot().fields"), typed["Second new article"]
+        )
+        # Now this page's article, in this page's slot; the first is still kept.
+        kept = "() => Object.keys(localStorage).map(k => localStorage.getItem(k)).join()"
+        self.assertNotIn(
+            "First new article", page.evaluate("localStorage.getItem(articleBackup.key)")
+        )
+        self.assertEqual(page.evaluate(kept).count("Second new article"), 1)
+
+        # A save refused with an error is the same new article: it keeps its slot, not offered.
+        slot = page.evaluate("articleBackup.key")
+        page.fill("#id_published_at_0", "not a date")
+        page.click("input[name=_continue]")
+        page.locator(".errornote").wait_for()
+        page.wait_for_function("() => window.articleBackup && articleBackup.checked")
+        self.assertEqual(page.evaluate("articleBackup.key"), slot)
+        self.assertEqual(page.locator(".backup-offer button", has_text="Second").count(), 0)
+        page.fill("#id_published_at_0", "")
+        page.click("input[name=_continue]")
+        page.get_by_text("was added successfully").wait_for()
+        article = Article.objects.get()
+        self.assertEqual(article.headline, "Second new article")
+        self.assertIn("Body of the second new article.", article.body)
+        self.assertEqual(article.byline_text, "By Ben Okafor")
+        self.assertNotIn("Second new article", page.evaluate(kept))
+        self.assertIn("First new article", page.evaluate(kept))
+
 
 class AutosaveTests(EditorsAdminTestCase):
     def test_typing_reaches_the_working_copy_not_the_live_article(self):
