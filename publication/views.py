@@ -3,7 +3,9 @@ import logging
 import re
 from pathlib import PurePosixPath
 
+from axes.utils import reset as reset_login_failures
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -115,3 +117,14 @@ def csp_report(request):
                 fields[name] = redacted_url(str(value))[:300]
         csp_logger.warning("CSP violation", extra={"csp": fields})
     return HttpResponse(status=204)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's form for the emailed link, which also lifts the login lockout on that user
+    name: whoever sets a new password from the link owns the mailbox, and the lockout page
+    sends locked-out staff here. Without it they waited out the cool-off with a new password."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        reset_login_failures(username=form.user.get_username())
+        return response

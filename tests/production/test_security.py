@@ -146,6 +146,25 @@ class AdminLoginLockoutTests(TestCase):
         admin.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
         self.assertEqual(self.log_in("desk", "right-password").status_code, 302)
 
+    def test_a_password_reset_by_email_unlocks_the_user_name(self):
+        self.staff.email = "desk@magazine.example"
+        self.staff.save()
+        for number in range(3):
+            self.log_in("desk", "wrong", f"192.0.2.{number}")
+        locked = self.log_in("desk", "right-password", "198.51.100.7")
+        self.assertContains(locked, 'href="/admin/password_reset/"', status_code=429)
+        self.client.post("/admin/password_reset/", {"email": "desk@magazine.example"})
+        link = re.search(r"http://testserver(/admin/reset/\S+/)", mail.outbox[0].body)[1]
+        form = self.client.get(link, follow=True)
+        new_password = {
+            "new_password1": "a-much-better-one-42",
+            "new_password2": "a-much-better-one-42",
+        }
+        self.client.post(form.redirect_chain[-1][0], new_password)
+        self.assertEqual(
+            self.log_in("desk", "a-much-better-one-42", "198.51.100.7").status_code, 302
+        )
+
     def test_editors_cannot_see_or_clear_the_attempts(self):
         editor = User.objects.create_user("ed", is_staff=True)
         self.client.force_login(editor)
