@@ -42,7 +42,11 @@ class StaffHintMiddleware:
         response = self.get_response(request)
         if request.path.startswith("/admin/"):
             if request.user.is_authenticated and request.user.is_staff:
-                response.set_cookie(STAFF_HINT_COOKIE, "1", samesite="Lax")
+                # Not secret (a script reads it), but on an HTTPS site it never travels
+                # over plain HTTP, like the session cookie.
+                response.set_cookie(
+                    STAFF_HINT_COOKIE, "1", samesite="Lax", secure=settings.SESSION_COOKIE_SECURE
+                )
             elif STAFF_HINT_COOKIE in request.COOKIES:
                 response.delete_cookie(STAFF_HINT_COOKIE, samesite="Lax")
         return response

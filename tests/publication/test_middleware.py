@@ -1,4 +1,4 @@
-from django.test import TestCase
+from django.test import TestCase, override_settings
 
 from publication.middleware import STAFF_HINT_COOKIE
 from tests.factories import make_article, make_site, make_user
@@ -17,6 +17,11 @@ class StaffHintCookieTests(TestCase):
         cookie = response.cookies[STAFF_HINT_COOKIE]
         self.assertEqual(cookie.value, "1")
         self.assertEqual(cookie["samesite"], "Lax")
+
+    @override_settings(SESSION_COOKIE_SECURE=True)
+    def test_on_an_https_site_the_hint_is_secure_like_the_session(self):
+        self.client.force_login(self.staff)
+        self.assertTrue(self.client.get("/admin/").cookies[STAFF_HINT_COOKIE]["secure"])
 
     def test_logging_out_clears_the_hint(self):
         self.client.force_login(self.staff)
