@@ -42,6 +42,43 @@ EXPECTED_ACTIONS = {
         "newsletter.subscriber": {"export_selected", "unsubscribe_selected"},
     },
 }
+# Admin pages each staff role may open, per model: "view" is the list and the change page,
+# "add" the add page; every other model's pages answer 403 (the superuser opens them all).
+# Written out, not read from the groups: a data migration granting too much fails here.
+EXPECTED_PAGES = {
+    "editor": {
+        "view": {
+            "articles.article",
+            "articles.kind",
+            "articles.sharelink",
+            "publication.author",
+            "publication.creator",
+            "publication.photo",
+            "publication.redirect",
+            "publication.section",
+            "taggit.tag",
+        },
+        "add": {
+            "articles.article",
+            "articles.kind",
+            "articles.sharelink",
+            "publication.author",
+            "publication.creator",
+            "publication.photo",
+            "publication.redirect",
+            "taggit.tag",
+        },
+    },
+    "newsletter": {
+        "view": {
+            "newsletter.delivery",
+            "newsletter.exportlog",
+            "newsletter.roundup",
+            "newsletter.subscriber",
+        },
+        "add": {"newsletter.roundup"},
+    },
+}
 
 
 class RoleMatrixTests(TemporaryMediaTestCase):
@@ -100,7 +137,6 @@ class RoleMatrixTests(TemporaryMediaTestCase):
         checked = 0
         for label, page, url in self.admin_pages():
             ceiling = self.superuser_can(url)  # pages no one may open (e.g. adding a log)
-            app_label, model_name = label.split(".")
             for role in ROLES:
                 with self.subTest(role=role, url=url):
                     response = self.clients[role].get(url)
@@ -109,16 +145,14 @@ class RoleMatrixTests(TemporaryMediaTestCase):
                         self.assertEqual(response.status_code, 302)
                         self.assertTrue(response["Location"].startswith("/admin/login/"))
                         continue
-                    if page == "add":
-                        allowed = user.has_perm(f"{app_label}.add_{model_name}")
-                    else:
-                        allowed = user.has_perm(f"{app_label}.view_{model_name}") or user.has_perm(
-                            f"{app_label}.change_{model_name}"
-                        )
+                    allowed = role == "superuser" or label in EXPECTED_PAGES[role][page]
                     expected = 200 if allowed and ceiling else 403
                     self.assertEqual(response.status_code, expected)
                     checked += 1
         self.assertGreater(checked, 150)
+        registered = {model._meta.label_lower for model in admin.site._registry}
+        for pages in EXPECTED_PAGES.values():
+            self.assertLessEqual(pages["view"] | pages["add"], registered)
 
     def test_the_roles_themselves(self):
         editor, letters = self.users["editor"], self.users["newsletter"]
