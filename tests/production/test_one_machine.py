@@ -3,12 +3,14 @@
 import io
 import json
 import logging
+import os
 import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import psutil
@@ -256,6 +258,19 @@ class RequestSizeTests(TestCase):
         self.assertEqual(response.status_code, 413)
 
 
+def read_from_start(file) -> str:
+    file.seek(0)
+    return file.read()
+
+
+def wait_for_text(file, text, *, process, timeout=60):
+    deadline = time.monotonic() + timeout
+    while text not in read_from_start(file):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"{text!r} never came: {read_from_start(file)[-2000:]}")
+        time.sleep(0.2)
+
+
 class ServeTests(SimpleTestCase):
     """`manage.py serve` (what `make serve` runs): gunicorn with production settings."""
 
@@ -274,14 +289,18 @@ class ServeTests(SimpleTestCase):
             SITE_URL=f"http://127.0.0.1:{port}",
             DJANGO_STATIC_ROOT=str(static_root),
             DJANGO_MEDIA_ROOT=str(media_root),
+            DJANGO_LOG_LEVEL="INFO",  # the job worker says when it stopped
         )
+        stdout = self.enterContext(tempfile.TemporaryFile("w+"))
+        stderr = self.enterContext(tempfile.TemporaryFile("w+"))
         process = subprocess.Popen(
             [sys.executable, MANAGE, "serve"],
             env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stdout=stdout,
+            stderr=stderr,
             text=True,
             cwd=settings.BASE_DIR,
+            start_new_session=True,  # stopped below as a terminal's Ctrl-C would: the group
         )
         base = f"http://127.0.0.1:{port}"
         try:
@@ -308,9 +327,14 @@ class ServeTests(SimpleTestCase):
             for path in ("/healthz", "/media/a0b1c2d3e4f5a6b7c8d9.jpg", "/"):
                 status, headers, body = fetch(base + path, method="HEAD")
                 self.assertEqual((status, body), (200, b""), path)
+            # Stopped once the job worker is ready (its signal handlers are in place).
+            wait_for_text(stdout, "Starting worker", process=process)
         finally:
-            process.send_signal(signal.SIGTERM)
-            output, errors = process.communicate(timeout=60)
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=60)
+        output, errors = read_from_start(stdout), read_from_start(stderr)
+        # serve fails when a child did not stop cleanly: the job worker, signalled twice
+        # (by the group's signal and again by serve), was killed mid-way.
         self.assertEqual(process.returncode, 0, errors)
         # Every line gunicorn and Django logged on stdout is one JSON object (the worker's
         # start-up banner goes to stderr).
@@ -319,6 +343,7 @@ class ServeTests(SimpleTestCase):
         lines = [json.loads(line) for line in output.splitlines() if line.strip()]
         requests = [line for line in lines if line.get("logger") == "publication.requests"]
         self.assertTrue(any(line["path"] == "/" and line["status"] == 200 for line in requests))
+        self.assertTrue(any(line["msg"].startswith("Stopped worker") for line in lines))
         gunicorn_warnings = [
             line
             for line in lines

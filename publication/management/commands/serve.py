@@ -34,11 +34,22 @@ class Command(BaseCommand):
         commands[0].append("publication.wsgi")
         if not no_worker:
             commands.append([sys.executable, str(base / "manage.py"), "procrastinate", "worker"])
-        children = [subprocess.Popen(command, cwd=base, env=os.environ) for command in commands]
+        # Each child in a session of its own, so only this process forwards the stop: a
+        # terminal's Ctrl-C or a service manager signals the whole group, and a second
+        # signal kills the job worker at once (procrastinate stops gracefully on the first
+        # and restores the default handler), mid-job and without its clean-up.
+        children = [
+            subprocess.Popen(command, cwd=base, env=os.environ, start_new_session=True)
+            for command in commands
+        ]
+
+        signalled = set()
 
         def stop(*_):
+            # Once per child: a signal here and the loop below ending would send two.
             for child in children:
-                if child.poll() is None:
+                if child.poll() is None and child.pid not in signalled:
+                    signalled.add(child.pid)
                     child.send_signal(signal.SIGTERM)
 
         signal.signal(signal.SIGTERM, stop)
@@ -52,3 +63,12 @@ class Command(BaseCommand):
                 child.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 child.kill()
+                child.wait()
+        # A child that did not stop cleanly makes serve fail, so a service manager sees it.
+        failed = [
+            f"{' '.join(child.args[-2:])} ended with {child.returncode}"
+            for child in children
+            if child.returncode != 0
+        ]
+        if failed:
+            raise CommandError("; ".join(failed))
