@@ -271,6 +271,22 @@ def wait_for_text(file, text, *, process, timeout=60):
         time.sleep(0.2)
 
 
+class JobOrderTests(TestCase):
+    def test_mail_a_reader_waits_for_goes_before_waiting_renditions(self):
+        from procrastinate.contrib.django import app
+        from procrastinate.contrib.django.models import ProcrastinateJob
+
+        from newsletter.tasks import send_delivery
+        from publication.models import RENDITIONS_TASK
+
+        for photo_id in (1, 2):
+            app.configure_task(RENDITIONS_TASK).defer(photo_id=photo_id)
+        send_delivery.defer(delivery_id=1)
+        # The worker fetches by priority, then age (procrastinate's procrastinate_fetch_job).
+        first = ProcrastinateJob.objects.order_by("-priority", "id").first()
+        self.assertEqual(first.task_name, "newsletter.send_delivery")
+
+
 class ServeTests(SimpleTestCase):
     """`manage.py serve` (what `make serve` runs): gunicorn with production settings."""
 
