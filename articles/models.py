@@ -518,6 +518,27 @@ class Article(RedirectsWhenMoved):
         )
         return list({photo.pk: photo for photo in photos.values()}.values())
 
+    @classmethod
+    def relink_body_photos(cls, articles) -> int:
+        """What save() does to the body's images, for rows written without it (loaddata,
+        imports, COPY, update(), or saved before save() read every address): images pointed
+        at their photos' own addresses and the photos linked. Returns how many changed."""
+        changed = 0
+        with_images = Q(body__contains="<img") | Q(pk__in=BodyPhoto.objects.values("article_id"))
+        for article in articles.filter(with_images).only("pk", "body").iterator(chunk_size=500):
+            stored = article.body
+            linked = set(article.body_photos.values_list("pk", flat=True))
+            photos = article.point_body_images_at_photos()
+            if article.body == stored and linked == {photo.pk for photo in photos}:
+                continue
+            with transaction.atomic():
+                cls.objects.filter(pk=article.pk).update(body=article.body)
+                article.sync_body_photos(photos)
+            changed += 1
+        if changed:
+            bump_content_version()  # pages show the photos' credits and renditions now
+        return changed
+
     def sync_body_photos(self, photos: list[Photo]):
         """Link the body's photos to the article, and fill in missing alt text from the body."""
         self.body_photos.set(photos)

@@ -1,4 +1,7 @@
+import io
+
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db.models import ProtectedError
 from django.test import override_settings
 
@@ -106,3 +109,31 @@ class BodyImageAddressTests(TemporaryMediaTestCase):
                 article = make_article(status=Article.Status.DRAFT, body=figure(src))
                 self.assertEqual(article.body, figure(src))
                 self.assertFalse(article.body_photos.exists())
+
+
+@override_settings(SITE_URL="https://news.example.org")
+class RelinkBodyPhotosTests(TemporaryMediaTestCase):
+    def relink(self) -> str:
+        out = io.StringIO()
+        call_command("link_body_photos", stdout=out)
+        return out.getvalue()
+
+    def test_rows_written_without_save_are_linked_by_the_command(self):
+        photo, other = make_photo(), make_photo()
+        pasted = make_article(status=Article.Status.DRAFT, body="<p>Soon a photo.</p>")
+        Article.objects.filter(pk=pasted.pk).update(
+            body=figure(f"https://news.example.org{photo.image.url}")
+        )
+        emptied = make_article(status=Article.Status.DRAFT, body=figure(other.image.url))
+        Article.objects.filter(pk=emptied.pk).update(body="<p>No image any more.</p>")
+        make_article(status=Article.Status.DRAFT, body=figure(photo.image.url))  # as saved
+
+        self.assertEqual(self.relink(), "Relinked the body photos of 2 articles.\n")
+        pasted.refresh_from_db()
+        self.assertEqual(pasted.body, figure(photo.image.url))
+        self.assertEqual(list(pasted.body_photos.all()), [photo])
+        self.assertFalse(emptied.body_photos.exists())
+        other.delete()  # used nowhere now
+        with self.assertRaises(ProtectedError):
+            photo.delete()
+        self.assertEqual(self.relink(), "Relinked the body photos of 0 articles.\n")
