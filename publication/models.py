@@ -529,7 +529,14 @@ class Photo(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["-created_at"], name="photo_created_idx")]
+        indexes = [
+            models.Index(fields=["-created_at"], name="photo_created_idx"),
+            # Saving an article finds the photos its body shows by file name, or by a
+            # rendition's name prefix (LIKE 'stem.%'): pattern_ops serves both.
+            models.Index(
+                fields=["image"], name="photo_image_idx", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
         constraints = [
             # Uploading the same image twice (a double click) never makes a second record.
             models.UniqueConstraint(
