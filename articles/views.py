@@ -284,7 +284,7 @@ def search_results(request):
         excerpts = search.snippets([search.plain_text(a.body) or a.dek for a in results], query)
         page.results = list(zip(results, excerpts, strict=True))
     context = {"form": form, "query": query, "page_obj": page}
-    if page:
+    if page is not None:
         context["share_image"] = seo.share_image_of(article for article, _ in page.results)
     response = render(request, "articles/search.html", context)
     # Result pages are for readers, not for search engines' indexes.

@@ -151,6 +151,23 @@ class SharingMetadataTests(TemporaryMediaTestCase):
                 self.assertIn(f'<meta name="description" content="{description}">', html)
                 self.assertIn(f'<meta property="og:description" content="{description}">', html)
 
+    def test_pages_without_a_description_of_their_own_fall_back(self):
+        # The dek, else the section's description, else the site's tagline.
+        make_site(name="The Meridian", tagline="Foreign policy, read closely")
+        pages = {
+            make_article(dek="", section=self.section).get_absolute_url(): (
+                "News and analysis from Europe."
+            ),
+            make_article(dek="", section=make_section("Asia")).get_absolute_url(): (
+                "Foreign policy, read closely"
+            ),
+            "/search/?q=harbour": "Foreign policy, read closely",
+        }
+        for url, description in pages.items():
+            with self.subTest(url):
+                html = self.client.get(url).content.decode()
+                self.assertIn(f'<meta name="description" content="{description}">', html)
+
     def test_previews_and_share_links_are_noindex_without_canonical(self):
         draft = make_article(headline="Draft", status="draft")
         link = make_share_link(draft)

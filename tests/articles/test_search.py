@@ -178,6 +178,15 @@ class SearchTests(QueryCountMixin, TestCase):
                 response = self.get(q)
                 self.assertNotContains(response, "\x00")
 
+    def test_a_search_that_finds_nothing_says_so(self):
+        # An empty page of results is falsy: it once showed the "type a few words" help,
+        # as if the search had not run.
+        response = self.get("quagga")
+        self.assertContains(response, "0 results for “quagga”")
+        self.assertContains(response, "Nothing matches")
+        self.assertNotContains(response, "Type a few words")
+        self.assertContains(self.get("   "), "Type a few words")
+
     def test_page_abuse(self):
         for page in ["0", "-1", "999999999999999999999999", "abc", "1e9", "\x00", ""]:
             with self.subTest(page=page):
