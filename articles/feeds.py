@@ -1,11 +1,12 @@
 """RSS 2.0 and Atom feeds for the whole site, each section, kind, author and topic."""
 
+import datetime
 import html
 import io
 import mimetypes
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -189,6 +190,14 @@ class ArticleFeed(SiteLanguageMixin, Feed):
     def item_link(self, article):
         return absolute(article.get_absolute_url())
 
+    # The entry's id names the article, not its address: a slug may change after
+    # publication (the old address redirects), and a new id would make feed readers
+    # list the article again as a new entry.
+    item_guid_is_permalink = False
+
+    def item_guid(self, article):
+        return article_tag_uri(article)
+
     def item_pubdate(self, article):
         return article.published_at
 
@@ -219,6 +228,14 @@ class ArticleFeed(SiteLanguageMixin, Feed):
                 for byline in article.feed_bylines
             ],
         }
+
+
+def article_tag_uri(article) -> str:
+    """A tag URI (RFC 4151) for the article: the site's host, the day the row was
+    created and its id, none of which an edit changes."""
+    host = urlsplit(settings.SITE_URL).hostname
+    created = article.created_at.astimezone(datetime.UTC)
+    return f"tag:{host},{created:%Y-%m-%d}:article:{article.pk}"
 
 
 def absolute(path: str) -> str:

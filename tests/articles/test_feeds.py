@@ -96,6 +96,21 @@ class FeedTests(QueryCountMixin, TemporaryMediaTestCase):
         entry = self.parse("/feed/atom/").entries[0]
         self.assertTrue(entry.updated_parsed)
 
+    def test_entry_ids_stay_the_same_when_the_slug_changes(self):
+        # A slug may change after publication; a new id would be a new entry to readers.
+        before = {url: self.parse(url).entries[0] for url in ("/feed/", "/feed/atom/")}
+        self.article.slug = "a-new-address"
+        self.article.save()
+        for url, entry in before.items():
+            with self.subTest(url):
+                after = self.parse(url).entries[0]
+                self.assertEqual(after.link, "http://127.0.0.1:8000/articles/a-new-address/")
+                self.assertEqual(after.id, entry.id)
+                self.assertRegex(
+                    after.id, rf"^tag:127\.0\.0\.1,\d{{4}}-\d\d-\d\d:article:{self.article.pk}$"
+                )
+                self.assertFalse(after.guidislink)
+
     def test_hostile_headline_stays_text(self):
         for url in ("/feed/", "/feed/atom/"):
             with self.subTest(url):
