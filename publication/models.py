@@ -682,6 +682,14 @@ class Photo(models.Model):
     def has_credit(self) -> bool:
         return bool(self.credit)
 
+    @property
+    def copyright_notice(self) -> str:
+        """ "© holder": the source (agency) if any, else the creator, else the credit as
+        typed. The same notice goes into the files (renditions) and structured data."""
+        holder = self.source or self.creator
+        holder = holder.name if holder else self.credit_text
+        return f"© {holder}" if holder else ""
+
     def social_image(self) -> dict:
         """The one image social cards, feeds, sitemaps and structured data point to.
 
@@ -717,7 +725,8 @@ class Photo(models.Model):
             data["caption"] = self.caption or self.alt_text
         if self.credit:
             data["creditText"] = self.credit
-            data["copyrightNotice"] = f"© {self.credit}"
+        if self.copyright_notice:
+            data["copyrightNotice"] = self.copyright_notice
         if self.creator or self.source:
             data["creator"] = [
                 {

@@ -61,12 +61,10 @@ def available_formats() -> tuple[str, ...]:
 
 def credit_record(photo) -> dict[str, str]:
     """The credit written into every rendition: IPTC Photo Metadata fields."""
-    names = [creator.name for creator in photo.credit_names]
-    holder = photo.source.name if photo.source else (names[0] if names else photo.credit_text)
     return {
         "creator": photo.creator.name if photo.creator else "",
         "credit_line": photo.credit,
-        "copyright_notice": f"© {holder}" if holder else "",
+        "copyright_notice": photo.copyright_notice,
         "license_url": photo.license_url,
         "description": photo.alt_text,
     }

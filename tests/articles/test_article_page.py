@@ -6,6 +6,7 @@ from taggit.models import Tag
 
 from articles.models import Article
 from publication.models import Creator
+from publication.renditions import credit_record
 from tests.factories import (
     QueryCountMixin,
     TemporaryMediaTestCase,
@@ -91,7 +92,9 @@ class SharingMetadataTests(TemporaryMediaTestCase):
         self.assertEqual(image["@type"], "ImageObject")
         self.assertEqual(image["contentUrl"], SITE + self.photo.image.url)
         self.assertEqual(image["creditText"], "Jane Doe / Agency One")
-        self.assertEqual(image["copyrightNotice"], "© Jane Doe / Agency One")
+        # As written into the image files (publication.renditions.credit_record).
+        self.assertEqual(image["copyrightNotice"], "© Agency One")
+        self.assertEqual(image["copyrightNotice"], credit_record(self.photo)["copyright_notice"])
         self.assertEqual(
             [(c["@type"], c["name"]) for c in image["creator"]],
             [("Person", "Jane Doe"), ("Organization", "Agency One")],
