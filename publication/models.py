@@ -697,13 +697,19 @@ class Photo(models.Model):
         absolute URL with its size and alt text.
         """
         social = self.renditions.get("social")
-        if social:
-            url, width, height = social["src"], social["width"], social["height"]
-        else:
-            url, width, height = self.image.url, self.width, self.height
+        url = self.social_image_url(social and social["src"], self.image.name)
+        width, height = (social["width"], social["height"]) if social else (self.width, self.height)
+        return {"url": url, "width": width, "height": height, "alt": self.alt_text}
+
+    @classmethod
+    def social_image_url(cls, social_src: str | None, image_name: str) -> str:
+        """social_image()'s URL from the social rendition's src (None until it exists)
+        and the original's name: for long lists (sitemaps) that read just these two
+        rather than each photo's whole renditions record (~4 KB of JSON)."""
+        url = social_src or cls._meta.get_field("image").storage.url(image_name)
         if not url.startswith(("http://", "https://")):
             url = settings.SITE_URL + url
-        return {"url": url, "width": width, "height": height, "alt": self.alt_text}
+        return url
 
     def social_image_bytes(self) -> int | None:
         """The length of social_image()'s file, recorded when it was written (None if it
