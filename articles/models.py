@@ -499,6 +499,19 @@ class Article(RedirectsWhenMoved):
         return len(pks)
 
     @property
+    def modified_at(self):
+        """The last change readers are told of (structured data, article:modified_time):
+        the "Updated" date editors chose to show, else the publish time. Saving a minor
+        edit moves updated_at (sitemaps, feeds) but does not present the story as new."""
+        return max(filter(None, [self.published_at, self.shown_updated_at]), default=None)
+
+    @property
+    def meta_description(self) -> str:
+        """What search engines and shares say the page is about: the dek, else the
+        section's description (a draft in preview may have neither)."""
+        return self.dek or (self.section.description if self.section else "")
+
+    @property
     def topics(self) -> list:
         """Topics in the order the editor entered them (prefetched by for_page())."""
         return [item.tag for item in self.tagged_items.all()]

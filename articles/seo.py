@@ -43,7 +43,7 @@ def article_structured_data(article, *, site) -> list[dict]:
         "headline": article.headline,
         "description": article.dek,
         "datePublished": article.published_at,
-        "dateModified": article.updated_at,
+        "dateModified": article.modified_at,
         "author": [
             {
                 "@type": "Person",

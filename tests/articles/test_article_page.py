@@ -1,7 +1,9 @@
+import datetime
 import json
 import re
 
 from django.urls import reverse
+from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article
@@ -87,6 +89,36 @@ class SharingMetadataTests(TemporaryMediaTestCase):
             [SITE + "/", SITE + "/section/europe/", url],
         )
 
+    def test_modified_date_is_the_update_editors_chose_to_show(self):
+        # Saved since publication (a typo fixed): not presented as an updated story.
+        published = timezone.now() - datetime.timedelta(days=2)
+        article = make_article(published_at=published, section=self.section)
+        article.save()
+        self.assertGreater(article.updated_at, published)
+        response = self.client.get(article.get_absolute_url())
+        news = structured_data(response)[0]
+        self.assertEqual(news["dateModified"], news["datePublished"])
+        self.assertContains(
+            response,
+            '<meta property="article:modified_time" '
+            f'content="{timezone.localtime(published).isoformat()}">',
+            html=True,
+        )
+        shown = timezone.now() - datetime.timedelta(hours=1)
+        Article.objects.filter(pk=article.pk).update(shown_updated_at=shown)
+        response = self.client.get(article.get_absolute_url())
+        news = structured_data(response)[0]
+        self.assertEqual(
+            datetime.datetime.fromisoformat(news["dateModified"]),
+            shown.replace(microsecond=shown.microsecond // 1000 * 1000),
+        )
+        self.assertContains(
+            response,
+            '<meta property="article:modified_time" '
+            f'content="{timezone.localtime(shown).isoformat()}">',
+            html=True,
+        )
+
     def test_lead_image_json_ld_carries_its_credit_and_licence(self):
         image = structured_data(self.response)[0]["image"]
         self.assertEqual(image["@type"], "ImageObject")
@@ -170,6 +202,11 @@ class SharingMetadataTests(TemporaryMediaTestCase):
             with self.subTest(url):
                 html = self.client.get(url).content.decode()
                 self.assertIn(f'<meta name="description" content="{description}">', html)
+        # A draft seen before it has a section (a preview, a share link).
+        draft = make_article(dek="", status="draft")
+        Article.objects.filter(pk=draft.pk).update(section=None)
+        response = self.client.get(make_share_link(draft).get_absolute_url())
+        self.assertContains(response, '<meta name="description" content="Foreign policy')
 
     def test_previews_and_share_links_are_noindex_without_canonical(self):
         draft = make_article(headline="Draft", status="draft")
