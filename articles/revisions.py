@@ -219,3 +219,6 @@ def revert_one_article(revision, article_pk: int, delete: bool = False):
             except (IntegrityError, ObjectDoesNotExist):
                 # E.g. a byline whose author was deleted since: the rest is restored.
                 continue
+        # Reverting writes the row past save(), and body photos are no part of a version:
+        # link the photos the restored body shows (the share page draws their credits).
+        Article.relink_body_photos(Article.objects.filter(pk=article_pk))

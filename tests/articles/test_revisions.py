@@ -219,6 +219,18 @@ class RevisionTests(AdminTestCase):
         self.assertContains(page, "Saved headline")
         self.assertNotContains(page, "Typed but never saved")
 
+    def test_a_share_link_shows_the_photos_of_its_version_with_their_credit(self):
+        photo = make_photo(credit_text="Jane Doe / stockagency.example")
+        figure = f'<figure class="image"><img src="{photo.image.url}" alt="A harbour"></figure>'
+        article = make_article(headline="With a photo", status=Article.Status.DRAFT)
+        self.save(article, body=f"<p>Words.</p>{figure}")
+        link = make_share_link(article)
+        self.save(article, body="<p>Words, and the photo taken out.</p>")
+
+        page = self.client.get(link.get_absolute_url())
+        self.assertContains(page, "Jane Doe / stockagency.example")
+        self.assertFalse(article.body_photos.exists())  # the page's changes are rolled back
+
     def test_history_compares_each_save_with_the_last_applied_version(self):
         article = make_article(
             headline="Saved headline", status=Article.Status.DRAFT, authors=[self.ana]
