@@ -48,6 +48,7 @@ from publication.admin import (
     KnownValuesOnlyMixin,
     PhotoAdmin,
     PhotoForm,
+    StoredTextForm,
     TypeToPickMixin,
     type_to_pick_widget,
 )
@@ -71,6 +72,7 @@ class TagSuggestWidget(TagWidget):
 
 @admin.register(Kind)
 class KindAdmin(admin.ModelAdmin):
+    form = StoredTextForm
     list_display = ["name", "slug", "order"]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["name"]}

@@ -1,10 +1,12 @@
 import time
+import unicodedata
 
 from django import forms
 from django.conf import settings
 from django.core import signing
 
 from newsletter.validators import MAX_EMAIL_LENGTH, normalize_email, validate_mailing_address
+from publication.text import typed_text
 
 CONSENT_TEXT = (
     "Send me the weekly round-up by email. We will email you a link to confirm; "
@@ -60,9 +62,12 @@ class SignupForm(forms.Form):
 
     def clean_name(self):
         name = self.cleaned_data["name"]
-        if any(not char.isprintable() for char in name):
+        if any(unicodedata.category(char) == "Cc" for char in name):
             raise forms.ValidationError("The name contains invisible or control characters.")
-        return name
+        # The invisible characters some scripts need (the zero-width non-joiner of Persian,
+        # the joiner in emoji) are kept where they work, the others dropped, as in every
+        # text stored (publication.text); refusing them all refused those names.
+        return typed_text(name, multiline=False).strip()
 
     def clean_token(self):
         if not form_token_is_valid(self.cleaned_data["token"]):

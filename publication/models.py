@@ -23,7 +23,7 @@ from publication import renditions as rendition_files
 from publication.images import SafeImageFormField, image_checksum
 from publication.media import media_name
 from publication.page_cache import ContentQuerySet
-from publication.text import free_slug
+from publication.text import free_slug, typed_text
 
 
 class SafeImageField(models.ImageField):
@@ -235,7 +235,9 @@ def clean_name(typed: str) -> str:
             "Names cannot contain control characters (line breaks, tabs, direction marks).",
             code="control_characters",
         )
-    name = " ".join(name.split())
+    # Stored as every text is (publication.text), so the same-name check sees what is
+    # stored: "Ana" with a zero-width space is "Ana", not a second Ana.
+    name = " ".join(typed_text(name, multiline=False).split())
     if not name:
         raise ValidationError("Type a name.", code="blank")
     if len(name) > NAME_MAX_LENGTH:

@@ -14,7 +14,7 @@ from django import forms
 from django.utils.text import slugify
 from taggit.utils import _parse_tags
 
-from publication.text import free_slug
+from publication.text import free_slug, typed_text
 
 SLUG_LENGTH = 90  # taggit's slug column holds 100; room for a "-123" suffix
 QUOTED = re.compile(r'"([^"]*)"')
@@ -32,7 +32,11 @@ def _invisible(character: str) -> bool:
 
 
 def clean_topic_name(name: str) -> str:
-    """The name trimmed of spaces and invisible characters at both ends; may be empty."""
+    """The name as it is stored (publication.text), in one form of each letter (NFC: "é"
+    typed as e and an accent is the same topic) and trimmed of spaces and invisible
+    characters at both ends; may be empty. Existing topics are looked up by this name, so
+    it must be what the save would store."""
+    name = unicodedata.normalize("NFC", typed_text(name, multiline=False))
     start, end = 0, len(name)
     while start < end and _invisible(name[start]):
         start += 1

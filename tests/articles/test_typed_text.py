@@ -55,3 +55,26 @@ class TypedTextTests(AdminTestCase):
         )
         section.refresh_from_db()
         self.assertEqual(section.description, "One\tcolumn\r\nTwo\n")
+
+    def test_invisible_characters_follow_one_rule_in_every_field_of_the_form(self):
+        """Reversed text, unclosed direction spans and zero-width spaces are dropped; a
+        closed span (a Hebrew quote) and the joiners words need are kept."""
+        quote = "\u2067שלום\u2069"
+        data = article_form_data(
+            headline=f"Sanctions\u202e talks{quote}",
+            dek=f"Dek\u200b with \u2067open span\nand\u2029a {quote}",
+            tags="Ener\u200bgy, می\u200cخواهم",
+        )
+        response = self.client.post("/admin/articles/article/add/", data)
+        self.assertEqual(response.status_code, 302)
+        article = Article.objects.get()
+        self.assertEqual(article.headline, f"Sanctions talks{quote}")
+        self.assertEqual(article.dek, f"Dek with open span\nand\n\na {quote}")
+        self.assertCountEqual(
+            article.tags.values_list("name", flat=True), ["Energy", "می\u200cخواهم"]
+        )
+
+    def test_photo_captions_and_credits_lose_direction_overrides(self):
+        photo = make_photo(caption="Boats\u202e at dawn", credit_text="\u2066Ida Berg")
+        photo.refresh_from_db()
+        self.assertEqual((photo.caption, photo.credit_text), ("Boats at dawn", "Ida Berg"))

@@ -146,6 +146,16 @@ class ImportCommandTests(CommandTestCase):
         subscriber = make_subscriber("direct@example.com", name="  Direct\t")
         self.assertEqual(subscriber.name, "Direct")
 
+    def test_imported_names_follow_the_invisible_character_rule(self):
+        out, _ = self.import_(
+            "email,name,status\n"
+            "rlo@example.com,\u202eAna Ruiz,confirmed\n"
+            "zwnj@example.com,می\u200cخواهد\u200b,confirmed\n"
+        )
+        self.assertIn("2 created", out)
+        self.assertEqual(Subscriber.objects.get(email="rlo@example.com").name, "Ana Ruiz")
+        self.assertEqual(Subscriber.objects.get(email="zwnj@example.com").name, "می\u200cخواهد")
+
     def test_import_is_idempotent(self):
         self.import_(MAILCHIMP)
         out, _ = self.import_(MAILCHIMP)

@@ -66,6 +66,24 @@ class SignupTests(NewsletterTestCase):
         self.assertContains(response, "invisible or control characters", status_code=400)
         self.assertFalse(Subscriber.objects.exists())
 
+    def test_names_keep_the_joiners_their_script_needs_and_lose_hidden_controls(self):
+        # Refused before as "invisible characters": the zero-width non-joiner is part of
+        # Persian spelling, the joiner of an emoji family.
+        for number, (typed, stored) in enumerate(
+            [
+                ("مریم می\u200cخواهد", "مریم می\u200cخواهد"),
+                ("Ana 👩\u200d👩\u200d👧", "Ana 👩\u200d👩\u200d👧"),
+                ("\u202eAna Ruiz", "Ana Ruiz"),
+                ("Ana\u200b Ruiz\ufeff", "Ana Ruiz"),
+            ]
+        ):
+            with self.subTest(typed=ascii(typed)):
+                email = f"name{number}@example.com"
+                self.assertEqual(signup(self.client, email, name=typed).status_code, 302)
+                self.assertEqual(Subscriber.objects.get(email=email).name, stored)
+        response = signup(self.client, "tab@example.com", name="Ana\nRuiz")
+        self.assertContains(response, "invisible or control characters", status_code=400)
+
     def test_overlong_fields_are_refused(self):
         response = signup(self.client, f"{'a' * 250}@example.com", name="x" * 101)
         self.assertEqual(response.status_code, 400)

@@ -123,6 +123,21 @@ class BlankTopicNameTests(AdminTestCase):
         )
         self.assertCountEqual(Tag.objects.values_list("name", flat=True), ["Energy", "Gas"])
 
+    def test_a_name_typed_in_another_form_of_the_same_letters_is_the_same_topic(self):
+        # "é" typed as e + a combining accent (macOS pastes), or with a zero-width space
+        # inside: each made a second topic no reader could tell from the first.
+        make_article(headline="First", tags=["Café politics", "Energy security"])
+        self.client.post(
+            "/admin/articles/article/add/",
+            article_form_data(
+                headline="Second", slug="second", tags="Cafe\u0301 politics, Energy\u200b security"
+            ),
+        )
+        self.assertCountEqual(
+            Tag.objects.values_list("name", flat=True), ["Café politics", "Energy security"]
+        )
+        self.assertEqual(Article.objects.get(slug="second").tags.count(), 2)
+
     def test_topic_admin_refuses_a_name_that_is_only_spaces(self):
         for name in [" ", "\u200b\u200b", "\u3000"]:
             with self.subTest(name=name):
