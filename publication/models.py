@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.urls.converters import SlugConverter
 from django.utils import timezone
 from django.utils.encoding import uri_to_iri
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
@@ -217,6 +218,8 @@ class Section(RedirectsWhenMoved):
 
 
 NAME_MAX_LENGTH = 200
+# What social networks show as a large card (renditions.SHAPES["social"]).
+SOCIAL_CARD_SIZE = (1200, 630)
 # Direction overrides and isolates can make a name display as something else.
 BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
@@ -749,6 +752,35 @@ class Photo(models.Model):
             data["acquireLicensePage"] = self.license_url
         return data
 
+    def social_card_problems(self) -> list[str]:
+        """Why this photo cannot be a large social card (the default share image), if so.
+
+        Networks show a large card for 1200 × 630 (1.91:1); the social rendition is cut
+        from the photo at that shape and never enlarged, so a smaller or upright photo
+        gives a small or blurred card, or most of the picture cut away.
+        """
+        problems = []
+        width, height = self.width or 0, self.height or 0
+        card_width, card_height = SOCIAL_CARD_SIZE
+        if width < card_width or height < card_height:
+            problems.append(
+                f"The image is {width} × {height} pixels; a share image needs at least "
+                f"{card_width:,} × {card_height} so networks show it as a large card."
+            )
+        elif width <= height:
+            problems.append(
+                f"The image is upright ({width} × {height}); a share image must be landscape, "
+                "or a 1.91:1 card cuts most of it away."
+            )
+        if self.license_status == "expired":
+            problems.append(
+                f"Its licence expired on {date_format(self.license_expires_on, 'j F Y')}; "
+                "choose an image we may still show."
+            )
+        if not self.alt_text.strip():
+            problems.append("It needs alt text: networks read it to people who cannot see it.")
+        return problems
+
     @property
     def license_status(self) -> str:
         if not self.license_expires_on:
@@ -910,10 +942,19 @@ class SiteSettings(models.Model):
         language, region = self.language.lower().partition("-")[::2]
         return f"{language}_{region.upper()}" if region else ""
 
+    def clean(self):
+        super().clean()
+        if self.share_photo_id and (problems := self.share_photo.social_card_problems()):
+            raise ValidationError({"share_photo": problems})
+
     @property
     def share_image(self) -> dict | None:
-        """The image a page without a picture of its own is shared with (Photo.social_image)."""
-        return self.share_photo.social_image() if self.share_photo else None
+        """The image a page without a picture of its own is shared with (Photo.social_image),
+        unless its licence has run out since it was chosen (pages end at that midnight)."""
+        photo = self.share_photo
+        if photo is None or photo.license_status == "expired":
+            return None
+        return photo.social_image()
 
     @classmethod
     def for_pages(cls) -> "SiteSettings":

@@ -1,6 +1,7 @@
 """What pages are shared with (og:image, twitter cards, language), and XML that survives
 any stored text."""
 
+import datetime
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -8,6 +9,7 @@ from html.parser import HTMLParser
 
 from django.core.exceptions import ValidationError
 from django.test import override_settings
+from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article
@@ -17,6 +19,8 @@ from publication.models import Author, Creator, Photo, Section, SiteSettings, de
 from tests.factories import (
     AdminTestCase,
     TemporaryMediaTestCase,
+    image_bytes,
+    image_upload,
     inline_data,
     make_article,
     make_author,
@@ -207,11 +211,36 @@ class SiteSettingsAdminTests(AdminTestCase):
         return self.client.post(f"/admin/publication/sitesettings/{site.pk}/change/", data)
 
     def test_editors_choose_the_language_and_the_default_share_image(self):
-        photo = make_photo()
+        photo = make_photo(image=image_upload("card.png", image_bytes("PNG", size=(1200, 630))))
         response = self.post(language="EN-GB", share_photo=photo.pk)
         self.assertEqual(response.status_code, 302)
         site = SiteSettings.load()
         self.assertEqual((site.language, site.share_photo), ("en-gb", photo))
+
+    def test_a_share_image_that_cannot_make_a_large_card_is_a_form_error(self):
+        """Checked like an article's lead photo: size, shape, licence and alt text."""
+        yesterday = timezone.localdate() - datetime.timedelta(days=1)
+        cases = [
+            ((800, 600), {}, "The image is 800 × 600 pixels"),
+            ((1200, 1800), {}, "The image is upright (1200 × 1800)"),
+            ((1200, 630), {"license_expires_on": yesterday}, "Its licence expired on"),
+            ((1200, 630), {"alt_text": ""}, "It needs alt text"),
+        ]
+        for number, (size, fields, message) in enumerate(cases):
+            with self.subTest(message):
+                image = image_bytes("PNG", size=size, color=(number, 0, 0))
+                photo = make_photo(image=image_upload("card.png", image), **fields)
+                response = self.post(language="en", share_photo=photo.pk)
+                self.assertContains(response, message)
+                self.assertIsNone(SiteSettings.load().share_photo)
+
+    def test_a_share_image_whose_licence_ran_out_is_no_longer_shown(self):
+        photo = make_photo(image=image_upload("card.png", image_bytes("PNG", size=(1200, 630))))
+        self.assertEqual(self.post(language="en", share_photo=photo.pk).status_code, 302)
+        self.assertIsNotNone(SiteSettings.load().share_image)
+        photo.license_expires_on = timezone.localdate() - datetime.timedelta(days=1)
+        photo.save()
+        self.assertIsNone(SiteSettings.load().share_image)
 
     def test_a_language_google_news_would_refuse_is_a_form_error(self):
         response = self.post(language="xx")
