@@ -8,7 +8,7 @@ from publication.routers import reads_primary
 app_name = "newsletter"
 
 urlpatterns = [
-    path("", public_page(views.signup), name="signup"),
+    path("", public_page(views.signup, methods=("GET", "HEAD", "POST")), name="signup"),
     path(
         "thanks/",
         TemplateView.as_view(template_name="newsletter/signup_done.html"),

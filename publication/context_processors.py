@@ -26,7 +26,21 @@ def site_chrome() -> dict:
     """What every page shows around its content: the site settings and the rendered header
     (navigation), newsletter box and social links; one piece, kept in the cache and in
     each process until anything public changes."""
-    return cached_in_process_under_version("site-chrome", render_site_chrome)
+    chrome = cached_in_process_under_version("site-chrome", render_site_chrome)
+    global _last_language
+    _last_language = chrome["site"].language
+    return chrome
+
+
+# The site's language as the last page this process drew said it (see last_language).
+_last_language = None
+
+
+def last_language() -> str:
+    """The site's language for a page that must not query: the 500 page, shown when the
+    database or the cache may be what failed. Every page says the language chosen in site
+    settings; this is it as this process last read it, else LANGUAGE_CODE."""
+    return _last_language or settings.LANGUAGE_CODE
 
 
 def render_site_chrome() -> dict:

@@ -36,7 +36,7 @@ from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseNotModified
 from django.urls import Resolver404, get_resolver
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
@@ -223,12 +223,24 @@ def models_shown_on_pages() -> list:
     return list(_shown_on_pages)
 
 
-def public_page(view):
-    """Mark a view whose GET/HEAD responses are the same for every reader: cache them whole."""
+def public_page(view, *, methods=("GET", "HEAD")):
+    """Mark a view whose GET/HEAD responses are the same for every reader: cache them whole.
+
+    Other methods are refused here (405), OPTIONS answered with the allowed ones: function
+    views and feeds answered TRACE and PUT with the page itself. methods adds any the view
+    takes (the signup form's POST).
+    """
+    allowed = [*methods, "OPTIONS"]
 
     @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        return view(*args, **kwargs)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "OPTIONS":
+            response = HttpResponse()
+            response["Allow"] = ", ".join(allowed)
+            return response
+        if request.method not in methods:
+            return HttpResponseNotAllowed(allowed)
+        return view(request, *args, **kwargs)
 
     wrapper.public_page = True
     return wrapper

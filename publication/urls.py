@@ -9,6 +9,8 @@ publication_patterns = [
     path("editor/images/", views.editor_image_upload, name="editor-image-upload"),
 ]
 
+handler500 = views.server_error
+
 urlpatterns = [
     path("csp-report/", views.csp_report, name="csp-report"),
     # Password reset by email for staff; the admin's login page links to it by this name.

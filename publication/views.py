@@ -8,15 +8,30 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseServerError,
+    JsonResponse,
+)
+from django.template import loader
 from django.views import static
-from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.csrf import csrf_exempt, requires_csrf_token
 from django.views.decorators.http import require_POST
 
+from publication.context_processors import last_language
 from publication.images import SafeImageFormField
 from publication.logs import redacted_url
 from publication.models import Photo
 from publication.uploads import refused_upload
+
+
+@requires_csrf_token
+def server_error(request):
+    """Django's 500 view, saying the site's language like every page without a query."""
+    template = loader.get_template("500.html")
+    return HttpResponseServerError(template.render({"language": last_language()}))
 
 
 @require_POST

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from publication.urls import handler500  # noqa: F401 (the site's 500 view)
 from publication.urls import urlpatterns as site_urlpatterns
 
 

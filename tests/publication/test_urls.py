@@ -1,5 +1,6 @@
 from django.test import TestCase, override_settings
 
+from publication.models import SiteSettings
 from tests.factories import make_site
 
 
@@ -16,6 +17,17 @@ class ErrorPageTests(TestCase):
         self.assertContains(response, "Something went wrong on our side", status_code=500)
         self.assertTemplateUsed(response, "500.html")
         self.assertNotContains(response, "RuntimeError", status_code=500)
+
+    def test_the_500_page_says_the_site_language_without_a_query(self):
+        # It said lang="en" whatever the language chosen in site settings.
+        site = SiteSettings.load()
+        site.language = "de"
+        site.save()
+        self.assertContains(self.client.get("/"), '<html lang="de">')
+        self.client.raise_request_exception = False
+        with self.assertLogs("django.request", "ERROR"), self.assertNumQueries(0):
+            response = self.client.get("/broken/")
+        self.assertContains(response, '<html lang="de">', status_code=500)
 
     def test_unknown_address_shows_the_404_page_with_site_chrome(self):
         response = self.client.get("/no/such/page/")
@@ -55,3 +67,21 @@ class ControlCharacterTests(TestCase):
                     with self.subTest(url=url):
                         self.assertEqual(self.client.get(url).status_code, 404)
                         self.assertEqual(self.client.post(url).status_code, 404)
+
+
+class MethodTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        make_site()
+
+    def test_public_pages_refuse_methods_that_change_or_echo(self):
+        # Search and the feeds answered TRACE and PUT (CSRF allows TRACE) with the page.
+        for url in ["/", "/search/?q=sea", "/feed/", "/feed/atom/", "/newsletter/archive/"]:
+            for method in ["TRACE", "PUT", "DELETE", "PATCH", "PROPFIND"]:
+                with self.subTest(url=url, method=method):
+                    response = self.client.generic(method, url)
+                    self.assertEqual(response.status_code, 405)
+                    self.assertEqual(response["Allow"], "GET, HEAD, OPTIONS")
+            options = self.client.options(url)
+            self.assertEqual((options.status_code, options.content), (200, b""))
+        self.assertEqual(self.client.options("/newsletter/")["Allow"], "GET, HEAD, POST, OPTIONS")
