@@ -48,8 +48,9 @@ class RedirectQuerySet(models.QuerySet):
             return redirect.new_path
         rest = path.removeprefix(redirect.old_path)
         # Only plain sub-paths follow: after a doubled slash ("/old//evil.example/"), a
-        # redirect to "/" would answer with "//evil.example/", another site.
-        if not redirect.new_path.endswith("/") or rest.startswith("/"):
+        # redirect to "/" would answer with "//evil.example/", another site; browsers read
+        # a backslash as a slash, so "/old/\\evil.example" is the same trick.
+        if not redirect.new_path.endswith("/") or rest.startswith(("/", "\\")):
             return None
         return redirect.new_path + rest
 

@@ -197,6 +197,8 @@ class ManualRedirectAdminTests(TestCase):
                     "/closed/%2F%2Fevil.example/",
                     "/closed/%2F/evil.example/",
                     "/closed//%5Cevil.example/",
+                    "/closed/%5Cevil.example/",  # answered "/\\evil.example/": another site
+                    "/closed/%5C%5Cevil.example/",
                 ]:
                     with self.subTest(path=path):
                         response = self.client.get(path)
