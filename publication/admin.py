@@ -52,13 +52,19 @@ class StoredTextForm(forms.ModelForm):
                 except FieldDoesNotExist:
                     continue
                 cleaned[name] = stored_text(field, value)
-        if transaction.get_connection().in_atomic_block:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_advisory_xact_lock(hashtext(%s))",
-                    [f"unique-check:{self._meta.model._meta.label_lower}"],
-                )
+        hold_unique_checks(self._meta.model)
         return cleaned
+
+
+def hold_unique_checks(model) -> None:
+    """Until this transaction (the admin's save) commits, make anyone else checking for a
+    duplicate of model wait here, so their check sees this save's row."""
+    if transaction.get_connection().in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))",
+                [f"unique-check:{model._meta.label_lower}"],
+            )
 
 
 admin.site.site_header = "Newsroom"
@@ -313,6 +319,9 @@ class PhotoForm(forms.ModelForm):
     def clean_image(self):
         image = self.cleaned_data["image"]
         if image and image != self.initial.get("image"):
+            # The same file added twice at once (a double click, two editors): the second
+            # waits for the first and gets this error instead of a 500.
+            hold_unique_checks(Photo)
             same = Photo.objects.same_image(image).exclude(pk=self.instance.pk)
             if existing := same.first():
                 raise forms.ValidationError(

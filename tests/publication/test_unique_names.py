@@ -1,18 +1,22 @@
 """Records with unique names (sections, kinds, authors, creators, topics): the admin form
 checks the name as it will be stored, and simultaneous saves of one name never answer 500."""
 
+import shutil
+import tempfile
 import threading
 import time
 
+from django.conf import settings
 from django.contrib import admin
 from django.db import connection, transaction
 from django.forms import modelform_factory
-from django.test import Client, TransactionTestCase
+from django.test import Client, TransactionTestCase, override_settings
 from taggit.models import Tag
 
 from articles.models import Kind
-from publication.models import Author, Creator, Section
-from tests.factories import AdminTestCase, make_site, make_user
+from publication.admin import PhotoForm
+from publication.models import Author, Creator, Photo, Section
+from tests.factories import AdminTestCase, image_bytes, image_upload, make_site, make_user
 
 MANAGEMENT = {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0", "MAX_NUM_FORMS": "1000"}
 
@@ -82,6 +86,34 @@ class SimultaneousAddTests(TransactionTestCase):
                 self.assertEqual(responses[0].status_code, 200)
                 self.assertContains(responses[0], "already exists")
                 self.assertEqual(model.objects.filter(name=data["name"]).count(), 1)
+
+    @override_settings(MEDIA_ROOT=tempfile.mkdtemp(prefix="test-media-"))
+    def test_the_same_image_added_twice_at_once_is_a_form_error(self):
+        # 20 identical photo uploads at once: 3 answered 500 (the checksum constraint).
+        self.addCleanup(shutil.rmtree, settings.MEDIA_ROOT, ignore_errors=True)
+        make_site()
+        user = make_user("chief", is_staff=True, is_superuser=True)
+        image = image_bytes("PNG", size=(40, 30), color="olive")
+        data = {"alt_text": "Harbour", "credit_type": "photo", "focal_x": "0.5", "focal_y": "0.5"}
+        responses = []
+
+        def second_post():
+            client = Client(raise_request_exception=False)
+            client.force_login(user)
+            upload = image_upload("same.png", image, "image/png")
+            responses.append(client.post(add_url(Photo), {**data, "image": upload}))
+            connection.close()
+
+        with transaction.atomic():
+            form = PhotoForm(data, {"image": image_upload("same.png", image, "image/png")})
+            self.assertTrue(form.is_valid(), form.errors)
+            form.save()
+            thread = threading.Thread(target=second_post)
+            thread.start()
+            self.wait_for_a_blocked_transaction()
+        thread.join()
+        self.assertContains(responses[0], "This image is already in the library")
+        self.assertEqual(Photo.objects.count(), 1)
 
     def wait_for_a_blocked_transaction(self):
         with connection.cursor() as cursor:
