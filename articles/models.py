@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core import signing
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -349,9 +349,12 @@ class Article(RedirectsWhenMoved):
         self.body = drop_trailing_empty_paragraphs(sanitize_html(self.body))
         body_photos = self.point_body_images_at_photos()
         self.teaser_paragraphs = paragraphs(self.teaser) or opening_paragraphs(self.body)
+        base = self.slug
         for attempt in range(SLUG_ATTEMPTS):
             try:
                 with transaction.atomic():
+                    if self._state.adding:
+                        self.take_free_slug(base)
                     super().save(*args, **kwargs)
                     self.sync_body_photos(body_photos)
                     Article.objects.filter(pk=self.pk).update(**self.search_fields())
@@ -362,7 +365,18 @@ class Article(RedirectsWhenMoved):
                 taken = Article.objects.filter(slug=self.slug).exclude(pk=self.pk).exists()
                 if not taken or attempt == SLUG_ATTEMPTS - 1:
                     raise
-                self.slug = unique_slug(self.slug, exclude_pk=self.pk)
+                self.slug = unique_slug(base, exclude_pk=self.pk)
+
+    def take_free_slug(self, base: str) -> None:
+        """Before a new article's insert: wait for any other save of this slug to commit
+        (the admin saves in a transaction), then take the slug, or the next free one if
+        that save took it. Ten "add" posts of one slug at once answered 500 three times:
+        each saw the slug free, waited on the first insert and failed, and retried
+        against the others still uncommitted ("-2-2-2-2") until out of attempts."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"article-slug:{base}"])
+        if Article.objects.filter(slug=self.slug).exists():
+            self.slug = unique_slug(base)
 
     def get_absolute_url(self):
         return reverse("articles:article", args=[self.slug])
