@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from publication import views
+from publication.security import PasswordResetForm
 
 publication_patterns = [
     path("editor/images/", views.editor_image_upload, name="editor-image-upload"),
@@ -16,7 +17,7 @@ urlpatterns = [
     # Password reset by email for staff; the admin's login page links to it by this name.
     path(
         "admin/password_reset/",
-        auth_views.PasswordResetView.as_view(),
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
         name="admin_password_reset",
     ),
     path(

@@ -4,6 +4,7 @@ import json
 import re
 
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import mail
 from django.test import TestCase, override_settings
@@ -179,7 +180,7 @@ class PasswordResetTests(TestCase):
         response = self.client.post("/admin/password_reset/", {"email": "desk@magazine.example"})
         self.assertRedirects(response, "/admin/password_reset/done/")
         [email] = mail.outbox
-        link = re.search(r"http://testserver(/admin/reset/\S+/)", email.body)[1]
+        link = re.search(rf"{settings.SITE_URL}(/admin/reset/\S+/)", email.body)[1]
         form = self.client.get(link, follow=True)
         self.assertContains(form, "new_password1")
         response = self.client.post(
@@ -191,6 +192,22 @@ class PasswordResetTests(TestCase):
             "/admin/login/", {"username": "desk", "password": "a-much-better-one-42"}
         )
         self.assertEqual(response.status_code, 302)
+
+    def test_the_link_comes_from_site_url_and_repeats_send_no_more_email(self):
+        # The link took the Host header's host and port, and every request sent an email.
+        User.objects.create_user("desk", "desk@magazine.example", "pw", is_staff=True)
+        for _ in range(5):
+            response = self.client.post(
+                "/admin/password_reset/",
+                {"email": "desk@magazine.example"},
+                HTTP_HOST="testserver:6666",
+            )
+            self.assertRedirects(
+                response, "/admin/password_reset/done/", fetch_redirect_response=False
+            )
+        [email] = mail.outbox
+        self.assertIn(f"{settings.SITE_URL}/admin/reset/", email.body)
+        self.assertNotIn("6666", email.body)
 
     def test_an_unknown_address_gets_the_same_answer_and_no_email(self):
         response = self.client.post("/admin/password_reset/", {"email": "nobody@example.org"})
