@@ -221,6 +221,12 @@ def image_checksum(file) -> str:
 
 
 class SafeImageFormField(forms.ImageField):
+    def __init__(self, *args, **kwargs):
+        # The uploaded file's name is never kept (sanitize_image names the new file), so
+        # its length is no reason to refuse a photo: a 255-character name from a camera or
+        # an agency was "Ensure this filename has at most 100 characters".
+        super().__init__(*args, **{**kwargs, "max_length": None})
+
     def to_python(self, data):
         if isinstance(data, RefusedUpload):  # cut off at the size limit while uploading
             raise ValidationError(data.message, code="too_large")

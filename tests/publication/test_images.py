@@ -202,6 +202,12 @@ class UploadChecks:
         self.assertRegex(photo.image.name, SERVER_NAME)
         self.assertNotIn("holiday", photo.image.name)
 
+    def test_a_long_file_name_is_no_reason_to_refuse_the_photo(self):
+        # The admin refused it ("at most 100 characters"), though the name is not kept.
+        photo, _ = self.stored_photo(image_upload(f"{'Agency caption words ' * 12}.jpg"))
+        self.assertRegex(photo.image.name, SERVER_NAME)
+        photo.image.delete(save=False)  # the class shares one media folder
+
     def test_format_comes_from_the_content_not_the_name(self):
         photo, data = self.stored_photo(image_upload("photo.jpg", image_bytes("PNG")))
         self.assertTrue(photo.image.name.endswith(".png"))
