@@ -29,6 +29,7 @@ import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import redis
 from django.conf import settings
@@ -39,6 +40,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseNotModified
 from django.urls import Resolver404, get_resolver
 from django.utils.cache import patch_vary_headers
+from django.utils.encoding import escape_uri_path
 from django.utils.http import http_date, parse_http_date_safe
 
 VERSION_KEY = "page-cache:version"
@@ -290,10 +292,21 @@ def _is_public_path(urlconf: str, path: str) -> bool:
     return getattr(match.func, "public_page", False)
 
 
+# The query parameters public pages read: listings' keyset pagination, search's words and
+# page. No other parameter changes a page (its canonical address drops them too), so they
+# stay out of the key: "?utm_source=…" and "?fbclid=…" links are served the cached page,
+# and a junk parameter per request no longer renders the page again and writes two more
+# copies into the cache, pushing readers' pages out of it.
+PAGE_PARAMETERS = ("after", "before", "page", "q")
+
+
 def page_key(request) -> str:
     # get_host() validates the Host header against ALLOWED_HOSTS (DisallowedHost: a 400),
     # so a cached page is never served to a host the site does not answer for.
-    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    query = urlencode(
+        [(name, value) for name in PAGE_PARAMETERS for value in request.GET.getlist(name)]
+    )
+    url = f"{request.scheme}://{request.get_host()}{escape_uri_path(request.path)}?{query}"
     return "page-cache:page:" + hashlib.sha256(url.encode()).hexdigest()
 
 

@@ -76,6 +76,19 @@ class PageCacheTests(PageCacheTestCase):
                 self.assertEqual(second.content, first.content)
                 self.assertEqual(second["ETag"], first["ETag"])
 
+    def test_parameters_no_page_reads_share_the_page_and_the_others_do_not(self):
+        # Each junk parameter rendered the page again and stored two more copies of it.
+        self.assertEqual(self.get("/?utm_source=a")["X-Page-Cache"], "miss")
+        for url in ["/?utm_source=b", "/?fbclid=x&utm_medium=y", "/"]:
+            with self.subTest(url=url), self.assertNumQueries(0):
+                self.assertEqual(self.get(url)["X-Page-Cache"], "hit")
+        first = self.get("/search/?q=ceasefire&utm_source=a")
+        self.assertEqual(self.get("/search/?utm_source=b&q=ceasefire")["X-Page-Cache"], "hit")
+        for url in ["/search/?q=truce", "/search/?q=ceasefire&q=truce", "/?page=2"]:
+            with self.subTest(url=url):
+                self.assertEqual(self.get(url)["X-Page-Cache"], "miss")
+        self.assertNotEqual(self.get("/search/?q=truce").content, first.content)
+
     def test_headers_for_browsers_and_cdns(self):
         for response in (self.get("/"), self.get("/")):
             cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
