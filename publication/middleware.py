@@ -52,10 +52,19 @@ class StaffHintMiddleware:
         return response
 
 
+# A year lookup ("…__year=" in an admin list's filters) makes the year's first and last
+# moments in Python: a year outside 1-9999 raised ValueError or OverflowError (a 500).
+YEAR_LOOKUP = re.compile(r"__(?:iso_)?year(?:__(?:exact|gte?|lte?))?$")
+YEAR = re.compile(r"[1-9][0-9]{0,3}")
+
+
 class ControlCharacterMiddleware:
     """No address with a control character exists: answer 404 before any view sees it.
+    An admin query that no database could answer is a bad request (400): a NUL anywhere in
+    it, or a year lookup with no such year.
 
-    A NUL byte in a slug reached PostgreSQL, which refuses NUL in text, and became a 500.
+    A NUL byte in a slug reached PostgreSQL, which refuses NUL in text, and became a 500;
+    so did one in an admin list's filter or an autocomplete box's search term.
     """
 
     def __init__(self, get_response):
@@ -64,7 +73,21 @@ class ControlCharacterMiddleware:
     def __call__(self, request):
         if any(unicodedata.category(character) == "Cc" for character in request.path):
             raise Http404("No such page.")
+        # Public views read few parameters and tidy them (search drops control characters);
+        # the admin turns any parameter into a database lookup.
+        admin = request.path.startswith("/admin/")
+        if admin and request.META.get("QUERY_STRING") and not self.answerable(request.GET):
+            return HttpResponseBadRequest("Bad query.", content_type="text/plain")
         return self.get_response(request)
+
+    @staticmethod
+    def answerable(query) -> bool:
+        for name, values in query.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                return False
+            if YEAR_LOOKUP.search(name) and not all(YEAR.fullmatch(value) for value in values):
+                return False
+        return True
 
 
 class RequestLogMiddleware:

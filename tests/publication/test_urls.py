@@ -1,7 +1,7 @@
 from django.test import TestCase, override_settings
 
 from publication.models import SiteSettings
-from tests.factories import make_site
+from tests.factories import AdminTestCase, make_site
 
 
 @override_settings(ROOT_URLCONF="tests.publication.error_urls")
@@ -85,3 +85,21 @@ class MethodTests(TestCase):
             options = self.client.options(url)
             self.assertEqual((options.status_code, options.content), (200, b""))
         self.assertEqual(self.client.options("/newsletter/")["Allow"], "GET, HEAD, POST, OPTIONS")
+
+
+class UnanswerableQueryTests(AdminTestCase):
+    def test_a_nul_or_a_year_no_date_has_in_a_query_is_a_bad_request(self):
+        # Each answered 500: PostgreSQL refuses NUL in text, and a year lookup makes dates.
+        for url in [
+            "/admin/articles/article/?status__exact=%00",
+            "/admin/newsletter/subscriber/?status=x%00y",
+            "/admin/autocomplete/?term=%00&app_label=articles&model_name=article&field_name=lead_photo",
+            "/admin/publication/author/create-from-autocomplete/?term=a%00",
+            "/admin/articles/article/?published_at__year=-1",
+            "/admin/articles/article/?published_at__year=99999999999999999999",
+            "/admin/newsletter/subscriber/?signed_up_at__year=0",
+        ]:
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 400)
+        ok = self.client.get("/admin/articles/article/?published_at__year=2026&status__exact=draft")
+        self.assertEqual(ok.status_code, 200)
