@@ -200,7 +200,7 @@ class PasswordResetTests(TestCase):
             response = self.client.post(
                 "/admin/password_reset/",
                 {"email": "desk@magazine.example"},
-                HTTP_HOST="testserver:6666",
+                headers={"host": "testserver:6666"},
             )
             self.assertRedirects(
                 response, "/admin/password_reset/done/", fetch_redirect_response=False
