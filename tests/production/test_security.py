@@ -155,7 +155,7 @@ class AdminLoginLockoutTests(TestCase):
         locked = self.log_in("desk", "right-password", "198.51.100.7")
         self.assertContains(locked, 'href="/admin/password_reset/"', status_code=429)
         self.client.post("/admin/password_reset/", {"email": "desk@magazine.example"})
-        link = re.search(r"http://testserver(/admin/reset/\S+/)", mail.outbox[0].body)[1]
+        link = re.search(rf"{settings.SITE_URL}(/admin/reset/\S+/)", mail.outbox[0].body)[1]
         form = self.client.get(link, follow=True)
         new_password = {
             "new_password1": "a-much-better-one-42",
