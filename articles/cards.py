@@ -4,12 +4,14 @@ every listing. A listing asks the database only for which items it shows, in whi
 the cards missing there (after an edit, or an item no listing has shown yet).
 
 Teaser cards show articles (every river); photo cards show photos with their caption and
-credit (a creator's page)."""
+credit (a creator's page); search result heads show an article's label line, headline,
+byline and date above its snippet (the search page)."""
 
+from django.db.models import Prefetch
 from django.template.loader import get_template
 from django.utils.safestring import SafeString
 
-from articles.models import Article
+from articles.models import Article, Byline
 from publication.models import Photo
 from publication.page_cache import cached_many_under_version
 
@@ -75,15 +77,50 @@ def photo_cards(photos, *, variants=()) -> tuple[list[SafeString], dict | None]:
     )
 
 
+def search_result_heads(pks) -> tuple[list[SafeString], dict | None]:
+    """The heads of these search results (label line, headline, byline, date), in order, and
+    the image the result page is shared with (the teaser cards' fragment of the first
+    result with a lead photo). A head whose article is no longer live is empty.
+
+    The search page then asks the database only for the results' ids and the text their
+    snippets come from: loading each result with its kind, section and bylines and
+    rendering those pieces was about a third of an uncached search page."""
+    return cached_cards(
+        [Article(pk=pk) for pk in pks],
+        prefix="search-head",
+        variants=(),
+        template_name="components/search_result_head.html",
+        context_name="article",
+        load=lambda pks: (
+            Article.objects.for_teasers()
+            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+            .in_bulk(pks)
+        ),
+        loaded_whole=lambda article: False,
+        shared_photo=lambda article: article.lead_photo,
+        share_prefix="share-image:",  # the teaser cards' own: the same article, the same image
+    )
+
+
 def cached_cards(
-    items, *, prefix, variants, template_name, context_name, load, loaded_whole, shared_photo
+    items,
+    *,
+    prefix,
+    variants,
+    template_name,
+    context_name,
+    load,
+    loaded_whole,
+    shared_photo,
+    share_prefix=None,
 ) -> tuple[list[SafeString], dict | None]:
     items = list(items)
     names = [
         f"{prefix}:{item.pk}:{variants[index] if index < len(variants) else 'card'}"
         for index, item in enumerate(items)
     ]
-    share_prefix = "share-image:" if prefix == "teaser" else f"share-image:{prefix}:"
+    if share_prefix is None:
+        share_prefix = "share-image:" if prefix == "teaser" else f"share-image:{prefix}:"
     share_names = [f"{share_prefix}{item.pk}" for item in items] if shared_photo else []
     by_name = dict(zip(names + share_names, items + items[: len(share_names)], strict=True))
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -18,9 +18,9 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from articles import revisions, search, seo
-from articles.cards import listing_cards, photo_cards, teaser_cards
+from articles.cards import listing_cards, photo_cards, search_result_heads, teaser_cards
 from articles.forms import SearchForm
-from articles.models import Article, AuthorEntry, Byline, Kind, ShareLink, TopicEntry
+from articles.models import Article, AuthorEntry, Kind, ShareLink, TopicEntry
 from publication.context_processors import cached_site_settings
 from publication.models import Author, Creator, Photo, Section
 from publication.page_cache import (
@@ -273,19 +273,22 @@ def search_results(request):
         )
         page = Paginator(ids, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
         page.more_than_counted = len(ids) == SEARCH_RESULTS_LIMIT
-        found = (
-            Article.objects.select_related("kind", "section", "lead_photo")
-            .prefetch_related(
-                models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
-            )
-            .in_bulk(page.object_list)
-        )
-        results = [found[pk] for pk in page.object_list]
-        excerpts = search.snippets([search.plain_text(a.body) or a.dek for a in results], query)
-        page.results = list(zip(results, excerpts, strict=True))
+        heads, share_image = search_result_heads(page.object_list)
+        # Only the snippets' text is read for the page's results; the rest of each result
+        # is a fragment shared by every search that finds it.
+        texts = {
+            pk: search.plain_text(body) or dek
+            for pk, body, dek in Article.objects.filter(pk__in=page.object_list)
+            .order_by()
+            .values_list("pk", "body", "dek")
+        }
+        # A result unpublished or deleted since it was ranked has no head: left out.
+        shown = [(pk, head) for pk, head in zip(page.object_list, heads, strict=True) if head]
+        excerpts = search.snippets([texts.get(pk, "") for pk, _ in shown], query)
+        page.results = [(head, excerpt) for (_, head), excerpt in zip(shown, excerpts, strict=True)]
     context = {"form": form, "query": query, "page_obj": page}
     if page is not None:
-        context["share_image"] = seo.share_image_of(article for article, _ in page.results)
+        context["share_image"] = share_image
     response = render(request, "articles/search.html", context)
     # Result pages are for readers, not for search engines' indexes.
     response["X-Robots-Tag"] = "noindex"

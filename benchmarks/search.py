@@ -10,6 +10,9 @@ DEBUG and the page cache off, after two warm-up requests, and as the ranking que
 alone (`articles.search.ranked_ids`). "hits" is the exact number of live matches,
 counted here only (the page shows "200+"). Prints one line per query, after the
 uncached home page timed the same way as a yardstick for how loaded the machine is.
+"CPU" is the mean CPU time a page took in this process and in its PostgreSQL backend
+(read from /proc, so the database must run on this machine, as the embedded one does): on
+a machine shared with other work it moves far less than the wall-clock percentiles.
 """
 
 import argparse
@@ -42,7 +45,7 @@ QUERIES = [
 ]
 
 TIMING = """
-import logging, statistics, time
+import logging, os, statistics, time
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -52,24 +55,39 @@ from articles.views import SEARCH_RESULTS_LIMIT
 logging.getLogger("publication.requests").setLevel(logging.WARNING)
 client = Client(HTTP_HOST="127.0.0.1")
 print(f"live articles: {Article.objects.live().count()}")
+with connection.cursor() as cursor:
+    cursor.execute("SELECT pg_backend_pid()")
+    BACKEND = cursor.fetchone()[0]
+
+
+def cpu_seconds() -> float:
+    # CPU time of this process and of its PostgreSQL backend (same machine, /proc).
+    fields = open(f"/proc/{BACKEND}/stat").read().rsplit(")", 1)[1].split()
+    return time.process_time() + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 # The home page, uncached, timed the same way: a yardstick for how loaded the machine is.
 for _ in range(2):
     client.get("/")
 home = []
+cpu = cpu_seconds()
 for _ in range(REPEAT):
     started = time.perf_counter()
     client.get("/")
     home.append((time.perf_counter() - started) * 1000)
+cpu = (cpu_seconds() - cpu) / REPEAT * 1000
 print(f"{'home page (yardstick)':26} {'':>6}       page p50 {statistics.median(home):6.1f} ms "
-      f"p95 {statistics.quantiles(home, n=20)[-1]:6.1f} ms", flush=True)
+      f"p95 {statistics.quantiles(home, n=20)[-1]:6.1f} ms  CPU {cpu:5.1f} ms", flush=True)
 for q in QUERIES:
     for _ in range(2):
         client.get("/search/", {"q": q})
     times = []
+    cpu = cpu_seconds()
     for _ in range(REPEAT):
         started = time.perf_counter()
         response = client.get("/search/", {"q": q})
         times.append((time.perf_counter() - started) * 1000)
+    cpu = (cpu_seconds() - cpu) / REPEAT * 1000
     assert response.status_code == 200, response.status_code
     with CaptureQueriesContext(connection) as queries:
         client.get("/search/", {"q": q})
@@ -82,7 +100,7 @@ for q in QUERIES:
     p95 = statistics.quantiles(times, n=20)[-1]
     sql_p95 = statistics.quantiles(sql, n=20)[-1]
     print(f"{q!r:26} {hits:>6} hits  page p50 {statistics.median(times):6.1f} ms "
-          f"p95 {p95:6.1f} ms  ranked ids p50 {statistics.median(sql):6.1f} ms "
+          f"p95 {p95:6.1f} ms  CPU {cpu:5.1f} ms  ranked ids p50 {statistics.median(sql):6.1f} ms "
           f"p95 {sql_p95:6.1f} ms  {len(queries)} queries", flush=True)
 """
 

@@ -1,4 +1,6 @@
 import datetime
+import html
+import re
 from unittest import mock
 
 from django.core.cache import cache
@@ -18,7 +20,14 @@ from tests.factories import (
 
 
 def headlines(response):
-    return [article.headline for article, _ in response.context["page_obj"].results]
+    """The headlines of the results shown, in order, as readers see them."""
+    return [
+        html.unescape(headline)
+        for headline in re.findall(
+            r'<h3 class="search-result__headline"><a href="[^"]*">([^<]*)</a></h3>',
+            response.content.decode(),
+        )
+    ]
 
 
 class FoldingTests(TestCase):
@@ -108,6 +117,21 @@ class SearchTests(QueryCountMixin, TestCase):
         self.writer.save()
         self.assertEqual(headlines(self.get("Laurent")), [self.zurich.headline])
         self.assertEqual(headlines(self.get("Dubois")), [])
+
+    def test_result_heads_show_the_article_as_it_is_now(self):
+        # A result's head (label line, headline, byline, date) is a cached fragment: an edit
+        # to the article or its author shows at the next search.
+        response = self.get("bankers")
+        self.assertContains(response, ">Émilie Dubois</a>", html=False)
+        self.assertContains(response, '<a href="/section/europe/">Europe</a>', html=False)
+        self.writer.name = "Émilie Laurent"
+        self.writer.save()
+        self.zurich.headline = "Bankers in Zürich count the cost again"
+        self.zurich.save()
+        response = self.get("bankers")
+        self.assertEqual(headlines(response), ["Bankers in Zürich count the cost again"])
+        self.assertContains(response, ">Émilie Laurent</a>", html=False)
+        self.assertNotContains(response, "Dubois")
 
     def test_reindex_writes_the_vectors_save_writes(self):
         # As save() writes them (Zurich's byline name goes in with weight B; Malmö has none).
@@ -253,13 +277,15 @@ class SearchTests(QueryCountMixin, TestCase):
         url = "/search/?q=zurich&section=europe&kind=news&author=" + self.writer.slug
         self.assertQueriesDoNotGrow(url, self.grow)
         # ids of headline/dek matches, then of body-only matches (asked only when the first
-        # do not fill the list), results (+kind, section), bylines+authors, snippets; the
-        # filter choices and the site chrome come from the cache
-        with self.assertNumQueries(5):
+        # do not fill the list), the results' text, snippets; each result's head (label
+        # line, headline, byline, date), the filter choices and the site chrome come from
+        # the cache
+        with self.assertNumQueries(4):
             self.client.get(url)
         # with an empty cache: when the site next changes by itself (content version: the
         # next scheduled publish, the next licence expiry) and the three filter lists in one
-        # query, then the same four; the site chrome adds its own four
+        # query, then the same four and the results' heads (articles with kind, section and
+        # lead photo, then bylines with authors); the site chrome adds its own four
         cache.clear()
-        with self.assertNumQueries(8 + 4):
+        with self.assertNumQueries(3 + 4 + 2 + 4):
             self.client.get(url)
