@@ -134,6 +134,23 @@ class Redis:
         return [self.process.pid]
 
 
+class Postgres:
+    """The embedded PostgreSQL's processes (postmaster and backends), when the database is
+    a server on this machine whose data directory the URL names: with the page cache off
+    most of a page's CPU time is spent there."""
+
+    def __init__(self, database_url: str):
+        host = urlsplit(database_url).query.partition("host=")[2].split("&")[0]
+        self.pid_file = Path(host) / "postmaster.pid" if host.startswith("/") else None
+
+    def pids(self) -> list[int]:
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            postmaster = int(self.pid_file.read_text().split()[0])
+            children = Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text()
+            return [postmaster, *map(int, children.split())]
+        return []
+
+
 def manage(env, *args, capture=False):
     result = subprocess.run(
         [PYTHON, "manage.py", *args],
@@ -289,31 +306,35 @@ def reaped_cpu_seconds() -> float:
 
 
 def measure(
-    pages: dict, *, duration: int, runs: int, post_script: str, processes=(), only=()
+    pages: dict,
+    *,
+    duration: int,
+    runs: int,
+    post_script: str,
+    processes=(),
+    only=(),
+    ceiling_seconds: int = 3,
 ) -> dict:
     """Each page's requests/second and latency, and the CPU time the server, the cache
     (processes) and wrk spent per request: on a shared machine that moves far less with
     other load than requests/second do.
 
-    The ceiling is measured again (one wrk run) right before each page and the page is
-    compared with that run: on a shared machine the ceiling moves several-fold within
-    minutes, so one ceiling at the start made every later ratio a lottery. The ceiling's
-    own row is the median of those runs."""
+    The ceiling is measured again (a short wrk run) right before each run of each page and
+    the run is compared with it: on a shared machine the ceiling moves several-fold within
+    minutes, so one ceiling at the start made every later ratio a lottery. A page's share
+    is the median of its runs' shares; the ceiling's own row is the median of all its runs."""
 
     def pids():
         return [pid for process in processes for pid in process.pids()]
 
-    def drive(url, headers, script, runs):
-        samples = []
-        for _ in range(runs):
-            watched = pids()
-            before = cpu_seconds(watched) + reaped_cpu_seconds()
-            sample = wrk(url, duration, script, headers)
-            watched += [pid for pid in pids() if pid not in watched]  # a recycled worker
-            spent = cpu_seconds(watched) + reaped_cpu_seconds() - before
-            sample["cpu_us"] = spent / max(sample["rps"] * duration, 1) * 1e6
-            samples.append(sample)
-        return median_of(samples)
+    def drive(url, headers, script, seconds):
+        watched = pids()
+        before = cpu_seconds(watched) + reaped_cpu_seconds()
+        sample = wrk(url, seconds, script, headers)
+        watched += [pid for pid in pids() if pid not in watched]  # a recycled worker
+        spent = cpu_seconds(watched) + reaped_cpu_seconds() - before
+        sample["cpu_us"] = spent / max(sample["rps"] * seconds, 1) * 1e6
+        return sample
 
     results, ceilings = {}, []
     for name in PAGES:
@@ -326,14 +347,24 @@ def measure(
             for _ in range(20):  # warm up: templates, connections, the page cache
                 request = urllib.request.Request(url, headers=headers)
                 urllib.request.urlopen(request, timeout=10).read()
-        ceiling = drive(ORIGIN + pages["ceiling"]["url"], {}, None, 1)
-        ceilings.append(ceiling)
-        result = drive(url, headers, post_script if name == "signup POST" else None, runs)
+        # Each run of the page right after a short run of the ceiling, and the page's share
+        # of that ceiling per run: the median of those shares moves far less between runs
+        # than a share of one ceiling measured before all of them.
+        samples, page_ceilings = [], []
+        for _ in range(runs):
+            ceiling = drive(ORIGIN + pages["ceiling"]["url"], {}, None, ceiling_seconds)
+            sample = drive(url, headers, post_script if name == "signup POST" else None, duration)
+            sample["share"] = sample["rps"] / max(ceiling["rps"], 1)
+            page_ceilings.append(ceiling)
+            samples.append(sample)
+        ceiling = median_of(page_ceilings)
+        ceilings += page_ceilings
+        result = median_of(samples)
         result["ceiling_rps"], result["ceiling_cpu_us"] = ceiling["rps"], ceiling["cpu_us"]
         results[name] = result
         print(
-            f"  {name:<18} {result['rps']:>8.0f} req/s  p99 {result['p99_ms']} ms  "
-            f"{result['cpu_us']:.0f} µs CPU/request  "
+            f"  {name:<18} {result['rps']:>8.0f} req/s  {result['share'] * 100:5.1f} % of ceiling "
+            f"p99 {result['p99_ms']} ms  {result['cpu_us']:.0f} µs CPU/request  "
             f"(ceiling {ceiling['rps']:.0f} req/s, {ceiling['cpu_us']:.0f} µs)",
             flush=True,
         )
@@ -343,11 +374,75 @@ def measure(
 
 
 def median_of(samples: list[dict]) -> dict:
+    """The median run (by requests/second) with the medians of its figures, and each run's
+    figures (`shares`, `rps_runs`) for the ratios between pages."""
     samples = sorted(samples, key=lambda sample: sample["rps"])
     median = dict(samples[len(samples) // 2])
-    median["rps"] = statistics.median(sample["rps"] for sample in samples)
-    median["cpu_us"] = statistics.median(sample["cpu_us"] for sample in samples)
+    for key in ("rps", "cpu_us", "share"):
+        if key in median:
+            median[key] = statistics.median(sample[key] for sample in samples)
+    median["rps_runs"] = [sample["rps"] for sample in samples]
+    if "share" in median:
+        median["shares"] = [sample["share"] for sample in samples]
     return median
+
+
+# Pages whose cost must not grow with how far back a reader goes: deep page ≤ 2× page 1.
+DEEP_PAGES = {
+    "deep section page": "section",
+    "deep topic page": "topic",
+    "deep author page": "author",
+}
+
+
+def ratio(numerator: dict, denominator: dict) -> dict | None:
+    """numerator's share of the ceiling over denominator's, from the medians of their runs,
+    with the widest range their runs allow (lowest over highest, highest over lowest)."""
+    if not numerator or not denominator or not denominator.get("share"):
+        return None
+    top, bottom = numerator.get("shares", [numerator["share"]]), denominator.get("shares")
+    bottom = bottom or [denominator["share"]]
+    return {
+        "ratio": numerator["share"] / denominator["share"],
+        "low": min(top) / max(bottom),
+        "high": max(top) / min(bottom),
+        "runs": min(len(top), len(bottom)),
+        # The same comparison in CPU time per request (server, PostgreSQL on this machine,
+        # the cache, wrk): denominator's over numerator's, so that it reads like `ratio`.
+        "cpu_ratio": denominator["cpu_us"] / max(numerator["cpu_us"], 1),
+    }
+
+
+def ratios(report: dict) -> dict:
+    """The two targets that compare pages, per page cache mode, from the medians of runs:
+    `growth` — each page's share of the ceiling at the largest size over the smallest
+    (≥ 0.9: within 10 %); `deep` — page 1's share over its deep page's at each size, i.e.
+    how many times a deep page costs page 1 (≤ 2)."""
+    sizes = sorted(report)
+    found = {"growth": {}, "deep": {}}
+    for mode in ("off", "on"):
+        if len(sizes) > 1:
+            small, large = report[sizes[0]].get(mode, {}), report[sizes[-1]].get(mode, {})
+            found["growth"][mode] = {
+                name: figure
+                for name in PAGES
+                if name != "ceiling"
+                and (figure := ratio(large.get(name), small.get(name))) is not None
+            }
+        found["deep"][mode] = {
+            size: {
+                deep: figure
+                for deep, first in DEEP_PAGES.items()
+                if (
+                    figure := ratio(
+                        report[size].get(mode, {}).get(first), report[size].get(mode, {}).get(deep)
+                    )
+                )
+                is not None
+            }
+            for size in sizes
+        }
+    return found
 
 
 def print_table(report: dict) -> None:
@@ -373,10 +468,10 @@ def print_table(report: dict) -> None:
                     continue
                 ceiling = data[mode]["ceiling"]
                 ceiling_rps = result.get("ceiling_rps", ceiling["rps"])
-                ratio = result["rps"] / ceiling_rps * 100
+                share = result.get("share", result["rps"] / ceiling_rps) * 100
                 width = 14 if mode == "off" else 12
                 cells.append(
-                    f"{result['rps']:>{width}.0f} {ratio:>5.1f}% "
+                    f"{result['rps']:>{width}.0f} {share:>5.1f}% "
                     f"{result['p50_ms']:>6.1f} {result['p99_ms']:>6.1f}"
                 )
                 if mode == "on":
@@ -386,13 +481,63 @@ def print_table(report: dict) -> None:
                     ceiling_cpu = result.get("ceiling_cpu_us", ceiling["cpu_us"])
                     cells[-1] += f" {ceiling_cpu / max(result['cpu_us'], 1) * 100:>5.1f}%"
             print(" | ".join(cells))
+    print_ratios(report, ratios(report))
+
+
+def print_ratios(report: dict, found: dict) -> None:
+    def cell(figure):
+        if figure is None:
+            return f"{'-':>19} {'-':>5}"
+        text = f"{figure['ratio']:.2f} ({figure['low']:.2f}–{figure['high']:.2f})"
+        return f"{text:>19} {figure['cpu_ratio']:>5.2f}"
+
+    sizes = sorted(report)
+    runs = max(
+        (
+            len(result.get("shares", []))
+            for data in report.values()
+            for mode in ("off", "on")
+            for result in data.get(mode, {}).values()
+        ),
+        default=0,
+    )
+    print(
+        f"\nRatios of shares of the ceiling, medians of {runs} run(s) each "
+        "(in brackets: the range the runs allow), and `cpu`: the same ratio in CPU time "
+        "per request (server, PostgreSQL when it runs here, cache, wrk)"
+    )
+    heading = f"{'page cache off':>19} {'cpu':>5} | {'page cache on':>19} {'cpu':>5}"
+    if len(sizes) > 1:
+        print(f"{sizes[-1]} over {sizes[0]} articles (target ≥ 0.90: within 10 %)")
+        print(f"{'page':<18} | {heading}")
+        for name in PAGES:
+            figures = [found["growth"].get(mode, {}).get(name) for mode in ("off", "on")]
+            if name != "ceiling" and any(figures):
+                print(f"{name:<18} | " + " | ".join(cell(figure) for figure in figures))
+    print("page 1 over its deep page: how many times page 1's cost a deep page costs (≤ 2)")
+    print(f"{'page':<18} {'size':>6} | {heading}")
+    for size in sizes:
+        for deep in DEEP_PAGES:
+            figures = [
+                found["deep"].get(mode, {}).get(size, {}).get(deep) for mode in ("off", "on")
+            ]
+            if any(figures):
+                print(f"{deep:<18} {size:>6} | " + " | ".join(cell(figure) for figure in figures))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 20000])
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
-    parser.add_argument("--runs", type=int, default=3, help="wrk runs per page (median kept)")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=3,
+        help="wrk runs per page, each after a short run of the ceiling (medians kept)",
+    )
+    parser.add_argument(
+        "--ceiling-duration", type=int, default=3, help="seconds of each ceiling run"
+    )
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument(
         "--pages", nargs="+", default=[], help="measure only these pages (and the ceiling)"
@@ -439,12 +584,13 @@ def main():
                         duration=options.duration,
                         runs=options.runs,
                         post_script=str(post_script),
-                        processes=[server, cache] if redis else [server],
+                        processes=[server, Postgres(database_url), *([cache] if redis else [])],
                         only=options.pages,
+                        ceiling_seconds=options.ceiling_duration,
                     )
     print_table(report)
     options.output.parent.mkdir(parents=True, exist_ok=True)
-    options.output.write_text(json.dumps(report, indent=2))
+    options.output.write_text(json.dumps({**report, "ratios": ratios(report)}, indent=2))
     print(f"\nwrote {options.output}")
 
 
