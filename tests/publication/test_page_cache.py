@@ -498,7 +498,12 @@ class ScheduleTests(PageCacheTestCase):
         make_site()
         make_article(headline="Already out")
         cls.publish_at = timezone.now() + datetime.timedelta(seconds=90)
-        make_article(headline="Embargoed story", published_at=cls.publish_at)
+        cls.photographer = make_creator("Jane Doe")
+        make_article(
+            headline="Embargoed story",
+            published_at=cls.publish_at,
+            lead_photo=make_photo(alt_text="Embargoed picture", creator=cls.photographer),
+        )
 
     def test_lifetimes_end_when_the_next_article_goes_live(self):
         response = self.get("/")
@@ -520,12 +525,30 @@ class ScheduleTests(PageCacheTestCase):
         self.assertContains(response, "Embargoed story")
         self.assertEqual(response["X-Page-Cache"], "miss")
 
+    def test_the_credit_page_lists_the_scheduled_photo_at_its_time(self):
+        # The page's selection of photos is SQL made once per content version, holding the
+        # time it was made at: the version ends when the article goes live.
+        url = self.photographer.get_absolute_url()
+        self.assertNotContains(self.get(url), "Embargoed picture")
+        later = self.publish_at + datetime.timedelta(seconds=1)
+        with (
+            mock.patch("django.utils.timezone.now", return_value=later),
+            mock.patch("publication.page_cache.time.time", return_value=later.timestamp()),
+        ):
+            self.assertContains(self.get(url), "Embargoed picture")
+
 
 class LicenceExpiryTests(PageCacheTestCase):
     @classmethod
     def setUpTestData(cls):
         make_site()
-        photo = make_photo(may_redistribute=True, license_expires_on=timezone.localdate())
+        cls.photographer = make_creator("Jane Doe")
+        photo = make_photo(
+            may_redistribute=True,
+            license_expires_on=timezone.localdate(),
+            alt_text="Licensed until today",
+            creator=cls.photographer,
+        )
         make_article(headline="Pictured story", lead_photo=photo)
 
     def test_a_cached_feed_drops_the_photo_when_its_licence_runs_out(self):
@@ -546,6 +569,21 @@ class LicenceExpiryTests(PageCacheTestCase):
             response = self.get("/feed/")
         self.assertNotContains(response, "<enclosure")
         self.assertEqual(response["X-Page-Cache"], "miss")
+
+    def test_the_credit_page_drops_the_photo_when_its_licence_runs_out(self):
+        url = self.photographer.get_absolute_url()
+        self.assertContains(self.get(url), "Licensed until today")
+        midnight = timezone.make_aware(
+            datetime.datetime.combine(
+                timezone.localdate() + datetime.timedelta(days=1), datetime.time.min
+            )
+        )
+        later = midnight + datetime.timedelta(seconds=1)
+        with (
+            mock.patch("django.utils.timezone.now", return_value=later),
+            mock.patch("publication.page_cache.time.time", return_value=later.timestamp()),
+        ):
+            self.assertNotContains(self.get(url), "Licensed until today")
 
 
 class TwoProcessTests(TransactionTestCase):
