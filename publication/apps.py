@@ -56,3 +56,9 @@ class PublicationConfig(AppConfig):
         install_request_id_factory()
         post_migrate.connect(create_cache_table, sender=self)
         request_finished.connect(forget_request_id, dispatch_uid="forget_request_id")
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from publication.security import clear_own_login_failures
+
+        user_logged_in.connect(clear_own_login_failures, dispatch_uid="clear-own-login-failures")

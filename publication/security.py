@@ -46,3 +46,10 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         # add() writes only when the key is absent: one sender wins, however many race.
         if cache.add(key, True, PASSWORD_RESET_EMAIL_GAP):
             super().send_mail(*args, **kwargs)
+
+
+def clear_own_login_failures(sender, request, user, **kwargs):
+    """On a good sign-in, forget that user name's failed attempts (typos), and only those."""
+    from axes.utils import reset
+
+    reset(username=user.get_username())

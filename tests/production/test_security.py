@@ -134,6 +134,24 @@ class AdminLoginLockoutTests(TestCase):
         self.assertEqual(self.log_in("desk", "right-password", "203.0.113.9").status_code, 429)
         self.assertEqual(self.log_in("desk", "right-password", "203.0.113.10").status_code, 302)
 
+    def test_signing_in_clears_only_ones_own_failures(self):
+        User.objects.create_user("writer", password="own-password", is_staff=True)
+        for _ in range(2):
+            self.assertEqual(self.log_in("writer", "typo").status_code, 200)
+        self.assertEqual(self.log_in("writer", "own-password").status_code, 302)
+        for _ in range(2):  # the typos before a good sign-in no longer count
+            self.assertEqual(self.log_in("writer", "typo").status_code, 200)
+
+    def test_signing_in_between_guesses_does_not_wipe_a_colleagues_failures(self):
+        """Anyone with a staff account could otherwise guess another's password forever,
+        signing in as themselves from the same address after every two guesses."""
+        User.objects.create_user("writer", password="own-password", is_staff=True)
+        for guess in ("guess-1", "guess-2"):
+            self.assertEqual(self.log_in("desk", guess, "198.51.100.9").status_code, 200)
+        self.assertEqual(self.log_in("writer", "own-password", "198.51.100.9").status_code, 302)
+        self.assertEqual(self.log_in("desk", "guess-3", "198.51.100.9").status_code, 429)
+        self.assertEqual(self.log_in("desk", "right-password", "203.0.113.5").status_code, 429)
+
     def test_a_superuser_unlocks_by_deleting_the_attempts(self):
         for _ in range(3):
             self.log_in("desk", "wrong")
