@@ -11,14 +11,9 @@ from django.db import connection
 from django.utils import timezone
 
 from newsletter.models import RateCounter
+from publication.security import client_ip  # one rule for the admin lockout and signups
 
-
-def client_ip(request) -> str:
-    # Behind a proxy, the last address in the header is the one our proxy added.
-    value = request.META.get(settings.NEWSLETTER_CLIENT_IP_HEADER) or request.META.get(
-        "REMOTE_ADDR", ""
-    )
-    return value.rsplit(",", 1)[-1].strip()
+__all__ = ["client_ip", "is_same_origin", "rate_limit", "referer_path"]
 
 
 def rate_limit(scope: str, value: str, limit: tuple[int, int]) -> int:

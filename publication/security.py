@@ -14,10 +14,15 @@ def client_ip(request) -> str:
     The same header as the newsletter's rate limits (NEWSLETTER_CLIENT_IP_HEADER), so one
     setting describes the proxy.
     """
-    header = getattr(settings, "NEWSLETTER_CLIENT_IP_HEADER", "REMOTE_ADDR")
-    value = request.META.get(header) or request.META.get("REMOTE_ADDR", "")
-    # The last address is the one our own proxy added; earlier ones are the client's word.
-    return value.rsplit(",", 1)[-1].strip()
+    header = settings.NEWSLETTER_CLIENT_IP_HEADER
+    value = request.META.get(header)
+    if not value:
+        return request.META.get("REMOTE_ADDR", "")
+    # Each of our proxies appends the address it saw; anything before is the client's word.
+    # Behind two (a CDN, then a load balancer) the last address is the CDN's, shared by
+    # every reader it serves: CLIENT_IP_PROXY_COUNT says how many to count back.
+    addresses = [address.strip() for address in value.split(",")]
+    return addresses[-min(settings.CLIENT_IP_PROXY_COUNT, len(addresses))]
 
 
 # One password reset email per address per this many seconds, however often it is asked for.

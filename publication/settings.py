@@ -450,5 +450,8 @@ NEWSLETTER_CONFIRMATION_INTERVAL = 10 * 60
 # Behind a reverse proxy, the request header carrying the client address
 # (e.g. HTTP_X_REAL_IP); by default REMOTE_ADDR.
 NEWSLETTER_CLIENT_IP_HEADER = os.environ.get("NEWSLETTER_CLIENT_IP_HEADER", "REMOTE_ADDR")
+# How many proxies of ours append to that header (a CDN and a load balancer: 2); the
+# client's address is that many from the end (publication.security.client_ip).
+CLIENT_IP_PROXY_COUNT = env_int("CLIENT_IP_PROXY_COUNT", default=1, minimum=1)
 NEWSLETTER_UNSUBSCRIBE_MAILTO = os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
 NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", default=200, minimum=1)

@@ -24,6 +24,22 @@ class ClientIpTests(SimpleTestCase):
         )
         self.assertEqual(client_ip(request), "198.51.100.4")
 
+    @override_settings(NEWSLETTER_CLIENT_IP_HEADER="HTTP_X_FORWARDED_FOR", CLIENT_IP_PROXY_COUNT=2)
+    def test_behind_a_cdn_and_a_load_balancer_the_address_the_cdn_saw_wins(self):
+        def address(forwarded_for):
+            request = RequestFactory().post("/", HTTP_X_FORWARDED_FOR=forwarded_for)
+            return client_ip(request)
+
+        # The reader's own claim, then what the CDN saw, then the CDN edge (from the LB).
+        self.assertEqual(address("1.1.1.1, 198.51.100.4, 203.0.113.80"), "198.51.100.4")
+        self.assertEqual(address("198.51.100.5, 203.0.113.80"), "198.51.100.5")
+        self.assertEqual(address("198.51.100.6"), "198.51.100.6")
+
+    def test_the_admin_lockout_and_the_signup_limits_count_the_same_address(self):
+        from publication import security
+
+        self.assertIs(client_ip, security.client_ip)
+
     @override_settings(NEWSLETTER_CLIENT_IP_HEADER="HTTP_X_REAL_IP")
     def test_a_missing_proxy_header_falls_back_to_the_connecting_address(self):
         request = RequestFactory().post("/", REMOTE_ADDR="10.0.0.1")
