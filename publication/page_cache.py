@@ -19,6 +19,7 @@ never looks at the user, and a response that sets a cookie or says private/no-st
 never stored.
 """
 
+import contextlib
 import contextvars
 import functools
 import gzip
@@ -77,12 +78,33 @@ def next_change() -> float | None:
     return min(moments, default=None)
 
 
+# Set while writes are made only to be rolled back (a share link's page): nothing public
+# changes, so cached pages stay current.
+_writes_rolled_back = contextvars.ContextVar("writes_rolled_back", default=False)
+
+
+@contextlib.contextmanager
+def writes_rolled_back():
+    """Writes in this block never commit: they leave the content version alone.
+
+    Without it every view of a share link (which reverts the article to the linked
+    version, renders it and rolls back) ended every cached page on the site.
+    """
+    token = _writes_rolled_back.set(True)
+    try:
+        yield
+    finally:
+        _writes_rolled_back.reset(token)
+
+
 def bump_content_version(**kwargs) -> ContentVersion:
     """Something public changed: every cached page and fragment is stale from now on.
 
     Usable as a signal receiver. Bumped at once and again when the transaction commits,
     so a page rendered from not-yet-committed data is not kept under the new version.
     """
+    if _writes_rolled_back.get():
+        return current_version()
     version = _new_version()
     transaction.on_commit(_new_version)
     return version

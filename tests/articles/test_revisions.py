@@ -1,6 +1,7 @@
 from reversion.models import Version
 
 from articles.models import Article, Byline, EditLock
+from publication.page_cache import current_version
 from tests.factories import (
     AdminTestCase,
     article_change_url,
@@ -230,6 +231,17 @@ class RevisionTests(AdminTestCase):
         page = self.client.get(link.get_absolute_url())
         self.assertContains(page, "Jane Doe / stockagency.example")
         self.assertFalse(article.body_photos.exists())  # the page's changes are rolled back
+
+    def test_viewing_a_share_link_leaves_cached_pages_current(self):
+        article = make_article(headline="First", status=Article.Status.DRAFT)
+        self.save(article)
+        link = make_share_link(article)
+        self.save(article, headline="Second")
+        before = current_version()
+
+        page = self.client.get(link.get_absolute_url())
+        self.assertContains(page, "First")  # the linked version, reverted and rolled back
+        self.assertEqual(current_version(), before)
 
     def test_history_compares_each_save_with_the_last_applied_version(self):
         article = make_article(
