@@ -693,6 +693,40 @@ class Correction(models.Model):
         return f"{self.get_kind_display()} of {self.date}"
 
 
+class BylineQuerySet(ContentQuerySet):
+    """Author names are searchable: bylines written in bulk (the demo loader,
+    article.authors.add(), a queryset's update() or delete()) rebuild their articles'
+    search vectors, as Byline.save() and delete() do."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        self.reindex_articles({byline.article_id for byline in created})
+        return created
+
+    def update(self, **kwargs):
+        with transaction.atomic():
+            before = set(self.values_list("article_id", flat=True))
+            count = super().update(**kwargs)
+            moved_to = kwargs.get("article", kwargs.get("article_id"))
+            self.reindex_articles(before | ({getattr(moved_to, "pk", moved_to)} - {None}))
+        return count
+
+    def delete(self):
+        with transaction.atomic():
+            articles = set(self.values_list("article_id", flat=True))
+            result = super().delete()
+            self.reindex_articles(articles)
+        return result
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+    @staticmethod
+    def reindex_articles(pks):
+        if pks:
+            Article.reindex(Article.objects.filter(pk__in=pks))
+
+
 @reversion.register()
 class Byline(models.Model):
     class Role(models.TextChoices):
@@ -707,7 +741,7 @@ class Byline(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.BY)
     order = models.PositiveSmallIntegerField(default=0)
 
-    objects = ContentQuerySet.as_manager()
+    objects = BylineQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "pk"]

@@ -104,6 +104,14 @@ class LoadDemoTests(TemporaryMediaTestCase):
         self.assertIn("By Daniel Okafor; photos by Amara Osei", texts)
         self.assertIn("By Clara Weiss; reporting by Jonas Lindqvist", texts)
 
+    def test_articles_are_found_by_their_authors_names(self):
+        # The loader writes bylines in bulk, after each article's own save.
+        bylined = Article.objects.filter(bylines__author__name="Amara Osei")
+        self.assertTrue(bylined.live().exists())
+        response = self.client.get("/search/?q=osei")
+        for article in bylined.live():
+            self.assertContains(response, article.headline)
+
     def test_most_teasers_have_more_to_read(self):
         articles = list(Article.objects.live())
         with_more = [article for article in articles if article.teaser_more]
