@@ -14,6 +14,19 @@ def create_cache_table(*, using, verbosity=1, **kwargs):
     call_command("createcachetable", database=using, verbosity=max(verbosity - 1, 0))
 
 
+def end_cached_pages_after_migrations(*, plan=None, **kwargs):
+    """Migrations write rows past save() (historical models send no signals, e.g. slugs
+    repaired before a constraint): pages rendered before them may be stale.
+
+    Not bump_content_version(): it reads tables a migration run backwards may have
+    removed.
+    """
+    if plan:
+        from publication.page_cache import forget_content_version
+
+        forget_content_version()
+
+
 def forget_request_id(**kwargs):
     from publication.logs import request_id_var
 
@@ -55,6 +68,8 @@ class PublicationConfig(AppConfig):
 
         install_request_id_factory()
         post_migrate.connect(create_cache_table, sender=self)
+        # After the cache table exists.
+        post_migrate.connect(end_cached_pages_after_migrations, sender=self)
         request_finished.connect(forget_request_id, dispatch_uid="forget_request_id")
 
         from django.contrib.auth.signals import user_logged_in

@@ -29,10 +29,12 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from urllib.parse import urlencode
 
 import redis
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
@@ -129,6 +131,18 @@ def _new_version() -> ContentVersion:
     return version
 
 
+def forget_content_version() -> None:
+    """End every cached page and fragment without reading the database (after
+    migrations, or SQL by hand: the tables bumping reads may be missing or mid-change).
+
+    The version is marked due rather than deleted: the next request starts a new one
+    after it, so Last-Modified still moves forward (see _new_version()).
+    """
+    previous = cache.get(VERSION_KEY)
+    if previous is not None:
+        cache.set(VERSION_KEY, replace(previous, token=uuid.uuid4().hex, next_change=0.0), None)
+
+
 def current_version() -> ContentVersion:
     version = cache.get(VERSION_KEY)
     if version is None or version.is_due(time.time()):
@@ -166,7 +180,7 @@ def cached_under_version(name: str, compute):
     if state is not None and state.get("skip"):
         return compute()
     version = request_version()
-    key = f"page-cache:fragment:{version.token}:{name}"
+    key = f"page-cache:fragment:{release()}:{version.token}:{name}"
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -329,7 +343,48 @@ def page_key(request) -> str:
         [(name, value) for name in PAGE_PARAMETERS for value in request.GET.getlist(name)]
     )
     url = f"{request.scheme}://{request.get_host()}{escape_uri_path(request.path)}?{query}"
-    return "page-cache:page:" + hashlib.sha256(url.encode()).hexdigest()
+    return f"page-cache:page:{release()}:" + hashlib.sha256(url.encode()).hexdigest()
+
+
+def release() -> str:
+    """Which code renders the pages: pages and fragments are cached apart per release.
+
+    A deploy changes templates, views and static file names without writing a row, and
+    during a rolling deploy old and new app servers share the cache: without this, pages
+    and fragments (a teaser card inside a new page) rendered by the old code were served
+    by the new until the next edit or their lifetime. The content version itself is
+    shared, so an edit ends every release's pages. PAGE_CACHE_RELEASE names it (e.g. a
+    commit id); otherwise it is a digest of the code and templates, the same on every
+    machine running the same checkout.
+    """
+    return settings.PAGE_CACHE_RELEASE or _code_digest()
+
+
+@functools.cache
+def _code_digest() -> str:
+    base = Path(settings.BASE_DIR)
+    roots = [
+        Path(config.path)
+        for config in apps.get_app_configs()
+        if Path(config.path).is_relative_to(base) and "site-packages" not in Path(config.path).parts
+    ]
+    roots += [
+        Path(entry[1] if isinstance(entry, (list, tuple)) else entry)
+        for entry in settings.STATICFILES_DIRS
+    ]
+    roots += [Path(folder) for engine in settings.TEMPLATES for folder in engine.get("DIRS", [])]
+    files = {
+        path
+        for root in roots
+        for path in root.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        name = path.relative_to(base) if path.is_relative_to(base) else path
+        digest.update(f"{name}\0{path.stat().st_size}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def lifetime(version: ContentVersion, now: float) -> int:
@@ -594,7 +649,8 @@ def cached_many_under_version(names: list[str], compute) -> dict:
     if state is not None and state.get("skip"):
         return compute(names)
     version = request_version()
-    keys = {name: f"page-cache:fragment:{version.token}:{name}" for name in names}
+    prefix = f"page-cache:fragment:{release()}:{version.token}:"
+    keys = {name: prefix + name for name in names}
     found = _get_many(list(keys.values()))
     values = {name: found[key] for name, key in keys.items() if key in found}
     missing = [name for name in names if name not in values]

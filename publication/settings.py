@@ -245,6 +245,9 @@ PAGE_CACHE_STALE_WHILE_REVALIDATE = env_int("PAGE_CACHE_STALE_WHILE_REVALIDATE",
 # Each process keeps a copy of the pages it serves (bodies up to this many bytes, least
 # recently used out first), so a hit reads only the content version from the shared cache.
 PAGE_CACHE_LOCAL_BYTES = env_int("PAGE_CACHE_LOCAL_BYTES", default=32 * 1024 * 1024)
+# Pages and fragments are cached apart per release of the code (page_cache.release()):
+# empty = a digest of the code and templates; or name it, e.g. the deployed commit id.
+PAGE_CACHE_RELEASE = os.environ.get("PAGE_CACHE_RELEASE", "")
 
 # --- Security headers and cookies ---
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -12,13 +12,18 @@ ContentQuerySet).
 
 import ast
 import datetime
+import io
+import json
 import re
+import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
 from django.test import Client, SimpleTestCase, override_settings
 from django.utils import timezone
 from taggit.models import Tag
@@ -535,6 +540,47 @@ class RoundupArchiveTests(WritePathTestCase):
             shows=["This week: the alliance"],
         )
         self.assertContains(self.read(self.roundup.get_absolute_url()), "First pick")
+
+
+class OutsideTheModelsTests(WritePathTestCase):
+    """Writes past our querysets: fixtures, SQL by hand."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.section = make_section("Europe")
+        cls.article = make_article(headline="Ceasefire talks resume", section=cls.section)
+        cls.url = cls.article.get_absolute_url()
+
+    def test_loaddata(self):
+        # Fixtures are saved raw, but post_save is still sent.
+        fixture = [
+            {
+                "model": "publication.section",
+                "pk": self.section.pk,
+                "fields": {"name": "Old Europe", "slug": "europe", "description": "", "order": 0},
+            }
+        ]
+        with tempfile.NamedTemporaryFile("w", suffix=".json") as file:
+            json.dump(fixture, file)
+            file.flush()
+            self.assertWriteShows(
+                self.url,
+                lambda: call_command("loaddata", file.name, verbosity=0),
+                shows=["Old Europe"],
+            )
+
+    def test_sql_by_hand_needs_end_cached_pages(self):
+        def write():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE publication_section SET name = 'Old Europe' WHERE id = %s",
+                    [self.section.pk],
+                )
+            self.assertEqual(self.read(self.url)["X-Page-Cache"], "hit")  # nothing told it
+            call_command("end_cached_pages", stdout=io.StringIO())
+
+        self.assertWriteShows(self.url, write, shows=["Old Europe"])
 
 
 class BulkWritesTests(WritePathTestCase):

@@ -8,9 +8,11 @@ import tempfile
 from pathlib import Path
 from unittest import mock
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.db.models.signals import post_migrate
 from django.test import SimpleTestCase, TransactionTestCase, override_settings
 from django.utils import timezone
 from django.utils.http import http_date
@@ -18,7 +20,14 @@ from taggit.models import Tag
 
 from articles.models import Article, Byline
 from publication.models import Photo, SiteSettings
-from publication.page_cache import VERSION_KEY, LocalPages, PageEntry
+from publication.page_cache import (
+    VERSION_KEY,
+    LocalPages,
+    PageEntry,
+    _code_digest,
+    cached_under_version,
+    release,
+)
 from tests.factories import (
     TemporaryMediaTestCase,
     make_article,
@@ -490,6 +499,68 @@ class LastModifiedTests(PageCacheTestCase):
             self.assertEqual(
                 self.get("/", if_modified_since=held["Last-Modified"]).status_code, 200
             )
+
+
+class ReleaseTests(PageCacheTestCase):
+    """Pages and fragments rendered by one release of the code are never served by another."""
+
+    @classmethod
+    def setUpTestData(cls):
+        make_site()
+        cls.article = make_article(headline="Ceasefire talks resume")
+
+    def test_a_deploy_renders_pages_and_fragments_again_without_an_edit(self):
+        with override_settings(PAGE_CACHE_RELEASE="old"):
+            self.get("/")
+            self.assertEqual(self.get("/")["X-Page-Cache"], "hit")
+            self.assertEqual(cached_under_version("probe", lambda: "old card"), "old card")
+        with override_settings(PAGE_CACHE_RELEASE="new"):
+            self.assertEqual(self.get("/")["X-Page-Cache"], "miss")
+            self.assertEqual(cached_under_version("probe", lambda: "new card"), "new card")
+            self.assertEqual(self.get("/")["X-Page-Cache"], "hit")
+        # An app server not yet replaced keeps its own pages, and an edit ends them all.
+        with override_settings(PAGE_CACHE_RELEASE="old"):
+            self.assertEqual(self.get("/")["X-Page-Cache"], "hit")
+            self.article.headline = "Talks collapse"
+            self.article.save()
+        for name in ("old", "new"):
+            with override_settings(PAGE_CACHE_RELEASE=name):
+                self.assertContains(self.get("/"), "Talks collapse")
+
+    def test_by_default_the_release_is_a_digest_of_the_code_and_templates(self):
+        self.assertRegex(release(), r"^[0-9a-f]{16}$")
+        with tempfile.TemporaryDirectory() as folder:
+            engine = {**settings.TEMPLATES[0], "DIRS": [folder]}
+            with override_settings(TEMPLATES=[engine]):
+                before = _code_digest.__wrapped__()
+                Path(folder, "base.html").write_text("<!doctype html>")
+                self.assertNotEqual(_code_digest.__wrapped__(), before)
+
+
+class MigrationTests(PageCacheTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        make_site()
+        make_article(headline="Ceasefire talks resume")
+
+    def migrated(self, plan):
+        post_migrate.send(
+            sender=django_apps.get_app_config("publication"),
+            app_config=django_apps.get_app_config("publication"),
+            verbosity=0,
+            interactive=False,
+            using="default",
+            apps=django_apps,
+            plan=plan,
+        )
+
+    def test_migrations_applied_end_cached_pages(self):
+        # A data migration writes rows past save(): no signal tells the cache.
+        self.get("/")
+        self.migrated([])  # migrate with nothing to do
+        self.assertEqual(self.get("/")["X-Page-Cache"], "hit")
+        self.migrated([(mock.sentinel.migration, False)])
+        self.assertEqual(self.get("/")["X-Page-Cache"], "miss")
 
 
 class ScheduleTests(PageCacheTestCase):

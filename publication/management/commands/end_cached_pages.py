@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+
+from publication.page_cache import forget_content_version
+
+
+class Command(BaseCommand):
+    help = (
+        "End every cached page and fragment, in every process sharing the cache. Needed only "
+        "after writing to the database outside Django (SQL by hand, a restored backup): "
+        "saves, deletes and bulk writes through Django, fixtures and migrations end them "
+        "by themselves."
+    )
+
+    def handle(self, **options):
+        forget_content_version()
+        self.stdout.write("Cached pages ended: the next request for each page renders it.")
