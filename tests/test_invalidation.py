@@ -26,6 +26,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client, SimpleTestCase, override_settings
 from django.utils import timezone
+from reversion.models import Version
 from taggit.models import Tag
 
 from articles.models import Article, Byline, Correction, Kind
@@ -415,6 +416,19 @@ class ArticlesInTheAdminTests(WritePathTestCase):
         )
         self.assertWriteShows(
             self.url, lambda: self.post_article(data), shows=["misnamed the envoy"]
+        )
+
+    def test_revision_restored_and_published(self):
+        self.post_article(article_form_data(self.article, dek="The first dek."))
+        first = Version.objects.get_for_object(self.article).get()
+        self.post_article(article_form_data(self.article, dek="The second dek."))
+        url = f"/admin/articles/article/{self.article.pk}/history/{first.pk}/"
+        self.article.refresh_from_db()
+        self.assertWriteShows(
+            self.url,
+            lambda: self.client.post(url, article_form_data(self.article, dek="The first dek.")),
+            shows=["The first dek."],
+            hides=["The second dek."],
         )
 
     def test_deleted_in_the_admin(self):

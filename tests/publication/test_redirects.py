@@ -169,6 +169,15 @@ class ManualRedirectAdminTests(TestCase):
         self.assertEqual(Redirect.objects.get().old_path, "/old-campaign/")
         self.assertEqual(self.client.get("/old-campaign/")["Location"], "/section/europe/")
 
+    def test_a_changed_redirect_reaches_readers_who_followed_the_old_one(self):
+        # Browsers keep a 301 without a lifetime for good; this one says how long.
+        self.add("/old-campaign/", "/section/europe/")
+        response = self.client.get("/old-campaign/")
+        cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+        self.assertIn("public", cache_control)
+        self.assertIn(f"max-age={settings.PAGE_CACHE_MAX_AGE}", cache_control)
+        self.assertIn(f"s-maxage={settings.PAGE_CACHE_S_MAXAGE}", cache_control)
+
     def test_bad_addresses_are_form_errors(self):
         cases = [
             ("old-campaign", "/x/", "starting with a slash"),
