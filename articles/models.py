@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core import signing
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +29,7 @@ from articles.body import (
     word_count,
 )
 from articles.topics import OrderedTaggableManager
+from publication.db import hold_lock
 from publication.html import sanitize_html
 from publication.models import (
     Author,
@@ -373,8 +374,7 @@ class Article(RedirectsWhenMoved):
         that save took it. Ten "add" posts of one slug at once answered 500 three times:
         each saw the slug free, waited on the first insert and failed, and retried
         against the others still uncommitted ("-2-2-2-2") until out of attempts."""
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"article-slug:{base}"])
+        hold_lock(f"article-slug:{base}")
         if Article.objects.filter(slug=self.slug).exists():
             self.slug = unique_slug(base)
 

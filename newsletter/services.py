@@ -7,13 +7,14 @@ the worker then runs lives in `tasks.py`. CSV export and import live in `subscri
 import datetime
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Case, Count, F, Max, Q, Value, When
 from django.utils import timezone
 
 from newsletter import tasks
 from newsletter.models import Delivery, Roundup, Subscriber
 from newsletter.validators import mailbox_key, normalize_email
+from publication.db import hold_lock
 
 
 def lock_mailbox(key: str) -> None:
@@ -22,8 +23,7 @@ def lock_mailbox(key: str) -> None:
     Two signups for the same address (or "A@x" and "a+news@x") at the same moment
     then run one after the other: one row, and the send cap counted correctly.
     """
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"nl:{key}"])
+    hold_lock(f"nl:{key}")
 
 
 def subscriber_signup(

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.validators import URLValidator
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count
 from django.http import JsonResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from taggit.admin import TagAdmin
 from taggit.models import Tag
 
+from publication.db import hold_lock
 from publication.models import (
     Author,
     AuthorLink,
@@ -60,11 +61,7 @@ def hold_unique_checks(model) -> None:
     """Until this transaction (the admin's save) commits, make anyone else checking for a
     duplicate of model wait here, so their check sees this save's row."""
     if transaction.get_connection().in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtext(%s))",
-                [f"unique-check:{model._meta.label_lower}"],
-            )
+        hold_lock(f"unique-check:{model._meta.label_lower}")
 
 
 admin.site.site_header = "Newsroom"

@@ -50,3 +50,15 @@ def embedded_database_url(data_dir: Path) -> str:
 def database_from_env(base_dir: Path, *, conn_max_age: int = 60) -> dict:
     url = os.environ.get("DATABASE_URL") or embedded_database_url(base_dir / "var" / "pgdata")
     return database_from_url(url, conn_max_age=conn_max_age)
+
+
+def hold_lock(key: str) -> None:
+    """Wait for, then hold until the transaction ends, a PostgreSQL lock named key.
+
+    The one way our code serialises writers that a unique constraint alone would turn
+    into a 500 (two saves of one name, slug or mailbox at the same moment).
+    """
+    from django.db import connection  # settings import this module: no ORM at import
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])

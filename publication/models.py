@@ -8,7 +8,7 @@ from django.conf import settings
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.urls.converters import SlugConverter
@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from procrastinate.contrib.django import app
 
 from publication import renditions as rendition_files
+from publication.db import hold_lock
 from publication.images import SafeImageFormField, image_checksum
 from publication.media import media_name
 from publication.page_cache import ContentQuerySet
@@ -262,9 +263,7 @@ class NamedQuerySet(ContentQuerySet):
         Two editors (or a double click) creating the same name at once: the second waits,
         then finds the first one's row instead of adding another.
         """
-        key = f"{self.model._meta.label_lower}:{name.lower()}"
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+        hold_lock(f"{self.model._meta.label_lower}:{name.lower()}")
 
     def named(self, typed: str, **defaults):
         """(row, created) for a typed name: the row of that name in any case, or a new one."""
