@@ -328,12 +328,13 @@ def _is_public_path(urlconf: str, path: str) -> bool:
     return getattr(match.func, "public_page", False)
 
 
-# The query parameters public pages read: listings' keyset pagination, search's words and
-# page. No other parameter changes a page (its canonical address drops them too), so they
-# stay out of the key: "?utm_source=…" and "?fbclid=…" links are served the cached page,
-# and a junk parameter per request no longer renders the page again and writes two more
-# copies into the cache, pushing readers' pages out of it.
-PAGE_PARAMETERS = ("after", "before", "page", "q")
+# The query parameters public pages read: listings' keyset pagination, search's words,
+# filters (articles.forms.SearchForm) and page. No other parameter changes a page (its
+# canonical address drops them too), so they stay out of the key: "?utm_source=…" and
+# "?fbclid=…" links are served the cached page, and a junk parameter per request no
+# longer renders the page again and writes two more copies into the cache, pushing
+# readers' pages out of it.
+PAGE_PARAMETERS = ("after", "before", "page", "q", "section", "kind", "author")
 
 
 def page_key(request) -> str:

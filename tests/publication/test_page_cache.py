@@ -18,9 +18,11 @@ from django.utils import timezone
 from django.utils.http import http_date
 from taggit.models import Tag
 
+from articles.forms import SearchForm
 from articles.models import Article, Byline
 from publication.models import Photo, SiteSettings
 from publication.page_cache import (
+    PAGE_PARAMETERS,
     VERSION_KEY,
     LocalPages,
     PageEntry,
@@ -343,6 +345,23 @@ class ReaderDependentPageTests(PageCacheTestCase):
     def test_a_plain_page_is_stored(self):
         self.get("/t/plain/")
         self.assertEqual(self.get("/t/plain/")["X-Page-Cache"], "hit")
+
+
+class SearchFilterTests(PageCacheTestCase):
+    def test_each_search_filter_is_its_own_cached_page(self):
+        europe, asia = make_section("Europe"), make_section("Asia")
+        news, analysis = make_kind("News"), make_kind("Analysis")
+        ana, ben = make_author("Ana Ruiz"), make_author("Ben Okafor")
+        make_article(headline="Harbour talks in Riga", section=europe, kind=news, authors=[ana])
+        make_article(headline="Harbour talks in Busan", section=asia, kind=analysis, authors=[ben])
+        self.assertContains(self.get("/search/?q=harbour"), "Busan")
+        for name, value in (("section", "europe"), ("kind", "news"), ("author", ana.slug)):
+            with self.subTest(name):
+                response = self.get(f"/search/?q=harbour&{name}={value}")
+                self.assertContains(response, "Riga")
+                self.assertNotContains(response, "Busan")
+        # A filter added to the form later must be part of the cache key too.
+        self.assertLessEqual(set(SearchForm.base_fields), set(PAGE_PARAMETERS))
 
 
 class InvalidationTests(PageCacheTestCase):
