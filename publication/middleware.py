@@ -138,7 +138,9 @@ def drop_body(response) -> None:
 
 
 class HealthCheckMiddleware:
-    """Answer GET /healthz for load balancers: 200 when the databases and cache answer, else 503.
+    """Answer GET /healthz for load balancers: 200 when the primary database and the cache
+    answer, else 503. An unreachable read replica is named in the body ("degraded") but
+    answers 200: the primary serves its reads meanwhile.
 
     It runs before host validation and the HTTPS redirect (probes come by IP over plain
     HTTP) and before sessions and CSRF, so it never sets a cookie; it only reads.
@@ -150,13 +152,13 @@ class HealthCheckMiddleware:
     def __call__(self, request):
         if request.path != "/healthz" or request.method not in {"GET", "HEAD"}:
             return self.get_response(request)
-        from publication.health import health_problems
+        from publication.health import check_health
 
-        problems = health_problems()
+        health = check_health()
         response = HttpResponse(
-            "unavailable: " + ", ".join(problems) if problems else "ok",
+            health.text(),
             content_type="text/plain; charset=utf-8",
-            status=503 if problems else 200,
+            status=503 if health.problems else 200,
         )
         add_never_cache_headers(response)
         return response

@@ -13,13 +13,21 @@ Reads right after a write in another request stay on the primary too:
   yet replayed the edit would serve the old text for hours;
 - views marked @reads_primary (a newsletter link opened moments after the signup wrote
   its subscriber) always do.
+
+A replica that cannot be reached is skipped, not fatal: public reads go to the primary for
+DATABASE_REPLICA_RETRY_SECONDS (per process), then the replica is tried again. The primary
+can serve every read, so a replica outage must not take pages (or /healthz) down with it.
 """
 
 import contextvars
 import functools
+import logging
 import time
 
 from django.conf import settings
+from django.db import DatabaseError, connections
+
+logger = logging.getLogger(__name__)
 
 # False: the primary. True: the replica. UNCHECKED: the replica unless content changed
 # within the lag window, decided on the request's first read.
@@ -44,11 +52,47 @@ def replica_allowed() -> bool:
     return allowed
 
 
+# Until when (time.monotonic()) this process leaves the replica alone after failing to reach it.
+_replica_down_until = 0.0
+
+
+def replica_down() -> bool:
+    return time.monotonic() < _replica_down_until
+
+
+def mark_replica_down(error: Exception) -> None:
+    """Send this process's reads to the primary for the back-off period; say so once."""
+    global _replica_down_until
+    _replica_down_until = time.monotonic() + settings.DATABASE_REPLICA_RETRY_SECONDS
+    connections[REPLICA].close()
+    logger.warning(
+        "Read replica unreachable, reading from the primary for %s s: %s",
+        settings.DATABASE_REPLICA_RETRY_SECONDS,
+        str(error).strip(),
+    )
+
+
+def replica_usable() -> bool:
+    """Connected to the replica, or able to connect now (within the connect timeout)."""
+    if replica_down():
+        return False
+    connection = connections[REPLICA]
+    try:
+        # With CONN_HEALTH_CHECKS, a kept connection to a replica that went away is noticed
+        # here (once per request) rather than failing the page's first query.
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
+    except DatabaseError as error:
+        mark_replica_down(error)
+        return False
+    return True
+
+
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
         if model._meta.app_label == "django_cache":
             return PRIMARY
-        return REPLICA if replica_allowed() else PRIMARY
+        return REPLICA if replica_allowed() and replica_usable() else PRIMARY
 
     def db_for_write(self, model, **hints):
         _replica_allowed.set(False)  # read-after-write: the rest of the request uses the primary

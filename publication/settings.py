@@ -123,6 +123,8 @@ DATABASES = {
 # and for public reads too during DATABASE_REPLICA_LAG_SECONDS after any content change:
 # set it above the replica's worst replay delay.
 DATABASE_REPLICA_LAG_SECONDS = env_int("DATABASE_REPLICA_LAG_SECONDS", default=10)
+# A process that cannot reach the replica reads from the primary this long before trying again.
+DATABASE_REPLICA_RETRY_SECONDS = env_int("DATABASE_REPLICA_RETRY_SECONDS", default=30, minimum=1)
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = database_from_url(
         os.environ["DATABASE_REPLICA_URL"],

@@ -160,27 +160,11 @@ class ReplicaRouterTests(SimpleTestCase):
 
     databases = {"default"}
 
-    def copy_database(self, suffix):
-        from django.db import connection
-
-        source = connection.settings_dict["NAME"]
-        name = f"{source}_{suffix}"
-        connections_close_all()
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connections_close_all()
-        # Copying needs the source to have no other sessions: use the maintenance database.
-        with maintenance_cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
-        self.addCleanup(drop_database, name)
-        return name
-
     def test_public_reads_use_the_replica_and_everything_else_the_primary(self):
         from tests.production.helpers import database_url
 
-        primary = self.copy_database("primary")
-        replica = self.copy_database("replica")
+        primary = copy_database(self, "primary")
+        replica = copy_database(self, "replica")
         with maintenance_cursor(replica) as cursor:
             cursor.execute("INSERT INTO auth_group (name) VALUES ('Replica Gazette')")
         with maintenance_cursor(primary) as cursor:
@@ -214,6 +198,99 @@ class ReplicaRouterTests(SimpleTestCase):
         self.assertEqual(results["newsletter links read the primary"], [True, True])
         self.assertTrue(results["written on the primary"])
         self.assertFalse(results["written on the replica"])
+
+
+# Run with DATABASE_REPLICA_URL pointing at a port nothing listens on.
+REPLICA_DOWN_CHECKS = """
+import json
+import logging
+import time
+from django.conf import settings
+from django.core.cache import cache
+from django.test import Client
+from publication import routers
+from publication.page_cache import VERSION_KEY, ContentVersion
+from django.test.utils import override_settings
+from tests.factories import make_article, make_site
+
+# Static files are not collected here: their plain names will do.
+override_settings(STORAGES={**settings.STORAGES, "staticfiles": {
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}).enable()
+make_site(name="Primary Herald")
+article = make_article(headline="Harbour talks resume")
+# The last edit was an hour ago: public reads may use the replica (no lag window).
+cache.set(VERSION_KEY, ContentVersion("settled", time.time() - 3600, None), None)
+
+warnings = []
+handler = logging.Handler(logging.WARNING)
+handler.emit = lambda record: warnings.append(record.getMessage())
+logging.getLogger("publication.routers").addHandler(handler)
+
+client = Client(HTTP_HOST="127.0.0.1")
+results = {}
+for name, path in [("article", article.get_absolute_url()), ("home", "/"), ("health", "/healthz"),
+                   ("health again", "/healthz")]:
+    response = client.get(path)
+    results[name] = [response.status_code, response.content.decode()]
+results["warnings during the back-off"] = list(warnings)
+routers._replica_down_until = 0.0  # the back-off is over: the replica is tried again
+results["health after the back-off"] = client.get("/healthz").status_code
+results["warnings"] = len(warnings)
+print(json.dumps(results))
+"""
+
+
+class ReplicaDownTests(SimpleTestCase):
+    """A replica nobody answers at: pages and /healthz are served from the primary."""
+
+    databases = {"default"}
+
+    def test_an_unreachable_replica_is_skipped_and_health_says_degraded(self):
+        from tests.production.helpers import database_url
+
+        primary = copy_database(self, "down_primary")
+        base, _, query = database_url().partition("?")
+        env = production_env(
+            DATABASE_URL=base.rsplit("/", 1)[0] + f"/{primary}" + (f"?{query}" if query else ""),
+            DATABASE_REPLICA_URL=f"postgres://nobody@127.0.0.1:{free_port()}/replica",
+            DJANGO_CACHE_BACKEND="django.core.cache.backends.locmem.LocMemCache",
+            DJANGO_SSL_REDIRECT="false",
+            DJANGO_SECURE_COOKIES="false",
+        )
+        result = run_manage("shell", "-c", REPLICA_DOWN_CHECKS, env=env)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        results = json.loads(result.stdout.strip().splitlines()[-1])
+        status, page = results["article"]
+        self.assertEqual(status, 200)
+        self.assertIn("Harbour talks resume", page)  # read from the primary
+        self.assertIn("Primary Herald", page)
+        self.assertEqual(results["home"][0], 200)
+        for name in ("health", "health again"):
+            self.assertEqual(
+                results[name],
+                [200, "ok\ndegraded: database replica (reading from the primary)"],
+                name,
+            )
+        # One line for the whole back-off, however many requests it covered.
+        self.assertEqual(len(results["warnings during the back-off"]), 1)
+        self.assertIn("Read replica unreachable", results["warnings during the back-off"][0])
+        self.assertEqual(results["health after the back-off"], 200)
+        self.assertEqual(results["warnings"], 2)
+
+
+def copy_database(test, suffix):
+    """A copy of the test database, dropped when the test ends."""
+    from django.db import connection
+
+    source = connection.settings_dict["NAME"]
+    name = f"{source}_{suffix}"
+    connections_close_all()
+    # Copying needs the source to have no other sessions: use the maintenance database.
+    with maintenance_cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    test.addCleanup(drop_database, name)
+    return name
 
 
 def connections_close_all():
