@@ -429,6 +429,14 @@ PER_REQUEST_HEADERS = {
 
 
 def storable(request, response) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and same_for_everyone(request, response)
+    )
+
+
+def same_for_everyone(request, response) -> bool:
     """May every reader get these bytes and headers? Only if nothing in them came from
     this reader: no cookie set (a session, a CSRF token in a form, a message), no Vary
     on the cookie (the session or the user was looked at), no CSP nonce (it must be new
@@ -436,9 +444,7 @@ def storable(request, response) -> bool:
     cache_control = response.get("Cache-Control", "")
     vary = {part.strip().lower() for part in response.get("Vary", "").split(",") if part.strip()}
     return (
-        response.status_code == 200
-        and not response.streaming
-        and not response.cookies
+        not response.cookies
         and "private" not in cache_control
         and "no-store" not in cache_control
         and "no-cache" not in cache_control
@@ -471,11 +477,33 @@ class PageCacheMiddleware:
         state = {}
         token = _request_state.set(state)
         try:
-            if not self.cacheable(request):
-                return self.get_response(request)
-            return self.serve(request, state)
+            if self.cacheable(request):
+                response = self.serve(request, state)
+            else:
+                response = self.get_response(request)
+            if response.status_code == 404:
+                self.not_found_lifetime(request, response)
+            return response
         finally:
             _request_state.reset(token)
+
+    @staticmethod
+    def not_found_lifetime(request, response) -> None:
+        """A "not found" page lives as long as pages do, for browsers and CDNs alike.
+
+        Without a Cache-Control, a CDN may keep a 404 for its own default (often hours),
+        after an editor has published that address or added a redirect for it. The pages'
+        short public lifetime, capped by the next scheduled publish, bounds it like any
+        other edit, and a CDN still absorbs the floods of 404s that scanners send, which
+        no-cache would pass to the app servers. Not stored here: 404s are not pages.
+        """
+        if (
+            request.method in ("GET", "HEAD")
+            and not response.has_header("Cache-Control")
+            and same_for_everyone(request, response)
+        ):
+            seconds = lifetime(request_version(), time.time())
+            response["Cache-Control"] = public_cache_control(seconds)
 
     @staticmethod
     def cacheable(request) -> bool:

@@ -16,6 +16,7 @@ from django.http import (
     JsonResponse,
 )
 from django.template import loader
+from django.utils.cache import add_never_cache_headers
 from django.views import static
 from django.views.decorators.csrf import csrf_exempt, requires_csrf_token
 from django.views.decorators.http import require_POST
@@ -31,7 +32,10 @@ from publication.uploads import refused_upload
 def server_error(request):
     """Django's 500 view, saying the site's language like every page without a query."""
     template = loader.get_template("500.html")
-    return HttpResponseServerError(template.render({"language": last_language()}))
+    response = HttpResponseServerError(template.render({"language": last_language()}))
+    # A CDN that kept an error page would go on showing it after the fault is fixed.
+    add_never_cache_headers(response)
+    return response
 
 
 @require_POST

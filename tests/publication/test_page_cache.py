@@ -589,7 +589,7 @@ class ScheduleTests(PageCacheTestCase):
         make_article(headline="Already out")
         cls.publish_at = timezone.now() + datetime.timedelta(seconds=90)
         cls.photographer = make_creator("Jane Doe")
-        make_article(
+        cls.embargoed = make_article(
             headline="Embargoed story",
             published_at=cls.publish_at,
             lead_photo=make_photo(alt_text="Embargoed picture", creator=cls.photographer),
@@ -600,6 +600,13 @@ class ScheduleTests(PageCacheTestCase):
         max_age = int(response["Cache-Control"].split("max-age=")[1].split(",")[0])
         s_maxage = int(response["Cache-Control"].split("s-maxage=")[1].split(",")[0])
         self.assertLessEqual(max_age, 60)
+        self.assertLessEqual(s_maxage, 90)
+        self.assertGreater(s_maxage, 0)
+
+    def test_its_address_is_not_found_no_longer_than_until_its_time(self):
+        response = self.get(self.embargoed.get_absolute_url())
+        self.assertEqual(response.status_code, 404)
+        s_maxage = int(response["Cache-Control"].split("s-maxage=")[1].split(",")[0])
         self.assertLessEqual(s_maxage, 90)
         self.assertGreater(s_maxage, 0)
 

@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.test import TestCase, override_settings
 
 from publication.models import SiteSettings
-from tests.factories import AdminTestCase, make_site
+from tests.factories import AdminTestCase, make_site, make_user
 
 
 @override_settings(ROOT_URLCONF="tests.publication.error_urls")
@@ -28,6 +29,29 @@ class ErrorPageTests(TestCase):
         with self.assertLogs("django.request", "ERROR"), self.assertNumQueries(0):
             response = self.client.get("/broken/")
         self.assertContains(response, '<html lang="de">', status_code=500)
+
+    def test_the_500_page_is_never_kept(self):
+        self.client.raise_request_exception = False
+        with self.assertLogs("django.request", "ERROR"):
+            response = self.client.get("/broken/")
+        self.assertIn("no-store", response["Cache-Control"])
+
+    def test_a_404_is_kept_no_longer_than_pages(self):
+        # Without a lifetime a CDN keeps a 404 for its own default, long after an editor
+        # published that address or added a redirect for it.
+        response = self.client.get("/no/such/page/")
+        self.assertEqual(response.status_code, 404)
+        cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+        self.assertIn("public", cache_control)
+        self.assertIn(f"max-age={settings.PAGE_CACHE_MAX_AGE}", cache_control)
+        self.assertIn(f"s-maxage={settings.PAGE_CACHE_S_MAXAGE}", cache_control)
+        self.assertIn("public", self.client.head("/articles/no-such-story/")["Cache-Control"])
+        # What depends on the reader is never made public.
+        self.assertNotIn("Cache-Control", self.client.post("/no/such/page/"))
+        self.client.force_login(make_user(is_staff=True, is_superuser=True))
+        response = self.client.get("/admin/articles/no-such-model/")
+        self.assertEqual(response.status_code, 404)
+        self.assertNotIn("public", response.get("Cache-Control", ""))
 
     def test_unknown_address_shows_the_404_page_with_site_chrome(self):
         response = self.client.get("/no/such/page/")
