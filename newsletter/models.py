@@ -188,8 +188,10 @@ def absolute_url(path: str) -> str:
 
 class RoundupQuerySet(ContentQuerySet):
     def sent(self):
-        """Round-ups readers may see on the web: only those already sent."""
-        return self.filter(status=Roundup.Status.SENT).order_by("-sent_at", "-pk")
+        """Round-ups readers may see on the web: those sent once. Retrying failed or
+        interrupted copies marks a round-up sending again; readers already have it, so
+        it stays in the archive and its feed meanwhile."""
+        return self.filter(sent_at__isnull=False).order_by("-sent_at", "-pk")
 
     def for_archive(self):
         """Sent round-ups with their still-live articles in the editor's order, in 2 queries."""
@@ -236,7 +238,7 @@ class Roundup(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     send_started_at = models.DateTimeField(null=True, editable=False)
-    sent_at = models.DateTimeField(null=True, editable=False)
+    sent_at = models.DateTimeField(null=True, editable=False)  # first sent; kept on retries
 
     objects = RoundupQuerySet.as_manager()
 

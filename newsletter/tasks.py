@@ -10,7 +10,8 @@ import contextlib
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
@@ -177,8 +178,9 @@ def roundup_batch_send(*, roundup_id: int) -> int:
         kind=Delivery.Kind.ROUNDUP, status=Delivery.Status.SENDING
     )
     if not remaining and not roundup.deliveries.filter(unresolved).exists():
+        # A retry's end keeps the first date: the archive lists the issue by when readers got it.
         Roundup.objects.filter(pk=roundup.pk, status=Roundup.Status.SENDING).update(
-            status=Roundup.Status.SENT, sent_at=timezone.now()
+            status=Roundup.Status.SENT, sent_at=Coalesce("sent_at", Value(timezone.now()))
         )
     return remaining
 

@@ -2,7 +2,8 @@ import feedparser
 from django.conf import settings
 from django.utils import timezone
 
-from newsletter.models import Roundup, RoundupItem
+from newsletter import services
+from newsletter.models import Delivery, Roundup, RoundupItem
 from tests.articles.test_feeds import urls_in
 from tests.factories import QueryCountMixin, TemporaryMediaTestCase, make_article, make_site
 from tests.newsletter.helpers import make_subscriber
@@ -48,6 +49,23 @@ class ArchiveTests(QueryCountMixin, TemporaryMediaTestCase):
         self.assertLess(page.index("Second pick"), page.index("First pick"))  # editor's order
         self.assertNotContains(response, "Withdrawn piece")
         self.assertContains(response, 'class="newsletter-form"')
+
+    def test_a_retry_of_failed_copies_keeps_the_issue_in_the_archive(self):
+        # Retrying marks it "sending" again: readers already had it, and lost it from the
+        # archive and its feed until the retry ended.
+        Delivery.objects.create(
+            kind=Delivery.Kind.ROUNDUP,
+            roundup=self.sent,
+            to_email="late@example.com",
+            status=Delivery.Status.FAILED,
+        )
+        services.roundup_retry_failed(roundup=self.sent)
+        self.sent.refresh_from_db()
+        self.assertEqual(self.sent.status, Roundup.Status.SENDING)
+        self.assertContains(self.client.get("/newsletter/archive/"), "This week: &lt;the&gt;")
+        self.assertContains(self.client.get(self.sent.get_absolute_url()), "A busy week.")
+        feed = feedparser.parse(self.client.get("/newsletter/archive/feed/").content)
+        self.assertEqual([entry.title for entry in feed.entries], ["This week: <the> alliance"])
 
     def test_unsent_round_ups_have_no_web_version(self):
         for roundup in (self.draft, self.sending):

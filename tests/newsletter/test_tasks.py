@@ -178,6 +178,16 @@ class RoundupSendingTests(JobsTestCase):
         self.assertEqual(len(mail.outbox), 5)
         self.assertEqual(Delivery.objects.filter(kind="roundup").count(), 5)
 
+        # A failed copy retried later: the issue keeps the date readers got it.
+        first_sent = Roundup.objects.get(pk=self.roundup.pk).sent_at
+        Delivery.objects.filter(pk=Delivery.objects.filter(kind="roundup")[0].pk).update(
+            status=Delivery.Status.FAILED
+        )
+        services.roundup_retry_failed(roundup=self.roundup)
+        run_jobs()
+        self.roundup.refresh_from_db()
+        self.assertEqual((self.roundup.status, self.roundup.sent_at), ("sent", first_sent))
+
     def test_sending_resumes_after_a_crash_without_mailing_anyone_twice(self):
         Roundup.objects.filter(pk=self.roundup.pk).update(status=Roundup.Status.SENDING)
         tasks.roundup_deliveries_create(roundup_id=self.roundup.pk)
