@@ -585,15 +585,21 @@ class PhotoUseFilter(admin.SimpleListFilter):
 
 
 class LeadCreditFilter(admin.SimpleListFilter):
-    title = "lead photo credit"
+    title = "lead photo"
     parameter_name = "lead_credit"
 
     def lookups(self, request, model_admin):
-        return [("missing", "Lead photo without credit"), ("no-photo", "No lead photo")]
+        return [
+            ("missing", "Lead photo without credit"),
+            ("withdrawn", "Lead photo withdrawn (licence expired)"),
+            ("no-photo", "No lead photo"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "missing":
             return queryset.filter(lead_photo__in=Photo.objects.without_credit())
+        if self.value() == "withdrawn":
+            return queryset.filter(lead_photo__in=Photo.objects.license_expired())
         if self.value() == "no-photo":
             return queryset.filter(lead_photo__isnull=True)
         return queryset
@@ -1374,7 +1380,7 @@ class ArticleAdmin(VersionAdmin):
         )
         ready, refused = [], []
         for article in not_live.annotate(author_count=Count("bylines")):
-            needs = article.publishing_problems(author_count=article.author_count)
+            needs = article.publishing_problems(author_count=article.author_count, at=now)
             if needs:
                 refused.append(f"“{article}” needs {natural_join(needs)}")
             else:

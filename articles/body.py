@@ -56,11 +56,16 @@ def replace_image_sources(body: str, sources: dict[str, str]) -> str:
     return IMAGE.sub(image, body or "")
 
 
-def render_body(body: str, photos_by_url: dict) -> str:
-    """Replace editor figures with our figure component: alt text, caption, credit."""
+def render_body(body: str, photos_by_url: dict, *, withdrawn=frozenset()) -> str:
+    """Replace editor figures with our figure component: alt text, caption, credit.
+
+    Images whose address is in `withdrawn` are left out, with their figure and caption.
+    """
 
     def figure(match):
         attributes = image_attributes(match.group(1))
+        if attributes.get("src") in withdrawn:
+            return ""
         photo = photos_by_url.get(attributes.get("src"))
         return render_to_string(
             "components/figure.html",
@@ -75,7 +80,15 @@ def render_body(body: str, photos_by_url: dict) -> str:
             },
         ).strip()
 
-    return mark_safe(FIGURE.sub(figure, body or ""))
+    def image(match):
+        withdrawn_image = image_attributes(match.group(1)).get("src") in withdrawn
+        return "" if withdrawn_image else match.group(0)
+
+    body = FIGURE.sub(figure, body or "")
+    # Images outside a figure (inline, or in a link): the figures above are ours by now.
+    if withdrawn:
+        body = IMAGE.sub(image, body)
+    return mark_safe(body)
 
 
 # A trailing empty paragraph, as pasted from a word processor: "<p>&nbsp;</p>", "<p><br></p>",

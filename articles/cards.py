@@ -42,7 +42,7 @@ def teaser_cards(articles, *, variants=()) -> list[SafeString]:
 
 def listing_cards(articles, *, variants=()) -> tuple[list[SafeString], dict | None]:
     """teaser_cards(), and the image a listing page is shared with: the social rendition
-    (Photo.social_image()) of the first listed article that has a lead photo, or None.
+    (Photo.social_image()) of the first listed article whose lead photo readers see, or None.
     Each article's is a fragment read in the cards' cache round trip and made from the
     cards' rows, so it costs no query."""
     return cards_and_share_image(articles, variants=variants, share_image=True)
@@ -57,7 +57,7 @@ def cards_and_share_image(articles, *, variants, share_image: bool):
         context_name="article",
         load=lambda pks: Article.objects.for_teasers().in_bulk(pks),
         loaded_whole=lambda article: "headline" not in article.get_deferred_fields(),
-        shared_photo=(lambda article: article.lead_photo) if share_image else None,
+        shared_photo=(lambda article: article.shown_lead_photo) if share_image else None,
     )
 
 
@@ -97,7 +97,7 @@ def search_result_heads(pks) -> tuple[list[SafeString], dict | None]:
             .in_bulk(pks)
         ),
         loaded_whole=lambda article: False,
-        shared_photo=lambda article: article.lead_photo,
+        shared_photo=lambda article: article.shown_lead_photo,
         share_prefix="share-image:",  # the teaser cards' own: the same article, the same image
     )
 

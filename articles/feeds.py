@@ -209,8 +209,8 @@ class ArticleFeed(SiteLanguageMixin, Feed):
         return [article.section.name, article.kind.name, *topics]
 
     def item_enclosures(self, article):
-        photo = article.lead_photo
-        if photo is None or not photo.may_redistribute or photo.license_status == "expired":
+        photo = article.shown_lead_photo
+        if photo is None or not photo.may_redistribute:
             return []
         length = photo.social_image_bytes()
         if length is None:  # the file was missing from storage: no enclosure, not an error

@@ -11,6 +11,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django_ckeditor_5.fields import CKEditor5Field
@@ -37,6 +38,7 @@ from publication.models import (
     Redirect,
     RedirectsWhenMoved,
     Section,
+    shown,
     slug_fits_url,
 )
 from publication.page_cache import ContentQuerySet, bump_content_version
@@ -408,11 +410,12 @@ class Article(RedirectsWhenMoved):
             and self.published_at > timezone.now()
         )
 
-    def publishing_problems(self, *, author_count=None) -> list[str]:
+    def publishing_problems(self, *, author_count=None, at=None) -> list[str]:
         """What the article still needs before it may be published or scheduled.
 
         The one home of the rule: the admin form, the bulk action and the live checks
-        panel all ask here. author_count counts the byline rows of a form not yet saved.
+        panel all ask here. author_count counts the byline rows of a form not yet saved;
+        at is when it goes live (default: its publish time if still to come, else now).
         """
         if author_count is None:
             author_count = self.bylines.count() if self.pk else 0
@@ -433,6 +436,17 @@ class Article(RedirectsWhenMoved):
                 needs.append("alt text for the lead photo")
             if not photo.has_credit:
                 needs.append("a credit for the lead photo")
+            if at is None:
+                at = max(self.published_at or timezone.now(), timezone.now())
+            ends = photo.license_expires_on and date_format(photo.license_expires_on, "j F Y")
+            if photo.is_withdrawn:
+                needs.append(
+                    f"a lead photo whose licence has not expired (this one’s expired on {ends})"
+                )
+            elif photo.withdrawn_on(at):
+                needs.append(
+                    f"a lead photo licensed on its publish date (this one’s licence ends on {ends})"
+                )
         return needs
 
     def editorial_warnings(self, *, topic_count=None) -> list[str]:
@@ -448,7 +462,24 @@ class Article(RedirectsWhenMoved):
             )
         if not topic_count:
             warnings.append("No topics: readers cannot follow the story.")
-        return warnings + body_warnings(self.body)
+        in_body = Photo.objects.by_url(image.get("src") for image in images_in(self.body))
+        photos = {photo.pk: photo for photo in in_body.values()}.values()
+        return warnings + body_warnings(self.body) + self.photo_license_notes(photos)
+
+    def photo_license_notes(self, body_photos, *, expiring=True) -> list[str]:
+        """What editors are told of photos readers no longer see (the licence expired: the
+        lead photo also stops publishing, see publishing_problems) or will soon stop seeing
+        (expiring within PHOTO_LICENSE_WARNING_DAYS)."""
+        notes = []
+        places = [("The lead photo", self.lead_photo)] if self.lead_photo else []
+        places += [(f"The photo “{photo}” in the body", photo) for photo in body_photos]
+        for place, photo in places:
+            ends = photo.license_expires_on and date_format(photo.license_expires_on, "j F Y")
+            if photo.is_withdrawn:
+                notes.append(f"{place} is withdrawn: its licence expired on {ends}.")
+            elif expiring and photo.license_status == "expiring":
+                notes.append(f"{place} is withdrawn after {ends}, when its licence runs out.")
+        return notes
 
     def state_label(self, *, now=None) -> str:
         """The status as the article list shows it: "Live", "Scheduled · in 3 h", "Draft"."""
@@ -598,11 +629,19 @@ class Article(RedirectsWhenMoved):
             for label, authors in self.byline_groups
         )
 
+    @property
+    def shown_lead_photo(self) -> Photo | None:
+        """The lead photo as readers see it: none once its licence has expired, wherever
+        the article appears (page, cards, share image, structured data, sitemap, feeds)."""
+        return shown(self.lead_photo)
+
     def body_html(self) -> str:
         # Cleaned again here, not only in save(): rows written by update(), loaddata,
         # imports or migrations never pass through save() (benchmarks/body_html.py).
         photos = {photo.image.url: photo for photo in self.body_photos.all()}
-        return render_body(sanitize_html(self.body), photos)
+        # A photo whose licence has expired leaves the body with its figure.
+        withdrawn = {url for url, photo in photos.items() if photo.is_withdrawn}
+        return render_body(sanitize_html(self.body), photos, withdrawn=withdrawn)
 
     @property
     def teaser_lead(self) -> str:

@@ -30,7 +30,7 @@ def share_image_of(articles) -> dict | None:
     with: the first lead photo's social rendition. Without one, the page gets the site's
     default share image (components/social_meta.html). Teaser-card listings read theirs
     with their cards instead (articles.cards.listing_cards)."""
-    photo = next((article.lead_photo for article in articles if article.lead_photo), None)
+    photo = next(filter(None, (article.shown_lead_photo for article in articles)), None)
     return photo.social_image() if photo else None
 
 
@@ -69,8 +69,8 @@ def article_structured_data(article, *, site) -> list[dict]:
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
     }
-    if article.lead_photo:
-        news_article["image"] = article.lead_photo.image_object()
+    if photo := article.shown_lead_photo:
+        news_article["image"] = photo.image_object()
     breadcrumbs = {
         "@context": "https://schema.org",
         "@type": "BreadcrumbList",

@@ -43,6 +43,7 @@ class ArticleSitemap(SiteSitemap):
             # (~4 KB of JSON) would be ~200 MB for a file of 50,000 articles.
             .annotate(
                 lead_image_name=F("lead_photo__image"),
+                lead_license_expires_on=F("lead_photo__license_expires_on"),
                 lead_social_src=KeyTextTransform(
                     "src", KeyTransform("social", "lead_photo__renditions")
                 ),
@@ -54,7 +55,9 @@ class ArticleSitemap(SiteSitemap):
         urls = super().get_urls(page, site, protocol)
         for url in urls:
             article = url["item"]
-            if article.lead_image_name:
+            if article.lead_image_name and not Photo.license_lapsed(
+                article.lead_license_expires_on
+            ):
                 url["image"] = Photo.social_image_url(
                     article.lead_social_src, article.lead_image_name
                 )

@@ -108,6 +108,9 @@ def article_page(*, article_pk=None, article: Article | None = None, preview_ban
 def render_article_preview(request, article: Article, *, banner: str):
     """Render a not-yet-public article exactly as readers will see it, never indexed or cached."""
     skip_shared_caches()  # unsaved data: nothing of it may reach the shared cache
+    # The page shows what readers will see; the banner tells the editor what is left out.
+    if notes := article.photo_license_notes(article.body_photos.all(), expiring=False):
+        banner = " ".join([f"{banner}.", *notes])
     context = {
         "article": article,
         "preview_banner": banner,
@@ -255,7 +258,8 @@ class AuthorView(EntryListView):
         return AuthorEntry.objects.for_river().filter(author=self.subject)
 
     def subject_image(self):
-        return self.subject.photo.social_image() if self.subject.photo else None
+        portrait = self.subject.portrait
+        return portrait.social_image() if portrait else None
 
 
 SEARCH_PAGE_SIZE = 10

@@ -370,6 +370,7 @@ class PhotoQuerySet(ContentQuerySet):
         return self.filter(credit_text="", creator__isnull=True, source__isnull=True)
 
     def license_expired(self, *, on=None):
+        """Photos withdrawn from public pages on this day (today): see Photo.is_withdrawn."""
         return self.filter(license_expires_on__lt=on or timezone.localdate())
 
     def request_renditions(self):
@@ -416,8 +417,9 @@ class PhotoQuerySet(ContentQuerySet):
 
 
 def next_license_expiry() -> datetime.datetime | None:
-    """When the next photo licence runs out: feeds and creator pages drop a photo from the
-    day after its last licensed day, so cached pages must end at that midnight."""
+    """When the next photo licence runs out: every public place withdraws a photo from the
+    day after its last licensed day (Photo.is_withdrawn), so cached pages and fragments
+    must end at that midnight."""
     last_day = (
         Photo.objects.filter(license_expires_on__gte=timezone.localdate())
         .order_by("license_expires_on")
@@ -772,7 +774,7 @@ class Photo(models.Model):
                 f"The image is upright ({width} × {height}); a share image must be landscape, "
                 "or a 1.91:1 card cuts most of it away."
             )
-        if self.license_status == "expired":
+        if self.is_withdrawn:
             problems.append(
                 f"Its licence expired on {date_format(self.license_expires_on, 'j F Y')}; "
                 "choose an image we may still show."
@@ -781,16 +783,39 @@ class Photo(models.Model):
             problems.append("It needs alt text: networks read it to people who cannot see it.")
         return problems
 
+    @staticmethod
+    def license_lapsed(expires_on: datetime.date | None, *, on=None) -> bool:
+        """The one rule for showing a photo to readers: it is withdrawn from the day after
+        its licence's last day (`on` defaults to today). PhotoQuerySet.license_expired() is
+        the same rule in SQL; this form serves rows already loaded, or just the date read
+        beside an article (the image sitemap)."""
+        return expires_on is not None and expires_on < (on or timezone.localdate())
+
+    @property
+    def is_withdrawn(self) -> bool:
+        """Readers may no longer see the photo: its licence has expired. Every public place
+        (pages, cards, share images, structured data, sitemaps, feeds) leaves it out."""
+        return self.license_lapsed(self.license_expires_on)
+
+    def withdrawn_on(self, moment: datetime.datetime) -> bool:
+        """Whether the photo will be withdrawn at this moment (a scheduled publish time)."""
+        return self.license_lapsed(self.license_expires_on, on=timezone.localdate(moment))
+
     @property
     def license_status(self) -> str:
         if not self.license_expires_on:
             return ""
         today, last_warned = license_warning_window()
-        if self.license_expires_on < today:
+        if self.license_lapsed(self.license_expires_on, on=today):
             return "expired"
         if self.license_expires_on <= last_warned:
             return "expiring"
         return ""
+
+
+def shown(photo: Photo | None) -> Photo | None:
+    """The photo if readers may see it today, else None (see Photo.is_withdrawn)."""
+    return photo if photo is not None and not photo.is_withdrawn else None
 
 
 # Only a label followed by a colon: "Credit Suisse" is a name, not a label.
@@ -830,6 +855,11 @@ class Author(RedirectsWhenMoved):
 
     def get_absolute_url(self):
         return reverse("articles:author", args=[self.slug])
+
+    @property
+    def portrait(self) -> Photo | None:
+        """The photo readers see on the author's page: none once its licence has expired."""
+        return shown(self.photo)
 
 
 class Link(models.Model):
@@ -951,10 +981,8 @@ class SiteSettings(models.Model):
     def share_image(self) -> dict | None:
         """The image a page without a picture of its own is shared with (Photo.social_image),
         unless its licence has run out since it was chosen (pages end at that midnight)."""
-        photo = self.share_photo
-        if photo is None or photo.license_status == "expired":
-            return None
-        return photo.social_image()
+        photo = shown(self.share_photo)
+        return photo.social_image() if photo else None
 
     @classmethod
     def for_pages(cls) -> "SiteSettings":

@@ -131,7 +131,7 @@ class ArticleChangelistTests(QueryCountMixin, AdminTestCase):
             "By kind",
             "By author",
             "By topics",
-            "By lead photo credit",
+            "By lead photo",
             "By featured",
             "By publish time",
         ]:

@@ -640,13 +640,40 @@ class LicenceExpiryTests(PageCacheTestCase):
     def setUpTestData(cls):
         make_site()
         cls.photographer = make_creator("Jane Doe")
-        photo = make_photo(
+        cls.photo = make_photo(
             may_redistribute=True,
             license_expires_on=timezone.localdate(),
             alt_text="Licensed until today",
             creator=cls.photographer,
         )
-        make_article(headline="Pictured story", lead_photo=photo)
+        cls.article = make_article(headline="Pictured story", lead_photo=cls.photo)
+
+    def test_cached_pages_and_cards_drop_the_photo_when_its_licence_runs_out(self):
+        # The article page and the home page's teaser card are fragments cached under the
+        # content version, inside whole pages cached under it: all end at that midnight.
+        urls = ["/", self.article.get_absolute_url(), "/sitemap-articles.xml"]
+        for url in urls:
+            self.assertContains(self.get(url), self.photo.image.url)
+            self.assertEqual(self.get(url)["X-Page-Cache"], "hit")
+        midnight = timezone.make_aware(
+            datetime.datetime.combine(
+                timezone.localdate() + datetime.timedelta(days=1), datetime.time.min
+            )
+        )
+        before = midnight - datetime.timedelta(seconds=1)
+        with mock.patch("publication.page_cache.time.time", return_value=before.timestamp()):
+            max_age = self.get("/")["Cache-Control"]
+        self.assertIn("max-age=1,", max_age)
+        later = midnight + datetime.timedelta(seconds=1)
+        with (
+            mock.patch("django.utils.timezone.now", return_value=later),
+            mock.patch("publication.page_cache.time.time", return_value=later.timestamp()),
+        ):
+            for url in urls:
+                response = self.get(url)
+                self.assertNotContains(response, self.photo.image.url)
+                self.assertNotContains(response, "Licensed until today")
+                self.assertEqual(response["X-Page-Cache"], "miss")
 
     def test_a_cached_feed_drops_the_photo_when_its_licence_runs_out(self):
         self.assertContains(self.get("/feed/"), "<enclosure")
