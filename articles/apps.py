@@ -29,10 +29,16 @@ class ArticlesConfig(AppConfig):
         post_save.connect(models.redirect_moved_topic, sender=Tag, dispatch_uid="topic-moved")
 
         from publication.models import Author
+        from publication.page_cache import follow_updates
 
-        # publication/ knows nothing of articles, so the search index listens for renames.
+        # publication/ knows nothing of articles, so the search index listens for renames,
+        # saved or written in bulk, and for its own text written in bulk (an import).
         pre_save.connect(remember_author_name, sender=Author, dispatch_uid="author-name")
         post_save.connect(reindex_author_articles, sender=Author, dispatch_uid="author-reindex")
+        follow_updates(Author, {"name"}, reindex_renamed_authors, dispatch_uid="author-reindex")
+        follow_updates(
+            Article, Article.indexed_fields, reindex_updated_articles, dispatch_uid="reindex"
+        )
 
 
 def remember_author_name(sender, instance, **kwargs):
@@ -45,6 +51,16 @@ def remember_author_name(sender, instance, **kwargs):
 
 def reindex_author_articles(sender, instance, created, **kwargs):
     if not created and getattr(instance, "_name_before_save", None) != instance.name:
+        reindex_renamed_authors(sender, pks=[instance.pk], fields={"name"})
+
+
+def reindex_renamed_authors(sender, pks, fields, **kwargs):
+    if "name" in fields:
         from articles.models import Article
 
-        Article.reindex(Article.objects.filter(bylines__author=instance))
+        Article.reindex_names(Article.objects.filter(bylines__author__in=pks))
+
+
+def reindex_updated_articles(sender, pks, fields, **kwargs):
+    if not fields.isdisjoint(sender.indexed_fields):
+        sender.reindex(sender.objects.filter(pk__in=pks))

@@ -305,6 +305,9 @@ class Article(RedirectsWhenMoved):
     objects = ArticleManager()
 
     watched_fields = ("slug", "status", "published_at")
+    # The fields of its own that search_fields() reads: written with update(), the article
+    # is indexed again (articles.apps).
+    indexed_fields = ("headline", "dek", "body")
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -514,7 +517,7 @@ class Article(RedirectsWhenMoved):
 
     @classmethod
     def reindex(cls, articles) -> int:
-        """Rebuild the stored search vector of these articles, e.g. after an author's rename."""
+        """Rebuild the stored search vectors of these articles from their text and bylines."""
         pks = list(articles.order_by().values_list("pk", flat=True).distinct())
         for start in range(0, len(pks), REINDEX_BATCH):
             batch = list(
@@ -542,6 +545,22 @@ class Article(RedirectsWhenMoved):
         if pks:
             bump_content_version()  # search result pages show what the vectors match
         return len(pks)
+
+    @classmethod
+    def reindex_names(cls, articles) -> int:
+        """Rebuild only the author names in these articles' search vectors, after a rename
+        or a byline change: one UPDATE that reads none of their text (search.store_names)."""
+        articles = articles.order_by().values("pk").distinct()
+        authors = Author.objects.filter(bylines__article__in=articles).distinct()
+        count = search.store_names(
+            cls._meta.db_table,
+            Byline._meta.db_table,
+            articles.query.sql_with_params(),
+            list(authors.values_list("pk", "name")),
+        )
+        if count:
+            bump_content_version()
+        return count
 
     @property
     def modified_at(self):
@@ -763,7 +782,7 @@ class BylineQuerySet(ContentQuerySet):
     @staticmethod
     def reindex_articles(pks):
         if pks:
-            Article.reindex(Article.objects.filter(pk__in=pks))
+            Article.reindex_names(Article.objects.filter(pk__in=pks))
 
 
 @reversion.register()
@@ -797,12 +816,12 @@ class Byline(models.Model):
     def save(self, *args, **kwargs):
         with transaction.atomic():
             super().save(*args, **kwargs)
-            Article.reindex(Article.objects.filter(pk=self.article_id))
+            Article.reindex_names(Article.objects.filter(pk=self.article_id))
 
     def delete(self, *args, **kwargs):
         with transaction.atomic():
             result = super().delete(*args, **kwargs)
-            Article.reindex(Article.objects.filter(pk=self.article_id))
+            Article.reindex_names(Article.objects.filter(pk=self.article_id))
         return result
 
 

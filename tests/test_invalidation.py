@@ -631,6 +631,23 @@ class BulkWritesTests(WritePathTestCase):
             lambda: Author.objects.bulk_update([self.author], ["name"]),
             shows=["Ana Ruiz-Moreno"],
         )
+        self.assertContains(self.read("/search/?q=moreno"), "Ceasefire talks resume")
+
+    def test_author_renamed_with_update_is_found_by_the_new_name_only(self):
+        self.assertWriteShows(
+            "/search/?q=moreno",
+            lambda: Author.objects.filter(pk=self.author.pk).update(name="Ana Moreno"),
+            shows=["Ceasefire talks resume"],
+        )
+        self.assertNotContains(self.read("/search/?q=ruiz"), "Ceasefire talks resume")
+
+    def test_article_text_written_with_update_is_searched_as_written(self):
+        self.assertWriteShows(
+            "/search/?q=armistice",
+            lambda: Article.objects.filter(pk=self.article.pk).update(headline="Armistice"),
+            shows=["Armistice"],
+        )
+        self.assertNotContains(self.read("/search/?q=ceasefire"), "Armistice")
 
     def test_bulk_create(self):
         # As the demo loader writes bylines; author names are searchable.

@@ -334,7 +334,7 @@ class StoredControlCharacterTests(TemporaryMediaTestCase):
             self.author.get_absolute_url(),
             self.creator.get_absolute_url(),
             "/topic/ports/",
-            "/search/?q=harbour",
+            "/search/?q=talks",
             "/newsletter/",
             "/newsletter/archive/",
             self.roundup.get_absolute_url(),
@@ -346,4 +346,6 @@ class StoredControlCharacterTests(TemporaryMediaTestCase):
         page = self.client.get(self.article.get_absolute_url()).content.decode()
         (ld,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
         self.assertEqual(json.loads(ld)[0]["headline"], hostile("Harbour talks resume"))
-        self.assertContains(self.client.get("/search/?q=harbour"), "Har")
+        # Search indexes the rows as save() would store them (tests.articles.test_search),
+        # and save() makes the vertical tab and form feed in HOSTILE a break in "Harbour".
+        self.assertContains(self.client.get("/search/?q=talks"), "Har")

@@ -331,7 +331,7 @@ class Batch:
     articles: dict = dataclasses.field(
         default_factory=lambda: {name: [] for name in ARTICLE_FIELDS}
     )
-    texts: tuple = dataclasses.field(default_factory=lambda: ([], [], []))
+    texts: tuple = dataclasses.field(default_factory=lambda: ([], [], [], []))
     bylines: list = dataclasses.field(default_factory=list)
     topics: list = dataclasses.field(default_factory=list)
     body_photos: list = dataclasses.field(default_factory=list)
@@ -372,10 +372,10 @@ class ArticleWriter:
                 Article.other_sections.through, ["article", "section"], quote
             ),
         }
-        head, vector = search.vectors_sql("a", "b", "c")
+        head, vector = search.vectors_sql("a", "b", "c", "d")
         self.make_vectors_sql = (
-            f"SELECT {head}, {vector} FROM unnest(%b::text[], %b::text[], %b::text[]) "
-            "WITH ORDINALITY AS texts (a, b, c, n) ORDER BY n"
+            f"SELECT {head}, {vector} FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[]) "
+            "WITH ORDINALITY AS texts (a, b, c, d, n) ORDER BY n"
         )
         fields = [Article._meta.get_field(name) for name in ARTICLE_FIELDS]
         columns = ", ".join(quote(field.column) for field in fields)
