@@ -297,7 +297,7 @@ class HomePageTests(TemporaryMediaTestCase):
     def test_featured_article_leads_and_the_rest_are_in_the_latest_river(self):
         response = self.client.get("/")
         content = response.content.decode()
-        self.assertContains(response, '<section class="featured" aria-label="Featured">')
+        self.assertContains(response, '<section class="featured" aria-labelledby="featured-title">')
         self.assertContains(response, "teaser teaser--large")
         self.assertContains(response, "The featured story", count=1)
         self.assertLess(content.index("The featured story"), content.index("Latest</h2>"))

@@ -55,11 +55,21 @@ def seed_public_content() -> dict:
     make_site(tagline="Foreign policy, explained")
     creator = make_creator("Lena Photographer")
     author = make_author("Ana Ruiz", bio="Ana covers European security from Brussels.")
+    # A credited figure in the body, its credit a short name: axe-core judges a link by the
+    # text around it, and only checks that it stands out when it is the shorter part.
+    figure = make_photo(creator=make_creator("Jo Ng"), caption="The harbour at dawn.")
     article = make_article(
         headline="Can the alliance hold together through a long and unusually difficult winter?",
         authors=[author],
         tags=["Trade", "Energy"],
         lead_photo=make_photo(creator=creator, caption="Ministers arrive in Brussels."),
+        featured=True,
+        body=(
+            '<p>Ministers met <a href="https://example.org/report">as the report asked</a>.</p>'
+            f'<figure class="image"><img src="{figure.image.url}" alt="A harbour at dawn">'
+            "<figcaption>Ships wait for the fog to lift before the talks.</figcaption></figure>"
+            "<p>The talks went on into the night.</p>"
+        ),
     )
     others = [
         make_article(authors=[author], tags=["Trade"], lead_photo=make_photo(creator=creator))

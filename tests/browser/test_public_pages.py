@@ -49,6 +49,23 @@ class PublicPageTests(BrowserTestCase):
                             [(v["id"], [n["target"] for n in v["nodes"]]) for v in serious], []
                         )
 
+    def test_a_printed_article_is_the_article_without_the_site_around_it(self):
+        self.page.goto(self.live_server_url + self.urls["article"])
+        self.page.emulate_media(media="print")
+        hidden = [".site-search", ".site-nav", ".river", ".newsletter-box", ".follow-us"]
+        kept = [".article__headline", ".article__body", ".photo-credit", ".label-line"]
+        shown = self.page.evaluate(
+            """selectors => selectors.filter(s => [...document.querySelectorAll(s)]
+                .some(e => e.getClientRects().length > 0))""",
+            hidden + kept,
+        )
+        self.assertEqual(shown, kept)
+        # A printed link cannot be followed: its address is written after it.
+        after = self.page.evaluate(
+            "getComputedStyle(document.querySelector('.article__body a'), '::after').content"
+        )
+        self.assertEqual(after, '" (https://example.org/report)"')
+
     def test_the_checks_catch_what_they_look_for(self):
         self.page.set_viewport_size({"width": 375, "height": 900})
         self.page.set_content(
