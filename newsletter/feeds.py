@@ -30,6 +30,11 @@ class RoundupArchiveFeed(SiteLanguageMixin, Feed):
     def subtitle(self, site):
         return site.newsletter_blurb or site.tagline
 
+    # Atom requires an author (of the feed, as no entry names one) and an entry's updated
+    # date: feed validators and some readers reject a feed without them.
+    def author_name(self, site):
+        return site.name
+
     def link(self, site):
         return settings.SITE_URL + reverse("newsletter:archive")
 
@@ -52,4 +57,7 @@ class RoundupArchiveFeed(SiteLanguageMixin, Feed):
         return settings.SITE_URL + roundup.get_absolute_url()
 
     def item_pubdate(self, roundup):
+        return roundup.sent_at
+
+    def item_updateddate(self, roundup):
         return roundup.sent_at

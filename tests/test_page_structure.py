@@ -103,6 +103,21 @@ class PageStructureTests(TemporaryMediaTestCase):
                 ]
                 self.assertEqual(skips, [], page.headings)
 
+    def test_error_pages_and_pages_behind_a_subscribers_link_are_never_indexed(self):
+        for name in (
+            "not found",
+            "newsletter link invalid",
+            "newsletter confirm",
+            "newsletter unsubscribe",
+        ):
+            with self.subTest(page=name):
+                response = self.client.get(self.urls[name])
+                status = STATUS.get(name, 200)
+                self.assertContains(response, '<meta name="robots" content="noindex">', 1, status)
+                # A canonical would name the error's or the token's address as the page.
+                self.assertNotContains(response, 'rel="canonical"', status)
+                self.assertNotContains(response, 'property="og:url"', status)
+
     def test_the_outline_catches_what_it_looks_for(self):
         page = outline(
             "<html><main><h1>a</h1><h3>b</h3><p><div>x</div></p><a><a>y</a></a>"

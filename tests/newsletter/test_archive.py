@@ -97,6 +97,10 @@ class ArchiveTests(QueryCountMixin, TemporaryMediaTestCase):
         self.assertEqual(entry.link, "http://127.0.0.1:8000" + self.sent.get_absolute_url())
         self.assertIn("Second pick", entry.summary)
         self.assertNotIn("Withdrawn piece", entry.summary)
+        # What Atom (RFC 4287) requires: an author, of the feed when no entry has one, and
+        # each entry's updated date (a sent round-up is not edited: its send date).
+        self.assertEqual(feed.feed.author, "The Meridian")
+        self.assertEqual(entry.updated, entry.published)
         self.assertContains(
             self.client.get("/newsletter/archive/"), 'href="/newsletter/archive/feed/"'
         )
