@@ -1,11 +1,13 @@
 """Small security helpers that settings point at."""
 
 import hashlib
+import math
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.core.cache import cache
+from django.shortcuts import render
 
 
 def client_ip(request) -> str:
@@ -58,3 +60,23 @@ def clear_own_login_failures(sender, request, user, **kwargs):
     from axes.utils import reset
 
     reset(username=user.get_username())
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """django-axes' lockout page (AXES_LOCKOUT_CALLABLE), inside the admin: axes renders
+    its template without the admin's context, so the page said "Django administration"."""
+    from axes.helpers import get_cool_off, get_failure_limit
+    from django.contrib import admin
+
+    context = {
+        **admin.site.each_context(request),
+        "title": "Too many failed logins",
+        "failure_limit": get_failure_limit(request, credentials),
+        "cooloff_minutes": math.ceil(get_cool_off(request).total_seconds() / 60),
+    }
+    return render(
+        request,
+        "registration/locked_out.html",
+        context,
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )

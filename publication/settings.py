@@ -155,7 +155,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # address's: axes' own reset clears both, so anyone with a staff account could sign in as
 # themselves between guesses at a colleague's password and never be locked out.
 AXES_RESET_ON_SUCCESS = False
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "publication.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "publication.security.client_ip"
 AXES_VERBOSE = False
 

@@ -71,6 +71,17 @@
     // Back to this page from the browser's cache: the save it sent is over.
     window.addEventListener("pageshow", function (event) { if (event.persisted) { saving = false; } });
 
+    // Too many failed logins: trying again cannot work until the lockout ends, so the
+    // sign-in fields go and the lockout page's own words say for how long.
+    function lockedOut(response) {
+      return response.text().then(function (html) {
+        var reason = new DOMParser().parseFromString(html, "text/html").getElementById("lockout-reason");
+        signIn.hidden = true;
+        status.textContent = "Too many failed logins. " + (reason ? reason.textContent.trim() + " " : "") +
+          "Reset your password by email or ask an administrator to unlock you, then press Save again: your changes are still here.";
+      });
+    }
+
     panel.querySelector(".reauth__submit").addEventListener("click", function () {
       var loginUrl = panel.dataset.loginUrl;
       fetch(loginUrl, {credentials: "same-origin", cache: "no-store"})
@@ -86,6 +97,7 @@
           return fetch(loginUrl, {method: "POST", body: data, credentials: "same-origin", redirect: "manual"});
         })
         .then(function (response) {
+          if (response.status === 429) { return lockedOut(response); }
           if (response.type !== "opaqueredirect") {
             status.textContent = "Those details did not work. Try again; your changes are still here.";
             return;

@@ -6,11 +6,12 @@ import re
 import time
 from importlib import import_module
 
+from axes.utils import reset as reset_login_failures
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
 from reversion.models import Version
@@ -694,6 +695,7 @@ class CorrectionTests(EditorsAdminTestCase):
 
 
 class SessionExpiryTests(EditorsAdminTestCase):
+    @override_settings(AXES_FAILURE_LIMIT=1)
     def test_signing_in_again_in_place_saves_every_character_and_offline_saves_retry(self):
         self.editor.set_password("a-long-test-password")
         self.editor.save()
@@ -711,7 +713,16 @@ class SessionExpiryTests(EditorsAdminTestCase):
         page.click("input[name=_continue]")
         page.get_by_text("Your session has expired.").wait_for()
         self.assertEqual(page.input_value("#id_headline"), typed.strip())
+        # A wrong password locks the account (limit 1): the panel names the lockout and
+        # stops offering to try again; once a superuser unlocks it, Save asks again.
         page.fill("#reauth-username", "ed")
+        page.fill("#reauth-password", "a-wrong-password")
+        page.get_by_role("button", name="Sign in and save").click()
+        page.get_by_text("Too many failed logins. After 1 failed attempt, signing in").wait_for()
+        self.assertFalse(page.locator("#reauth-password").is_visible())
+        reset_login_failures(username="ed")
+        page.click("input[name=_continue]")
+        page.get_by_text("Your session has expired.").wait_for()
         page.fill("#reauth-password", "a-long-test-password")
         page.get_by_role("button", name="Sign in and save").click()
         page.get_by_text("was changed successfully").wait_for()

@@ -128,6 +128,22 @@ class AdminLoginLockoutTests(TestCase):
         self.assertContains(response, "Too many failed logins", status_code=429)
         self.assertContains(response, "ask an administrator", status_code=429)
 
+    def test_the_lockout_page_is_the_admins_and_says_for_how_long_and_how_to_get_in(self):
+        for number in range(3):
+            response = self.log_in("desk", "wrong", f"192.0.2.{number}")
+        self.assertEqual(response.status_code, 429)
+        page = response.content.decode()
+        self.assertNotIn("Django", page)  # axes rendered it without the admin's context
+        self.assertInHTML("<title>Too many failed logins | Newsroom</title>", page)
+        self.assertInHTML('<div id="site-name"><a href="/admin/">Newsroom</a></div>', page)
+        self.assertIn(
+            "After 3 failed attempts, signing in with this user name, or from this address,"
+            " is locked for 15 minutes from the last attempt.",
+            page,
+        )
+        self.assertIn('href="/admin/password_reset/"', page)
+        self.assertIn("ask an administrator (a superuser) to unlock you", page)
+
     def test_an_address_is_locked_for_every_user_name(self):
         for number in range(3):
             self.log_in(f"guess{number}", "wrong", "203.0.113.9")
