@@ -73,7 +73,9 @@ class PublicationConfig(AppConfig):
         request_finished.connect(forget_request_id, dispatch_uid="forget_request_id")
 
         from django.contrib.auth.signals import user_logged_in
+        from django.core import checks
 
-        from publication.security import clear_own_login_failures
+        from publication.security import clear_own_login_failures, shared_cache_check
 
         user_logged_in.connect(clear_own_login_failures, dispatch_uid="clear-own-login-failures")
+        checks.register(shared_cache_check, checks.Tags.caches, deploy=True)

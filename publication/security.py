@@ -55,6 +55,32 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             super().send_mail(*args, **kwargs)
 
 
+# Caches each process keeps to itself: what one process writes, the others never see.
+PER_PROCESS_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+}
+
+
+def shared_cache_check(app_configs=None, **kwargs):
+    """check --deploy: the default cache must be shared by every process (the database
+    cache, or Redis). With one per process, the password-reset email limit and the page
+    cache's content version would be counted per process: a worker would go on serving
+    pages an edit in another ended, and each could send its own reset email."""
+    from django.core import checks
+
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend not in PER_PROCESS_CACHES:
+        return []
+    return [
+        checks.Warning(
+            f"The default cache ({backend}) is not shared between processes.",
+            hint="Leave DJANGO_CACHE_BACKEND unset (the database cache) or set REDIS_URL.",
+            id="publication.W001",
+        )
+    ]
+
+
 def clear_own_login_failures(sender, request, user, **kwargs):
     """On a good sign-in, forget that user name's failed attempts (typos), and only those."""
     from axes.utils import reset

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psutil
 from django.conf import settings
+from django.core import checks
 from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection, connections
@@ -51,6 +52,19 @@ class ProductionSettingsTests(SimpleTestCase):
         result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("System check identified no issues", result.stdout)
+
+    def test_check_deploy_warns_of_a_cache_each_process_keeps_to_itself(self):
+        # The password-reset email limit and the page cache's version live in the cache.
+        def cache_warnings():
+            errors = checks.run_checks(tags=[checks.Tags.caches], include_deployment_checks=True)
+            return [error.id for error in errors]
+
+        for backend in ("locmem.LocMemCache", "dummy.DummyCache"):
+            caches = {"default": {"BACKEND": f"django.core.cache.backends.{backend}"}}
+            with self.subTest(backend), override_settings(CACHES=caches):
+                self.assertIn("publication.W001", cache_warnings())
+        with override_settings(CACHES=DB_CACHE):
+            self.assertEqual(cache_warnings(), [])
 
     def test_production_refuses_to_start_and_names_everything_missing(self):
         env = production_env()
