@@ -294,6 +294,7 @@ class PhotoForm(forms.ModelForm):
             "credit_type",
             "credit_text",
             "license_url",
+            "license_page_url",
             "license_reference",
             "may_redistribute",
             "license_expires_on",
@@ -371,6 +372,7 @@ class PhotoAdmin(TypeToPickMixin, admin.ModelAdmin):
             {
                 "fields": [
                     "license_url",
+                    "license_page_url",
                     "license_reference",
                     "may_redistribute",
                     "license_expires_on",

@@ -493,7 +493,19 @@ class Photo(models.Model):
         help_text="Overrides the credit built from creator and source, e.g. "
         "“Jane Doe (Channel 4 screenshot)” or two images credited together.",
     )
-    license_url = models.URLField("source or licence URL", blank=True)
+    license_url = models.URLField(
+        "source or licence URL",
+        blank=True,
+        help_text="The licence's terms, or the page the image comes from.",
+    )
+    # Apart from license_url: a source page offers no licence, and search engines show an
+    # image as licensable ("License this image") only where acquireLicensePage leads.
+    license_page_url = models.URLField(
+        "licence page",
+        blank=True,
+        help_text="Where others can license this image (the agency's page for it), if they "
+        "can. Search engines link to it as “License this image”.",
+    )
     license_reference = models.CharField("licence reference", max_length=200, blank=True)
     may_redistribute = models.BooleanField(
         default=False, help_text="May the image go into newsletters and feeds sent to others?"
@@ -751,7 +763,8 @@ class Photo(models.Model):
             ]
         if self.license_url:
             data["license"] = self.license_url
-            data["acquireLicensePage"] = self.license_url
+        if self.license_page_url:
+            data["acquireLicensePage"] = self.license_page_url
         return data
 
     def social_card_problems(self) -> list[str]:

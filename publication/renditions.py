@@ -61,13 +61,18 @@ def available_formats() -> tuple[str, ...]:
 
 def credit_record(photo) -> dict[str, str]:
     """The credit written into every rendition: IPTC Photo Metadata fields."""
-    return {
+    record = {
         "creator": photo.creator.name if photo.creator else "",
         "credit_line": photo.credit,
         "copyright_notice": photo.copyright_notice,
         "license_url": photo.license_url,
         "description": photo.alt_text,
     }
+    # Only when set: the record is part of renditions_key(), so photos without a licence
+    # page keep their files.
+    if photo.license_page_url:
+        record["license_page_url"] = photo.license_page_url
+    return record
 
 
 def renditions_key(photo) -> str:
@@ -235,6 +240,8 @@ def xmp_packet(record: dict[str, str]) -> bytes:
         fields.append(alt("dc:description", record["description"]))
     if url := record["license_url"]:
         fields.append(f"<xmpRights:WebStatement>{escape(url)}</xmpRights:WebStatement>")
+    # The Licensor URL is where to license the image (Google's acquireLicensePage).
+    if url := record.get("license_page_url"):
         fields.append(
             "<plus:Licensor><rdf:Seq><rdf:li rdf:parseType='Resource'>"
             f"<plus:LicensorURL>{escape(url)}</plus:LicensorURL>"

@@ -109,6 +109,7 @@ PHOTOS = {
         "source": "stockfoto-example",
         "license_url": "https://stockfoto.example/licences/editorial",
         "license_reference": "SF-1068582437",
+        "license_page_url": "https://stockfoto.example/photos/SF-1068582437/license",
         "license_expires_in_days": 20,
     },
     "pilot_boat": {
@@ -168,6 +169,7 @@ PHOTOS = {
         "credit_type": "file_photo",
         "license_url": "https://northlight-images.example/licensing",
         "license_reference": "NL-2291-0457",
+        "license_page_url": "https://northlight-images.example/licensing/NL-2291-0457",
         "license_expires_in_days": -12,
     },
     "illustration": {
@@ -201,6 +203,7 @@ PHOTOS = {
         "source": "northlight-images",
         "license_url": "https://northlight-images.example/licensing",
         "license_reference": "NL-3307-1182",
+        "license_page_url": "https://northlight-images.example/licensing/NL-3307-1182",
     },
     "pipeline": {
         "scene": "pipeline",
@@ -211,6 +214,7 @@ PHOTOS = {
         "source": "stockfoto-example",
         "license_url": "https://stockfoto.example/licences/editorial",
         "license_reference": "SF-1873306620",
+        "license_page_url": "https://stockfoto.example/photos/SF-1873306620/license",
     },
     "parliament": {
         "scene": "city",
@@ -227,6 +231,7 @@ PHOTOS = {
         "source": "stockfoto-example",
         "license_url": "https://stockfoto.example/licences/editorial",
         "license_reference": "SF-1990217345",
+        "license_page_url": "https://stockfoto.example/photos/SF-1990217345/license",
     },
     "islands": {
         "scene": "islands",
@@ -236,6 +241,7 @@ PHOTOS = {
         "source": "stockfoto-example",
         "license_url": "https://stockfoto.example/licences/editorial",
         "license_reference": "SF-1554038821",
+        "license_page_url": "https://stockfoto.example/photos/SF-1554038821/license",
         "may_redistribute": True,
     },
     "border": {
@@ -247,6 +253,7 @@ PHOTOS = {
         "source": "northlight-images",
         "license_url": "https://northlight-images.example/licensing",
         "license_reference": "NL-3412-0096",
+        "license_page_url": "https://northlight-images.example/licensing/NL-3412-0096",
     },
     "mountains": {
         "scene": "mountains",

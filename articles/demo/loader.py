@@ -155,6 +155,7 @@ class DemoLoader:
                 credit_type=spec.get("credit_type", Photo.CreditType.PHOTO),
                 credit_text=spec.get("credit_text", ""),
                 license_url=spec.get("license_url", ""),
+                license_page_url=spec.get("license_page_url", ""),
                 license_reference=spec.get("license_reference", ""),
                 may_redistribute=spec.get("may_redistribute", False),
                 license_expires_on=(

@@ -47,6 +47,7 @@ class SharingMetadataTests(TemporaryMediaTestCase):
             creator=make_creator("Jane Doe"),
             source=make_creator("Agency One", kind=Creator.Kind.ORGANISATION),
             license_url="https://agency.example/license/123",
+            license_page_url="https://agency.example/buy/123",
         )
         cls.article = make_article(
             headline=HOSTILE,
@@ -132,7 +133,8 @@ class SharingMetadataTests(TemporaryMediaTestCase):
             [("Person", "Jane Doe"), ("Organization", "Agency One")],
         )
         self.assertEqual(image["license"], "https://agency.example/license/123")
-        self.assertEqual(image["acquireLicensePage"], "https://agency.example/license/123")
+        self.assertEqual(image["acquireLicensePage"], "https://agency.example/buy/123")
+        self.assertEqual(image["acquireLicensePage"], credit_record(self.photo)["license_page_url"])
 
     def test_open_graph_and_twitter_tags(self):
         image = self.photo.social_image()

@@ -8,11 +8,13 @@ from unittest import mock
 
 import feedparser
 from django.core.cache import cache
+from django.test import SimpleTestCase
 from django.utils import timezone
 
 from articles.models import Article
 from newsletter.models import Roundup, RoundupItem
 from publication.models import Photo
+from publication.renditions import credit_record, xmp_packet
 from tests.factories import (
     AdminTestCase,
     TemporaryMediaTestCase,
@@ -206,6 +208,29 @@ class WithdrawnPhotoTests(TemporaryMediaTestCase):
         self.assertContains(response, "Withdrawn story")
         self.assertNotContains(response, self.expired.image.url)
         self.assertNotContains(response, self.body_expired.image.url)
+
+
+class LicencePageTests(SimpleTestCase):
+    """A source or licence URL is not an offer to license the image: only the licence page
+    makes search engines show "License this image", in structured data and in the files."""
+
+    def test_without_a_licence_page_the_image_is_not_offered_for_licensing(self):
+        photo = Photo(alt_text="A quay", license_url="https://video.example/@channel/about")
+        self.assertEqual(photo.image_object()["license"], photo.license_url)
+        self.assertNotIn("acquireLicensePage", photo.image_object())
+        self.assertNotIn(b"LicensorURL", xmp_packet(credit_record(photo)))
+
+    def test_the_licence_page_is_where_to_acquire_a_licence(self):
+        photo = Photo(
+            alt_text="A quay",
+            license_url="https://agency.example/licences/editorial",
+            license_page_url="https://agency.example/photo/123/buy",
+        )
+        self.assertEqual(photo.image_object()["license"], photo.license_url)
+        self.assertEqual(photo.image_object()["acquireLicensePage"], photo.license_page_url)
+        packet = xmp_packet(credit_record(photo)).decode()
+        self.assertIn("<plus:LicensorURL>https://agency.example/photo/123/buy<", packet)
+        self.assertIn("<xmpRights:WebStatement>https://agency.example/licences/editorial<", packet)
 
 
 class EditorTests(AdminTestCase):

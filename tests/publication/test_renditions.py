@@ -114,6 +114,7 @@ class RenditionJobTests(JobsMediaTestCase):
             creator=make_creator("Jane Doe"),
             source=make_creator("Example Images", kind="organisation"),
             license_url="https://images.example/licence/123",
+            license_page_url="https://images.example/buy/123",
         )
 
     def test_the_job_worker_makes_every_rendition_once_with_deterministic_names(self):
@@ -174,7 +175,7 @@ class RenditionJobTests(JobsMediaTestCase):
                         "credit": "Jane Doe / Example Images",
                         "rights": "© Example Images",
                         "statement": "https://images.example/licence/123",
-                        "licensor": "https://images.example/licence/123",
+                        "licensor": "https://images.example/buy/123",
                     },
                     name,
                 )
