@@ -104,6 +104,18 @@
       .finally(function () { button.disabled = false; });
   }
 
+  function revokeFailed(revoke) {
+    var note = revoke.parentNode.querySelector(".revoke-failed");
+    if (!note) {
+      note = document.createElement("strong");
+      note.className = "revoke-failed";
+      note.setAttribute("role", "alert");
+      revoke.after(" ", note);
+    }
+    note.textContent = "Not revoked: the link still works. Sign in again if your session has " +
+      "ended (Save asks you), or check the connection, then press Revoke again.";
+  }
+
   // Share links: create one, copy the address, and revoke one in a click without leaving the form.
   document.addEventListener("click", function (event) {
     var create = event.target.closest(".share-create-button");
@@ -115,13 +127,20 @@
     var revoke = event.target.closest(".revoke-button");
     if (revoke) {
       event.preventDefault();
+      // Not following redirects: a signed-out editor is sent to the login page, which
+      // answers 200 and must not read as "Revoked" while the link still works.
       fetch(revoke.formAction, {
         method: "POST",
         credentials: "same-origin",
+        redirect: "manual",
         headers: {"X-CSRFToken": csrfToken(), "X-Requested-With": "fetch"},
-      }).then(function (response) {
-        if (response.ok) { revoke.closest(".share-link").textContent = "Revoked"; }
-      });
+      })
+        .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
+        .then(function (result) {
+          if (!result.revoked) { return Promise.reject(result); }
+          revoke.closest(".share-link").textContent = "Revoked";
+        })
+        .catch(function () { revokeFailed(revoke); });
     }
   });
   window.articleForm = {

@@ -91,8 +91,16 @@ class EditorsDayTests(EditorsAdminTestCase):
             shared.locator("h1.article__headline").inner_text(), "Draft for the lawyer"
         )
 
+        # Signed out meanwhile: the login page the request is sent to is no "Revoked".
+        self.context.clear_cookies(name=settings.SESSION_COOKIE_NAME)
         page.locator(".share-created").get_by_role("button", name="Revoke").click()
-        page.locator(".share-created", has_text="Revoked").wait_for()
+        page.get_by_role("alert").get_by_text("Not revoked: the link still works.").wait_for()
+        self.assertNotIn("Revoked", page.locator(".share-created").inner_text())
+        self.assertEqual(shared.reload().status, 200)
+
+        self.log_in(self.editor)
+        page.locator(".share-created").get_by_role("button", name="Revoke").click()
+        page.locator(".share-created", has_text=re.compile("^Revoked$")).wait_for()
         self.assertEqual(shared.reload().status, 404)
         # The form itself was neither saved nor left.
         self.assertEqual(page.url, self.live_server_url + article_change_url(article))
