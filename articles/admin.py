@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import models, transaction
 from django.db.models import Count
 from django.forms.formsets import all_valid
@@ -337,6 +337,15 @@ class ArticleAdminForm(forms.ModelForm):
                     code="not_ready",
                 )
         return cleaned_data
+
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        if self.has_error(NON_FIELD_ERRORS, "not_ready"):
+            # The refusal names all that publishing needs; the database's check of part of
+            # the same rule (article_published_is_complete) would repeat it as "Constraint
+            # … is violated". Without the status field that check is skipped.
+            exclude.add("status")
+        return exclude
 
     def refuse_conflicting_save(self, cleaned_data):
         # The row stays locked until this save commits (the admin saves in a transaction):

@@ -355,6 +355,20 @@ class ArticleChangeFormTests(AdminTestCase):
         self.article.refresh_from_db()
         self.assertEqual(self.article.status, Article.Status.DRAFT)
 
+    def test_a_refusal_is_one_message_without_the_databases_check_repeating_it(self):
+        photo = make_photo(credit_text="Jane Doe / stockagency.example")
+        response = self.client.post(
+            article_change_url(self.article),
+            article_form_data(
+                self.article, lead_photo=photo.pk, status="published", kind="", section=""
+            ),
+        )
+        self.assertEqual(
+            response.context["adminform"].form.non_field_errors(),
+            ["Not published: it needs a kind and a section. Save it as a draft until then."],
+        )
+        self.assertNotContains(response, "Constraint")
+
     def test_scheduling_without_an_author_is_refused(self):
         photo = make_photo(credit_text="Jane Doe / stockagency.example")
         data = article_form_data(
