@@ -117,13 +117,17 @@ def word_count(body: str) -> int:
     return len(plain_text(body).split())
 
 
+def placeholder_warning(where: str, text: str) -> list[str]:
+    """A warning naming where "TK" or "XX" was left in typed text; none when there is none."""
+    placeholders = sorted(set(PLACEHOLDER.findall(text or "")))
+    if not placeholders:
+        return []
+    return [f"The {where} still holds placeholders: {', '.join(placeholders)}."]
+
+
 def body_warnings(body: str) -> list[str]:
     """What a careful sub-editor would flag in the body; none of it stops publishing."""
-    warnings = []
-    text = plain_text(body)
-    placeholders = sorted(set(PLACEHOLDER.findall(text)))
-    if placeholders:
-        warnings.append(f"The text still holds placeholders: {', '.join(placeholders)}.")
+    warnings = placeholder_warning("text", plain_text(body))
     missing_alt = sum(1 for image in images_in(body) if not image.get("alt", "").strip())
     if missing_alt:
         warnings.append(f"{missing_alt} image(s) in the body have no alt text.")

@@ -25,6 +25,7 @@ from articles.body import (
     drop_trailing_empty_paragraphs,
     images_in,
     opening_paragraphs,
+    placeholder_warning,
     render_body,
     replace_image_sources,
     word_count,
@@ -465,6 +466,8 @@ class Article(RedirectsWhenMoved):
             )
         if not topic_count:
             warnings.append("No topics: readers cannot follow the story.")
+        warnings += placeholder_warning("headline", self.headline)
+        warnings += placeholder_warning("dek", self.dek)
         in_body = Photo.objects.by_url(image.get("src") for image in images_in(self.body))
         photos = {photo.pk: photo for photo in in_body.values()}.values()
         return warnings + body_warnings(self.body) + self.photo_license_notes(photos)

@@ -414,8 +414,8 @@ class ArticleChangeFormTests(AdminTestCase):
         response = self.client.post(
             "/admin/articles/article/checks/",
             article_form_data(
-                headline="Typed",
-                dek="x" * 161,
+                headline="TK killed as storms hit the coast",
+                dek="XX " + "x" * 158,
                 tags="Energy",
                 body='<p>One two three.</p><figure class="image"><img src="/x.png"></figure>',
                 bylines=[(make_author("Ana Ruiz 2"), Byline.Role.BY)],
@@ -424,6 +424,9 @@ class ArticleChangeFormTests(AdminTestCase):
         html = response.json()["html"]
         self.assertIn("Publishing needs:</strong> a lead photo.", html)
         self.assertIn("The dek is 161 characters; keep it to 160.", html)
+        # Placeholders are most often left in the headline and dek, not only the body.
+        self.assertIn("The headline still holds placeholders: TK.", html)
+        self.assertIn("The dek still holds placeholders: XX.", html)
         self.assertIn("1 image(s) in the body have no alt text.", html)
         self.assertNotIn("No topics", html)
         self.assertIn("3 words · 1 min read", html)
