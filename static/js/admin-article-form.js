@@ -55,10 +55,33 @@
       });
     }
     document.querySelectorAll("textarea.django_ckeditor_5").forEach(function (textarea) {
-      if (window.ckeditorRegisterCallback) {
+      // The editor may have started already: its start-up settles between the
+      // DOMContentLoaded handlers, and a callback registered after that is never called.
+      var started = (window.editors || {})[textarea.id];
+      if (started) {
+        announce(started, textarea);
+      } else if (window.ckeditorRegisterCallback) {
         window.ckeditorRegisterCallback(textarea.id, function (editor) { announce(editor, textarea); });
       }
     });
+    // Django's calendar and clock (Today, Now, a picked day or hour) set the publish date
+    // and time without an event: report the change, so the backup, autosave, the checks
+    // and the Schedule button see it as they see typing.
+    if (form) {
+      var shown = {};
+      var dateTimes = form.querySelectorAll(".vDateField, .vTimeField");
+      dateTimes.forEach(function (input) { shown[input.name] = input.value; });
+      document.addEventListener("click", function () {
+        dateTimes.forEach(function (input) {
+          if (input.value === shown[input.name]) { return; }
+          shown[input.name] = input.value;
+          input.dispatchEvent(new Event("change", {bubbles: true}));
+        });
+      });
+      form.addEventListener("input", function (event) {
+        if (event.target.name in shown) { shown[event.target.name] = event.target.value; }
+      });
+    }
   });
   function csrfToken() {
     return document.querySelector("input[name=csrfmiddlewaretoken]").value;

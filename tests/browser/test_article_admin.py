@@ -17,6 +17,7 @@ from playwright.sync_api import Error as PlaywrightError
 from reversion.models import Version
 
 from articles.models import Article, ArticleRevision, EditLock, ShareLink, WorkingCopy
+from tests.browser.actions import CountedActions
 from tests.browser.test_security import CSP_MARKERS
 from tests.browser.test_teasers import BrowserTestCase
 from tests.factories import (
@@ -315,6 +316,19 @@ class BrowserBackupTests(EditorsAdminTestCase):
         page.wait_for_function(
             "() => (localStorage.getItem(articleBackup.key) || '').includes('fact-checker')"
         )
+        # Pasted text comes with no input event of the page's own (the editor inserts it):
+        # the last change, and kept all the same. Moving into the editor first lets the
+        # note's own "change" (on leaving it) be written before the paste.
+        page.locator(".ck-editor__editable").first.focus()
+        page.wait_for_timeout(600)
+        CountedActions(page).paste(
+            page.locator(".ck-editor__editable").first,
+            html="<p>A pasted paragraph.</p>",
+            text="A pasted paragraph.",
+        )
+        page.wait_for_function(
+            "() => (localStorage.getItem(articleBackup.key) || '').includes('A pasted paragraph.')"
+        )
         typed = page.evaluate("articleBackup.snapshot().fields")
         saved = page.evaluate("JSON.parse(localStorage.getItem(articleBackup.key)).saved")
 
@@ -330,6 +344,7 @@ class BrowserBackupTests(EditorsAdminTestCase):
         restored = page.evaluate("articleBackup.snapshot().fields")
         self.assertEqual(restored, typed)
         self.assertIn("A typed sentence.", restored["body"][0])
+        self.assertIn("A pasted paragraph.", restored["body"][0])
 
         page.click("input[name=_continue]")
         page.get_by_text("was changed successfully").wait_for()
@@ -574,6 +589,21 @@ class SchedulingTests(EditorsAdminTestCase):
         self.assertIn(
             "In Europe/Berlin time.", page.locator(".form-row.field-published_at").inner_text()
         )
+        # Django's Today and Now set the inputs without an event: the button, the backup
+        # and autosave follow them all the same.
+        page.get_by_role("link", name="Today").click()
+        page.get_by_role("link", name="Now").click()
+        today = timezone.localdate()
+        label = rf"^Schedule for {today:%a %-d %b} \d\d:\d\d \(Europe/Berlin\)$"
+        self.assertRegex(page.locator(".schedule-button").inner_text(), label)
+        page.wait_for_function(
+            "day => (localStorage.getItem(articleBackup.key) || '').includes(day)",
+            arg=today.isoformat(),
+        )
+        # An impossible date names no day (the calendar would roll 30 Feb over to 2 Mar).
+        page.fill("#id_published_at_0", "2031-02-30")
+        self.assertEqual(page.locator(".schedule-button").inner_text(), "Schedule")
+
         page.fill("#id_published_at_0", "2031-01-14")  # 1
         page.fill("#id_published_at_1", "09:00")  # 2
         button = page.get_by_role("button", name="Schedule for Tue 14 Jan 09:00 (Europe/Berlin)")
