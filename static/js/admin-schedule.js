@@ -12,9 +12,13 @@
     function update() {
       var d = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(date.value.trim());
       var t = /^(\d{1,2}):(\d{2})(?::\d{2})?$/.exec(time.value.trim());
-      if (!d || !t) { button.textContent = "Schedule"; return; }
       // A calendar date, so UTC arithmetic gives its weekday whatever the browser's zone.
-      var day = new Date(Date.UTC(+d[1], +d[2] - 1, +d[3]));
+      var day = d && new Date(Date.UTC(+d[1], +d[2] - 1, +d[3]));
+      // Date.UTC rolls 30 Feb over to 2 Mar: a label must never name a time the server
+      // will read differently (or refuse), so an impossible date or time names none.
+      var real = day && day.getUTCDate() === +d[3] && day.getUTCMonth() === +d[2] - 1 &&
+        t && +t[1] < 24 && +t[2] < 60;
+      if (!real) { button.textContent = "Schedule"; return; }
       button.textContent = "Schedule for " + DAYS[day.getUTCDay()] + " " + day.getUTCDate() + " " +
         MONTHS[day.getUTCMonth()] + " " + t[1].padStart(2, "0") + ":" + t[2] +
         " (" + button.dataset.timeZone + ")";
