@@ -51,6 +51,8 @@ from publication.admin import (
     StoredTextForm,
     TypeToPickMixin,
     type_to_pick_widget,
+    zoned_field,
+    zoned_time,
 )
 from publication.models import Creator, Photo
 from publication.uploads import refused_upload
@@ -444,28 +446,6 @@ def editor_name(user) -> str:
 
 def local_time(moment) -> str:
     return timezone.localtime(moment).strftime("%H:%M")
-
-
-def zoned_time(moment):
-    """A date and time as the admin shows it: in the site's zone, with the zone named."""
-    if moment is None:
-        return "—"
-    return format_html(
-        '<time datetime="{}">{}</time> ({})',
-        moment.isoformat(),
-        f"{timezone.localtime(moment):%a %-d %b %Y, %H:%M}",
-        timezone.get_current_timezone_name(),
-    )
-
-
-def zoned_field(name: str, description: str):
-    """A ModelAdmin display of the date-time field `name` as zoned_time() shows it."""
-
-    @admin.display(description=description, ordering=name)
-    def display(self, obj):
-        return zoned_time(getattr(obj, name))
-
-    return display
 
 
 def edit_tab(data) -> str:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import JsonResponse
 from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
 from django.utils.encoding import uri_to_iri
 from django.utils.html import format_html, format_html_join
 from taggit.admin import TagAdmin
@@ -29,6 +30,28 @@ from publication.models import (
 from publication.text import stored_text
 from publication.topics import BLANK_NAME, LONG_NAME, NAME_LENGTH, clean_topic_name
 from publication.uploads import refused_upload
+
+
+def zoned_time(moment):
+    """A date and time as the admin shows it: in the site's zone, with the zone named."""
+    if moment is None:
+        return "—"
+    return format_html(
+        '<time datetime="{}">{}</time> ({})',
+        moment.isoformat(),
+        f"{timezone.localtime(moment):%a %-d %b %Y, %H:%M}",
+        timezone.get_current_timezone_name(),
+    )
+
+
+def zoned_field(name: str, description: str):
+    """A ModelAdmin display of the date-time field `name` as zoned_time() shows it."""
+
+    @admin.display(description=description, ordering=name)
+    def display(self, obj):
+        return zoned_time(getattr(obj, name))
+
+    return display
 
 
 class StoredTextForm(forms.ModelForm):
@@ -342,8 +365,9 @@ class PhotoAdmin(TypeToPickMixin, admin.ModelAdmin):
         js = ["js/admin-a11y.js", "js/admin-focal-point.js"]
         css = {"all": ["css/admin.css"]}
 
-    list_display = ["thumbnail", "alt_text", "credit_display", "license_expires_on", "created_at"]
-    list_display_links = ["thumbnail", "alt_text"]
+    list_display = ["thumbnail", "alt_text", "credit_display", "license_expires_on", "added"]
+    # The alt text is the link: a thumbnail link would be a second one with no name.
+    list_display_links = ["alt_text"]
     list_filter = [
         CreditFilter,
         LicenseFilter,
@@ -364,6 +388,7 @@ class PhotoAdmin(TypeToPickMixin, admin.ModelAdmin):
     ]
     actions = ["make_renditions_again"]
     date_hierarchy = "created_at"
+    added = zoned_field("created_at", "Added")
     fieldsets = [
         (None, {"fields": ["image", "preview", ("width", "height"), "alt_text", "caption"]}),
         ("Credit", {"fields": ["creator", "source", "credit_type", "credit_text"]}),
@@ -601,8 +626,9 @@ def site_path(value: str) -> str | None:
 @admin.register(Redirect)
 class RedirectAdmin(admin.ModelAdmin):
     form = RedirectForm
-    list_display = ["old_path", "new_path", "automatic", "created_at"]
+    list_display = ["old_path", "new_path", "automatic", "created"]
     list_filter = ["automatic"]
+    created = zoned_field("created_at", "Created")
     search_fields = ["old_path", "new_path"]
     date_hierarchy = "created_at"
 

@@ -7,12 +7,14 @@ from django.utils import timezone
 from reversion.models import Version
 
 from articles.models import Article, EditLock
+from publication.models import Redirect
 from tests.factories import (
     AdminTestCase,
     article_change_url,
     article_form_data,
     make_article,
     make_author,
+    make_photo,
     make_share_link,
     make_user,
 )
@@ -55,6 +57,16 @@ class TimeZoneNamedTests(AdminTestCase):
         page = self.client.get(f"/admin/articles/sharelink/{self.link.pk}/change/")
         self.assertContains(page, self.local(self.link.expires_at))
         self.assertContains(page, f"In {ZONE} time.")
+
+    def test_the_photo_and_redirect_lists_name_the_zone(self):
+        photo = make_photo()
+        redirect = Redirect.objects.create(old_path="/old/", new_path="/new/")
+        self.assertContains(
+            self.client.get("/admin/publication/photo/"), self.local(photo.created_at)
+        )
+        self.assertContains(
+            self.client.get("/admin/publication/redirect/"), self.local(redirect.created_at)
+        )
 
     def test_a_save_refused_for_the_lock_names_the_zone(self):
         lock = EditLock.claim(self.article, self.other)

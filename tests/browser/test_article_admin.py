@@ -669,6 +669,7 @@ class AccessibilityTests(EditorsAdminTestCase):
             ("article add form", "/admin/articles/article/add/"),
             ("article change form", article_change_url(article)),
             ("photo form", "/admin/publication/photo/add/"),
+            ("photo list", "/admin/publication/photo/"),
             ("share page", link.get_absolute_url()),
         ]:
             page.goto(self.live_server_url + url)
