@@ -1112,7 +1112,8 @@ class ArticleAdmin(VersionAdmin):
 
     @admin.display(description="Kind | Section", ordering="section__name")
     def label(self, article):
-        return f"{article.kind} | {article.section}"
+        # A draft may have neither yet: a dash, not "None | None".
+        return " | ".join(str(part) for part in [article.kind, article.section] if part) or "—"
 
     @admin.display(description="Authors")
     def byline(self, article):

@@ -87,6 +87,13 @@ class ArticleChangelistTests(QueryCountMixin, AdminTestCase):
         self.assertContains(response, '<td class="field-has_credit"><img', count=3)
         self.assertContains(response, 'alt="True"', count=1)  # the live story's lead credit
 
+    def test_a_draft_without_kind_or_section_shows_a_dash_not_none(self):
+        draft = make_article(headline="Bare draft", status=Article.Status.DRAFT)
+        Article.objects.filter(pk=draft.pk).update(kind=None, section=None)
+        response = self.client.get(CHANGELIST)
+        self.assertContains(response, '<td class="field-label">—</td>', html=True)
+        self.assertNotContains(response, "None | None")
+
     def test_changelist_query_count_does_not_grow_with_articles(self):
         def grow():
             for _ in range(5):

@@ -635,6 +635,10 @@ class SchedulingTests(EditorsAdminTestCase):
             " return Math.round(cell.querySelector('a').getClientRects().length); }"
         )
         self.assertLessEqual(lines, 2)
+        # The authors get room too (squeezed to ~80 px, a byline with roles took 6 lines).
+        byline = row.locator(".field-byline")
+        self.assertEqual(byline.inner_text(), "By Ana Ruiz and Ben Okafor")
+        self.assertLessEqual(byline.bounding_box()["height"], 2 * 20 + 16)
 
 
 class AccessibilityTests(EditorsAdminTestCase):
