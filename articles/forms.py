@@ -109,14 +109,16 @@ class SearchForm(forms.Form):
         self.is_valid()
         return self.cleaned_data.get("q", "")
 
-    def filter(self, articles):
-        """Apply the filters that are valid; an unknown section or author is simply ignored."""
+    def filter(self, articles) -> list:
+        """Apply the filters that are valid; an unknown section or author is simply ignored.
+        The articles as parts for search.ranked_ids: a section's own and those also
+        listed in it."""
         self.is_valid()
         data = self.cleaned_data
-        if section_id := data.get("section"):
-            articles = articles.in_section(section_id)
         if kind_id := data.get("kind"):
             articles = articles.filter(kind_id=kind_id)
         if author_id := data.get("author"):
             articles = articles.by_author(author_id)
-        return articles
+        if section_id := data.get("section"):
+            return articles.section_parts(section_id)
+        return [articles]

@@ -1,4 +1,6 @@
 import datetime
+import functools
+import operator
 
 import reversion
 from django.conf import settings
@@ -102,6 +104,13 @@ def live_rule() -> Q:
     return Q(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
 
+def in_section_rules(section) -> tuple[Q, Q]:
+    """An article is in a section it has as its own, or also lists it in."""
+    # A subquery rather than a join keeps rows unique without DISTINCT.
+    secondary = Article.other_sections.through.objects.filter(section=section)
+    return Q(section=section), Q(pk__in=secondary.values("article_id"))
+
+
 class ArticleQuerySet(ContentQuerySet):
     def live(self):
         return self.filter(live_rule())
@@ -139,9 +148,12 @@ class ArticleQuerySet(ContentQuerySet):
         return self.filter(pk__in=entries.for_river().values("article_id")[:limit])
 
     def in_section(self, section):
-        # A subquery rather than a join keeps rows unique without DISTINCT.
-        secondary = Article.other_sections.through.objects.filter(section=section)
-        return self.filter(Q(section=section) | Q(pk__in=secondary.values("article_id")))
+        return self.filter(functools.reduce(operator.or_, in_section_rules(section)))
+
+    def section_parts(self, section) -> list:
+        """in_section() as two querysets, the section's own articles and those also listed
+        in it: unlike their OR, each can be walked newest first by an index (search)."""
+        return [self.filter(rule) for rule in in_section_rules(section)]
 
     def using_photo(self, photo):
         """Articles that show the photo, as their lead or in the body: where it is "used in"."""

@@ -221,6 +221,26 @@ class SearchTests(QueryCountMixin, TestCase):
             [self.zurich.headline],
         )
 
+    def test_the_section_filter_walks_its_own_and_its_listed_articles_newest_first(self):
+        # Body-only matches come from two walks, merged (search.ranked_ids).
+        now = timezone.now()
+        own_old = make_article(
+            body="<p>Wombat farms.</p>", section=self.asia, published_at=now - datetime.timedelta(3)
+        )
+        listed = make_article(
+            body="<p>Wombat trade.</p>",
+            section=self.europe,
+            published_at=now - datetime.timedelta(1),
+        )
+        listed.other_sections.add(self.asia)
+        both = make_article(body="<p>Wombat exports.</p>", section=self.asia, published_at=now)
+        both.other_sections.add(self.asia)  # in both walks, found once
+        make_article(body="<p>Wombat elsewhere.</p>", section=self.europe)
+        expected = [a.headline for a in (both, listed, own_old)]
+        self.assertEqual(headlines(self.get("wombat", section="asia")), expected)
+        with mock.patch("articles.views.SEARCH_RESULTS_LIMIT", 2):
+            self.assertEqual(headlines(self.get("wombat", section="asia")), expected[:2])
+
     def test_unknown_filters_are_ignored(self):
         response = self.get("malmo", section="nowhere", kind="\x00", author="x" * 500)
         self.assertEqual(headlines(response), [self.malmo.headline])
