@@ -54,7 +54,12 @@ def seed_public_content() -> dict:
     ContentType.objects.clear_cache()
     make_site(tagline="Foreign policy, explained")
     creator = make_creator("Lena Photographer")
-    author = make_author("Ana Ruiz", bio="Ana covers European security from Brussels.")
+    # A portrait with renditions: a <picture> (with sources) in the author header's flex row.
+    portrait = make_photo(creator=creator)
+    portrait.make_renditions()
+    author = make_author(
+        "Ana Ruiz", bio="Ana covers European security from Brussels.", photo=portrait
+    )
     # A credited figure in the body, its credit a short name: axe-core judges a link by the
     # text around it, and only checks that it stands out when it is the shorter part.
     figure = make_photo(creator=make_creator("Jo Ng"), caption="The harbour at dawn.")

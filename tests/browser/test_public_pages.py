@@ -9,6 +9,9 @@ from tests.browser.test_teasers import BrowserTestCase
 CSP_MARKERS = ("Content Security Policy", "Content-Security-Policy")
 WIDTHS = (375, 1280)
 SERIOUS = {"serious", "critical"}
+SOURCES_LAID_OUT = (
+    "[...document.querySelectorAll('source')].filter(s => s.getClientRects().length).length"
+)
 
 
 class PublicPageTests(BrowserTestCase):
@@ -42,6 +45,9 @@ class PublicPageTests(BrowserTestCase):
                         "document.documentElement.scrollWidth - window.innerWidth"
                     )
                     self.assertLessEqual(overflow, 0, f"{name} scrolls sideways at {width}px")
+                    # A <picture>'s sources only pick the file: laid out, they took room (two
+                    # flex gaps pushed an author's portrait 40px in, off a 320px screen).
+                    self.assertEqual(self.page.evaluate(SOURCES_LAID_OUT), 0)
                     if width == WIDTHS[-1]:
                         results = axe.run(self.page).response["violations"]
                         serious = [v for v in results if v["impact"] in SERIOUS]
