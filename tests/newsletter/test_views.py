@@ -27,6 +27,15 @@ class SignupTests(NewsletterTestCase):
         self.assertNotContains(response, "csrfmiddlewaretoken")
         self.assertEqual(response.cookies, {})
 
+    def test_the_signup_page_is_shared_and_found_with_the_newsletter_blurb(self):
+        make_site(tagline="Foreign policy", newsletter_blurb="Our Friday round-up of analysis.")
+        response = self.client.get(reverse("newsletter:signup"))
+        for tag in ('name="description"', 'property="og:description"'):
+            self.assertContains(
+                response, f'<meta {tag} content="Our Friday round-up of analysis.">'
+            )
+        self.assertContains(response, '<meta property="og:title" content="Newsletter">')
+
     def test_the_form_is_identical_for_every_reader(self):
         first = self.client.get(reverse("newsletter:signup")).content
         second = self.client_class().get(reverse("newsletter:signup")).content
