@@ -19,7 +19,7 @@ from django.utils.cache import add_never_cache_headers
 
 from publication.logs import redacted_path, request_id_var
 from publication.models import Redirect
-from publication.page_cache import public_cache_control
+from publication.page_cache import send_public_lifetimes
 
 request_logger = logging.getLogger("publication.requests")
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
@@ -224,7 +224,7 @@ class RedirectFallbackMiddleware:
         response = HttpResponsePermanentRedirect(target)
         # Without a lifetime, browsers keep a 301 for good: an editor changing or deleting
         # a redirect (or moving a slug back) would never reach readers who followed it.
-        response["Cache-Control"] = public_cache_control(settings.PAGE_CACHE_SECONDS)
+        send_public_lifetimes(response)
         return response
 
 

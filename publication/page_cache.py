@@ -430,6 +430,13 @@ def public_cache_control(seconds: int) -> str:
     )
 
 
+def send_public_lifetimes(response) -> None:
+    """Pages' browser and CDN lifetimes, now, for an answer that is not a page but is the
+    same for every reader (a 404, a redirect's 301): short, and over by the next
+    scheduled publish, which may put an article at that address."""
+    response["Cache-Control"] = public_cache_control(lifetime(request_version(), time.time()))
+
+
 def not_modified(request, *, etag: str, last_modified: int | None) -> bool:
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
@@ -527,8 +534,7 @@ class PageCacheMiddleware:
             and not response.has_header("Cache-Control")
             and same_for_everyone(request, response)
         ):
-            seconds = lifetime(request_version(), time.time())
-            response["Cache-Control"] = public_cache_control(seconds)
+            send_public_lifetimes(response)
 
     @staticmethod
     def cacheable(request) -> bool:

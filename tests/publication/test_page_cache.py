@@ -20,7 +20,7 @@ from taggit.models import Tag
 
 from articles.forms import SearchForm
 from articles.models import Article, Byline
-from publication.models import Photo, SiteSettings
+from publication.models import Photo, Redirect, SiteSettings
 from publication.page_cache import (
     PAGE_PARAMETERS,
     VERSION_KEY,
@@ -609,6 +609,14 @@ class ScheduleTests(PageCacheTestCase):
         s_maxage = int(response["Cache-Control"].split("s-maxage=")[1].split(",")[0])
         self.assertLessEqual(s_maxage, 90)
         self.assertGreater(s_maxage, 0)
+
+    def test_a_redirect_from_its_address_is_kept_no_longer_than_until_its_time(self):
+        # At its time the article answers there, and the redirect no longer applies.
+        Redirect.objects.create(old_path=self.embargoed.get_absolute_url(), new_path="/")
+        response = self.get(self.embargoed.get_absolute_url())
+        self.assertEqual(response.status_code, 301)
+        s_maxage = int(response["Cache-Control"].split("s-maxage=")[1].split(",")[0])
+        self.assertLessEqual(s_maxage, 90)
 
     def test_the_scheduled_article_appears_at_its_time_with_no_command(self):
         self.assertNotContains(self.get("/"), "Embargoed story")
