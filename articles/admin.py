@@ -1473,6 +1473,17 @@ class PhotoUsageAdmin(PhotoAdmin):
         # One subquery per row of the same query: no query per photo in the list.
         return super().get_queryset(request).annotate(article_count=article_count_per_photo())
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A licence date in the past withdraws the photo from live pages at once: say where.
+        if obj.license_note and (live := Article.objects.live().using_photo(obj).count()):
+            messages.warning(
+                request,
+                f"This photo is {obj.license_note}. {live} live article{pluralize(live)} "
+                f"show{pluralize(live, 's,')} it: replace it there, or enter the renewed "
+                "licence's date.",
+            )
+
     @staticmethod
     def usage_link(photo, count):
         if not count:

@@ -488,16 +488,13 @@ class Article(RedirectsWhenMoved):
         """What editors are told of photos readers no longer see (the licence expired: the
         lead photo also stops publishing, see publishing_problems) or will soon stop seeing
         (expiring within PHOTO_LICENSE_WARNING_DAYS)."""
-        notes = []
         places = [("The lead photo", self.lead_photo)] if self.lead_photo else []
         places += [(f"The photo “{photo}” in the body", photo) for photo in body_photos]
-        for place, photo in places:
-            ends = photo.license_expires_on and date_format(photo.license_expires_on, "j F Y")
-            if photo.is_withdrawn:
-                notes.append(f"{place} is withdrawn: its licence expired on {ends}.")
-            elif expiring and photo.license_status == "expiring":
-                notes.append(f"{place} is withdrawn after {ends}, when its licence runs out.")
-        return notes
+        return [
+            f"{place} is {photo.license_note}."
+            for place, photo in places
+            if photo.is_withdrawn or (expiring and photo.license_note)
+        ]
 
     def state_label(self, *, now=None) -> str:
         """The status as the article list shows it: "Live", "Scheduled · in 3 h", "Draft"."""

@@ -815,6 +815,18 @@ class Photo(models.Model):
         return self.license_lapsed(self.license_expires_on, on=timezone.localdate(moment))
 
     @property
+    def license_note(self) -> str:
+        """For editors: "withdrawn: its licence expired on …", or "withdrawn after …" while
+        it expires within PHOTO_LICENSE_WARNING_DAYS; "" otherwise."""
+        status = self.license_status
+        if not status:
+            return ""
+        ends = date_format(self.license_expires_on, "j F Y")
+        if status == "expired":
+            return f"withdrawn: its licence expired on {ends}"
+        return f"withdrawn after {ends}, when its licence runs out"
+
+    @property
     def license_status(self) -> str:
         if not self.license_expires_on:
             return ""

@@ -320,6 +320,28 @@ class EditorTests(AdminTestCase):
             f"{ended}.",
         )
 
+    def test_saving_a_past_licence_date_says_how_many_live_articles_lose_the_photo(self):
+        photo = make_photo(alt_text="Quay at dusk", credit_text="Jane Doe / agency.example")
+        make_article(lead_photo=photo)
+        response = self.client.post(
+            f"/admin/publication/photo/{photo.pk}/change/",
+            {
+                "alt_text": photo.alt_text,
+                "credit_type": photo.credit_type,
+                "credit_text": photo.credit_text,
+                "focal_x": 0.5,
+                "focal_y": 0.5,
+                "license_expires_on": (today() - days(2)).isoformat(),
+            },
+            follow=True,
+        )
+        ended = f"{today() - days(2):%-d %B %Y}"
+        self.assertContains(
+            response,
+            f"This photo is withdrawn: its licence expired on {ended}. 1 live article shows "
+            "it: replace it there, or enter the renewed licence&#x27;s date.",
+        )
+
     def test_preview_shows_what_readers_see_and_tells_the_editor_why(self):
         Article.objects.filter(pk=self.draft.pk).update(lead_photo=self.expired)
         response = self.client.get(f"/preview/{self.draft.pk}/")
