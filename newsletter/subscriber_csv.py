@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TextIO
@@ -27,6 +28,9 @@ EXPORT_HEADER = [
 EXPORT_FIELDS = EXPORT_HEADER
 # A spreadsheet runs a cell as a formula (CSV injection) when its first character other
 # than spaces is one of these, or when it starts with a tab, carriage return or line feed.
+# Compared in compatibility form (NFKC): spreadsheets set up for Japanese, Chinese or
+# Korean input read a fullwidth "＝" or "＋" typed at the start of a cell as the ASCII
+# one, and the small and superscript forms ("﹦", "⁺") fold to the same characters.
 FORMULA_TRIGGERS = ("=", "+", "-", "@")
 CONTROL_STARTS = ("\t", "\r", "\n")
 
@@ -109,9 +113,13 @@ def format_cell(value) -> str:
 def needs_quote(cell: str) -> bool:
     """Would a spreadsheet run this cell, or is it already a quoted cell (so that the
     quote we add and the one import removes always pair up)?"""
-    if cell.startswith(CONTROL_STARTS) or cell.lstrip().startswith(FORMULA_TRIGGERS):
+    if cell.startswith(CONTROL_STARTS) or starts_a_formula(cell.lstrip()):
         return True
     return cell.startswith("'") and needs_quote(cell[1:])
+
+
+def starts_a_formula(cell: str) -> bool:
+    return unicodedata.normalize("NFKC", cell[:1]).startswith(FORMULA_TRIGGERS)
 
 
 def neutralize(cell: str) -> str:

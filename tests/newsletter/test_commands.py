@@ -116,6 +116,8 @@ class ImportCommandTests(CommandTestCase):
             "x\ny",
             "=",
             "\u3000=1",
+            "\uff1dSUM(1)",
+            "'\uff0b1",
             "Jürgen 中文",
         ]
         for number, value in enumerate(hostile):

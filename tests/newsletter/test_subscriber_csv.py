@@ -24,17 +24,34 @@ class NeutraliseTests(SimpleTestCase):
             "\rplain",
             "\n=SUM(1)",
             "\nplain",
+            "\uff1d1+1",  # fullwidth, small and superscript forms of the four triggers
+            " \uff0b1",
+            "\u3000\uff20cmd",
+            "\uff0d1",
+            "\ufe66SUM(1)",
+            "\u207c1",
         ]:
             with self.subTest(repr(cell)):
                 self.assertEqual(neutralize(cell), f"'{cell}")
 
     def test_harmless_cells_are_left_alone(self):
-        for cell in ["Ada", "a=b", "ada@example.com", "", "x\n=1", "'", "'quoted", "1-2"]:
+        for cell in [
+            "Ada",
+            "a=b",
+            "a\uff1db",
+            "ada@example.com",
+            "",
+            "x\n=1",
+            "'",
+            "'quoted",
+            "1-2",
+            "\u22121",
+        ]:
             with self.subTest(repr(cell)):
                 self.assertEqual(neutralize(cell), cell)
 
     def test_import_undoes_exactly_what_export_did(self):
-        for cell in ["=1", "'=1", "''=1", "'", "'quoted", " @x", "\n", "plain", "''"]:
+        for cell in ["=1", "'=1", "''=1", "'", "'quoted", " @x", "\n", "plain", "''", "'\uff1d1"]:
             with self.subTest(repr(cell)):
                 self.assertEqual(unneutralize(neutralize(cell)), cell)
 
