@@ -13,6 +13,8 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.encoding import uri_to_iri
 from django.utils.html import format_html, format_html_join
+from procrastinate.contrib.django.admin import ProcrastinateJobAdmin
+from procrastinate.contrib.django.models import ProcrastinateJob
 from taggit.admin import TagAdmin
 from taggit.models import Tag
 
@@ -637,3 +639,30 @@ class RedirectAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             # Keep every redirect one hop long, whoever made it.
             obj.collapse_chains()
+
+
+# Lookups that read their value as a job status, or a comma-separated list of them (the
+# others, such as "startswith", compare text and take any value).
+STATUS_LOOKUPS = {"", "exact", "gt", "gte", "lt", "lte"}
+STATUS_LIST_LOOKUPS = {"in", "range"}
+
+
+admin.site.unregister(ProcrastinateJob)
+
+
+@admin.register(ProcrastinateJob)
+class JobAdmin(ProcrastinateJobAdmin):
+    """procrastinate's job list, answering a status no job can have with 400.
+
+    The status column is a PostgreSQL enum: "?status=bogus" (or an empty status) made the
+    database refuse the query (DataError, a 500), where the admin shows its "?e=1" page
+    for any other impossible filter value.
+    """
+
+    def lookup_allowed(self, lookup, value, request):
+        field, _, lookup_type = lookup.partition("__")
+        if field == "status" and lookup_type in STATUS_LOOKUPS | STATUS_LIST_LOOKUPS:
+            values = value.split(",") if lookup_type in STATUS_LIST_LOOKUPS else [value]
+            if not set(values) <= set(ProcrastinateJob.STATUSES):
+                return False
+        return super().lookup_allowed(lookup, value, request)

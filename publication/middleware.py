@@ -57,12 +57,16 @@ class StaffHintMiddleware:
 # moments in Python: a year outside 1-9999 raised ValueError or OverflowError (a 500).
 YEAR_LOOKUP = re.compile(r"__(?:iso_)?year(?:__(?:exact|gte?|lte?))?$")
 YEAR = re.compile(r"[1-9][0-9]{0,3}")
+# No admin page links to a regular-expression lookup ("…__regex=", "…__iregex="), and
+# PostgreSQL refuses a malformed pattern ("(") with an error (a 500) while a well-formed
+# one can make it backtrack for minutes: a query to refuse, not to run.
+REGEX_LOOKUP = re.compile(r"__i?regex$")
 
 
 class ControlCharacterMiddleware:
     """No address with a control character exists: answer 404 before any view sees it.
     An admin query that no database could answer is a bad request (400): a NUL anywhere in
-    it, or a year lookup with no such year.
+    it, a year lookup with no such year, or a regular expression.
 
     A NUL byte in a slug reached PostgreSQL, which refuses NUL in text, and became a 500;
     so did one in an admin list's filter or an autocomplete box's search term.
@@ -87,6 +91,8 @@ class ControlCharacterMiddleware:
             if "\x00" in name or any("\x00" in value for value in values):
                 return False
             if YEAR_LOOKUP.search(name) and not all(YEAR.fullmatch(value) for value in values):
+                return False
+            if REGEX_LOOKUP.search(name):
                 return False
         return True
 
