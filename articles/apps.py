@@ -18,12 +18,14 @@ class ArticlesConfig(AppConfig):
             next_scheduled_publish,
         )
         from publication.page_cache import register_next_change, shown_on_pages
+        from publication.text import register_name_field
 
         # Cached public pages end when a scheduled article goes live.
         register_next_change(next_scheduled_publish)
         # Article's many-to-many fields (other sections, body photos, topics, authors)
         # are wired with it.
         shown_on_pages(Article, Byline, BodyPhoto, Correction, Kind, TaggedItem)
+        register_name_field(Kind, unique=True)
         # Topics are taggit's model, which we cannot give a save() of our own.
         pre_save.connect(models.remember_topic_url, sender=Tag, dispatch_uid="topic-url")
         post_save.connect(models.redirect_moved_topic, sender=Tag, dispatch_uid="topic-moved")

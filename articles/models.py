@@ -41,6 +41,7 @@ from publication.models import (
     Redirect,
     RedirectsWhenMoved,
     Section,
+    name_unique_in_any_case,
     shown,
     slug_fits_url,
 )
@@ -55,7 +56,8 @@ REINDEX_BATCH = 500  # articles per query when rebuilding search vectors
 class Kind(RedirectsWhenMoved):
     """The kind of piece ("Analysis", "News", "Opinion") shown before the section."""
 
-    name = models.CharField(max_length=50, unique=True)
+    # Unique in any case (Meta): one "Analysis", however it is typed.
+    name = models.CharField(max_length=50)
     slug = models.SlugField(max_length=50, unique=True)
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -63,7 +65,10 @@ class Kind(RedirectsWhenMoved):
 
     class Meta:
         ordering = ["order", "name"]
-        constraints = [slug_fits_url("kind_slug_fits_url")]
+        constraints = [
+            slug_fits_url("kind_slug_fits_url"),
+            name_unique_in_any_case("kind_name_unique_in_any_case"),
+        ]
 
     def __str__(self):
         return self.name

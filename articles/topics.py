@@ -7,8 +7,9 @@ by one, so their rows' ids follow it.
 
 import re
 
-from taggit.managers import TaggableManager
+from taggit.managers import TaggableManager, _TaggableManager
 
+from publication.text import stored_name
 from publication.topics import parse_topics as parse_topic_names
 
 
@@ -28,7 +29,20 @@ def topics_string(tags) -> str:
     return ", ".join(f'"{name}"' if "," in name or " " in name else name for name in names)
 
 
+class TopicNames(_TaggableManager):
+    """article.tags.add("cafe\u0301"): names given as text are looked up as they will be
+    stored (one form of each letter, one space), so the topic "Café" is found; taggit
+    looked up the name as given, found nothing and its insert hit the unique index."""
+
+    def _to_tag_model_instances(self, tags, tag_kwargs):
+        tags = [stored_name(tag) if isinstance(tag, str) else tag for tag in tags]
+        return super()._to_tag_model_instances([tag for tag in tags if tag != ""], tag_kwargs)
+
+
 class OrderedTaggableManager(TaggableManager):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, manager=TopicNames, **kwargs)
+
     def save_form_data(self, instance, value):
         manager = getattr(instance, self.name)
         names = [str(tag) for tag in value]

@@ -18,7 +18,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from taggit.admin import TagAdmin
 from taggit.models import Tag
 
-from publication.db import hold_lock
+from publication.db import hold_unique_checks
 from publication.models import (
     Author,
     AuthorLink,
@@ -29,8 +29,8 @@ from publication.models import (
     SiteSettings,
     SocialLink,
 )
-from publication.text import stored_text
-from publication.topics import BLANK_NAME, LONG_NAME, NAME_LENGTH, clean_topic_name
+from publication.text import has_unique_names, same_name, stored_name, stored_text
+from publication.topics import BLANK_NAME, LONG_NAME, NAME_LENGTH
 from publication.uploads import refused_upload
 
 
@@ -59,6 +59,7 @@ def zoned_field(name: str, description: str):
 class StoredTextForm(forms.ModelForm):
     """For records with unique names: the form checks what will be stored, and two
     people saving the same name at once get a form error, not a server error.
+    A name taken in another case ("europe" when "Europe" exists) is refused by name.
 
     Text is tidied at save (publication.text), so "Europe" with a pasted escape character
     passed the form's "already exists" check and then collided with "Europe" in the
@@ -68,6 +69,9 @@ class StoredTextForm(forms.ModelForm):
     admin saves in a transaction; a lock per table held until it commits makes the next
     save's check wait for it and see its row.
     """
+
+    # How the error names the record, when not by its model's verbose name.
+    record_name = ""
 
     def clean(self):
         cleaned = super().clean()
@@ -79,14 +83,24 @@ class StoredTextForm(forms.ModelForm):
                     continue
                 cleaned[name] = stored_text(field, value)
         hold_unique_checks(self._meta.model)
+        self.refuse_a_taken_name(cleaned.get("name"))
         return cleaned
 
-
-def hold_unique_checks(model) -> None:
-    """Until this transaction (the admin's save) commits, make anyone else checking for a
-    duplicate of model wait here, so their check sees this save's row."""
-    if transaction.get_connection().in_atomic_block:
-        hold_lock(f"unique-check:{model._meta.label_lower}")
+    def refuse_a_taken_name(self, name) -> None:
+        """Name the row that has this name in another case (the database refuses it too)."""
+        model = self._meta.model
+        if not name or not has_unique_names(model):
+            return
+        taken = same_name(model._default_manager.all(), name, exclude_pk=self.instance.pk)
+        if taken is not None:
+            self.add_error(
+                "name",
+                ValidationError(
+                    "A %(record)s named “%(name)s” already exists.",
+                    code="taken",
+                    params={"record": self.record_name or model._meta.verbose_name, "name": taken},
+                ),
+            )
 
 
 admin.site.site_header = "Newsroom"
@@ -530,12 +544,14 @@ class SiteSettingsAdmin(KnownValuesAutocompleteMixin, admin.ModelAdmin):
 
 
 class TopicForm(StoredTextForm):
+    record_name = "topic"
+
     class Meta:
         model = Tag
         fields = ["name", "slug"]
 
     def clean_name(self):
-        name = clean_topic_name(self.cleaned_data["name"])
+        name = stored_name(self.cleaned_data["name"])
         if not name:
             raise forms.ValidationError(BLANK_NAME, code="blank_topic")
         if len(name) > NAME_LENGTH:  # a few letters grow in their composed form

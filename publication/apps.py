@@ -42,7 +42,7 @@ class PublicationConfig(AppConfig):
 
         from publication import models
         from publication.page_cache import register_next_change, shown_on_pages
-        from publication.text import clean_typed_text
+        from publication.text import clean_typed_text, register_name_field
         from publication.topics import give_topic_a_slug
 
         # Before any other pre_save handler (a topic's slug is made from its clean name).
@@ -50,6 +50,12 @@ class PublicationConfig(AppConfig):
         # Tag is taggit's model: its save() is the one place every topic passes through.
         pre_save.connect(give_topic_a_slug, sender=Tag, dispatch_uid="topic-slug")
 
+        # One "Europe" section or topic, one credit per photographer or agency, however
+        # each is typed. Authors may share a name: two writers called Ana Ruiz are two
+        # people with pages of their own, told apart by slug and bio.
+        for model in (models.Section, models.Creator, Tag):
+            register_name_field(model, unique=True)
+        register_name_field(models.Author, unique=False)
         # Cached feeds and creator pages end when a photo's licence runs out.
         register_next_change(models.next_license_expiry)
         # Every record public pages show: writing one makes cached pages stale.

@@ -62,3 +62,12 @@ def hold_lock(key: str) -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+
+
+def hold_unique_checks(model) -> None:
+    """Until this transaction (e.g. the admin's save) commits, make anyone else checking
+    for a duplicate of a row of model wait here, so their check sees this one's row."""
+    from django.db import transaction
+
+    if transaction.get_connection().in_atomic_block:
+        hold_lock(f"unique-check:{model._meta.label_lower}")

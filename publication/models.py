@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.urls.converters import SlugConverter
 from django.utils import timezone
@@ -21,11 +22,11 @@ from django.utils.text import slugify
 from procrastinate.contrib.django import app
 
 from publication import renditions as rendition_files
-from publication.db import hold_lock
+from publication.db import hold_unique_checks
 from publication.images import SafeImageFormField, image_checksum
 from publication.media import media_name
 from publication.page_cache import ContentQuerySet
-from publication.text import free_slug, typed_text
+from publication.text import free_slug, same_name, stored_name
 
 
 class SafeImageField(models.ImageField):
@@ -148,6 +149,15 @@ def slug_fits_url(name: str) -> models.CheckConstraint:
     return models.CheckConstraint(condition=Q(slug__regex=URL_SLUG), name=name)
 
 
+def name_unique_in_any_case(name: str) -> models.UniqueConstraint:
+    """No two rows whose names differ only in case (see publication.text.NAME_FIELDS)."""
+    return models.UniqueConstraint(
+        Upper("name"),
+        name=name,
+        violation_error_message="A record with this name in another case already exists.",
+    )
+
+
 class RedirectsWhenMoved(models.Model):
     """For models whose public address holds their slug: changing the slug of one
     readers have seen leaves a redirect from the old address."""
@@ -199,7 +209,8 @@ class RedirectsWhenMoved(models.Model):
 
 
 class Section(RedirectsWhenMoved):
-    name = models.CharField(max_length=100, unique=True)
+    # Unique in any case (Meta): one "Europe" section, however it is typed.
+    name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField(
@@ -210,7 +221,10 @@ class Section(RedirectsWhenMoved):
 
     class Meta:
         ordering = ["order", "name"]
-        constraints = [slug_fits_url("section_slug_fits_url")]
+        constraints = [
+            slug_fits_url("section_slug_fits_url"),
+            name_unique_in_any_case("section_name_unique_in_any_case"),
+        ]
 
     def __str__(self):
         return self.name
@@ -231,18 +245,17 @@ def clean_name(typed: str) -> str:
 
     The one rule for names created from an autocomplete (authors, creators, sources).
     """
-    name = unicodedata.normalize("NFC", typed or "").strip()
     if any(
         unicodedata.category(character) in {"Cc", "Cs"} or character in BIDI_CONTROLS
-        for character in name
+        for character in (typed or "").strip()
     ):
         raise ValidationError(
             "Names cannot contain control characters (line breaks, tabs, direction marks).",
             code="control_characters",
         )
-    # Stored as every text is (publication.text), so the same-name check sees what is
-    # stored: "Ana" with a zero-width space is "Ana", not a second Ana.
-    name = " ".join(typed_text(name, multiline=False).split())
+    # As stored, so the same-name check sees what is stored: "Ana" with a zero-width
+    # space is "Ana", not a second Ana.
+    name = stored_name(typed or "")
     if not name:
         raise ValidationError("Type a name.", code="blank")
     if len(name) > NAME_MAX_LENGTH:
@@ -257,20 +270,22 @@ def clean_name(typed: str) -> str:
 class NamedQuerySet(ContentQuerySet):
     """Rows found or created by name, case-insensitively, never twice."""
 
-    def lock_name(self, name: str) -> None:
-        """Serialise, until the transaction ends, everyone creating this name in this table.
+    def lock_names(self) -> None:
+        """Serialise, until the transaction ends, everyone adding a name to this table.
 
         Two editors (or a double click) creating the same name at once: the second waits,
-        then finds the first one's row instead of adding another.
+        then finds the first one's row instead of adding another. The lock the admin's
+        forms take (hold_unique_checks), so "Create …" in a box and the Add form of one
+        name at once wait for each other too.
         """
-        hold_lock(f"{self.model._meta.label_lower}:{name.lower()}")
+        hold_unique_checks(self.model)
 
     def named(self, typed: str, **defaults):
         """(row, created) for a typed name: the row of that name in any case, or a new one."""
         name = clean_name(typed)
         with transaction.atomic():
-            self.lock_name(name)
-            existing = self.filter(name__iexact=name).first()
+            self.lock_names()
+            existing = same_name(self, name)
             if existing is not None:
                 return existing, False
             slug = free_slug(self.model.objects, slugify_name(name, self.model))
@@ -285,23 +300,23 @@ class CreatorQuerySet(NamedQuerySet):
     def for_author(self, author: "Author") -> "Creator":
         """The credit name of a writer who also made images: one person, linked once."""
         with transaction.atomic():
-            self.lock_name(author.name)
+            self.lock_names()
             linked = self.filter(author=author).first()
             if linked is not None:
                 return linked
-            same_name = self.filter(name__iexact=author.name).first()
-            if same_name is None:
+            named = same_name(self, author.name)
+            if named is None:
                 slug = free_slug(Creator.objects, slugify_name(author.name, Creator))
                 return self.create(name=author.name, slug=slug, author=author)
-            if same_name.author_id is not None:
+            if named.author_id is not None:
                 raise ValidationError(
                     "“%(name)s” is already credited as another author's images.",
                     code="taken",
-                    params={"name": same_name.name},
+                    params={"name": named.name},
                 )
-            same_name.author = author
-            same_name.save(update_fields=["author"])
-            return same_name
+            named.author = author
+            named.save(update_fields=["author"])
+            return named
 
 
 class Creator(RedirectsWhenMoved):
@@ -311,7 +326,8 @@ class Creator(RedirectsWhenMoved):
         PERSON = "person", "Person"
         ORGANISATION = "organisation", "Organisation"
 
-    name = models.CharField(max_length=200, unique=True)
+    # Unique in any case (Meta): a credit line names one photographer or agency.
+    name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
     website = models.URLField(blank=True)
@@ -328,7 +344,10 @@ class Creator(RedirectsWhenMoved):
 
     class Meta:
         ordering = ["name"]
-        constraints = [slug_fits_url("creator_slug_fits_url")]
+        constraints = [
+            slug_fits_url("creator_slug_fits_url"),
+            name_unique_in_any_case("creator_name_unique_in_any_case"),
+        ]
 
     def __str__(self):
         return self.name

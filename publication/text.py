@@ -3,6 +3,7 @@
 import re
 import unicodedata
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 # Browsers send textarea line breaks as \r\n, and a "blank" line may hold spaces.
@@ -22,10 +23,15 @@ LINE_BREAK = re.compile("\r\n|[\t\n\r\x0b\x0c\u2028\u2029]")
 # invisible format characters that have no use in text people read: zero-width space
 # (browsers break Thai and other unspaced scripts by dictionary; a pasted one only makes
 # a look-alike of another name), word joiner, the invisible maths operators, the
-# deprecated format controls, the byte order mark and interlinear annotations.
+# deprecated format controls, the byte order mark and interlinear annotations. And the
+# letters that draw as nothing: the Hangul fillers (U+115F, U+1160, U+3164, U+FFA0) exist
+# only to round-trip old Korean encodings (modern Hangul is written in whole syllables),
+# the Khmer inherent vowels (U+17B4, U+17B5) Unicode asks no one to use; a name made of
+# them showed as a blank section, topic or byline.
 UNTYPEABLE = re.compile(
     "[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
-    "\u200b\u2060-\u2064\u206a-\u206f\ufeff\ufff9-\ufffb]"
+    "\u200b\u2060-\u2064\u206a-\u206f\ufeff\ufff9-\ufffb"
+    "\u115f\u1160\u3164\uffa0\u17b4\u17b5]"
 )
 
 # Invisible characters that some scripts need, kept only where they can do their job.
@@ -120,6 +126,65 @@ def _joiners_in_words(text: str) -> str:
     return "".join(kept)
 
 
+# What shows nothing by itself although typed_text keeps it, where it has a job between
+# letters: the joiners, direction marks and embeddings, variation selectors, the
+# combining grapheme joiner, Mongolian variation selectors and the blank braille cell.
+SHOWS_NOTHING = set(f"{JOINERS}{DIRECTIONAL}\u034f\u180b\u180c\u180d\u180f\u2800")
+
+
+def shows_nothing(character: str) -> bool:
+    return (
+        character.isspace()
+        or character in SHOWS_NOTHING
+        or "\ufe00" <= character <= "\ufe0f"
+        or "\U000e0100" <= character <= "\U000e01ef"
+        or unicodedata.category(character) in {"Cc", "Cf", "Zs", "Zl", "Zp"}
+    )
+
+
+def stored_name(text: str) -> str:
+    """A name (of a section, topic, person …) as it is stored and compared: as any typed
+    text, in one form of each letter (NFC: "é" typed as e and an accent is the same
+    name), one space between words and nothing that shows nothing at either end. Empty
+    when nothing in it shows, so a name of fillers is refused as a blank one is.
+
+    NFC here and not in typed_text: it may lengthen a few letters, and a headline's
+    length is checked before it is stored; names are checked after (clean_name, the
+    model's own validation in the admin).
+    """
+    name = " ".join(unicodedata.normalize("NFC", typed_text(text, multiline=False)).split())
+    start, end = 0, len(name)
+    while start < end and shows_nothing(name[start]):
+        start += 1
+    while end > start and shows_nothing(name[end - 1]):
+        end -= 1
+    return name[start:end]
+
+
+# The name fields of records readers find by name (sections, kinds, topics, authors,
+# creators), each registered by the app that owns its model (AppConfig.ready): they are
+# stored by stored_name, and where marked unique no two may differ only in case (their
+# table's unique index on upper(name), the comparison Django's iexact makes).
+NAME_FIELDS: dict = {}
+
+
+def register_name_field(model, *, unique: bool) -> None:
+    NAME_FIELDS[model._meta.get_field("name")] = unique
+
+
+def has_unique_names(model) -> bool:
+    try:
+        return NAME_FIELDS.get(model._meta.get_field("name"), False)
+    except FieldDoesNotExist:
+        return False
+
+
+def same_name(queryset, name: str, *, exclude_pk=None):
+    """The row of queryset whose name is name in any case, or None (the oldest, should a
+    table written before the unique index hold two)."""
+    return queryset.filter(name__iexact=name).exclude(pk=exclude_pk).order_by("pk").first()
+
+
 def clean_typed_text(sender, instance, raw=False, **kwargs):
     """pre_save, for every model: the one rule for what text may be stored (see typed_text).
 
@@ -139,6 +204,8 @@ def clean_typed_text(sender, instance, raw=False, **kwargs):
 
 def stored_text(field, value: str) -> str:
     """value as a model field stores it: typed_text for char and text fields."""
+    if field in NAME_FIELDS:
+        return stored_name(value)
     # By internal type: CKEditor's body field is a Field stored as a TextField.
     multiline = field.get_internal_type() == "TextField"
     if multiline or isinstance(field, models.CharField):
@@ -169,3 +236,78 @@ def repair_slugs(model, pattern: str, make_base) -> None:
     for row in rows.exclude(slug__regex=pattern).order_by("pk"):
         slug = free_slug(rows, make_base(row), exclude_pk=row.pk)
         rows.filter(pk=row.pk).update(slug=slug)
+
+
+def merge_same_names(model, *, url_name: str, redirect_model) -> None:
+    """For data migrations, before a name becomes unique in any case: rows of model whose
+    names are the same once stored by stored_name and compared as the unique index
+    compares them (upper()) become one, the oldest. What pointed at the others points at
+    it, their public addresses redirect to its, and every name is stored as stored_name
+    makes it. (Merged rather than refused: two "Europe" sections were one section to
+    readers and editors alike.)"""
+    from django.db import connection
+    from django.urls import NoReverseMatch, reverse
+    from django.utils.encoding import uri_to_iri
+
+    rows = list(model._base_manager.order_by("pk").values_list("pk", "name", "slug"))
+    if not rows:
+        return
+    # A name that is only fillers stays as it was: it has no stored form to merge by.
+    names = [stored_name(name) or name for _, name, _ in rows]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT upper(name) FROM unnest(%s::text[]) WITH ORDINALITY AS t(name, n) ORDER BY n",
+            [names],
+        )
+        keys = [key for (key,) in cursor.fetchall()]
+    keepers = {}
+    for (pk, _, slug), key in zip(rows, keys, strict=True):
+        keeper_pk, keeper_slug = keepers.setdefault(key, (pk, slug))
+        if keeper_pk == pk:
+            continue
+        move_references(model, pk, keeper_pk)
+        model._base_manager.filter(pk=pk).delete()
+        try:
+            old, new = (uri_to_iri(reverse(url_name, args=[s])) for s in (slug, keeper_slug))
+        except NoReverseMatch:
+            continue
+        redirect_model._base_manager.filter(new_path=old).update(new_path=new)
+        redirect_model._base_manager.update_or_create(
+            old_path=old, defaults={"new_path": new, "automatic": True}
+        )
+    kept = {pk for pk, _ in keepers.values()}
+    for (pk, name, _), stored in zip(rows, names, strict=True):
+        if pk in kept and stored != name:
+            model._base_manager.filter(pk=pk).update(name=stored)
+    with connection.cursor() as cursor:
+        # The moved rows' foreign keys are checked now, not at commit: PostgreSQL will not
+        # alter a table (the constraint the migration adds next) while checks are pending.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def move_references(model, old_pk, new_pk) -> None:
+    """Every row pointing at model's row old_pk points at new_pk instead; a link row that
+    would then repeat one the new row has (an article tagged with both) is deleted."""
+    from django.db.models import Exists, OuterRef, UniqueConstraint
+
+    for relation in model._meta.get_fields(include_hidden=True):
+        # Foreign keys to model, the hidden ones of many-to-many link tables included.
+        if not (relation.auto_created and (relation.one_to_many or relation.one_to_one)):
+            continue
+        field, related = relation.field.name, relation.related_model
+        pointing = related._base_manager.filter(**{field: old_pk})
+        meta = related._meta
+        unique_sets = [*meta.unique_together]
+        unique_sets += [
+            constraint.fields
+            for constraint in meta.constraints
+            if isinstance(constraint, UniqueConstraint) and constraint.condition is None
+        ]
+        for fields in unique_sets:
+            others = [name for name in fields if name != field]
+            if field in fields and others:
+                repeats = related._base_manager.filter(
+                    **{field: new_pk}, **{name: OuterRef(name) for name in others}
+                )
+                pointing.filter(Exists(repeats)).delete()
+        pointing.update(**{field: new_pk})

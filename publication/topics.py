@@ -14,7 +14,7 @@ from django import forms
 from django.utils.text import slugify
 from taggit.utils import _parse_tags
 
-from publication.text import free_slug, typed_text
+from publication.text import free_slug, shows_nothing, stored_name
 
 SLUG_LENGTH = 90  # taggit's slug column holds 100; room for a "-123" suffix
 QUOTED = re.compile(r'"([^"]*)"')
@@ -26,25 +26,6 @@ LONG_NAME = (
 )
 
 
-def _invisible(character: str) -> bool:
-    # Spaces, line breaks, controls and format characters (zero-width space, BOM).
-    return character.isspace() or unicodedata.category(character) in {"Cc", "Cf", "Zs"}
-
-
-def clean_topic_name(name: str) -> str:
-    """The name as it is stored (publication.text), in one form of each letter (NFC: "é"
-    typed as e and an accent is the same topic) and trimmed of spaces and invisible
-    characters at both ends; may be empty. Existing topics are looked up by this name, so
-    it must be what the save would store."""
-    name = unicodedata.normalize("NFC", typed_text(name, multiline=False))
-    start, end = 0, len(name)
-    while start < end and _invisible(name[start]):
-        start += 1
-    while end > start and _invisible(name[end - 1]):
-        end -= 1
-    return name[start:end]
-
-
 def parse_topics(text: str) -> list[str]:
     """Topic names separated by commas (quotes may hold commas), refusing blank names.
 
@@ -54,9 +35,9 @@ def parse_topics(text: str) -> list[str]:
     text = text or ""
     # Without a comma taggit splits on spaces, and "Trump transition" became two topics.
     # Topics are phrases: only commas (and quotes) separate them.
-    names = [clean_topic_name(name) for name in _parse_tags(text if "," in text else text + ",")]
-    quoted_blank = any(not clean_topic_name(quoted) for quoted in QUOTED.findall(text))
-    if "" in names or quoted_blank or (not names and clean_topic_name(text).strip(",")):
+    names = [stored_name(name) for name in _parse_tags(text if "," in text else text + ",")]
+    quoted_blank = any(not stored_name(quoted) for quoted in QUOTED.findall(text))
+    if "" in names or quoted_blank or (not names and stored_name(text).strip(",")):
         raise forms.ValidationError(BLANK_NAME, code="blank_topic")
     for name in names:
         if len(name) > NAME_LENGTH:
@@ -74,7 +55,7 @@ def topic_slug_base(name: str) -> str:
     if any(character.isalnum() for character in slug):
         return slug
     # Only punctuation or symbols: spell them out ("€" -> "euro-sign").
-    spelled = " ".join(unicodedata.name(c, "") for c in name if not _invisible(c))
+    spelled = " ".join(unicodedata.name(c, "") for c in name if not shows_nothing(c))
     return slugify(spelled)[:SLUG_LENGTH].strip("-") or "topic"
 
 

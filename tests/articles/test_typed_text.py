@@ -32,8 +32,9 @@ class TypedTextTests(AdminTestCase):
         # Multi-line fields keep it as a line break.
         self.assertEqual(article.dek, "Line\nbreak\n\n")
         self.assertEqual(article.body, "<p>Body\ntext\n\n</p>")
+        # A name's spaces are folded to one (publication.text.stored_name).
         self.assertEqual(
-            sorted(tag.name for tag in article.tags.all()), ["Docks", "Ports  and harbours"]
+            sorted(tag.name for tag in article.tags.all()), ["Docks", "Ports and harbours"]
         )
         self.assertEqual(article.corrections.get().text, "Fixed\n\n\n")
 

@@ -21,6 +21,8 @@ class CleanNameTests(TestCase):
             "": "blank",
             " \t ": "blank",  # stray whitespace around a name is only trimmed
             "   ": "blank",
+            "\u3164\u3164": "blank",  # Hangul fillers, a blank braille cell: nothing shows
+            "\u2800": "blank",
             "Ana\nRuiz": "control_characters",
             "Ana\x00": "control_characters",
             "\u202eAna": "control_characters",

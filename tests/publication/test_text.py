@@ -1,6 +1,6 @@
 from django.test import SimpleTestCase
 
-from publication.text import paragraphs, typed_text
+from publication.text import paragraphs, stored_name, typed_text
 
 
 class ParagraphsTests(SimpleTestCase):
@@ -46,6 +46,20 @@ class InvisibleCharacterTests(SimpleTestCase):
 
     def test_zero_width_space_byte_order_mark_and_word_joiner_are_dropped(self):
         self.assertEqual(self.one_line("\ufeffEu\u200bro\u2060pe\u2062"), "Europe")
+
+    def test_letters_that_draw_as_nothing_are_dropped(self):
+        # Hangul fillers (compatibility, halfwidth, choseong, jungseong) and the Khmer
+        # inherent vowels: a name of them showed as a blank section or byline.
+        self.assertEqual(self.one_line("\u3164Eu\uffa0ro\u115f\u1160pe\u17b4\u17b5"), "Europe")
+        self.assertEqual(self.one_line("한국\u3164"), "한국")  # Hangul itself stays
+
+    def test_a_name_of_characters_that_show_nothing_is_empty(self):
+        for text in ["\u3164", "\uffa0\u115f", "\u2800\u2800", "\u200e", "\u034f", " \ufe0f "]:
+            with self.subTest(text=ascii(text)):
+                self.assertEqual(stored_name(text), "")
+        self.assertEqual(stored_name("\u2800Ana\u00a0 Ruiz\u200e"), "Ana Ruiz")
+        self.assertEqual(stored_name("Jose\u0301"), "José")
+        self.assertEqual(stored_name("שלום!\u200f x"), "שלום!\u200f x")  # marks inside stay
 
     def test_joiners_stay_between_visible_characters_only(self):
         persian = "می\u200cخواهم"  # "I want": the non-joiner keeps the two parts apart

@@ -83,7 +83,7 @@ class TopicPhraseTests(TestCase):
     def test_only_commas_separate_topics(self):
         for text, names in [
             ("Trump transition", ["Trump transition"]),
-            ("  Black Sea   security ", ["Black Sea   security"]),
+            ("  Black Sea   security ", ["Black Sea security"]),  # one space between words
             ("Black Sea security, Energy", ["Black Sea security", "Energy"]),
             ('"New York" Paris', ["New York", "Paris"]),
             ('"Sanctions, EU"', ["Sanctions, EU"]),
@@ -93,7 +93,7 @@ class TopicPhraseTests(TestCase):
 
 
 class BlankTopicNameTests(AdminTestCase):
-    BLANK = ['" "', "\u200b", '"\u3000\t"', 'Energy, "  "']
+    BLANK = ['" "', "\u200b", '"\u3000\t"', 'Energy, "  "', "\u3164", 'Energy, "\u2800"']
 
     def test_article_form_refuses_a_topic_that_is_only_spaces(self):
         for tags in self.BLANK:

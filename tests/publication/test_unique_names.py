@@ -1,28 +1,33 @@
 """Records with unique names (sections, kinds, authors, creators, topics): the admin form
 checks the name as it will be stored, and simultaneous saves of one name never answer 500."""
 
+import importlib
 import shutil
 import tempfile
 import threading
 import time
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib import admin
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.forms import modelform_factory
 from django.test import Client, TransactionTestCase, override_settings
 from taggit.models import Tag
 
 from articles.models import Article, Kind
 from publication.admin import PhotoForm
-from publication.models import Author, Creator, Photo, Section
+from publication.models import Author, Creator, Photo, Redirect, Section
 from tests.factories import (
     AdminTestCase,
+    TemporaryMediaTestCase,
     article_form_data,
     image_bytes,
     image_upload,
     make_article,
+    make_creator,
     make_kind,
+    make_photo,
     make_section,
     make_site,
     make_user,
@@ -59,8 +64,148 @@ class LookAlikeNameTests(AdminTestCase):
             for typed in ["Europe\x1b", "Eu\u200brope", "\u202eEurope"]:
                 with self.subTest(model=model.__name__, typed=ascii(typed)):
                     response = self.client.post(add_url(model), add_data(model, typed))
-                    self.assertContains(response, "with this Name already exists")
+                    self.assertContains(response, "named “Europe” already exists")
                     self.assertEqual(model.objects.count(), 1)
+
+
+class BlankLookingNameTests(AdminTestCase):
+    def test_a_name_that_shows_nothing_is_refused_like_a_blank_one(self):
+        # Hangul fillers were stored as a name: a blank link in the navigation.
+        for model in MODELS:
+            for typed in ["\u3164", "\uffa0\u115f\u1160", "\u2800 \u200e"]:
+                with self.subTest(model=model.__name__, typed=ascii(typed)):
+                    response = self.client.post(add_url(model), add_data(model, typed))
+                    self.assertEqual(response.status_code, 200)
+                    self.assertContains(response, "errorlist")
+                    self.assertEqual(model.objects.count(), 0)
+
+
+class CaseAndFormTests(AdminTestCase):
+    """One "Europe" section, kind, credit and topic, however the name is typed: the form
+    names the record that has it, and the database refuses a second one written past it."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        for model in [Section, Kind, Creator, Tag]:
+            model.objects.create(name="Europe", slug="europe")
+            model.objects.create(name="Café", slug="cafe")
+
+    def test_a_name_in_another_case_or_form_is_refused_naming_the_one_that_exists(self):
+        # Each was saved as a second row: two "Europe" links in the navigation.
+        what = {Section: "section", Kind: "kind", Creator: "creator", Tag: "topic"}
+        for model in [Section, Kind, Creator, Tag]:
+            for typed, existing in [
+                ("europe", "Europe"),
+                (" EUROPE ", "Europe"),
+                ("Cafe\u0301", "Café"),  # e and a combining accent
+                ("CAFÉ", "Café"),
+            ]:
+                with self.subTest(model=model.__name__, typed=typed):
+                    response = self.client.post(add_url(model), add_data(model, typed))
+                    self.assertContains(
+                        response, f"A {what[model]} named “{existing}” already exists."
+                    )
+                    self.assertEqual(model.objects.count(), 2)
+
+    def test_a_record_may_change_the_case_of_its_own_name(self):
+        section = Section.objects.get(name="Europe")
+        data = {"name": "EUROPE", "slug": "europe", "order": "0", "description": ""}
+        response = self.client.post(f"/admin/publication/section/{section.pk}/change/", data)
+        self.assertEqual(response.status_code, 302)
+        section.refresh_from_db()
+        self.assertEqual(section.name, "EUROPE")
+
+    def test_names_are_stored_in_one_form_with_one_space_between_words(self):
+        # Written past any form (a script, the shell): the save stores the one form.
+        for model in [Section, Kind, Creator, Tag]:
+            with self.subTest(model=model.__name__):
+                row = model.objects.create(name=" Cafe\u0301  Society\u3164", slug="society")
+                self.assertEqual(row.name, "Café Society")
+
+    def test_the_database_refuses_a_name_in_another_case(self):
+        for model in [Section, Kind, Creator, Tag]:
+            with (
+                self.subTest(model=model.__name__),
+                self.assertRaises(IntegrityError),
+                transaction.atomic(),
+            ):
+                model.objects.create(name="EUROPE", slug="europe-2")
+
+    def test_find_or_create_by_name_returns_the_row_in_any_case_and_form(self):
+        # "Create …" in a credit box, and the topics typed into an article.
+        creator = Creator.objects.get(name="Café")
+        self.assertEqual(Creator.objects.named("CAFE\u0301"), (creator, False))
+        article = make_article(tags=["europe", "EUROPE ", "cafe\u0301"])
+        self.assertEqual(sorted(article.tags.values_list("name", flat=True)), ["Café", "Europe"])
+        self.assertEqual(Tag.objects.count(), 2)
+
+
+class MergeMigrationTests(TemporaryMediaTestCase):
+    """publication 0014 and articles 0023: rows written before the rule that differ only
+    in case or form become the oldest, and whatever pointed at them follows."""
+
+    INDEXES = {
+        "section_name_unique_in_any_case": "publication_section",
+        "creator_name_unique_in_any_case": "publication_creator",
+        "kind_name_unique_in_any_case": "articles_kind",
+        "taggit_tag_name_unique_in_any_case": "taggit_tag",
+    }
+
+    def without_the_rule(self):
+        # As the tables were: the unique indexes go for this test's transaction only.
+        with connection.cursor() as cursor:
+            for index in self.INDEXES:
+                cursor.execute(f"DROP INDEX {index}")
+
+    def test_duplicates_are_merged_into_the_oldest_and_the_rule_can_be_added(self):
+        self.without_the_rule()
+        europe, other = make_section("Europe"), make_section("other", slug="europe-2")
+        decomposed = make_kind("Cafe\u0301 talk", slug="cafe-talk-2")
+        Kind.objects.filter(pk=decomposed.pk).update(name="Cafe\u0301 talk")  # as pasted
+        make_kind("Café talk", slug="cafe-talk")
+        kind_copy = make_kind("CAFÉ TALK", slug="cafe-talk-3")
+        Section.objects.filter(pk=other.pk).update(name="EUROPE ")
+        agency = make_creator("AFP")
+        agency_copy = make_creator("afp", slug="afp-2")
+        photo = make_photo(creator=agency_copy, source=agency_copy)
+        topic, topic_copy = (Tag.objects.create(name=name) for name in ("Energy", "x"))
+        Tag.objects.filter(pk=topic_copy.pk).update(name="ENERGY")
+        article = make_article(section=other, kind=kind_copy, tags=[topic, topic_copy])
+        article.other_sections.add(europe, other)
+        both = make_article(section=europe, kind=decomposed, tags=[topic_copy])
+        site = make_site()
+        site.nav_topics.add(topic_copy)
+
+        for app, name in [
+            ("publication", "0014_names_unique_in_any_case"),
+            ("articles", "0023_kind_names_unique_in_any_case"),
+        ]:
+            importlib.import_module(f"{app}.migrations.{name}").merge(django_apps, None)
+
+        self.assertEqual(list(Section.objects.values_list("name", flat=True)), ["Europe"])
+        self.assertEqual(
+            list(Kind.objects.values_list("pk", "name")), [(decomposed.pk, "Café talk")]
+        )
+        self.assertEqual(list(Creator.objects.all()), [agency])
+        self.assertEqual(list(Tag.objects.all()), [topic])
+        article.refresh_from_db()
+        self.assertEqual((article.section, article.kind), (europe, decomposed))
+        self.assertEqual(list(article.other_sections.all()), [europe])
+        self.assertEqual(list(article.tags.all()), [topic])  # tagged twice: once now
+        self.assertEqual(list(both.tags.all()), [topic])
+        self.assertEqual(list(site.nav_topics.all()), [topic])
+        photo.refresh_from_db()
+        self.assertEqual((photo.creator, photo.source), (agency, agency))
+        # The merged rows' pages send readers on.
+        redirects = dict(Redirect.objects.values_list("old_path", "new_path"))
+        self.assertEqual(redirects["/section/europe-2/"], "/section/europe/")
+        self.assertEqual(redirects["/credits/afp-2/"], "/credits/afp/")
+        self.assertEqual(redirects["/kind/cafe-talk/"], "/kind/cafe-talk-2/")
+        self.assertEqual(redirects["/topic/x/"], "/topic/energy/")
+        with connection.cursor() as cursor:  # the rule holds now
+            for index, table in self.INDEXES.items():
+                cursor.execute(f"CREATE UNIQUE INDEX {index} ON {table} (upper(name))")
 
 
 class SimultaneousAddTests(TransactionTestCase):
