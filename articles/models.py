@@ -742,7 +742,8 @@ class BodyPhoto(models.Model):
         unique_together = [("article", "photo")]
 
     def __str__(self):
-        return f"Photo {self.photo_id} in the body of article {self.article_id}"
+        # What the photo's delete page lists as keeping it: the editor needs the headline.
+        return f"in the body of “{self.article}”"
 
 
 @reversion.register()

@@ -20,6 +20,7 @@ class BodyPhotoTests(AdminTestCase):
     def test_a_photo_used_only_in_a_body_cannot_be_deleted_until_it_is_taken_out(self):
         photo = make_photo(credit_text="Jane Doe / stockagency.example")
         article = make_article(
+            headline="Harbour walls",
             status=Article.Status.DRAFT,
             body=f'<figure class="image"><img src="{photo.image.url}" alt="A harbour"></figure>',
         )
@@ -29,6 +30,8 @@ class BodyPhotoTests(AdminTestCase):
 
         response = self.client.get(f"/admin/publication/photo/{photo.pk}/delete/")
         self.assertContains(response, "would require deleting the following protected")
+        # The article is named by its headline, not its number.
+        self.assertContains(response, "Body photo: in the body of “Harbour walls”")
 
         article.body = "<p>No image any more.</p>"
         article.save()
