@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   var DELAY = 1500;
+  var SIGNED_OUT = "signed out";
   document.addEventListener("DOMContentLoaded", function () {
     var banner = document.querySelector(".edit-lock");
     var status = document.querySelector(".autosave-status");
@@ -18,20 +19,28 @@
       var data = window.articleForm.data();
       var body = new URLSearchParams(data).toString();
       if (body === last) { return; }
+      // A signed-out editor is redirected to the login page: say so, rather than "failed".
       fetch(banner.dataset.autosaveUrl, {
         method: "POST",
         body: data,
         credentials: "same-origin",
+        redirect: "manual",
         headers: {"X-Requested-With": "fetch"},
       })
-        .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
+        .then(function (response) {
+          if (response.type === "opaqueredirect") { return Promise.reject(SIGNED_OUT); }
+          return response.ok ? response.json() : Promise.reject(response.status);
+        })
         .then(function (result) {
           last = body;
           status.textContent = "Autosaved to your working copy at " + result.saved_at + " (" +
             result.time_zone + "); not published.";
         })
-        .catch(function () {
-          status.textContent = "Autosave failed; your changes are kept in this browser.";
+        .catch(function (reason) {
+          status.textContent = reason === SIGNED_OUT
+            ? "Autosave paused: you are signed out. Your changes are kept in this browser; " +
+              "Save signs you in again."
+            : "Autosave failed; your changes are kept in this browser.";
         });
     }
 

@@ -745,6 +745,9 @@ class SessionExpiryTests(EditorsAdminTestCase):
         self.type_in_body(page, " A sentence typed too.")
 
         page.context.clear_cookies(name=settings.SESSION_COOKIE_NAME)
+        # Autosave says why it stops (it read "Autosave failed").
+        page.fill("#id_dek", "A dek typed while signed out.")
+        page.get_by_text("Autosave paused: you are signed out.").wait_for()
         page.click("input[name=_continue]")
         page.get_by_text("Your session has expired.").wait_for()
         self.assertEqual(page.input_value("#id_headline"), typed.strip())
@@ -764,6 +767,7 @@ class SessionExpiryTests(EditorsAdminTestCase):
         article.refresh_from_db()
         self.assertEqual(article.headline, typed.strip())
         self.assertIn("A sentence typed too.", article.body)
+        self.assertEqual(article.dek, "A dek typed while signed out.")
 
         page.fill("#id_dek", "Typed on a train.")
         page.context.set_offline(True)
