@@ -52,6 +52,7 @@ from publication.admin import (
     TypeToPickMixin,
     type_to_pick_widget,
     zoned_field,
+    zoned_text,
     zoned_time,
 )
 from publication.models import Creator, Photo
@@ -1343,7 +1344,17 @@ class ArticleAdmin(VersionAdmin):
         revision.revert = functools.partial(
             revisions.revert_one_article, revision, int(version.object_id)
         )
-        return super()._reversion_revisionform_view(request, version, template_name, extra_context)
+        response = super()._reversion_revisionform_view(
+            request, version, template_name, extra_context
+        )
+        if request.method == "POST" and response.status_code == 302:
+            # reversion words the new revision's comment with Django's date format and no
+            # zone ("saved on Dec. 2, 2026, 5:49 a.m."); History shows it as every admin time.
+            restored = Version.objects.get_for_object_reference(Article, version.object_id)
+            Revision.objects.filter(pk=restored.values("revision_id")[:1]).update(
+                comment=f"Restored the version saved on {zoned_text(revision.date_created)}."
+            )
+        return response
 
     def response_change(self, request, obj):
         response = super().response_change(request, obj)

@@ -33,6 +33,14 @@ from publication.text import has_unique_names, same_name, stored_name, stored_te
 from publication.topics import BLANK_NAME, LONG_NAME, NAME_LENGTH
 from publication.uploads import refused_upload
 
+# How the admin words a date and time (with the site's zone named after it).
+ADMIN_TIME = "%a %-d %b %Y, %H:%M"
+
+
+def zoned_text(moment) -> str:
+    """A date and time in the site's zone, with the zone named: for plain text."""
+    return f"{timezone.localtime(moment):{ADMIN_TIME}} ({timezone.get_current_timezone_name()})"
+
 
 def zoned_time(moment):
     """A date and time as the admin shows it: in the site's zone, with the zone named."""
@@ -41,7 +49,7 @@ def zoned_time(moment):
     return format_html(
         '<time datetime="{}">{}</time> ({})',
         moment.isoformat(),
-        f"{timezone.localtime(moment):%a %-d %b %Y, %H:%M}",
+        f"{timezone.localtime(moment):{ADMIN_TIME}}",
         timezone.get_current_timezone_name(),
     )
 

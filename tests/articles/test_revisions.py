@@ -1,3 +1,4 @@
+from django.utils import timezone
 from reversion.models import Version
 
 from articles.models import Article, Byline, EditLock
@@ -104,6 +105,12 @@ class RevisionTests(AdminTestCase):
         self.assertEqual(article.byline_text, "By Ana Ruiz")
         self.assertEqual(list(article.tags.names()), ["Energy"])
         self.assertEqual(Version.objects.get_for_object(article).count(), 3)
+        # Worded as every admin time, in the site's zone, named.
+        saved = timezone.localtime(first.revision.date_created)
+        self.assertEqual(
+            Version.objects.get_for_object(article).first().revision.comment,
+            f"Restored the version saved on {saved:%a %-d %b %Y, %H:%M} (Europe/Berlin).",
+        )
 
     def test_restoring_on_a_live_article_keeps_it_live_and_asks_to_publish(self):
         article = make_article(headline="Live text", authors=[self.ana], lead_photo=self.photo)
