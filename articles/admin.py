@@ -30,6 +30,7 @@ from taggit.models import Tag
 
 from articles import revisions, search
 from articles.admin_filters import AuthorFilter, TopicFilter, autocomplete_filter_media
+from articles.body import stored_body
 from articles.models import (
     Article,
     ArticleRevision,
@@ -251,6 +252,18 @@ class ArticleAdminForm(forms.ModelForm):
                 if photo_field != "image":
                     self.initial.setdefault(name, values[photo_field])
             self.initial.setdefault("photo_for", str(photo.pk))
+
+    @functools.cached_property
+    def changed_data(self):
+        changed = super().changed_data
+        # The editor drops what a body gains when stored (rel="noopener noreferrer" on
+        # links), so an untouched body read as changed: History said "Changed Body." on
+        # every save of an article with a link. Compared as stored instead.
+        if "body" in changed and stored_body(self["body"].initial) == stored_body(
+            self["body"].data
+        ):
+            changed.remove("body")
+        return changed
 
     def check_photo_fields(self, cleaned_data):
         """Check the in-place photo fields with the photo admin's form, saved in save().

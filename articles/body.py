@@ -7,6 +7,8 @@ from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
+from publication.html import sanitize_html
+
 PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 BLOCKQUOTE = re.compile(r"<blockquote>.*?</blockquote>", re.DOTALL)
 IMAGE = re.compile(r"<img\s([^>]*)>")
@@ -107,6 +109,11 @@ DEK_MAX_LENGTH = 160
 
 def drop_trailing_empty_paragraphs(body: str) -> str:
     return TRAILING_EMPTY_PARAGRAPHS.sub("", body or "")
+
+
+def stored_body(body: str) -> str:
+    """The body as an article keeps it: sanitised, without a pasted empty last paragraph."""
+    return drop_trailing_empty_paragraphs(sanitize_html(body or ""))
 
 
 def plain_text(body: str) -> str:

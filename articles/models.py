@@ -24,12 +24,12 @@ from articles.body import (
     DEK_MAX_LENGTH,
     WORDS_PER_MINUTE,
     body_warnings,
-    drop_trailing_empty_paragraphs,
     images_in,
     opening_paragraphs,
     placeholder_warning,
     render_body,
     replace_image_sources,
+    stored_body,
     word_count,
 )
 from articles.topics import OrderedTaggableManager
@@ -370,7 +370,7 @@ class Article(RedirectsWhenMoved):
             self.slug = unique_slug(self.headline, exclude_pk=self.pk)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
-        self.body = drop_trailing_empty_paragraphs(sanitize_html(self.body))
+        self.body = stored_body(self.body)
         body_photos = self.point_body_images_at_photos()
         self.teaser_paragraphs = paragraphs(self.teaser) or opening_paragraphs(self.body)
         base = self.slug

@@ -112,6 +112,23 @@ class RevisionTests(AdminTestCase):
             f"Restored the version saved on {saved:%a %-d %b %Y, %H:%M} (Europe/Berlin).",
         )
 
+    def test_an_untouched_body_with_a_link_is_not_named_as_changed(self):
+        article = make_article(
+            status=Article.Status.DRAFT,
+            authors=[self.ana],
+            body='<p>See <a href="https://example.org/report">the report</a>.</p>',
+        )
+        self.assertIn('rel="noopener noreferrer"', article.body)
+        # As the editor sends it back: without the rel the stored body gained.
+        self.save(
+            article,
+            headline="A new headline",
+            body='<p>See <a href="https://example.org/report">the report</a>.</p>',
+        )
+        comment = Version.objects.get_for_object(article).first().revision.comment
+        self.assertIn("Headline", comment)
+        self.assertNotIn("Body", comment)
+
     def test_restoring_on_a_live_article_keeps_it_live_and_asks_to_publish(self):
         article = make_article(headline="Live text", authors=[self.ana], lead_photo=self.photo)
         self.save(article, dek="First dek")
