@@ -71,6 +71,9 @@ class PublicPageTests(BrowserTestCase):
             "getComputedStyle(document.querySelector('.article__body a'), '::after').content"
         )
         self.assertEqual(after, '" (https://example.org/report)"')
+        # A draft printed from its share link still says it is one.
+        self.page.goto(self.live_server_url + self.urls["share link (draft for a reviewer)"])
+        self.assertTrue(self.page.locator(".preview-banner").is_visible())
 
     def test_the_checks_catch_what_they_look_for(self):
         self.page.set_viewport_size({"width": 375, "height": 900})
