@@ -238,13 +238,15 @@ def repair_slugs(model, pattern: str, make_base) -> None:
         rows.filter(pk=row.pk).update(slug=slug)
 
 
-def merge_same_names(model, *, url_name: str, redirect_model) -> None:
+def merge_same_names(model, *, url_name: str, redirect_model, versions=None) -> None:
     """For data migrations, before a name becomes unique in any case: rows of model whose
     names are the same once stored by stored_name and compared as the unique index
     compares them (upper()) become one, the oldest. What pointed at the others points at
     it, their public addresses redirect to its, and every name is stored as stored_name
     makes it. (Merged rather than refused: two "Europe" sections were one section to
-    readers and editors alike.)"""
+    readers and editors alike.) versions: reversion's Version and ContentType models,
+    whose saved revisions are pointed at the oldest row too, so restoring one made before
+    the merge does not name a row that is gone."""
     from django.db import connection
     from django.urls import NoReverseMatch, reverse
     from django.utils.encoding import uri_to_iri
@@ -260,11 +262,12 @@ def merge_same_names(model, *, url_name: str, redirect_model) -> None:
             [names],
         )
         keys = [key for (key,) in cursor.fetchall()]
-    keepers = {}
+    keepers, moved = {}, {}
     for (pk, _, slug), key in zip(rows, keys, strict=True):
         keeper_pk, keeper_slug = keepers.setdefault(key, (pk, slug))
         if keeper_pk == pk:
             continue
+        moved[pk] = keeper_pk
         move_references(model, pk, keeper_pk)
         model._base_manager.filter(pk=pk).delete()
         try:
@@ -275,6 +278,8 @@ def merge_same_names(model, *, url_name: str, redirect_model) -> None:
         redirect_model._base_manager.update_or_create(
             old_path=old, defaults={"new_path": new, "automatic": True}
         )
+    if versions and moved:
+        move_saved_versions(model, moved, *versions)
     kept = {pk for pk, _ in keepers.values()}
     for (pk, name, _), stored in zip(rows, names, strict=True):
         if pk in kept and stored != name:
@@ -311,3 +316,31 @@ def move_references(model, old_pk, new_pk) -> None:
                 )
                 pointing.filter(Exists(repeats)).delete()
         pointing.update(**{field: new_pk})
+
+
+def move_saved_versions(model, moved: dict, version_model, content_type_model) -> None:
+    """Saved revisions (django-reversion, JSON) of rows pointing at model: each key of
+    moved becomes its value, in foreign keys and many-to-many lists alike."""
+    import json
+
+    pointing = [  # (model whose revisions are saved, field pointing at model)
+        (relation.related_model, relation.field.name)
+        for relation in model._meta.related_objects
+        if not relation.related_model._meta.auto_created
+    ]
+    for related, field in pointing:
+        content_type = content_type_model.objects.filter(
+            app_label=related._meta.app_label, model=related._meta.model_name
+        ).first()
+        saved = version_model.objects.filter(content_type=content_type, format="json")
+        for pk, data in saved.values_list("pk", "serialized_data").iterator():
+            objects, changed = json.loads(data), False
+            for fields in (obj.get("fields", {}) for obj in objects):
+                value = fields.get(field)
+                if isinstance(value, list) and set(value) & moved.keys():
+                    fields[field] = list(dict.fromkeys(moved.get(item, item) for item in value))
+                    changed = True
+                elif not isinstance(value, list) and value in moved:
+                    fields[field], changed = moved[value], True
+            if changed:
+                saved.filter(pk=pk).update(serialized_data=json.dumps(objects))

@@ -11,6 +11,7 @@ def merge(apps, schema_editor):
         apps.get_model("articles", "Kind"),
         url_name="articles:kind",
         redirect_model=apps.get_model("publication", "Redirect"),
+        versions=(apps.get_model("reversion", "Version"), apps.get_model("contenttypes", "ContentType")),
     )
 
 

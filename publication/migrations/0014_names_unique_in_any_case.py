@@ -8,13 +8,17 @@ def merge(apps, schema_editor):
     """Sections, creators and topics that differ only in case or in the form of a letter
     become one before the database refuses such names."""
     redirect = apps.get_model("publication", "Redirect")
+    versions = apps.get_model("reversion", "Version"), apps.get_model("contenttypes", "ContentType")
     for app_label, model_name, url_name in (
         ("publication", "Section", "articles:section"),
         ("publication", "Creator", "articles:creator"),
         ("taggit", "Tag", "articles:tag"),
     ):
         merge_same_names(
-            apps.get_model(app_label, model_name), url_name=url_name, redirect_model=redirect
+            apps.get_model(app_label, model_name),
+            url_name=url_name,
+            redirect_model=redirect,
+            versions=versions,
         )
 
 
@@ -30,6 +34,9 @@ class Migration(migrations.Migration):
     dependencies = [
         ("publication", "0013_photo_license_page_url"),
         ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
+        # Saved revisions are moved to the merged rows too.
+        ("reversion", "0002_add_index_on_version_for_content_type_and_db"),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [

@@ -2,17 +2,20 @@
 checks the name as it will be stored, and simultaneous saves of one name never answer 500."""
 
 import importlib
+import json
 import shutil
 import tempfile
 import threading
 import time
 
+import reversion
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib import admin
 from django.db import IntegrityError, connection, transaction
 from django.forms import modelform_factory
 from django.test import Client, TransactionTestCase, override_settings
+from reversion.models import Version
 from taggit.models import Tag
 
 from articles.models import Article, Kind
@@ -176,6 +179,8 @@ class MergeMigrationTests(TemporaryMediaTestCase):
         both = make_article(section=europe, kind=decomposed, tags=[topic_copy])
         site = make_site()
         site.nav_topics.add(topic_copy)
+        with reversion.create_revision():  # restoring it must not name a merged row
+            reversion.add_to_revision(article)
 
         for app, name in [
             ("publication", "0014_names_unique_in_any_case"),
@@ -197,6 +202,14 @@ class MergeMigrationTests(TemporaryMediaTestCase):
         self.assertEqual(list(site.nav_topics.all()), [topic])
         photo.refresh_from_db()
         self.assertEqual((photo.creator, photo.source), (agency, agency))
+        saved = {
+            version.content_type.model: json.loads(version.serialized_data)[0]["fields"]
+            for version in Version.objects.all()
+        }
+        self.assertEqual(saved["article"]["section"], europe.pk)
+        self.assertEqual(saved["article"]["kind"], decomposed.pk)
+        self.assertEqual(saved["article"]["other_sections"], [europe.pk])
+        self.assertEqual(saved["taggeditem"]["tag"], topic.pk)
         # The merged rows' pages send readers on.
         redirects = dict(Redirect.objects.values_list("old_path", "new_path"))
         self.assertEqual(redirects["/section/europe-2/"], "/section/europe/")
