@@ -98,7 +98,8 @@ CREATORS = [
 ]
 
 # Images, drawn by `drawing.py`: "scene" picks the drawing, "palette" its light.
-# License_expires_in_days is counted from the day the photo is created.
+# License_expires_in_days is counted from the day the photo is created; past licences
+# withdraw the photo from public pages.
 PHOTOS = {
     "convoy": {
         "scene": "sea",
@@ -170,7 +171,7 @@ PHOTOS = {
         "license_url": "https://northlight-images.example/licensing",
         "license_reference": "NL-2291-0457",
         "license_page_url": "https://northlight-images.example/licensing/NL-2291-0457",
-        "license_expires_in_days": -12,
+        "license_expires_in_days": 365,
     },
     "illustration": {
         "scene": "map",
@@ -261,6 +262,9 @@ PHOTOS = {
         "alt_text": "Lorries on a winding road below snow-capped mountains",
         "creator": "amara-osei",
         "may_redistribute": True,
+        # Expired: the short news item it led shows no picture (Photo.is_withdrawn), and the
+        # photo admin's "Licence expired" filter has something to show.
+        "license_expires_in_days": -12,
     },
     "portrait_clara": {
         "scene": "portrait",

@@ -72,6 +72,22 @@ class ArticlePageTests(TemporaryMediaTestCase):
     def setUp(self):
         self.response = self.client.get(self.article.get_absolute_url())
 
+    def test_elements_follow_the_seed_pages_order(self):
+        # SEED-PAGE.md, top to bottom: lead image, headline, dek, label line, body, the
+        # photo credit after the body, the label line again.
+        page = self.response.content.decode()
+        markers = [
+            'class="article__lead"',
+            'class="article__headline"',
+            'class="article__dek"',
+            'class="label-line"',
+            'class="article__body"',
+            'class="photo-credit"',
+        ]
+        positions = [page.index(marker) for marker in markers]
+        self.assertEqual(positions, sorted(positions))
+        self.assertGreater(page.rindex('class="label-line"'), positions[-1])
+
     def test_label_line_with_kind_and_section_links_appears_twice(self):
         self.assertContains(
             self.response,
