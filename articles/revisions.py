@@ -188,6 +188,31 @@ def belongs_to_article(version: Version, article_pk: int, article_type: ContentT
     )
 
 
+def deleted_links(row) -> list:
+    """The foreign keys of a row from a revision that point at rows deleted since. Foreign
+    keys are checked when the transaction commits, so saving such a row would fail the whole
+    restore there, not where it could be skipped."""
+    return [
+        key
+        for key in row._meta.concrete_fields
+        if key.many_to_one
+        and getattr(row, key.attname) is not None
+        and not key.related_model._base_manager.filter(pk=getattr(row, key.attname)).exists()
+    ]
+
+
+def restore_article_row(version: Version, current: Article | None):
+    """Revert the article's own row: a section, kind or lead photo deleted since keeps the
+    article's current one, and deleted rows drop out of its many-to-many lists."""
+    saved = version._object_version  # what reversion's Version.revert() saves
+    for key in deleted_links(saved.object):
+        setattr(saved.object, key.attname, getattr(current, key.attname, None))
+    for name, pks in saved.m2m_data.items():
+        related = Article._meta.get_field(name).related_model._base_manager
+        saved.m2m_data[name] = list(related.filter(pk__in=pks).values_list("pk", flat=True))
+    saved.save(using=version.db)
+
+
 def revert_one_article(revision, article_pk: int, delete: bool = False):
     """Revision.revert() for one article and its bylines, topics and corrections only.
 
@@ -203,22 +228,25 @@ def revert_one_article(revision, article_pk: int, delete: bool = False):
     if not versions:
         raise RevertError("This revision holds nothing of the article.")
     with transaction.atomic():
+        article = Article.objects.filter(pk=article_pk).first()
         if delete:
             # Rows added to the article since the revision go, as reversion's revert does.
             kept = {(version.content_type_id, version.object_id) for version in versions}
-            article = Article.objects.filter(pk=article_pk).first()
             for row in _follow_relations_recursive(article) if article else ():
                 key = (ContentType.objects.get_for_model(row).pk, str(row.pk))
                 if row is not article and key not in kept:
                     row.delete()
-        versions[0].revert()
-        for version in versions[1:]:
+        own, *followers = versions
+        restore_article_row(own, article)
+        for version in followers:
+            row = version._object_version
+            if deleted_links(row.object):
+                continue  # e.g. a byline whose author, or a topic row whose topic, is gone
             try:
                 with transaction.atomic():
-                    version.revert()
+                    row.save(using=version.db)
             except (IntegrityError, ObjectDoesNotExist):
-                # E.g. a byline whose author was deleted since: the rest is restored.
-                continue
+                continue  # e.g. a byline for an author the article has again since
         # Reverting writes the row past save(), and body photos are no part of a version:
         # link the photos the restored body shows (the share page draws their credits).
         Article.relink_body_photos(Article.objects.filter(pk=article_pk))

@@ -1,7 +1,11 @@
+from django.db import connection
 from django.utils import timezone
 from reversion.models import Version
+from taggit.models import Tag
 
+from articles import revisions
 from articles.models import Article, Byline, EditLock
+from publication.models import Author, Photo, Section
 from publication.page_cache import current_version
 from tests.factories import (
     AdminTestCase,
@@ -151,6 +155,52 @@ class RevisionTests(AdminTestCase):
         self.assertEqual((article.dek, article.published_at), ("First dek", published_at))
         self.assertTrue(article.is_live)
         self.assertEqual(Version.objects.get_for_object(article).count(), 3)
+
+    def test_restoring_a_version_whose_sections_photo_or_topic_were_deleted_since(self):
+        article = make_article(
+            headline="Old headline",
+            status=Article.Status.DRAFT,
+            authors=[self.ana],
+            section=make_section("Arctic"),
+        )
+        self.save(
+            article,
+            tags="Energy",
+            other_sections=[make_section("Baltic").pk],
+            lead_photo=make_photo(alt_text="A photo deleted later").pk,
+            bylines=[(make_author("Cai Long"), Byline.Role.PHOTOS)],
+        )
+        first = Version.objects.get_for_object(article).get()
+        kept = make_section("Europe")
+        self.save(
+            article,
+            headline="New headline",
+            section=kept.pk,
+            other_sections=[],
+            tags="Sanctions",
+            lead_photo=self.photo.pk,
+        )
+        gone = ["Arctic", "Baltic"]
+        Section.objects.filter(name__in=gone).delete()
+        Tag.objects.filter(name="Energy").delete()
+        Photo.objects.filter(alt_text="A photo deleted later").delete()
+        Byline.objects.filter(author__name="Cai Long").delete()
+        Author.objects.filter(name="Cai Long").delete()
+
+        restore_url = f"/admin/articles/article/{article.pk}/history/{first.pk}/"
+        form = self.client.get(restore_url)
+        self.assertContains(form, 'value="Old headline"')
+        revisions.revert_one_article(first.revision, article.pk, delete=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # as the commit would check
+        article.refresh_from_db()
+        # What still exists comes back; what was deleted since keeps the current value.
+        self.assertEqual(article.headline, "Old headline")
+        self.assertEqual(article.section, kept)
+        self.assertEqual(article.lead_photo, self.photo)
+        self.assertEqual(list(article.other_sections.all()), [])
+        self.assertEqual(list(article.tags.names()), [])
+        self.assertEqual(article.byline_text, "By Ana Ruiz")
 
     def test_publish_now_is_a_revision(self):
         article = make_article(
