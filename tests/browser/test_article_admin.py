@@ -335,6 +335,13 @@ class BrowserBackupTests(EditorsAdminTestCase):
         page.close()  # the tab is killed: no save, no prompt
         page = self.context.new_page()
         page.goto(url)
+        # The dead tab held the edit lock: its pagehide beacon releases it, or, when the tab
+        # died without one, it lapses after EditLock.TIMEOUT; the form is read-only until then.
+        page.wait_for_function(
+            "() => window.editLock.beats > 0"
+            " && !document.querySelector('#article_form').classList.contains('is-locked')",
+            timeout=(EditLock.TIMEOUT.total_seconds() + 15) * 1000,
+        )
         # In the site's zone, named, whatever the browser's own zone.
         when = timezone.localtime(datetime.datetime.fromtimestamp(saved / 1000, datetime.UTC))
         restore = page.get_by_role(
