@@ -235,24 +235,12 @@ class SimultaneousAddTests(TransactionTestCase):
                 form_class = modelform_factory(
                     model, form=admin.site._registry[model].form, fields=fields
                 )
-                responses = []
-
-                def second_post(data=data, model=model, responses=responses):
-                    client = Client(raise_request_exception=False)
-                    client.force_login(user)
-                    responses.append(client.post(add_url(model), data))
-                    connection.close()
-
-                with transaction.atomic():
-                    form = form_class(data)
-                    self.assertTrue(form.is_valid(), form.errors)
-                    form.save()
-                    thread = threading.Thread(target=second_post)
-                    thread.start()
-                    self.wait_for_a_blocked_transaction()
-                thread.join()
-                self.assertEqual(responses[0].status_code, 200)
-                self.assertContains(responses[0], "already exists")
+                form = form_class(data)
+                response = self.post_while_saving(
+                    form, user, add_url(model), lambda data=data: data
+                )
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, "already exists")
                 self.assertEqual(model.objects.filter(name=data["name"]).count(), 1)
 
     @override_settings(MEDIA_ROOT=tempfile.mkdtemp(prefix="test-media-"))
@@ -263,28 +251,36 @@ class SimultaneousAddTests(TransactionTestCase):
         user = make_user("chief", is_staff=True, is_superuser=True)
         image = image_bytes("PNG", size=(40, 30), color="olive")
         data = {"alt_text": "Harbour", "credit_type": "photo", "focal_x": "0.5", "focal_y": "0.5"}
+        form = PhotoForm(data, {"image": image_upload("same.png", image, "image/png")})
+        response = self.post_while_saving(
+            form,
+            user,
+            add_url(Photo),
+            lambda: {**data, "image": image_upload("same.png", image, "image/png")},
+        )
+        self.assertContains(response, "This image is already in the library")
+        self.assertEqual(Photo.objects.count(), 1)
+
+    def post_while_saving(self, form, user, url, data):
+        """Validate and save the form in a transaction (its checks take the name's lock)
+        and, before it commits, POST data() as the user from another connection; the
+        POST's response, once both are done."""
         responses = []
 
         def second_post():
             client = Client(raise_request_exception=False)
             client.force_login(user)
-            upload = image_upload("same.png", image, "image/png")
-            responses.append(client.post(add_url(Photo), {**data, "image": upload}))
+            responses.append(client.post(url, data()))
             connection.close()
 
         with transaction.atomic():
-            form = PhotoForm(data, {"image": image_upload("same.png", image, "image/png")})
             self.assertTrue(form.is_valid(), form.errors)
             form.save()
             thread = threading.Thread(target=second_post)
             thread.start()
-            self.wait_for_a_blocked_transaction()
+            wait_for_blocked_transactions(self)
         thread.join()
-        self.assertContains(responses[0], "This image is already in the library")
-        self.assertEqual(Photo.objects.count(), 1)
-
-    def wait_for_a_blocked_transaction(self):
-        wait_for_blocked_transactions(self)
+        return responses[0]
 
 
 class SimultaneousArticleTests(TransactionTestCase):
