@@ -1,0 +1,172 @@
+"""Backups of the database and the uploaded media, and putting one back.
+
+A backup is one folder, `<dir>/meridian-<UTC time>/`, holding `database.dump` (pg_dump's
+custom format) and `media.tar` (every file in the default storage: the media folder, or
+the S3 bucket). It is written under a `.partial` name and renamed when complete, so a
+backup cut off half-way is never restored or counted by the rotation.
+
+The PostgreSQL client programs are the embedded server's own (pgserver ships pg_dump,
+pg_restore and psql 16); `--bin-dir` names others, e.g. for a newer managed server.
+"""
+
+import os
+import shutil
+import subprocess
+import tarfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.core.management.base import CommandError
+from django.db import connections
+
+PREFIX = "meridian-"
+PARTIAL = ".partial"
+DATABASE_FILE = "database.dump"
+MEDIA_FILE = "media.tar"
+
+
+def default_bin_dir() -> Path:
+    import pgserver  # the embedded server's binaries: always installed with the project
+
+    return Path(pgserver.__file__).parent / "pginstall" / "bin"
+
+
+def client_env(alias="default") -> dict:
+    """libpq's variables for the database Django uses (the test database in tests)."""
+    db = connections[alias].settings_dict
+    options = db.get("OPTIONS", {})
+    env = dict(os.environ)
+    env.update(
+        PGHOST=db["HOST"] or "",
+        PGPORT=str(db["PORT"] or ""),
+        PGUSER=db["USER"] or "",
+        PGPASSWORD=db["PASSWORD"] or "",
+        PGDATABASE=db["NAME"],
+        PGCONNECT_TIMEOUT=str(options.get("connect_timeout", 5)),
+    )
+    if "sslmode" in options:
+        env["PGSSLMODE"] = options["sslmode"]
+    return {key: value for key, value in env.items() if value != "" or not key.startswith("PG")}
+
+
+def run(program: Path, *args, env, **kwargs) -> subprocess.CompletedProcess:
+    if not program.exists():
+        raise CommandError(
+            f"{program} not found: name the PostgreSQL client programs with --bin-dir."
+        )
+    result = subprocess.run([str(program), *args], env=env, capture_output=True, **kwargs)
+    if result.returncode != 0:
+        error = result.stderr.decode(errors="replace").strip()
+        raise CommandError(f"{program.name} failed: {error}")
+    return result
+
+
+def backups_in(directory: Path) -> list[Path]:
+    """Complete backups, oldest first (their names sort by time)."""
+    if not directory.is_dir():
+        return []
+    return sorted(
+        path
+        for path in directory.iterdir()
+        if path.is_dir() and path.name.startswith(PREFIX) and not path.name.endswith(PARTIAL)
+    )
+
+
+def storage_files(storage, folder="") -> list[str]:
+    folders, files = storage.listdir(folder)
+    names = [f"{folder}{name}" for name in files]
+    for name in folders:
+        names += storage_files(storage, f"{folder}{name}/")
+    return names
+
+
+def make_backup(directory: Path, *, media=True, bin_dir: Path | None = None) -> Path:
+    bin_dir = bin_dir or default_bin_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    name = PREFIX + datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    partial = directory / (name + PARTIAL)
+    partial.mkdir()
+    try:
+        # The database first: every file a row of the dump names already exists when the
+        # media are read next (a photo uploaded meanwhile is an extra file, never a gap).
+        run(
+            bin_dir / "pg_dump",
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            # Cached pages: rendered again from the data on demand.
+            "--exclude-table-data=django_cache",
+            f"--file={partial / DATABASE_FILE}",
+            env=client_env(),
+        )
+        if media:
+            with tarfile.open(partial / MEDIA_FILE, "w") as archive:
+                for file_name in storage_files(default_storage):
+                    with default_storage.open(file_name) as source:
+                        info = tarfile.TarInfo(file_name)
+                        info.size = default_storage.size(file_name)
+                        archive.addfile(info, source)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    final = directory / name
+    partial.rename(final)
+    return final
+
+
+def rotate(directory: Path, *, keep: int) -> list[Path]:
+    """Delete all but the newest `keep` backups; returns the deleted ones."""
+    old = backups_in(directory)[:-keep] if keep > 0 else []
+    for path in old:
+        shutil.rmtree(path)
+    return old
+
+
+def restore_backup(backup: Path, *, media=True, bin_dir: Path | None = None) -> int:
+    """Replace the database with the backup's, then put back its media; returns the number
+    of media files written.
+
+    The database is replaced in one transaction: psql runs "drop every table" and the
+    dump's SQL together, so a failure leaves the database as it was. Tables made by a
+    migration newer than the backup go too, so `migrate` afterwards runs cleanly.
+    """
+    bin_dir = bin_dir or default_bin_dir()
+    dump = backup / DATABASE_FILE
+    if not dump.is_file():
+        raise CommandError(f"{backup} is not a backup: it has no {DATABASE_FILE}.")
+    env = client_env()
+    sql = run(
+        bin_dir / "pg_restore", "--no-owner", "--no-privileges", "--file=-", str(dump), env=env
+    ).stdout
+    for connection in connections.all():
+        # An open connection of ours would wait on the locks the drop takes.
+        connection.close()
+    reset = b"DROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n"
+    run(
+        bin_dir / "psql",
+        "--no-psqlrc",
+        "--quiet",
+        "--single-transaction",
+        "--set=ON_ERROR_STOP=1",
+        "--file=-",
+        env=env,
+        input=reset + sql,
+    )
+    archive_path = backup / MEDIA_FILE
+    if not media or not archive_path.is_file():
+        return 0
+    written = 0
+    with tarfile.open(archive_path) as archive:
+        for member in archive:
+            if not member.isfile():
+                continue
+            # Through the storage, whose own checks refuse names outside the media folder
+            # ("../") as for any upload; under the same name, which the restored rows hold.
+            if default_storage.exists(member.name):
+                default_storage.delete(member.name)
+            with archive.extractfile(member) as source:
+                default_storage.save(member.name, File(source, name=member.name))
+            written += 1
+    return written
