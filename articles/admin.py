@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.utils import display_for_value
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
@@ -910,9 +911,13 @@ class ArticleAdmin(VersionAdmin):
 
     def lock_state(self, request, lock, tab="") -> dict:
         mine = lock.belongs_to(request.user, tab)
+        other_tab = not mine and lock.user_id == request.user.pk
         return {
             "mine": mine,
-            "other_tab": not mine and lock.user_id == request.user.pk,
+            "other_tab": other_tab,
+            # The editor's own tab id (only theirs): the page asks whether that tab is still
+            # open in this browser, and takes over from one that crashed.
+            "holder_tab": lock.tab if other_tab else "",
             "holder": editor_name(lock.user),
             "since": local_time(lock.since),
             "time_zone": timezone.get_current_timezone_name(),
@@ -1177,9 +1182,14 @@ class ArticleAdmin(VersionAdmin):
             label,
         )
 
-    @admin.display(description="Credit", boolean=True)
+    @admin.display(description="Credit")
     def has_credit(self, article):
-        return article.lead_photo is not None and article.lead_photo.has_credit
+        """Yes when readers see the lead photo with its credit. A withdrawn one (its licence
+        expired) is seen nowhere, credited or not: flagged, with the word saying why."""
+        photo = article.lead_photo
+        if photo is not None and photo.is_withdrawn:
+            return format_html("{} withdrawn", display_for_value(False, "", boolean=True))
+        return display_for_value(photo is not None and photo.has_credit, "", boolean=True)
 
     @admin.display(description="Preview")
     def preview_link(self, article):

@@ -33,6 +33,7 @@ from articles.body import (
     word_count,
 )
 from articles.topics import OrderedTaggableManager
+from publication.admin import zoned_text
 from publication.db import hold_lock
 from publication.html import sanitize_html
 from publication.models import (
@@ -507,6 +508,9 @@ class Article(RedirectsWhenMoved):
         if self.status == self.Status.PUBLISHED and self.published_at:
             if self.published_at <= now:
                 return "Live"
+            if self.published_at - now > SCHEDULED_COUNTDOWN:
+                # "in 1504 days" asks the reader to count; the date says when.
+                return f"Scheduled · {zoned_text(self.published_at)}"
             return f"Scheduled · in {time_until(self.published_at - now)}"
         if self.published_at and self.published_at <= now:
             # Someone meant it to be out by now.
@@ -696,6 +700,10 @@ def next_scheduled_publish() -> datetime.datetime | None:
         .values_list("published_at", flat=True)
         .first()
     )
+
+
+# How far ahead the article list counts down to a scheduled time; beyond it, the date.
+SCHEDULED_COUNTDOWN = datetime.timedelta(days=7)
 
 
 def time_until(delta: datetime.timedelta) -> str:

@@ -171,14 +171,19 @@
     // Calls back (with whether the editor typed before then) once the form is ready.
     ready: whenReady,
     editor: function (id) { return (window.editors || {})[id] || null; },
-    // Form data as the server would receive it, with the editors' latest text.
+    // Form data as the server would receive it, with the editors' latest text. Fields the
+    // edit lock made read-only still hold the editor's text and count (a disabled field is
+    // left out of FormData): the backup must not offer back what the form already shows.
     data: function () {
       var form = window.articleForm.form();
       Object.keys(window.editors || {}).forEach(function (id) {
         var textarea = document.getElementById(id);
         if (textarea) { textarea.value = window.editors[id].getData(); }
       });
+      var locked = form.querySelectorAll("[data-lock-disabled]");
+      locked.forEach(function (field) { field.disabled = false; });
       var data = new FormData(form);
+      locked.forEach(function (field) { field.disabled = true; });
       form.querySelectorAll("input[type=file]").forEach(function (input) { data.delete(input.name); });
       return data;
     },

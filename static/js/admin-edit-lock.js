@@ -3,14 +3,58 @@
 // changes so far are sent to be kept as a revision and the form turns read-only.
 // A lock belongs to a tab: the same editor's second tab is read-only too ("You are editing
 // this in another tab"), so two tabs cannot overwrite each other's work.
+// A tab of this browser that crashed or was killed keeps its lock until it lapses: when the
+// lock's tab is one of this browser's and no open tab of it answers to that id, the page
+// takes the lock over at once (the editor reopening the article is not locked out of it).
 (function () {
   "use strict";
   var INTERVAL = 5000;
   var TAB_KEY = "meridian:edit-tab";
+  var BROWSER_KEY = "meridian:edit-browser";
+  // A live tab answers within milliseconds; a frozen one that cannot answer in time learns
+  // on waking that its lock was taken, and keeps its changes as a revision.
+  var ANSWER_WAIT = 400;
   var tabId = "";
+  var channel = window.BroadcastChannel ? new BroadcastChannel(TAB_KEY) : null;
+  var asking = true;
+  var answered = {};
 
-  function newTabId() {
+  function newId() {
     return window.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2);
+  }
+
+  // "<browser>.<tab>": the browser part (localStorage, shared by this browser's tabs) tells
+  // the editor's own crashed tab from one open in another browser or on another computer.
+  function browserId() {
+    var id = window.localStorage.getItem(BROWSER_KEY);
+    if (!id) {
+      id = newId().replace(/-/g, "").slice(0, 20);
+      window.localStorage.setItem(BROWSER_KEY, id);
+    }
+    return id;
+  }
+
+  function newTabId() { return browserId() + "." + newId(); }
+
+  function ofThisBrowser(tab) { return Boolean(tab) && tab.indexOf(browserId() + ".") === 0; }
+
+  if (channel) {
+    channel.onmessage = function (event) {
+      if (event.data.ask === tabId && !asking) { channel.postMessage({taken: tabId}); }
+      if (event.data.taken) { answered[event.data.taken] = true; }
+      if (event.data.taken === tabId && asking) {
+        tabId = newTabId();
+        window.sessionStorage.setItem(TAB_KEY, tabId);
+      }
+    };
+  }
+
+  // Calls back with whether an open tab of this browser has this id.
+  function tabIsOpen(tab, then) {
+    if (!channel) { then(true); return; }
+    delete answered[tab];
+    channel.postMessage({ask: tab});
+    setTimeout(function () { then(Boolean(answered[tab])); }, ANSWER_WAIT);
   }
 
   // sessionStorage keeps the id across reloads of this tab (so a reload is the same tab), but
@@ -19,16 +63,7 @@
     var stored = window.sessionStorage.getItem(TAB_KEY);
     tabId = stored || newTabId();
     window.sessionStorage.setItem(TAB_KEY, tabId);
-    if (!stored || !window.BroadcastChannel) { then(); return; }
-    var channel = new BroadcastChannel(TAB_KEY);
-    var asking = true;
-    channel.onmessage = function (event) {
-      if (event.data.ask === tabId && !asking) { channel.postMessage({taken: tabId}); }
-      if (event.data.taken === tabId && asking) {
-        tabId = newTabId();
-        window.sessionStorage.setItem(TAB_KEY, tabId);
-      }
-    };
+    if (!stored || !channel) { asking = false; then(); return; }
     channel.postMessage({ask: tabId});
     setTimeout(function () { asking = false; then(); }, 150);
   }
@@ -85,6 +120,8 @@
     }
 
     var hasLost = false;
+    // Whether a heartbeat has said the lock is this page's: only then can it be taken from it.
+    var held = false;
 
     function lost(state) {
       mine = false;
@@ -106,6 +143,42 @@
     var beating = false;
     var retry = null;
 
+    function answer(state) {
+      if (stopped) { return Promise.resolve(); }
+      if (state.mine) {
+        if (!mine) { setReadOnly(form, false); banner.hidden = true; }
+        mine = true;
+        held = true;
+        hasLost = false;
+        return Promise.resolve();
+      }
+      if (mine && held && state.taken_from_me) {
+        lost(state);
+        return Promise.resolve();
+      }
+      mine = false;
+      setReadOnly(form, true);
+      if (!hasLost && ofThisBrowser(state.holder_tab)) {
+        // Still read-only while the tab is asked after, but with nothing said yet: the
+        // answer is there in a moment, and it is usually "gone".
+        return new Promise(function (resolve) { tabIsOpen(state.holder_tab, resolve); })
+          .then(function (open) {
+            if (stopped) { return null; }
+            if (open) { return state; }
+            return post(banner.dataset.takeOverUrl).then(answer);
+          })
+          .then(function (holder) { if (holder) { showHolder(holder); } });
+      }
+      showHolder(state);
+      return Promise.resolve();
+    }
+
+    function showHolder(state) {
+      var who = state.other_tab ? "You are editing this in another tab" : state.holder + " is editing";
+      // After a take-over, the message saying where our changes went stays up.
+      if (!hasLost) { show(who + " (since " + state.since + ", " + state.time_zone + ").", true); }
+    }
+
     function beat() {
       // One question at a time: a wake-up and the timer may ask together.
       if (beating) { return; }
@@ -113,20 +186,7 @@
       post(banner.dataset.lockUrl)
         .then(function (state) {
           window.editLock.beats += 1;
-          if (stopped) { return; }
-          if (state.mine) {
-            if (!mine) { setReadOnly(form, false); banner.hidden = true; }
-            mine = true;
-            hasLost = false;
-          } else if (mine && state.taken_from_me) {
-            lost(state);
-          } else {
-            mine = false;
-            setReadOnly(form, true);
-            var who = state.other_tab ? "You are editing this in another tab" : state.holder + " is editing";
-            // After a take-over, the message saying where our changes went stays up.
-            if (!hasLost) { show(who + " (since " + state.since + ", " + state.time_zone + ").", true); }
-          }
+          return answer(state);
         })
         .catch(function () {
           // Offline, asleep or signed out: ask again soon rather than a whole interval later.

@@ -87,6 +87,25 @@ class ArticleChangelistTests(QueryCountMixin, AdminTestCase):
         self.assertContains(response, '<td class="field-has_credit"><img', count=3)
         self.assertContains(response, 'alt="True"', count=1)  # the live story's lead credit
 
+    def test_the_credit_flag_marks_a_withdrawn_lead_photo(self):
+        """A credited photo whose licence expired is on no public page: not a ✓."""
+        Photo.objects.filter(pk=self.live.lead_photo_id).update(
+            license_expires_on=timezone.localdate() - datetime.timedelta(days=1)
+        )
+        response = self.client.get(CHANGELIST)
+        self.assertContains(response, 'alt="True"', count=0)
+        self.assertContains(response, 'alt="False"> withdrawn</td>', count=1)
+
+    def test_a_far_off_schedule_is_a_date_not_a_count_of_days(self):
+        now = timezone.now()
+        soon = Article(status=Article.Status.PUBLISHED, published_at=now + datetime.timedelta(6))
+        self.assertEqual(soon.state_label(now=now), "Scheduled · in 6 days")
+        far = datetime.datetime(2031, 1, 14, 8, 0, tzinfo=datetime.UTC)
+        later = Article(status=Article.Status.PUBLISHED, published_at=far)
+        self.assertEqual(
+            later.state_label(now=now), "Scheduled · Tue 14 Jan 2031, 09:00 (Europe/Berlin)"
+        )
+
     def test_a_draft_without_kind_or_section_shows_a_dash_not_none(self):
         draft = make_article(headline="Bare draft", status=Article.Status.DRAFT)
         Article.objects.filter(pk=draft.pk).update(kind=None, section=None)

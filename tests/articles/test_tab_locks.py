@@ -1,7 +1,13 @@
 """Edit locks belong to a browser tab: the same editor's two tabs never both hold one."""
 
 from articles.models import Article, EditLock
-from tests.factories import AdminTestCase, article_change_url, article_form_data, make_article
+from tests.factories import (
+    AdminTestCase,
+    article_change_url,
+    article_form_data,
+    make_article,
+    make_user,
+)
 
 
 class PerTabLockTests(AdminTestCase):
@@ -57,3 +63,13 @@ class PerTabLockTests(AdminTestCase):
         self.assertTrue(state["mine"])
         self.assertEqual(EditLock.objects.get().tab, "x" * 64)
         self.assertTrue(self.beat("")["mine"])
+
+    def test_only_the_editor_is_told_which_of_their_tabs_holds_the_lock(self):
+        """The page asks its browser whether that tab is still open (admin-edit-lock.js) and
+        takes over from one that crashed; another editor learns no tab id."""
+        self.beat("browser-a.tab-1")
+        self.assertEqual(self.beat("browser-a.tab-2")["holder_tab"], "browser-a.tab-1")
+        self.assertEqual(self.beat("browser-a.tab-1")["holder_tab"], "")
+        self.client.force_login(make_user("bo", is_staff=True, is_superuser=True))
+        state = self.beat("browser-b.tab-1")
+        self.assertEqual((state["mine"], state["holder_tab"]), (False, ""))
