@@ -19,6 +19,9 @@ FIGURE = re.compile(
     r"(?:<figcaption>(.*?)</figcaption>)?\s*</figure>",
     re.DOTALL,
 )
+# Any other figure (pasted HTML: an image in a link, a table) and an image alone in a link.
+ANY_FIGURE = re.compile(r"<figure\b[^>]*>.*?</figure>", re.DOTALL)
+LINKED_IMAGE = re.compile(r"<a\s[^>]*>\s*<img\s([^>]*)>\s*</a>")
 
 
 def opening_paragraphs(body: str, *, count: int = 3) -> list[str]:
@@ -86,10 +89,22 @@ def render_body(body: str, photos_by_url: dict, *, withdrawn=frozenset()) -> str
         withdrawn_image = image_attributes(match.group(1)).get("src") in withdrawn
         return "" if withdrawn_image else match.group(0)
 
+    def without_withdrawn_images(html_part):
+        # A link that held only a withdrawn image would be left empty: it goes too.
+        return IMAGE.sub(image, LINKED_IMAGE.sub(image, html_part))
+
+    def other_figure(match):
+        # A figure whose every image is withdrawn would keep just its caption.
+        if not IMAGE.search(match.group(0)):
+            return match.group(0)  # a table, a quotation: no image to withdraw
+        kept = without_withdrawn_images(match.group(0))
+        return kept if IMAGE.search(kept) else ""
+
     body = FIGURE.sub(figure, body or "")
-    # Images outside a figure (inline, or in a link): the figures above are ours by now.
+    # Images outside an editor figure (pasted figures, inline, in a link): the editor
+    # figures above are ours by now.
     if withdrawn:
-        body = IMAGE.sub(image, body)
+        body = without_withdrawn_images(ANY_FIGURE.sub(other_figure, body))
     return mark_safe(body)
 
 

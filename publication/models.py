@@ -1,12 +1,14 @@
 """Site-wide records: sections, authors, photos with their credits, site settings."""
 
 import datetime
+import logging
 import re
 import unicodedata
 
 from django.conf import settings
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
@@ -28,12 +30,27 @@ from publication.media import media_name
 from publication.page_cache import ContentQuerySet
 from publication.text import free_slug, same_name, stored_name
 
+withdrawal_logger = logging.getLogger("publication.withdrawals")
+
 
 class SafeImageField(models.ImageField):
     """An ImageField whose form field decodes and re-encodes the upload."""
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": SafeImageFormField, **kwargs})
+
+    def update_dimension_fields(self, instance, force=False, *args, **kwargs):
+        # Django measures the image again whenever the field is assigned (a form's save,
+        # refresh_from_db), even the file the row already holds: a storage read each time
+        # (a GET on S3), and an error for a withdrawn photo, whose original is elsewhere.
+        file = instance.__dict__.get(self.attname)
+        stored = file and getattr(file, "name", file) == getattr(instance, "_stored_image", None)
+        measured = instance.__dict__.get(self.width_field) and instance.__dict__.get(
+            self.height_field
+        )
+        if force and stored and measured:
+            return
+        super().update_dimension_fields(instance, force, *args, **kwargs)
 
 
 class RedirectQuerySet(models.QuerySet):
@@ -397,6 +414,14 @@ class PhotoQuerySet(ContentQuerySet):
         for photo in self.with_credit():
             photo.request_renditions(force=True)
 
+    def files_out_of_step(self, *, on=None):
+        """Photos whose public files do not match whether readers may see them: withdrawn
+        (licence run out) with their files still public, or shown again with files taken
+        down. Licences run out by the calendar, so a periodic job sweeps these."""
+        expired = Q(license_expires_on__lt=on or timezone.localdate())
+        taken_down = Q(renditions_status=Photo.RenditionsStatus.WITHDRAWN)
+        return self.filter((expired & ~taken_down) | (~expired & taken_down))
+
     def license_expiring(self):
         return self.filter(license_expires_on__range=license_warning_window())
 
@@ -470,6 +495,7 @@ class Photo(models.Model):
         PENDING = "pending", "Being made"
         READY = "ready", "Ready"
         FAILED = "failed", "Failed (retrying)"
+        WITHDRAWN = "withdrawn", "Withdrawn (files taken down)"
 
     image = SafeImageField(
         upload_to="photos/%Y/%m/",
@@ -560,10 +586,24 @@ class Photo(models.Model):
         editable=False,
     )
     renditions_error = models.TextField(blank=True, editable=False)
+    # While withdrawn, the original sits in the "withdrawn" storage under this name (the row
+    # keeps its public name, which article bodies point at, for a reinstatement).
+    withdrawn_file = models.CharField(max_length=200, blank=True, editable=False)
+    withdrawals = models.PositiveSmallIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = PhotoQuerySet.as_manager()
+
+    JOB_FIELDS = [
+        "renditions",
+        "rendition_files",
+        "renditions_key",
+        "renditions_status",
+        "renditions_error",
+        "withdrawn_file",
+        "withdrawals",
+    ]
 
     class Meta:
         ordering = ["-created_at"]
@@ -599,9 +639,20 @@ class Photo(models.Model):
             or self.image.name != getattr(self, "_stored_image", None)
         ):
             self.image_bytes = stored_size(self.image)
+        updating = not self._state.adding and not args and "update_fields" not in kwargs
+        if updating:
+            # The job writes these (with update()): an edit loaded before the job finished
+            # must not put back what it replaced, e.g. files it has just deleted.
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.JOB_FIELDS
+            ]
         with transaction.atomic():
             super().save(*args, **kwargs)
             self._stored_image = self.image.name
+            if updating:  # the row is locked now: read what the job last wrote
+                self.refresh_from_db(fields=self.JOB_FIELDS)
             self.request_renditions()
 
     @classmethod
@@ -613,13 +664,19 @@ class Photo(models.Model):
 
     def request_renditions(self, *, force=False):
         """Queue a job to make renditions when what they are made from has changed:
-        the image, the focal point or the credit written into them."""
+        the image, the focal point or the credit written into them. For a withdrawn
+        photo, the job takes its files down instead (once)."""
         if not self.image:
             return
-        key = rendition_files.renditions_key(self)
-        if not force and key in (self.renditions_key, getattr(self, "_requested_key", None)):
+        if self.is_withdrawn:
+            key = "withdrawn"
+            done = self.renditions_status == self.RenditionsStatus.WITHDRAWN
+        else:
+            key = rendition_files.renditions_key(self)
+            done = key == self.renditions_key
+        if not force and (done or key == getattr(self, "_requested_key", None)):
             return
-        if self.renditions_status != self.RenditionsStatus.PENDING:
+        if not self.is_withdrawn and self.renditions_status != self.RenditionsStatus.PENDING:
             self.renditions_status = self.RenditionsStatus.PENDING
             Photo.objects.filter(pk=self.pk).update(renditions_status=self.renditions_status)
         # By name, so models need not import the tasks module that imports them.
@@ -632,6 +689,68 @@ class Photo(models.Model):
         square = self.renditions.get("square")
         return square["src"] if square else self.image.url
 
+    def update_files(self) -> bool:
+        """What the renditions job does: take the public files down while the photo is
+        withdrawn, else make its renditions. False when there was nothing to do."""
+        return self.withdraw_files() if self.is_withdrawn else self.make_renditions()
+
+    def withdraw_files(self) -> bool:
+        """Make a withdrawn photo unreachable by any address it had: delete its renditions
+        and move the original to the withdrawn storage. Under the row's lock, so a
+        reinstatement saved meanwhile waits and then finds the files where the row says.
+        """
+        public, private = self.image.storage, storages["withdrawn"]
+        try:
+            with transaction.atomic():
+                current = Photo.objects.select_for_update().get(pk=self.pk)
+                taken_down = current.renditions_status == self.RenditionsStatus.WITHDRAWN
+                if taken_down or not current.is_withdrawn:
+                    return False
+                kept = current.withdrawn_file or rendition_files.withdrawn_name(self.image.name)
+                names = [current.image.name, *current.rendition_files]
+                addresses = [public.url(name) for name in names]
+                rendition_files.move(public, current.image.name, private, kept)
+                rendition_files.delete_files(public, current.rendition_files)
+                Photo.objects.filter(pk=self.pk).update(
+                    renditions={},
+                    rendition_files=[],
+                    renditions_key="",
+                    renditions_status=self.RenditionsStatus.WITHDRAWN,
+                    renditions_error="",
+                    withdrawn_file=kept,
+                    withdrawals=current.withdrawals + 1,
+                )
+        except Exception as error:
+            self.record_failure(error)
+            raise
+        # A warning, as someone must act: CDN caches keep the files until purged.
+        withdrawal_logger.warning(
+            "Photo %s withdrawn: its files are taken down; purge them from CDN caches: %s",
+            self.pk,
+            " ".join(addresses),
+        )
+        self.refresh_from_db()
+        return True
+
+    def restore_original(self) -> None:
+        """Put a reinstated photo's original back at its public name (see withdraw_files)."""
+        with transaction.atomic():
+            current = Photo.objects.select_for_update().get(pk=self.pk)
+            if current.is_withdrawn or not current.withdrawn_file:
+                return
+            rendition_files.move(
+                storages["withdrawn"], current.withdrawn_file, self.image.storage, self.image.name
+            )
+            Photo.objects.filter(pk=self.pk).update(withdrawn_file="")
+        self.withdrawn_file = ""
+
+    def record_failure(self, error: Exception) -> None:
+        """For the admin; the job raises the error again, so it is retried."""
+        Photo.objects.filter(pk=self.pk).update(
+            renditions_status=self.RenditionsStatus.FAILED,
+            renditions_error=f"{type(error).__name__}: {error}",
+        )
+
     def make_renditions(self) -> bool:
         """Make this photo's rendition files unless they are current; False if they were.
 
@@ -641,18 +760,17 @@ class Photo(models.Model):
         if key == self.renditions_key and self.renditions_status == self.RenditionsStatus.READY:
             return False
         try:
+            self.restore_original()
             renditions, names = rendition_files.make_renditions(self, key=key)
         except Exception as error:
-            Photo.objects.filter(pk=self.pk).update(
-                renditions_status=self.RenditionsStatus.FAILED,
-                renditions_error=f"{type(error).__name__}: {error}",
-            )
+            self.record_failure(error)
             raise
         storage = self.image.storage
         with transaction.atomic():
             current = Photo.objects.with_credit().select_for_update(of=("self",)).get(pk=self.pk)
-            if rendition_files.renditions_key(current) != key:
-                # Edited while we worked: the job queued by that edit makes the right files.
+            if current.is_withdrawn or rendition_files.renditions_key(current) != key:
+                # Edited while we worked: the job queued by that edit makes the right files
+                # (or takes them down).
                 transaction.on_commit(
                     lambda: rendition_files.delete_files(
                         storage, [name for name in names if name not in current.rendition_files]

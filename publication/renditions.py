@@ -7,6 +7,7 @@ copies, each with our own IPTC/XMP credit, never anything from the uploaded file
 
 import dataclasses
 import hashlib
+import hmac
 import io
 import json
 import re
@@ -84,6 +85,10 @@ def renditions_key(photo) -> str:
         "credit": credit_record(photo),
         "formats": available_formats(),
     }
+    # Only once withdrawn: a reinstated photo's files get addresses no cache has seen (a
+    # CDN may still hold the old ones, or their 404), and other photos keep their names.
+    if photo.withdrawals:
+        inputs["withdrawals"] = photo.withdrawals
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -209,6 +214,25 @@ def save(storage, name: str, data: bytes) -> str:
 def delete_files(storage, names: list[str]) -> None:
     for name in names:
         storage.delete(name)
+
+
+def withdrawn_name(image_name: str) -> str:
+    """Where a withdrawn original is kept: the same on a retry, and unguessable from the
+    public address, in case the withdrawn storage is readable after all."""
+    token = hmac.new(settings.SECRET_KEY.encode(), image_name.encode(), "sha256").hexdigest()
+    return f"{token[:32]}/{image_name}"
+
+
+def move(source, name: str, target, new_name: str) -> None:
+    """Copy, then delete: a crash in between leaves the file in both places, never in
+    none, and running it again finishes the move."""
+    if not source.exists(name):
+        return  # moved by an earlier, interrupted run
+    with source.open(name, "rb") as file:
+        if target.exists(new_name):
+            target.delete(new_name)
+        target.save(new_name, file)
+    source.delete(name)
 
 
 # --- The credit as metadata ---

@@ -176,6 +176,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "var" / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "var" / "media"))
+WITHDRAWN_MEDIA_ROOT = Path(
+    os.environ.get("DJANGO_WITHDRAWN_MEDIA_ROOT", BASE_DIR / "var" / "withdrawn")
+)
 if DEBUG:
     # Development serves static files from the apps' folders; nothing is collected.
     warnings.filterwarnings("ignore", message="No directory at")
@@ -187,6 +190,13 @@ STORAGES = {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+    # Originals of withdrawn photos (licence run out), kept for a reinstatement but never
+    # served: outside MEDIA_ROOT, so neither the media view nor a proxy serving the folder
+    # reaches them (publication.renditions.withdraw_original).
+    "withdrawn": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": WITHDRAWN_MEDIA_ROOT},
     },
 }
 # Media on S3-compatible object storage (django-storages) when a bucket is configured, for
@@ -205,6 +215,18 @@ if AWS_STORAGE_BUCKET_NAME:
         "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
     }
     STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": S3_OPTIONS}
+    # The public policy must not cover "withdrawn/" (docs/deploy.md), or name a private bucket.
+    STORAGES["withdrawn"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **S3_OPTIONS,
+            "bucket_name": os.environ.get("AWS_WITHDRAWN_BUCKET_NAME") or AWS_STORAGE_BUCKET_NAME,
+            "location": "withdrawn",
+            "custom_domain": None,
+            "querystring_auth": True,
+            "object_parameters": {},
+        },
+    }
     if S3_OPTIONS["custom_domain"]:
         MEDIA_URL = f"https://{S3_OPTIONS['custom_domain']}/"
     else:

@@ -1,10 +1,12 @@
 """Image jobs, run by `manage.py procrastinate worker` (queue "images")."""
 
+import contextlib
 import functools
 
 from django.db import close_old_connections, connections
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
+from procrastinate.exceptions import AlreadyEnqueued
 
 from publication.models import RENDITIONS_TASK, Photo
 
@@ -41,4 +43,21 @@ RENDITIONS_PRIORITY = -1
 def photo_renditions(*, photo_id: int) -> None:
     photo = Photo.objects.with_credit().filter(pk=photo_id).first()
     if photo is not None:  # deleted since: nothing to make
-        photo.make_renditions()
+        photo.update_files()
+
+
+# Licences run out at midnight: pages drop the photo then (Photo.is_withdrawn), and this
+# takes its files down within the quarter hour. It also catches a photo whose job was lost.
+WITHDRAWN_FILES_CRON = "*/15 * * * *"
+
+
+@app.periodic(cron=WITHDRAWN_FILES_CRON)
+@app.task(name="publication.sweep_withdrawn_photos", queue="images", queueing_lock="sweep-photos")
+@with_fresh_connection
+def sweep_withdrawn_photos(*, timestamp: int) -> None:
+    for photo in Photo.objects.files_out_of_step():
+        # One job per photo, retried on its own; not a second one while one waits.
+        with contextlib.suppress(AlreadyEnqueued):
+            photo_renditions.configure(queueing_lock=f"photo-files-{photo.pk}").defer(
+                photo_id=photo.pk
+            )

@@ -48,6 +48,14 @@ def body_with(expired, valid):
         "<figcaption>Caption of the expired figure</figcaption></figure>"
         f'<figure class="image"><img src="{valid.image.url}" alt="Valid body photo"></figure>'
         f'<p>Inline <img src="{expired.image.url}" alt="Inline expired photo"> here.</p>'
+        # Pasted HTML: figures whose image sits in a link, one without an image at all.
+        f'<figure><a href="https://agency.example/story"><img src="{expired.image.url}" '
+        'alt="Linked expired photo"></a><figcaption>Caption of the linked figure</figcaption>'
+        f'</figure><figure><a href="https://valid.example/"><img src="{valid.image.url}" '
+        'alt="Linked valid photo"></a><figcaption>Linked valid caption</figcaption></figure>'
+        '<figure class="table"><table><tbody><tr><td>Table cell</td></tr></tbody></table>'
+        f'</figure><p>A <a href="https://agency.example/inline"><img src="{expired.image.url}" '
+        'alt="Inline linked expired photo"></a> link.</p>'
     )
 
 
@@ -126,11 +134,19 @@ class WithdrawnPhotoTests(TemporaryMediaTestCase):
             "Caption of the expired figure",
             "Inline expired photo",
             'class="article__lead"',
+            # The whole linked figure goes, not only its image; an emptied link too.
+            "Caption of the linked figure",
+            "agency.example/story",
+            "agency.example/inline",
         ]:
             self.assertNotIn(gone, html)
         self.assertContains(response, "Opening paragraph.")
         self.assertContains(response, 'alt="Valid body photo"')
         self.assertContains(response, " here.</p>")
+        self.assertContains(response, "<p>A  link.</p>", html=True)
+        self.assertContains(response, 'href="https://valid.example/"')
+        self.assertContains(response, "Linked valid caption")
+        self.assertContains(response, "Table cell")
 
     def test_share_image_and_json_ld_fall_back_to_the_site_default(self):
         response = self.client.get(self.withdrawn.get_absolute_url())

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         for photo in photos.iterator(chunk_size=200):
             if now:
                 photo.renditions_status = Photo.RenditionsStatus.PENDING
-                photo.make_renditions()
+                photo.update_files()  # a withdrawn photo's files are taken down instead
             else:
                 photo.request_renditions(force=True)
             count += 1
