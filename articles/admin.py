@@ -57,7 +57,9 @@ from publication.admin import (
     zoned_text,
     zoned_time,
 )
+from publication.db import typed_id
 from publication.models import Creator, Photo
+from publication.text import typed_text
 from publication.uploads import refused_upload
 
 # A CSS class, not a style attribute: the admin's Content-Security-Policy allows no inline styles.
@@ -464,8 +466,10 @@ def local_time(moment) -> str:
 
 
 def edit_tab(data) -> str:
-    """The browser tab a lock heartbeat or a save comes from (the edit-lock script's id)."""
-    return str(data.get("edit_tab", ""))[:64]
+    """The browser tab a lock heartbeat or a save comes from (the edit-lock script's id),
+    as EditLock stores it: a NUL in it reached PostgreSQL in the release's query (a 500),
+    and a control character the save drops made the tab's own lock look like another's."""
+    return typed_text(str(data.get("edit_tab", "")), multiline=False)[:64]
 
 
 # How long a new share link works unless the editor chooses otherwise.
@@ -572,10 +576,9 @@ class PhotoUseFilter(admin.SimpleListFilter):
 
     def photo(self):
         if not hasattr(self, "_photo"):
-            value = self.value() or ""
             # Anything but a plausible id shows the whole list, as an unknown value does.
-            plausible = value.isdigit() and int(value) < 2**31
-            self._photo = Photo.objects.filter(pk=int(value)).first() if plausible else None
+            pk = typed_id(self.value())
+            self._photo = Photo.objects.filter(pk=pk).first() if pk else None
         return self._photo
 
     def lookups(self, request, model_admin):

@@ -13,11 +13,8 @@ from django.forms import Media
 from taggit.models import Tag
 
 from articles.models import Article, Byline
+from publication.db import typed_id
 from publication.models import Author
-
-# Outside any valid id: a typed or stale value then shows the whole list, as Django's own
-# filters do with an unknown choice.
-MAX_ID = 2**31
 
 
 class AutocompleteFilter(admin.SimpleListFilter):
@@ -28,9 +25,10 @@ class AutocompleteFilter(admin.SimpleListFilter):
 
     def chosen(self):
         if not hasattr(self, "_chosen"):
-            value = self.value() or ""
-            plausible = value.isdigit() and int(value) < MAX_ID
-            self._chosen = self.model.objects.filter(pk=int(value)).first() if plausible else None
+            # Not an id (typed or stale): the whole list, as Django's own filters show
+            # for an unknown choice.
+            pk = typed_id(self.value())
+            self._chosen = self.model.objects.filter(pk=pk).first() if pk else None
         return self._chosen
 
     def lookups(self, request, model_admin):

@@ -18,7 +18,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from taggit.admin import TagAdmin
 from taggit.models import Tag
 
-from publication.db import hold_unique_checks
+from publication.db import hold_unique_checks, typed_id
 from publication.models import (
     Author,
     AuthorLink,
@@ -277,8 +277,8 @@ class CreatorAdmin(KnownValuesAutocompleteMixin, CreateFromAutocompleteMixin, ad
     def create_from_autocomplete(self, request):
         if "author" not in request.POST:
             return super().create_from_autocomplete(request)
-        author_id = request.POST["author"]
-        author = Author.objects.filter(pk=author_id).first() if author_id.isdigit() else None
+        author_id = typed_id(request.POST["author"])
+        author = Author.objects.filter(pk=author_id).first() if author_id else None
         if author is None:
             raise ValidationError("That author no longer exists.", code="missing")
         existed = Creator.objects.filter(author=author).exists()
@@ -516,8 +516,8 @@ class AuthorAdmin(KnownValuesAutocompleteMixin, CreateFromAutocompleteMixin, adm
     def create_from_autocomplete(self, request):
         if "creator" not in request.POST:
             return super().create_from_autocomplete(request)
-        creator_id = request.POST["creator"]
-        creator = Creator.objects.filter(pk=creator_id).first() if creator_id.isdigit() else None
+        creator_id = typed_id(request.POST["creator"])
+        creator = Creator.objects.filter(pk=creator_id).first() if creator_id else None
         if creator is None:
             raise ValidationError("That photo credit no longer exists.", code="missing")
         with transaction.atomic():

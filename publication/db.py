@@ -1,6 +1,7 @@
 """Which PostgreSQL the project talks to: DATABASE_URL, else an embedded server under var/."""
 
 import os
+import re
 import warnings
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -71,3 +72,18 @@ def hold_unique_checks(model) -> None:
 
     if transaction.get_connection().in_atomic_block:
         hold_lock(f"unique-check:{model._meta.label_lower}")
+
+
+# A row id as typed in an address or a form: ASCII digits. str.isdigit() also takes "²" and
+# "①", which int() refuses, and an id past bigint makes PostgreSQL refuse the query.
+TYPED_ID = re.compile(r"[0-9]{1,19}")
+BIGINT_MAX = 2**63 - 1
+
+
+def typed_id(value) -> int | None:
+    """value as a row id (a BigAutoField's), or None when no row can have it."""
+    if isinstance(value, str) and TYPED_ID.fullmatch(value):
+        number = int(value)
+        if 0 < number <= BIGINT_MAX:
+            return number
+    return None

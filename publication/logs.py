@@ -14,6 +14,12 @@ from urllib.parse import urlsplit, urlunsplit
 request_id_var = contextvars.ContextVar("request_id", default="-")
 
 EMAIL = re.compile(r"[\w.+%-]+@[\w-]+(\.[\w-]+)+")
+# Secrets by their shape, for addresses no route matched (a link with a trailing ">" or
+# line break pasted from a mail, a missing final slash) and other sites' URLs: Django's
+# signed values (share, confirm and unsubscribe links) end in ":" and a 43-character
+# signature; password-reset tokens are a base-36 time, "-" and 32 hex digits.
+SIGNED_VALUE = re.compile(r"[A-Za-z0-9_-]*(?::[A-Za-z0-9_-]+)*:[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])")
+RESET_TOKEN = re.compile(r"(?<![A-Za-z0-9])[0-9a-z]{1,13}-[0-9a-f]{32}(?![A-Za-z0-9])")
 # URL keyword arguments that are secrets: confirmation, unsubscribe, share and
 # password-reset links must not end up in log files.
 SECRET_URL_KWARGS = {"token", "uidb64"}
@@ -38,6 +44,7 @@ def json_stdout_logging(**loggers) -> dict:
 
 
 def scrub(text: str) -> str:
+    text = RESET_TOKEN.sub("[redacted]", SIGNED_VALUE.sub("[redacted]", text))
     return EMAIL.sub("[email]", text)
 
 
@@ -106,4 +113,7 @@ class JsonFormatter(logging.Formatter):
             event["path"] = redacted_path(request)
         if record.exc_info:
             event["exc"] = scrub(self.formatException(record.exc_info))
-        return json.dumps(event, ensure_ascii=False, default=str)
+        line = json.dumps(event, ensure_ascii=False, default=str)
+        # A lone surrogate (JSON from a client may hold "\ud800") cannot be written as
+        # UTF-8: the stream refused the whole line. Escaped, it stays valid JSON.
+        return line.encode("utf-8", "backslashreplace").decode("utf-8")

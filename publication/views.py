@@ -120,7 +120,7 @@ def csp_report(request):
     """
     try:
         data = json.loads(request.body[:65536])
-    except ValueError:
+    except (ValueError, RecursionError):  # nested deeper than the interpreter allows: "[[[[…"
         return HttpResponseBadRequest("Expected a JSON violation report.")
     reports = data if isinstance(data, list) else [data]
     for item in reports[:10]:

@@ -73,3 +73,13 @@ class PerTabLockTests(AdminTestCase):
         self.client.force_login(make_user("bo", is_staff=True, is_superuser=True))
         state = self.beat("browser-b.tab-1")
         self.assertEqual((state["mine"], state["holder_tab"]), (False, ""))
+
+    def test_a_tab_id_with_control_characters_is_the_tab_as_stored(self):
+        """A NUL reached PostgreSQL in the release's query (a 500); the save drops control
+        characters, so the raw id no longer matched the tab's own stored lock."""
+        self.assertTrue(self.beat("tab\x1b-a\x00")["mine"])
+        self.assertEqual(EditLock.objects.get().tab, "tab-a")
+        self.assertTrue(self.beat("tab\x1b-a\x00")["mine"])
+        self.assertFalse(self.beat("tab-b")["mine"])
+        self.beat("tab\x00-a", "lock/release")
+        self.assertFalse(EditLock.objects.exists())

@@ -186,6 +186,31 @@ class RequestLogTests(TestCase):
         [line] = log_lines(logs.records)
         self.assertEqual(line["path"], "/newsletter/confirm/[redacted]/")
 
+    def test_tokens_in_addresses_no_route_matched_are_not_logged(self):
+        """A link pasted from a mail with a trailing ">" or line break, or without its final
+        slash, matches no route, so the route's own redaction never ran."""
+        signed = Subscriber(pk=7).unsubscribe_token
+        reset = "cjtx9z-" + "0123456789abcdef" * 2
+        paths = {
+            f"/newsletter/unsubscribe/{signed}": "/newsletter/unsubscribe/[redacted]",
+            f"/share/{signed}/%3E/": "/share/[redacted]/>/",
+            f"/newsletter/confirm/{signed}/%0A": "/newsletter/confirm/[redacted]/\n",
+            f"/admin/reset/Nw/{reset}": "/admin/reset/Nw/[redacted]",
+        }
+        for path, logged in paths.items():
+            with self.subTest(path=path), self.assertLogs("publication.requests") as logs:
+                self.client.get(path)
+            [line] = log_lines(logs.records)
+            self.assertEqual(line["path"], logged)
+
+    def test_a_lone_surrogate_leaves_the_line_whole_and_valid_json(self):
+        """A stream writing UTF-8 refused the line ("surrogates not allowed"): it was lost and
+        a traceback went to stderr instead."""
+        record = logging.LogRecord("x", logging.WARNING, __file__, 1, "bad \ud800 text", (), None)
+        line = JsonFormatter().format(record)
+        line.encode("utf-8")
+        self.assertEqual(json.loads(line)["msg"], "bad \ud800 text")
+
     def test_email_addresses_are_scrubbed(self):
         record = logging.LogRecord(
             "x", logging.WARNING, __file__, 1, "Sending to %s failed", ("reader@example.org",), None

@@ -106,6 +106,11 @@ class CspReportTests(TestCase):
         self.assertEqual(response.status_code, 400)
         self.assertEqual(self.client.get("/csp-report/").status_code, 405)
 
+    def test_json_nested_deeper_than_python_recurses_is_refused_not_a_500(self):
+        for body in ["[" * 100_000, '{"a":' * 30_000]:
+            response = self.client.post("/csp-report/", body, content_type="application/csp-report")
+            self.assertEqual(response.status_code, 400)
+
 
 @override_settings(AXES_FAILURE_LIMIT=3)
 class AdminLoginLockoutTests(TestCase):

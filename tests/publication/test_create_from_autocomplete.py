@@ -95,6 +95,14 @@ class CreateFromAutocompleteTests(AdminTestCase):
         missing = self.client.post(CREATOR_URL, {"author": "999999"})
         self.assertEqual(missing.status_code, 400)
 
+    def test_a_picked_id_that_is_no_id_is_a_clear_error(self):
+        """Superscript and circled digits ("²", "①") pass str.isdigit() and int() refuses
+        them (a 500); an id past bigint made PostgreSQL refuse the query."""
+        for value in ["²", "①", "9" * 25, "0", "-1", " 1", "1.0"]:
+            for url, field in [(CREATOR_URL, "author"), (AUTHOR_URL, "creator")]:
+                with self.subTest(value=value, field=field):
+                    self.assertEqual(self.client.post(url, {field: value}).status_code, 400)
+
     def test_an_existing_creator_of_the_same_name_is_linked_not_copied(self):
         photographer = make_creator("Ana Ruiz")
         writer = make_author("Ana Ruiz")
