@@ -592,6 +592,9 @@ class RedirectForm(forms.ModelForm):
                 code="not_a_path",
             )
         path = path.split("?", 1)[0]  # readers' query strings are passed on as they come
+        # Two saves of one address at once both passed the check below, and the second
+        # insert hit the unique index (a 500): the second now waits for the first's commit.
+        hold_unique_checks(Redirect)
         if Redirect.objects.exclude(pk=self.instance.pk).filter(old_path=path).exists():
             raise forms.ValidationError("This address already redirects.", code="duplicate")
         return path

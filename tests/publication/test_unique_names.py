@@ -19,7 +19,7 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from articles.models import Article, Kind
-from publication.admin import PhotoForm
+from publication.admin import PhotoForm, RedirectForm
 from publication.models import Author, Creator, Photo, Redirect, Section
 from tests.factories import (
     AdminTestCase,
@@ -260,6 +260,17 @@ class SimultaneousAddTests(TransactionTestCase):
         )
         self.assertContains(response, "This image is already in the library")
         self.assertEqual(Photo.objects.count(), 1)
+
+    def test_one_old_address_redirected_twice_at_once_is_a_form_error(self):
+        """Two "Add redirect" posts of one old address: 2 of 20 answered 500 (the unique
+        index on old_path) on a running server."""
+        make_site()
+        user = make_user("chief", is_staff=True, is_superuser=True)
+        data = {"old_path": "/old-story/", "new_path": "/"}
+        form = RedirectForm(data)
+        response = self.post_while_saving(form, user, add_url(Redirect), lambda: data)
+        self.assertContains(response, "This address already redirects.")
+        self.assertEqual(Redirect.objects.count(), 1)
 
     def post_while_saving(self, form, user, url, data):
         """Validate and save the form in a transaction (its checks take the name's lock)
