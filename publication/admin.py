@@ -4,6 +4,10 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -64,7 +68,20 @@ def zoned_field(name: str, description: str):
     return display
 
 
-class StoredTextForm(forms.ModelForm):
+class WaitForUniqueChecks:
+    """Form mixin for records with a unique field: a bound form's checks wait for any other
+    save of that table to commit, so two people saving the same value at once get a form
+    error, not a server error. The check and the insert are two statements: of 20
+    identical "Add" posts at once, one saved, most got the form error and a few answered
+    500 (the unique index). The admin saves in a transaction, which holds the lock."""
+
+    def full_clean(self):
+        if self.is_bound:
+            hold_unique_checks(self._meta.model)
+        super().full_clean()
+
+
+class StoredTextForm(WaitForUniqueChecks, forms.ModelForm):
     """For records with unique names: the form checks what will be stored, and two
     people saving the same name at once get a form error, not a server error.
     A name taken in another case ("europe" when "Europe" exists) is refused by name.
@@ -72,10 +89,7 @@ class StoredTextForm(forms.ModelForm):
     Text is tidied at save (publication.text), so "Europe" with a pasted escape character
     passed the form's "already exists" check and then collided with "Europe" in the
     database (a 500), and "Europe" with a zero-width space became a look-alike second
-    section. And the check and the insert are two statements: of 20 identical "Add
-    section" posts at once, one saved, 16 got the form error and 3 answered 500. The
-    admin saves in a transaction; a lock per table held until it commits makes the next
-    save's check wait for it and see its row.
+    section.
     """
 
     # How the error names the record, when not by its model's verbose name.
@@ -90,7 +104,6 @@ class StoredTextForm(forms.ModelForm):
                 except FieldDoesNotExist:
                     continue
                 cleaned[name] = stored_text(field, value)
-        hold_unique_checks(self._meta.model)
         self.refuse_a_taken_name(cleaned.get("name"))
         return cleaned
 
@@ -578,7 +591,7 @@ class TopicAdmin(TagAdmin):
     form = TopicForm
 
 
-class RedirectForm(forms.ModelForm):
+class RedirectForm(WaitForUniqueChecks, forms.ModelForm):
     class Meta:
         model = Redirect
         fields = ["old_path", "new_path"]
@@ -592,9 +605,6 @@ class RedirectForm(forms.ModelForm):
                 code="not_a_path",
             )
         path = path.split("?", 1)[0]  # readers' query strings are passed on as they come
-        # Two saves of one address at once both passed the check below, and the second
-        # insert hit the unique index (a 500): the second now waits for the first's commit.
-        hold_unique_checks(Redirect)
         if Redirect.objects.exclude(pk=self.instance.pk).filter(old_path=path).exists():
             raise forms.ValidationError("This address already redirects.", code="duplicate")
         return path
@@ -672,6 +682,23 @@ class RedirectAdmin(admin.ModelAdmin):
 # others, such as "startswith", compare text and take any value).
 STATUS_LOOKUPS = {"", "exact", "gt", "gte", "lt", "lte"}
 STATUS_LIST_LOOKUPS = {"in", "range"}
+
+
+# Django's own user and group admins, whose user-name and group-name checks raced too
+# (3 and 1 of 20 identical "Add" posts answered 500).
+admin.site.unregister(get_user_model())
+admin.site.unregister(Group)
+
+
+@admin.register(get_user_model())
+class UserAdmin(auth_admin.UserAdmin):
+    form = type("UserChangeForm", (WaitForUniqueChecks, UserChangeForm), {})
+    add_form = type("AdminUserCreationForm", (WaitForUniqueChecks, AdminUserCreationForm), {})
+
+
+@admin.register(Group)
+class GroupAdmin(auth_admin.GroupAdmin):
+    form = type("GroupForm", (WaitForUniqueChecks, forms.ModelForm), {})
 
 
 admin.site.unregister(ProcrastinateJob)
