@@ -20,6 +20,7 @@ from articles.models import Article
 from newsletter import mail, services, subscriber_csv
 from newsletter.models import Delivery, ExportLog, Roundup, RoundupItem, Subscriber
 from newsletter.validators import domain_to_ascii, normalize_email
+from publication.admin import StoredTextForm
 
 ROUNDUP_DAYS = 7
 # How far back the round-up's article menu reaches (plus the articles already chosen).
@@ -40,6 +41,8 @@ def export_response(queryset, *, log: ExportLog) -> StreamingHttpResponse:
 
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
+    # Checks the name as it will be stored (NFC may lengthen it past the column).
+    form = StoredTextForm
     list_display = ["address", "name", "status", "source", "signed_up_at", "confirmed_at"]
     list_filter = ["status", "signed_up_at", "source"]
     search_fields = ["email", "name"]

@@ -4,9 +4,11 @@ import unicodedata
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.core.validators import MaxLengthValidator
 
+from newsletter.models import Subscriber
 from newsletter.validators import MAX_EMAIL_LENGTH, normalize_email, validate_mailing_address
-from publication.text import typed_text
+from publication.text import stored_name
 
 CONSENT_TEXT = (
     "Send me the weekly round-up by email. We will email you a link to confirm; "
@@ -64,10 +66,13 @@ class SignupForm(forms.Form):
         name = self.cleaned_data["name"]
         if any(unicodedata.category(char) == "Cc" for char in name):
             raise forms.ValidationError("The name contains invisible or control characters.")
-        # The invisible characters some scripts need (the zero-width non-joiner of Persian,
-        # the joiner in emoji) are kept where they work, the others dropped, as in every
-        # text stored (publication.text); refusing them all refused those names.
-        return typed_text(name, multiline=False).strip()
+        # Stored as every name is (publication.text.stored_name): the invisible characters
+        # some scripts need (the zero-width non-joiner of Persian, the joiner in emoji) are
+        # kept where they work, the others dropped; refusing them all refused those names.
+        # Checked again once stored: NFC writes a few letters longer ("\u0958" is two).
+        name = stored_name(name)
+        MaxLengthValidator(Subscriber._meta.get_field("name").max_length)(name)
+        return name
 
     def clean_token(self):
         if not form_token_is_valid(self.cleaned_data["token"]):

@@ -16,12 +16,6 @@ from publication.page_cache import ContentQuerySet
 from publication.text import paragraphs
 
 
-def normalize_name(name: str) -> str:
-    """Names lose leading and trailing spaces, tabs and line breaks wherever they come
-    from (signup, admin, import), so an export imports back to the same value."""
-    return (name or "").strip()
-
-
 class SubscriberQuerySet(models.QuerySet):
     def confirmed(self):
         return self.filter(status=Subscriber.Status.CONFIRMED)
@@ -110,8 +104,6 @@ class Subscriber(models.Model):
 
     def save(self, *args, **kwargs):
         self.email = normalize_email(self.email)
-        self.name = normalize_name(self.name)
-        self.resubscribe_name = normalize_name(self.resubscribe_name)
         super().save(*args, **kwargs)
 
     @property

@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from newsletter.models import ExportLog, Subscriber, normalize_name
+from newsletter.models import ExportLog, Subscriber
 from newsletter.services import lock_mailbox
 from newsletter.validators import mailbox_key, normalize_email, validate_mailing_address
+from publication.text import stored_name
 
 EXPORT_HEADER = [
     "email",
@@ -221,7 +222,7 @@ def check_file(path) -> None:
 def read_rows(stream: TextIO) -> Iterator[tuple[int, dict]]:
     """(line number, row) with headers mapped to our field names and values un-neutralised.
 
-    Cells are not trimmed here: each field's own rule (normalize_email, normalize_name)
+    Cells are not trimmed here: each field's own rule (normalize_email, stored_name)
     does that, exactly as a signup would, so export and import agree.
     """
     reader = csv.reader(stream)
@@ -259,12 +260,14 @@ def import_record(values: dict) -> dict:
     """Our model's fields from one row, or RowError with the reason."""
     if not values.get("email", "").strip():
         raise RowError("No email address.")
-    name = normalize_name(values.get("name") or "") or " ".join(
-        normalize_name(part) for part in (values.get("first_name"), values.get("last_name")) if part
+    name = values.get("name") or " ".join(
+        part for part in (values.get("first_name"), values.get("last_name")) if part
     )
+    # Cut once stored (NFC may lengthen a name), then tidied again: a cut may end in a space.
+    length = Subscriber._meta.get_field("name").max_length
     record = {
         "email": values["email"],
-        "name": normalize_name(name[:100]),
+        "name": stored_name(stored_name(name)[:length]),
         "signed_up_at": parse_when(values.get("signed_up_at"), "signed_up_at"),
         "confirmed_at": parse_when(values.get("confirmed_at"), "confirmed_at"),
         "unsubscribed_at": parse_when(values.get("unsubscribed_at"), "unsubscribed_at"),

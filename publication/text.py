@@ -168,8 +168,8 @@ def stored_name(text: str) -> str:
 NAME_FIELDS: dict = {}
 
 
-def register_name_field(model, *, unique: bool) -> None:
-    NAME_FIELDS[model._meta.get_field("name")] = unique
+def register_name_field(model, *, unique: bool, field: str = "name") -> None:
+    NAME_FIELDS[model._meta.get_field(field)] = unique
 
 
 def has_unique_names(model) -> bool:

@@ -52,6 +52,15 @@ class SubscriberExportTests(TestCase):
         self.assertContains(response, "Unsubscribed <strong>1</strong>")
         self.assertContains(response, EXPORT_URL)
 
+    def test_a_name_edited_in_the_admin_is_checked_as_stored(self):
+        self.client.force_login(self.staff)
+        url = f"/admin/newsletter/subscriber/{self.ada.pk}/change/"
+        response = self.client.post(url, {"name": "\u0958" * 100})
+        self.assertContains(response, "at most 100 characters")
+        self.assertEqual(self.client.post(url, {"name": "Ada  Love\u0301"}).status_code, 302)
+        self.ada.refresh_from_db()
+        self.assertEqual(self.ada.name, "Ada Lové")
+
     def test_changelist_query_budget(self):
         self.client.force_login(self.staff)
         # session, user, totals per status (one query), user and group permissions,

@@ -158,6 +158,24 @@ class ImportCommandTests(CommandTestCase):
         self.assertEqual(Subscriber.objects.get(email="rlo@example.com").name, "Ana Ruiz")
         self.assertEqual(Subscriber.objects.get(email="zwnj@example.com").name, "می\u200cخواهد")
 
+    def test_names_are_stored_by_the_name_rule_of_every_other_name(self):
+        """Subscriber names were only trimmed: a decomposed "é" and runs of spaces were kept
+        as typed, unlike authors', sections' and topics' names (publication.text)."""
+        lengthened = "\u0958" * 100  # NFC writes each as two characters
+        out, _ = self.import_(
+            "email,name,status\n"
+            "nfd@example.com,Rene\u0301e   Ruiz\u3164,confirmed\n"
+            f"long@example.com,{lengthened},confirmed\n"
+        )
+        self.assertIn("2 created", out)
+        self.assertEqual(Subscriber.objects.get(email="nfd@example.com").name, "Renée Ruiz")
+        self.assertEqual(len(Subscriber.objects.get(email="long@example.com").name), 100)
+        direct = make_subscriber("direct@example.com", name="Rene\u0301e  Ruiz")
+        self.assertEqual(direct.name, "Renée Ruiz")
+        direct.resubscribe_name = " Cafe\u0301 "
+        direct.save()
+        self.assertEqual(direct.resubscribe_name, "Café")
+
     def test_import_is_idempotent(self):
         self.import_(MAILCHIMP)
         out, _ = self.import_(MAILCHIMP)

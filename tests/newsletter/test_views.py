@@ -93,6 +93,15 @@ class SignupTests(NewsletterTestCase):
         response = signup(self.client, "tab@example.com", name="Ana\nRuiz")
         self.assertContains(response, "invisible or control characters", status_code=400)
 
+    def test_a_name_is_stored_by_the_name_rule_and_checked_as_stored(self):
+        self.assertEqual(
+            signup(self.client, "nfd@example.com", name="Rene\u0301e  Ruiz").status_code, 302
+        )
+        self.assertEqual(Subscriber.objects.get().name, "Renée Ruiz")
+        # 100 characters typed, 200 once stored (NFC): a form error, never the column's 500.
+        response = signup(self.client, "long@example.com", name="\u0958" * 100)
+        self.assertContains(response, "at most 100 characters", status_code=400)
+
     def test_overlong_fields_are_refused(self):
         response = signup(self.client, f"{'a' * 250}@example.com", name="x" * 101)
         self.assertEqual(response.status_code, 400)
