@@ -1,3 +1,4 @@
+import hashlib
 import logging
 import re
 import time
@@ -6,17 +7,22 @@ import uuid
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.db import transaction
 from django.http import (
     Http404,
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
     JsonResponse,
 )
 from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 
+from publication.db import hold_lock
 from publication.logs import redacted_path, request_id_var
 from publication.models import Redirect
 from publication.page_cache import send_public_lifetimes
@@ -232,6 +238,58 @@ class RedirectFallbackMiddleware:
         # a redirect (or moving a slug back) would never reach readers who followed it.
         send_public_lifetimes(response)
         return response
+
+
+# How long an added form's answer is kept for a repeat of it (a reload's "send again").
+ADD_FORM_REPEAT_SECONDS = 600
+
+
+class OneAddPerFormMiddleware:
+    """An admin "Add" form sent twice adds one record: the second of two identical posts
+    (a double click, a resend after a slow answer, the browser's "send again" on reload)
+    waits for the first to finish and goes where the first went.
+
+    Twenty identical "Add round-up" posts made twenty round-ups, and two "Add article"
+    posts two articles ("x" and "x-2"). Identical means the same user, address and
+    fields (the form's CSRF token included, so two separately opened forms never match);
+    files by name and size.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = self.repeat_key(request)
+        if key is None:
+            return self.get_response(request)
+        with transaction.atomic():
+            hold_lock(key)  # until the first post's record and its answer are committed
+            if (location := cache.get(key)) is not None:
+                messages.info(request, "That form was sent twice; it was saved once.")
+                return HttpResponseRedirect(location)
+            response = self.get_response(request)
+            if response.status_code == 302:  # saved: a form with errors answers 200
+                cache.set(key, response["Location"], ADD_FORM_REPEAT_SECONDS)
+        return response
+
+    @staticmethod
+    def repeat_key(request) -> str | None:
+        if request.method != "POST" or not request.path.startswith("/admin/"):
+            return None
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        if match.namespace != "admin" or not (match.url_name or "").endswith("_add"):
+            return None
+        if not request.user.is_authenticated:
+            return None
+        digest = hashlib.sha256(f"{request.user.pk}\n{request.path}".encode())
+        for name, values in sorted(request.POST.lists()):
+            digest.update(repr((name, values)).encode("utf-8", "backslashreplace"))
+        for name, files in sorted(request.FILES.lists()):
+            digest.update(repr((name, [(file.name, file.size) for file in files])).encode())
+        return f"admin-add:{digest.hexdigest()}"
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):

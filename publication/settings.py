@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After sessions, authentication and messages; see its docstring.
+    "publication.middleware.OneAddPerFormMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "publication.middleware.StaffHintMiddleware",
     # Locks out repeated failed admin logins (django-axes); after authentication.

@@ -1,7 +1,21 @@
+from django.contrib.messages import get_messages
 from django.test import TestCase, override_settings
 
+from articles.models import Article
+from newsletter.models import Roundup
 from publication.middleware import STAFF_HINT_COOKIE
-from tests.factories import make_article, make_site, make_user
+from publication.models import Redirect
+from tests.factories import (
+    AdminTestCase,
+    article_form_data,
+    make_article,
+    make_kind,
+    make_section,
+    make_site,
+    make_user,
+)
+
+NO_ITEMS = {"items-TOTAL_FORMS": "0", "items-INITIAL_FORMS": "0"}
 
 
 class StaffHintCookieTests(TestCase):
@@ -41,3 +55,39 @@ class StaffHintCookieTests(TestCase):
         self.client.get("/admin/")
         response = self.client.get(self.article.get_absolute_url())
         self.assertNotIn(STAFF_HINT_COOKIE, response.cookies)
+
+
+class OneAddPerFormTests(AdminTestCase):
+    """The same admin "Add" form sent twice adds one record: 20 identical "Add round-up"
+    posts made 20 round-ups, two "Add article" posts two articles ("x" and "x-2")."""
+
+    def test_a_repeated_add_goes_where_the_first_went_and_adds_nothing(self):
+        make_kind(), make_section()
+        forms = {
+            "/admin/articles/article/add/": article_form_data(headline="Twice", slug=""),
+            "/admin/newsletter/roundup/add/": {"subject": "Week", "intro": "", **NO_ITEMS},
+            "/admin/publication/redirect/add/": {"old_path": "/gone/", "new_path": "/"},
+        }
+        for url, data in forms.items():
+            with self.subTest(url=url):
+                first = self.client.post(url, {**data, "csrfmiddlewaretoken": "form-1"})
+                second = self.client.post(url, {**data, "csrfmiddlewaretoken": "form-1"})
+                self.assertEqual(first.status_code, 302)
+                self.assertEqual(second["Location"], first["Location"])
+        self.assertEqual(Article.objects.count(), 1)
+        self.assertEqual(Roundup.objects.count(), 1)
+        self.assertEqual(Redirect.objects.count(), 1)
+        shown = [str(message) for message in get_messages(second.wsgi_request)]
+        self.assertIn("That form was sent twice; it was saved once.", shown)
+
+    def test_another_form_or_one_with_errors_is_not_a_repeat(self):
+        data = {"subject": "Week", "intro": "", **NO_ITEMS}
+        url = "/admin/newsletter/roundup/add/"
+        self.client.post(url, {**data, "csrfmiddlewaretoken": "form-1"})
+        self.client.post(url, {**data, "csrfmiddlewaretoken": "form-2"})  # opened again
+        self.assertEqual(Roundup.objects.count(), 2)
+        for _ in range(2):
+            refused = self.client.post(url, {**data, "subject": "", "csrfmiddlewaretoken": "x"})
+            self.assertEqual(refused.status_code, 200)
+        self.client.post(url, {**data, "subject": "Y", "csrfmiddlewaretoken": "x"})
+        self.assertEqual(Roundup.objects.count(), 3)
