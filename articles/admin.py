@@ -57,7 +57,7 @@ from publication.admin import (
     zoned_text,
     zoned_time,
 )
-from publication.db import typed_id
+from publication.db import typed_id, validate_storable_moment
 from publication.models import Creator, Photo
 from publication.text import typed_text
 from publication.uploads import refused_upload
@@ -303,6 +303,11 @@ class ArticleAdminForm(forms.ModelForm):
             return
         if upload or form.has_changed():
             self.lead_photo_form = form
+
+    def clean_published_at(self):
+        when = self.cleaned_data["published_at"]
+        validate_storable_moment(when)
+        return when
 
     def clean(self):
         cleaned_data = super().clean()

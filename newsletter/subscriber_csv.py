@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from newsletter.models import ExportLog, Subscriber
 from newsletter.services import lock_mailbox
 from newsletter.validators import mailbox_key, normalize_email, validate_mailing_address
+from publication.db import validate_storable_moment
 from publication.text import stored_name
 
 EXPORT_HEADER = [
@@ -307,4 +308,8 @@ def parse_when(value: str | None, column: str) -> datetime.datetime | None:
         raise RowError(f"{column}: {value!r} is not a date.")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=datetime.UTC)
+    try:
+        validate_storable_moment(parsed)
+    except ValidationError as error:
+        raise RowError(f"{column}: {value!r}: {' '.join(error.messages)}") from None
     return parsed

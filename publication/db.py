@@ -1,12 +1,13 @@
 """Which PostgreSQL the project talks to: DATABASE_URL, else an embedded server under var/."""
 
+import datetime
 import os
 import re
 import warnings
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 
 
 def database_from_url(url: str, *, conn_max_age: int = 60) -> dict:
@@ -87,3 +88,16 @@ def typed_id(value) -> int | None:
         if 0 < number <= BIGINT_MAX:
             return number
     return None
+
+
+# PostgreSQL stores moments before year 1 (BC) and after 9999, which Python's datetime
+# cannot hold: a row saved with one could not be read back (every page showing it, a
+# 500). "0001-01-01 00:00" typed in a zone east of UTC is such a moment. A day inside
+# the limits, so that every zone can show it too.
+EARLIEST_MOMENT = datetime.datetime(1, 1, 2, tzinfo=datetime.UTC)
+LATEST_MOMENT = datetime.datetime(9999, 12, 30, tzinfo=datetime.UTC)
+
+
+def validate_storable_moment(moment: datetime.datetime | None) -> None:
+    if moment is not None and not EARLIEST_MOMENT <= moment <= LATEST_MOMENT:
+        raise ValidationError("Give a date between the years 1 and 9999.", code="out_of_range")

@@ -313,6 +313,20 @@ class ArticleChangeFormTests(AdminTestCase):
         self.assertContains(response, 'data-model-name="byline" data-field-name="author"')
         self.assertContains(response, "Preview as readers will see it")
 
+    def test_a_publish_time_no_database_row_could_be_read_back_with_is_a_form_error(self):
+        """PostgreSQL stores "0001-01-01 00:00" typed east of UTC (a moment in year 1 BC),
+        and reading the row back failed: saving and previewing answered 500."""
+        url = article_change_url(self.article)
+        for day, time in [("0001-01-01", "00:00"), ("9999-12-31", "23:59")]:
+            data = article_form_data(self.article, published_at_0=day, published_at_1=time)
+            with self.subTest(day=day):
+                response = self.client.post(url, data)
+                self.assertContains(response, "Give a date between the years 1 and 9999.")
+                preview = self.client.post(f"{url.removesuffix('change/')}preview/", data)
+                self.assertEqual(preview.status_code, 400)
+        self.article.refresh_from_db()
+        self.assertIsNone(self.article.published_at)
+
     def test_add_form_renders(self):
         response = self.client.get("/admin/articles/article/add/")
         self.assertContains(response, "Preview as readers will see it")
