@@ -275,7 +275,7 @@ def search_results(request):
     page = None
     if query:
         ids = search.ranked_ids(
-            form.filter(Article.objects.live()), query, limit=SEARCH_RESULTS_LIMIT
+            form.filter(Article.objects.all()), query, limit=SEARCH_RESULTS_LIMIT
         )
         page = Paginator(ids, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
         page.more_than_counted = len(ids) == SEARCH_RESULTS_LIMIT

@@ -4,12 +4,13 @@ import re
 from unittest import mock
 
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase
 from django.utils import timezone
 
 from articles import search
-from articles.models import Article, Byline
+from articles.models import Article, Byline, SearchHead
 from publication.models import Author
 from tests.factories import (
     QueryCountMixin,
@@ -350,3 +351,63 @@ class SearchTests(QueryCountMixin, TestCase):
         cache.clear()
         with self.assertNumQueries(3 + 4 + 2 + 4):
             self.client.get(url)
+
+
+class SearchHeadsFollowTheArticlesTests(TestCase):
+    """Unfiltered searches rank headline matches in SearchHead, a narrow copy of each
+    article's ranking vector, status and publish time kept by a trigger: whichever way an
+    article's vectors are written, the copy is exact."""
+
+    @classmethod
+    def setUpTestData(cls):
+        make_site()
+        cls.writer = make_author("Ines Vidal")
+        cls.article = make_article(headline="Harbour pilots strike", authors=[cls.writer])
+        cls.other = make_article(headline="Dockers walk out")
+
+    def assertHeadsExact(self):
+        fields = ("status", "published_at", "search_head")
+        self.assertEqual(
+            set(Article.objects.values_list("pk", *fields)),
+            set(SearchHead.objects.values_list("article_id", *fields)),
+        )
+
+    def test_every_way_the_vectors_are_written_moves_the_copy(self):
+        self.assertHeadsExact()
+        self.article.headline = "Harbour pilots return"
+        self.article.save()
+        self.assertHeadsExact()
+        Article.objects.filter(pk=self.article.pk).update(status=Article.Status.DRAFT)
+        self.assertHeadsExact()
+        Article.objects.update(
+            status=Article.Status.PUBLISHED, published_at=timezone.now() + datetime.timedelta(1)
+        )
+        self.assertHeadsExact()
+        Article.objects.filter(pk=self.other.pk).update(headline="Dockers vote")  # rows_updated
+        self.assertHeadsExact()
+        Author.objects.filter(pk=self.writer.pk).update(name="Ines Laurent")  # store_names
+        self.assertHeadsExact()
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE articles_article SET search_head = NULL")
+        call_command("reindex_search", verbosity=0)
+        self.assertHeadsExact()
+        self.assertIn("'laurent'", SearchHead.objects.get(article=self.article).search_head)
+        self.article.delete()
+        self.assertHeadsExact()
+
+    def test_an_unfiltered_search_ranks_the_copy_a_filtered_one_the_articles(self):
+        # Written behind the trigger's back, so the two tables disagree.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE articles_searchhead SET search_head = to_tsvector('zeppelin') "
+                "WHERE article_id = %s",
+                [self.other.pk],
+            )
+        response = self.client.get("/search/", {"q": "zeppelin"})
+        self.assertEqual(headlines(response), [self.other.headline])
+        section = self.other.section.slug
+        response = self.client.get("/search/", {"q": "zeppelin", "section": section})
+        self.assertEqual(headlines(response), [])
+        # A "-word" is checked against the whole article, so it ranks the articles too.
+        response = self.client.get("/search/", {"q": "zeppelin -strike"})
+        self.assertEqual(headlines(response), [])
