@@ -7,10 +7,13 @@ Teaser cards show articles (every river); photo cards show photos with their cap
 credit (a creator's page); search result heads show an article's label line, headline,
 byline and date above its snippet (the search page)."""
 
+from types import SimpleNamespace
+
 from django.db.models import Prefetch
 from django.template.loader import get_template
 from django.utils.safestring import SafeString
 
+from articles import search
 from articles.models import Article, Byline
 from publication.models import Photo
 from publication.page_cache import cached_many_under_version
@@ -86,7 +89,9 @@ def search_result_heads(pks) -> tuple[list[SafeString], dict | None]:
     snippets come from: loading each result with its kind, section and bylines and
     rendering those pieces was about a third of an uncached search page."""
     return cached_cards(
-        [Article(pk=pk) for pk in pks],
+        # Only the ids are read (the fragments' names): building ten Article instances
+        # cost more than reading the fragments.
+        [SimpleNamespace(pk=pk) for pk in pks],
         prefix="search-head",
         variants=(),
         template_name="components/search_result_head.html",
@@ -100,6 +105,24 @@ def search_result_heads(pks) -> tuple[list[SafeString], dict | None]:
         shared_photo=lambda article: article.shown_lead_photo,
         share_prefix="share-image:",  # the teaser cards' own: the same article, the same image
     )
+
+
+def search_result_texts(pks) -> dict[int, str]:
+    """The plain text each search result's snippet is cut from (its body, else its dek),
+    by id, cached like the heads: reading ten bodies was a query of its own, and turning
+    each ~7 KB of HTML into text ~0.1 ms. Only the snippet is made per query."""
+    names = {f"search-text:{pk}": pk for pk in pks}
+
+    def compute(missing: list[str]) -> dict:
+        rows = (
+            Article.objects.filter(pk__in=[names[name] for name in missing])
+            .order_by()
+            .values_list("pk", "body", "dek")
+        )
+        return {f"search-text:{pk}": search.plain_text(body) or dek for pk, body, dek in rows}
+
+    found = cached_many_under_version(list(names), compute)
+    return {pk: found[name] for name, pk in names.items() if name in found}
 
 
 def cached_cards(

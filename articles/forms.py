@@ -1,5 +1,6 @@
 from django import forms
 from django.db.models import F, Value
+from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -9,10 +10,26 @@ from publication.models import Author, Section
 from publication.page_cache import cached_under_version
 
 
+class SearchInput(forms.TextInput):
+    """The query box, drawn as Django's template draws it, without the template: rendering
+    an input through the form renderer took ~0.3 ms of every search page."""
+
+    input_type = "search"
+
+    def render(self, name, value, attrs=None, renderer=None):
+        value = self.format_value(value)
+        return format_html(
+            '<input type="search" name="{}"{}{}>',
+            name,
+            "" if value is None else format_html(' value="{}"', value),
+            flatatt(self.build_attrs(self.attrs, attrs)),
+        )
+
+
 class QueryField(forms.Field):
     """Any text is accepted: control characters (NUL) are dropped and length is capped."""
 
-    widget = forms.TextInput(attrs={"type": "search", "autocomplete": "off"})
+    widget = SearchInput(attrs={"autocomplete": "off"})
 
     def to_python(self, value):
         return search.clean_query(value or "")

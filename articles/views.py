@@ -19,7 +19,13 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from articles import revisions, search, seo
-from articles.cards import listing_cards, photo_cards, search_result_heads, teaser_cards
+from articles.cards import (
+    listing_cards,
+    photo_cards,
+    search_result_heads,
+    search_result_texts,
+    teaser_cards,
+)
 from articles.forms import SearchForm
 from articles.models import Article, AuthorEntry, Kind, ShareLink, TopicEntry
 from publication.context_processors import cached_site_settings
@@ -279,15 +285,10 @@ def search_results(request):
         )
         page = Paginator(ids, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
         page.more_than_counted = len(ids) == SEARCH_RESULTS_LIMIT
+        # Each result's head and text are fragments shared by every search that finds
+        # it; only the snippets are made for this query.
         heads, share_image = search_result_heads(page.object_list)
-        # Only the snippets' text is read for the page's results; the rest of each result
-        # is a fragment shared by every search that finds it.
-        texts = {
-            pk: search.plain_text(body) or dek
-            for pk, body, dek in Article.objects.filter(pk__in=page.object_list)
-            .order_by()
-            .values_list("pk", "body", "dek")
-        }
+        texts = search_result_texts(page.object_list)
         # A result unpublished or deleted since it was ranked has no head: left out.
         shown = [(pk, head) for pk, head in zip(page.object_list, heads, strict=True) if head]
         excerpts = search.snippets([texts.get(pk, "") for pk, _ in shown], query)

@@ -3,13 +3,15 @@ import html
 import re
 from unittest import mock
 
+from django import forms
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
-from django.test import TestCase
+from django.test import SimpleTestCase, TestCase
 from django.utils import timezone
 
 from articles import search
+from articles.forms import SearchInput
 from articles.models import Article, Byline, SearchHead
 from publication.models import Author
 from tests.factories import (
@@ -50,6 +52,16 @@ class FoldingTests(TestCase):
         self.assertEqual(
             search.plain_text("<p>One&nbsp;&amp; two</p><p>three</p>"), "One & two three"
         )
+
+
+class SearchInputTests(SimpleTestCase):
+    def test_the_query_box_is_drawn_as_djangos_template_draws_it(self):
+        django_input = forms.TextInput(attrs={"type": "search", "autocomplete": "off"})
+        for value in [None, "", "security", "\"<b>&x'", "Zürich"]:
+            self.assertEqual(
+                SearchInput(attrs={"autocomplete": "off"}).render("q", value, {"id": "id_q"}),
+                django_input.render("q", value, {"id": "id_q"}),
+            )
 
 
 class SearchTests(QueryCountMixin, TestCase):
@@ -122,19 +134,23 @@ class SearchTests(QueryCountMixin, TestCase):
         self.assertEqual(headlines(self.get("Dubois")), [])
 
     def test_result_heads_show_the_article_as_it_is_now(self):
-        # A result's head (label line, headline, byline, date) is a cached fragment: an edit
-        # to the article or its author shows at the next search.
+        # A result's head (label line, headline, byline, date) and text are cached
+        # fragments: an edit to the article or its author shows at the next search.
         response = self.get("bankers")
         self.assertContains(response, ">Émilie Dubois</a>", html=False)
         self.assertContains(response, '<a href="/section/europe/">Europe</a>', html=False)
         self.writer.name = "Émilie Laurent"
         self.writer.save()
+        self.assertContains(response, "Quiet streets along the lake.")
         self.zurich.headline = "Bankers in Zürich count the cost again"
+        self.zurich.body = "<p>Busy streets along the lake.</p>"  # the snippet's text, cached too
         self.zurich.save()
         response = self.get("bankers")
         self.assertEqual(headlines(response), ["Bankers in Zürich count the cost again"])
         self.assertContains(response, ">Émilie Laurent</a>", html=False)
         self.assertNotContains(response, "Dubois")
+        self.assertContains(response, "Busy streets along the lake.")
+        self.assertNotContains(response, "Quiet streets")
 
     def test_reindex_writes_the_vectors_save_writes(self):
         # As save() writes them (Zurich's byline name goes in last, weight D, which
@@ -339,17 +355,17 @@ class SearchTests(QueryCountMixin, TestCase):
         url = "/search/?q=zurich&section=europe&kind=news&author=" + self.writer.slug
         self.assertQueriesDoNotGrow(url, self.grow)
         # ids of headline/dek matches, then of body-only matches (asked only when the first
-        # do not fill the list), the results' text, snippets; each result's head (label
-        # line, headline, byline, date), the filter choices and the site chrome come from
-        # the cache
-        with self.assertNumQueries(4):
+        # do not fill the list), snippets; each result's head (label line, headline,
+        # byline, date) and text, the filter choices and the site chrome come from the cache
+        with self.assertNumQueries(3):
             self.client.get(url)
         # with an empty cache: when the site next changes by itself (content version: the
         # next scheduled publish, the next licence expiry) and the three filter lists in one
-        # query, then the same four and the results' heads (articles with kind, section and
-        # lead photo, then bylines with authors); the site chrome adds its own four
+        # query, then the same three, the results' heads (articles with kind, section and
+        # lead photo, then bylines with authors) and their text; the site chrome adds its
+        # own four
         cache.clear()
-        with self.assertNumQueries(3 + 4 + 2 + 4):
+        with self.assertNumQueries(3 + 3 + 2 + 1 + 4):
             self.client.get(url)
 
 
