@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.http import JsonResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
@@ -517,10 +517,14 @@ class AuthorAdmin(KnownValuesAutocompleteMixin, CreateFromAutocompleteMixin, adm
     inlines = [AuthorLinkInline]
 
     def autocomplete_offers(self, term):
-        """Photographers not yet linked to an author: picking one makes them a writer too."""
+        """Photographers not yet linked to an author: picking one makes them a writer too.
+
+        Not one named exactly as an author: the box then offers the author, and one person
+        is one entry. (Picking the author does not link the credit by its name alone: two
+        people may share a name. The Creator's "Author" field links them.)"""
         creators = Creator.objects.filter(
             name__icontains=term, author__isnull=True, kind=Creator.Kind.PERSON
-        )[:5]
+        ).exclude(Exists(Author.objects.filter(name=OuterRef("name"))))[:5]
         return [
             {"creator": str(creator.pk), "text": f"{creator.name} (photo credit)"}
             for creator in creators

@@ -61,7 +61,8 @@ KINDS = [
 CREATORS = [
     {"slug": "lena-marsh", "name": "Lena Marsh", "kind": "person"},
     {"slug": "tomasz-wierzba", "name": "Tomasz Wierzba", "kind": "person"},
-    {"slug": "amara-osei", "name": "Amara Osei", "kind": "person"},
+    # The staff photographer also writes (AUTHORS): one person, so the credit is linked.
+    {"slug": "amara-osei", "name": "Amara Osei", "kind": "person", "author": "amara-osei"},
     {"slug": "kenji-arai", "name": "Kenji Arai", "kind": "person"},
     {"slug": "emil-rask", "name": "Emil Rask", "kind": "person"},
     {"slug": "hana-sato", "name": "Hana Sato", "kind": "person"},

@@ -104,6 +104,10 @@ class LoadDemoTests(TemporaryMediaTestCase):
         self.assertIn("By Daniel Okafor; photos by Amara Osei", texts)
         self.assertIn("By Clara Weiss; reporting by Jonas Lindqvist", texts)
 
+    def test_the_photographer_who_writes_is_one_person(self):
+        amara = Author.objects.get(name="Amara Osei")
+        self.assertEqual(Creator.objects.get(name="Amara Osei").author, amara)
+
     def test_articles_are_found_by_their_authors_names(self):
         # The loader writes bylines in bulk, after each article's own save.
         bylined = Article.objects.filter(bylines__author__name="Amara Osei")

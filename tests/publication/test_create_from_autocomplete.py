@@ -181,3 +181,14 @@ class AuthorFromPhotoCreditTests(AdminTestCase):
         self.assertEqual(self.client.get(AUTHOR_URL, {"term": "dimit"}).json()["offers"], [])
         self.assertEqual(Author.objects.count(), 1)
         self.assertEqual(self.client.post(AUTHOR_URL, {"creator": "x"}).status_code, 400)
+
+    def test_a_photographer_named_exactly_as_an_author_is_not_a_second_entry(self):
+        """The demo's "Amara Osei" and "Amara Osei (photo credit)": one person, one entry."""
+        make_author("Amara Osei")
+        make_creator("Amara Osei")
+        namesake = make_creator("Amara Osei-Mensah")
+        # The box lists the author from Django's autocomplete, then these offers.
+        offers = self.client.get(AUTHOR_URL, {"term": "amara"}).json()["offers"]
+        self.assertEqual(
+            offers, [{"creator": str(namesake.pk), "text": "Amara Osei-Mensah (photo credit)"}]
+        )
