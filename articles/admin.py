@@ -33,6 +33,7 @@ from articles import revisions, search
 from articles.admin_filters import AuthorFilter, TopicFilter, autocomplete_filter_media
 from articles.body import stored_body
 from articles.models import (
+    LEAD_PHOTO_TEXT_FIELDS,
     Article,
     ArticleRevision,
     Byline,
@@ -167,11 +168,7 @@ class LeadPhotoForm(PhotoForm):
 # Article form field -> lead photo field, for the photo fields shown in the article form.
 LEAD_PHOTO_FIELDS = {
     "photo_image": "image",
-    "photo_alt_text": "alt_text",
-    "photo_caption": "caption",
-    "photo_creator": "creator",
-    "photo_source": "source",
-    "photo_credit_type": "credit_type",
+    **{f"photo_{name}": name for name in LEAD_PHOTO_TEXT_FIELDS},
 }
 
 
@@ -987,6 +984,8 @@ class ArticleAdmin(VersionAdmin):
                 for formset in formsets:
                     self.save_formset(request, form, formset, change=True)
                 credit = kept.lead_photo.credit if kept.lead_photo else ""
+                if kept.lead_photo:
+                    reversion.add_to_revision(kept.lead_photo)
             revision = Version.objects.get_for_object(article).latest("pk").revision
             rows = list(
                 revision.version_set.values(
@@ -1436,12 +1435,15 @@ class ArticleAdmin(VersionAdmin):
 
 
 def note_revision(article):
-    """Keep beside the revision being saved what History shows but cannot restore."""
+    """Keep beside the revision being saved what History shows but cannot restore, and the
+    lead photo's fields the form edits in place (saved or not, they are the article's too)."""
     if reversion.is_active():
         photo = article.lead_photo
         reversion.add_meta(
             ArticleRevision, article=article, lead_photo_credit=photo.credit if photo else ""
         )
+        if photo is not None:
+            reversion.add_to_revision(photo)
 
 
 def add_to_revisions(articles, comment):

@@ -1054,6 +1054,11 @@ class ArticleRevision(models.Model):
 # Topics are taggit's rows; registered here so a revision holds an article's topics.
 reversion.register(TaggedItem)
 
+# The lead photo's fields the article form edits in place: each revision keeps them as they
+# were, so History shows their changes and Restore brings them back (articles.revisions).
+LEAD_PHOTO_TEXT_FIELDS = ["alt_text", "caption", "creator", "source", "credit_type"]
+reversion.register(Photo, fields=LEAD_PHOTO_TEXT_FIELDS)
+
 
 class EditLockQuerySet(models.QuerySet):
     def active(self):

@@ -19,7 +19,7 @@ from reversion.revisions import _follow_relations_recursive
 from taggit.models import Tag, TaggedItem
 
 from articles.body import plain_text
-from articles.models import Article, ArticleRevision, Byline, Kind
+from articles.models import LEAD_PHOTO_TEXT_FIELDS, Article, ArticleRevision, Byline, Kind
 from publication.models import Author, Photo, Section
 
 
@@ -35,6 +35,7 @@ class Snapshot:
     topics: list[str] = field(default_factory=list)
     bylines: list[str] = field(default_factory=list)
     lead_photo: str = ""
+    lead_photo_caption: str = ""
     status: str = ""
 
     LABELS = {
@@ -45,6 +46,7 @@ class Snapshot:
         "topics": "Topics",
         "bylines": "Authors (in order, with roles)",
         "lead_photo": "Lead photo and credit",
+        "lead_photo_caption": "Lead photo caption",
         "status": "Status",
         "body": "Body",
     }
@@ -68,13 +70,16 @@ def snapshots(article: Article, versions: list[Version]) -> list[Snapshot]:
     byline_type = ContentType.objects.get_for_model(Byline)
     tagged_type = ContentType.objects.get_for_model(TaggedItem)
     article_type = ContentType.objects.get_for_model(Article)
-    bylines, tagged = {}, {}
+    photo_type = ContentType.objects.get_for_model(Photo)
+    bylines, tagged, kept_photos = {}, {}, {}
     related = Version.objects.filter(
-        revision_id__in=revision_ids, content_type__in=[byline_type, tagged_type]
+        revision_id__in=revision_ids, content_type__in=[byline_type, tagged_type, photo_type]
     )
     for version in related:
         data = version.field_dict
-        if version.content_type_id == byline_type.pk and data["article_id"] == article.pk:
+        if version.content_type_id == photo_type.pk:
+            kept_photos[version.revision_id, int(version.object_id)] = data
+        elif version.content_type_id == byline_type.pk and data["article_id"] == article.pk:
             bylines.setdefault(version.revision_id, []).append(data)
         elif (
             version.content_type_id == tagged_type.pk
@@ -101,14 +106,20 @@ def snapshots(article: Article, versions: list[Version]) -> list[Snapshot]:
     sections = dict(Section.objects.values_list("pk", "name"))
     kinds = dict(Kind.objects.values_list("pk", "name"))
     photos = {
-        photo.pk: str(photo)
+        photo.pk: photo
         for photo in Photo.objects.filter(pk__in={data["lead_photo_id"] for data in fields})
     }
     roles = dict(Byline.Role.choices)
     result = []
     for version, data in zip(versions, fields, strict=True):
         credit = credits.get(version.revision_id, "")
-        photo = photos.get(data["lead_photo_id"], "")
+        photo = photos.get(data["lead_photo_id"])
+        # The photo's alt text (its name) and caption then; revisions saved before photos
+        # were kept in them show today's.
+        kept = kept_photos.get((version.revision_id, data["lead_photo_id"]))
+        if kept is None and photo is not None:
+            kept = {"alt_text": photo.alt_text, "caption": photo.caption}
+        name = (kept["alt_text"] or str(photo)) if photo else ""
         rows = sorted(bylines.get(version.revision_id, []), key=itemgetter("order", "id"))
         kind, section = kinds.get(data["kind_id"], "—"), sections.get(data["section_id"], "—")
         topic_ids = tagged.get(version.revision_id, [])
@@ -121,7 +132,8 @@ def snapshots(article: Article, versions: list[Version]) -> list[Snapshot]:
                 sections=sorted(sections.get(pk, "?") for pk in data.get("other_sections", [])),
                 topics=sorted(tag_names.get(pk, "?") for pk in topic_ids),
                 bylines=[f"{roles[row['role']]} {authors.get(row['author_id'])}" for row in rows],
-                lead_photo=f"{photo} ({credit or 'no credit'})" if photo else "",
+                lead_photo=f"{name} ({credit or 'no credit'})" if photo else "",
+                lead_photo_caption=kept["caption"] if photo else "",
                 status=dict(Article.Status.choices)[data["status"]],
             )
         )
@@ -213,6 +225,31 @@ def restore_article_row(version: Version, current: Article | None):
     saved.save(using=version.db)
 
 
+def restore_lead_photo_text(revision, article_pk: int):
+    """The restored lead photo's alt text, caption and credit as the revision kept them.
+
+    The article form edits them in place, so restoring the article's text brings them back
+    too, in the form and (once Restore is pressed) on the photo, as a save of the form would
+    write them. Only the in-place fields: the image, focal point and licence are the photo's
+    own. A creator or source deleted since stays as it is now. (A plain update: the
+    article's save on Restore ends cached pages, and a mere look at the old version must not.)
+    """
+    photo_pk = Article.objects.filter(pk=article_pk).values_list("lead_photo_id", flat=True)
+    kept = revision.version_set.filter(
+        content_type=ContentType.objects.get_for_model(Photo), object_id=str(photo_pk.first())
+    ).first()
+    if kept is None:
+        return  # saved before revisions kept the photo, or a version without one
+    row = kept._object_version.object
+    gone = {key.name for key in deleted_links(row)}
+    fields = {
+        Photo._meta.get_field(name).attname: getattr(row, Photo._meta.get_field(name).attname)
+        for name in LEAD_PHOTO_TEXT_FIELDS
+        if name not in gone
+    }
+    Photo._base_manager.filter(pk=row.pk).update(**fields)
+
+
 def revert_one_article(revision, article_pk: int, delete: bool = False):
     """Revision.revert() for one article and its bylines, topics and corrections only.
 
@@ -238,6 +275,7 @@ def revert_one_article(revision, article_pk: int, delete: bool = False):
                     row.delete()
         own, *followers = versions
         restore_article_row(own, article)
+        restore_lead_photo_text(revision, article_pk)
         for version in followers:
             row = version._object_version
             if deleted_links(row.object):

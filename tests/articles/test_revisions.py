@@ -14,6 +14,7 @@ from tests.factories import (
     inline_data,
     make_article,
     make_author,
+    make_creator,
     make_photo,
     make_section,
     make_share_link,
@@ -114,6 +115,64 @@ class RevisionTests(AdminTestCase):
         self.assertEqual(
             Version.objects.get_for_object(article).first().revision.comment,
             f"Restored the version saved on {saved:%a %-d %b %Y, %H:%M} (Europe/Berlin).",
+        )
+
+    def test_an_in_place_edit_of_the_lead_photo_is_a_diff_row_and_restored_with_the_version(
+        self,
+    ):
+        jane, omar = make_creator("Jane Doe"), make_creator("Omar Haddad")
+        photo = make_photo(alt_text="Tanks at the border", caption="Near Kharkiv.", creator=jane)
+        article = make_article(
+            headline="With a photo", status=Article.Status.DRAFT, authors=[self.ana]
+        )
+
+        def in_place(alt_text, caption, creator):
+            return {
+                "lead_photo": photo.pk,
+                "photo_for": photo.pk,
+                "photo_alt_text": alt_text,
+                "photo_caption": caption,
+                "photo_creator": creator.pk,
+                "photo_credit_type": Photo.CreditType.PHOTO,
+            }
+
+        self.save(article, **in_place("Tanks at the border", "Near Kharkiv.", jane))
+        first = Version.objects.get_for_object(article).get()
+        self.save(article, **in_place("Tanks at the frontier", "Near Kupiansk.", omar))
+        photo.refresh_from_db()
+        self.assertEqual((photo.caption, photo.creator), ("Near Kupiansk.", omar))
+
+        history = self.client.get(article_change_url(article).replace("change/", "history/"))
+        newest = history.context["revisions"][0]["changes"]
+        self.assertIn(
+            "<dt>Lead photo caption</dt><dd>Near <del>Kharkiv.</del> <ins>Kupiansk.</ins></dd>",
+            newest,
+        )
+        self.assertIn(
+            "<dt>Lead photo and credit</dt><dd>Tanks at the <del>border (Jane Doe)</del> "
+            "<ins>frontier (Omar Haddad)</ins></dd>",
+            newest,
+        )
+
+        # Restore: the form shows the photo's fields as the version kept them; looking
+        # changes nothing, pressing Restore writes them to the photo as a save would.
+        restore_url = f"/admin/articles/article/{article.pk}/history/{first.pk}/"
+        form = self.client.get(restore_url).context["adminform"].form
+        self.assertEqual(
+            [form[name].value() for name in ["photo_alt_text", "photo_caption", "photo_creator"]],
+            ["Tanks at the border", "Near Kharkiv.", jane.pk],
+        )
+        photo.refresh_from_db()
+        self.assertEqual(photo.caption, "Near Kupiansk.")
+        response = self.client.post(
+            restore_url,
+            article_form_data(article, **in_place("Tanks at the border", "Near Kharkiv.", jane)),
+        )
+        self.assertEqual(response.status_code, 302)
+        photo.refresh_from_db()
+        self.assertEqual(
+            (photo.alt_text, photo.caption, photo.creator),
+            ("Tanks at the border", "Near Kharkiv.", jane),
         )
 
     def test_an_untouched_body_with_a_link_is_not_named_as_changed(self):
