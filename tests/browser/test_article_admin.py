@@ -343,6 +343,19 @@ class BrowserBackupTests(EditorsAdminTestCase):
         EditLock.objects.update(heartbeat_at=timezone.now())
         crashed_tab = EditLock.objects.get().tab
         page.close()  # the tab is killed: no save, no prompt
+        # From another browser the editor cannot tell a crashed tab from one still open
+        # there: the lock stays, with the notice and Take over, as before.
+        elsewhere = self.browser.new_context()
+        self.addCleanup(elsewhere.close)
+        self.log_in(self.editor, elsewhere)
+        other_browser = elsewhere.new_page()
+        other_browser.goto(url)
+        other_browser.locator(".edit-lock").get_by_text(
+            "You are editing this in another tab"
+        ).wait_for()
+        self.assertTrue(other_browser.locator("#id_headline").is_disabled())
+        self.assertEqual(EditLock.objects.get().tab, crashed_tab)
+        other_browser.close()
         page = self.context.new_page()
         page.goto(url)
         # No open tab of this browser answers to the crashed tab's id: the lock passes to
