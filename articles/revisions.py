@@ -241,12 +241,9 @@ def restore_lead_photo_text(revision, article_pk: int):
     if kept is None:
         return  # saved before revisions kept the photo, or a version without one
     row = kept._object_version.object
-    gone = {key.name for key in deleted_links(row)}
-    fields = {
-        Photo._meta.get_field(name).attname: getattr(row, Photo._meta.get_field(name).attname)
-        for name in LEAD_PHOTO_TEXT_FIELDS
-        if name not in gone
-    }
+    gone = {key.attname for key in deleted_links(row)}
+    attnames = [Photo._meta.get_field(name).attname for name in LEAD_PHOTO_TEXT_FIELDS]
+    fields = {name: getattr(row, name) for name in attnames if name not in gone}
     Photo._base_manager.filter(pk=row.pk).update(**fields)
 
 

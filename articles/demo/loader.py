@@ -126,7 +126,11 @@ class DemoLoader:
         """A photographer who also writes is one person: the credit points at the author
         (also in a database loaded before the link was in the demo)."""
         creator, author = self.creators[spec["slug"]], self.authors.get(spec.get("author"))
-        if author and creator.author_id is None and not Creator.objects.filter(author=author):
+        if (
+            author
+            and creator.author_id is None
+            and not Creator.objects.filter(author=author).exists()
+        ):
             creator.author = author
             creator.save(update_fields=["author"])
 

@@ -175,6 +175,21 @@ class RevisionTests(AdminTestCase):
             ("Tanks at the border", "Near Kharkiv.", jane),
         )
 
+        # A credit deleted since: the photo keeps today's, the rest comes back.
+        self.save(article, **in_place("Tanks at the border", "Near Kupiansk.", omar))
+        jane.delete()
+        form = self.client.get(restore_url).context["adminform"].form
+        self.assertEqual(
+            [form[name].value() for name in ["photo_caption", "photo_creator"]],
+            ["Near Kharkiv.", omar.pk],
+        )
+        self.client.post(
+            restore_url,
+            article_form_data(article, **in_place("Tanks at the border", "Near Kharkiv.", omar)),
+        )
+        photo.refresh_from_db()
+        self.assertEqual((photo.caption, photo.creator), ("Near Kharkiv.", omar))
+
     def test_an_untouched_body_with_a_link_is_not_named_as_changed(self):
         article = make_article(
             status=Article.Status.DRAFT,
