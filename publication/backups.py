@@ -1,9 +1,10 @@
 """Backups of the database and the uploaded media, and putting one back.
 
 A backup is one folder, `<dir>/meridian-<UTC time>/`, holding `database.dump` (pg_dump's
-custom format) and `media.tar` (every file in the default storage: the media folder, or
-the S3 bucket). It is written under a `.partial` name and renamed when complete, so a
-backup cut off half-way is never restored or counted by the rotation.
+custom format), `media.tar` (every file in the default storage: the media folder, or
+the S3 bucket) and `withdrawn.tar` (the originals of withdrawn photos, kept apart). It
+is written under a `.partial` name and renamed when complete, so a backup cut off
+half-way is never restored or counted by the rotation.
 
 The PostgreSQL client programs are the embedded server's own (pgserver ships pg_dump,
 pg_restore and psql 16); `--bin-dir` names others, e.g. for a newer managed server.
@@ -17,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 from django.core.management.base import CommandError
 from django.db import connections
 
@@ -25,6 +26,9 @@ PREFIX = "meridian-"
 PARTIAL = ".partial"
 DATABASE_FILE = "database.dump"
 MEDIA_FILE = "media.tar"
+# Originals of withdrawn photos, kept outside the public media for a reinstatement.
+WITHDRAWN_FILE = "withdrawn.tar"
+ARCHIVES = {MEDIA_FILE: "default", WITHDRAWN_FILE: "withdrawn"}
 
 
 def default_bin_dir() -> Path:
@@ -75,7 +79,10 @@ def backups_in(directory: Path) -> list[Path]:
 
 
 def storage_files(storage, folder="") -> list[str]:
-    folders, files = storage.listdir(folder)
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:  # a folder not made yet (no photo withdrawn so far)
+        return []
     names = [f"{folder}{name}" for name in files]
     for name in folders:
         names += storage_files(storage, f"{folder}{name}/")
@@ -101,12 +108,13 @@ def make_backup(directory: Path, *, media=True, bin_dir: Path | None = None) -> 
             f"--file={partial / DATABASE_FILE}",
             env=client_env(),
         )
-        if media:
-            with tarfile.open(partial / MEDIA_FILE, "w") as archive:
-                for file_name in storage_files(default_storage):
-                    with default_storage.open(file_name) as source:
+        for archive_name, alias in ARCHIVES.items() if media else ():
+            storage = storages[alias]
+            with tarfile.open(partial / archive_name, "w") as archive:
+                for file_name in storage_files(storage):
+                    with storage.open(file_name) as source:
                         info = tarfile.TarInfo(file_name)
-                        info.size = default_storage.size(file_name)
+                        info.size = storage.size(file_name)
                         archive.addfile(info, source)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
@@ -154,19 +162,20 @@ def restore_backup(backup: Path, *, media=True, bin_dir: Path | None = None) -> 
         env=env,
         input=reset + sql,
     )
-    archive_path = backup / MEDIA_FILE
-    if not media or not archive_path.is_file():
-        return 0
     written = 0
-    with tarfile.open(archive_path) as archive:
-        for member in archive:
-            if not member.isfile():
-                continue
-            # Through the storage, whose own checks refuse names outside the media folder
-            # ("../") as for any upload; under the same name, which the restored rows hold.
-            if default_storage.exists(member.name):
-                default_storage.delete(member.name)
-            with archive.extractfile(member) as source:
-                default_storage.save(member.name, File(source, name=member.name))
-            written += 1
+    for archive_name, alias in ARCHIVES.items() if media else ():
+        archive_path, storage = backup / archive_name, storages[alias]
+        if not archive_path.is_file():
+            continue  # a backup from before withdrawn files were kept apart
+        with tarfile.open(archive_path) as archive:
+            for member in archive:
+                if not member.isfile():
+                    continue
+                # Through the storage, whose own checks refuse names outside its folder
+                # ("../") as for any upload; under the same name, which the restored rows hold.
+                if storage.exists(member.name):
+                    storage.delete(member.name)
+                with archive.extractfile(member) as source:
+                    storage.save(member.name, File(source, name=member.name))
+                written += 1
     return written

@@ -6,8 +6,9 @@ import tempfile
 from pathlib import Path
 from unittest import mock
 
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import SimpleTestCase, TransactionTestCase, override_settings
@@ -27,9 +28,17 @@ class TemporaryFoldersMixin:
 class BackupRestoreTests(TemporaryFoldersMixin, TransactionTestCase):
     def test_a_restore_brings_back_the_rows_and_files_of_the_backup(self):
         media, backups = self.folder(), self.folder()
-        with override_settings(MEDIA_ROOT=media):
+        withdrawn = {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": self.folder()},
+        }
+        with override_settings(
+            MEDIA_ROOT=media, STORAGES={**settings.STORAGES, "withdrawn": withdrawn}
+        ):
             kept = make_article(headline="As it was at the backup")
             default_storage.save("photos/lead.jpg", ContentFile(b"the photo at the backup"))
+            # A withdrawn photo's original, kept outside the public media.
+            storages["withdrawn"].save("0a1b/photos/gone.jpg", ContentFile(b"withdrawn"))
             out = io.StringIO()
             call_command("backup", dir=backups, stdout=out)
             [backup] = backups_in(backups)
@@ -40,6 +49,7 @@ class BackupRestoreTests(TemporaryFoldersMixin, TransactionTestCase):
             make_article(headline="Written after the backup")
             default_storage.delete("photos/lead.jpg")
             default_storage.save("photos/lead.jpg", ContentFile(b"damaged"))
+            storages["withdrawn"].delete("0a1b/photos/gone.jpg")
 
             out = io.StringIO()
             call_command("restore", str(backup), interactive=False, stdout=out)
@@ -50,7 +60,9 @@ class BackupRestoreTests(TemporaryFoldersMixin, TransactionTestCase):
             )
             with default_storage.open("photos/lead.jpg") as photo:
                 self.assertEqual(photo.read(), b"the photo at the backup")
-            self.assertIn("the database and 1 media files", out.getvalue())
+            with storages["withdrawn"].open("0a1b/photos/gone.jpg") as photo:
+                self.assertEqual(photo.read(), b"withdrawn")
+            self.assertIn("the database and 2 media files", out.getvalue())
             # Restoring did not write a second copy beside the file under another name.
             self.assertEqual(sorted(p.name for p in (media / "photos").iterdir()), ["lead.jpg"])
 
