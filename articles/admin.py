@@ -48,6 +48,7 @@ from articles.models import (
 )
 from articles.views import render_article_preview
 from publication.admin import (
+    BoundedInline,
     KnownValuesOnlyMixin,
     PhotoAdmin,
     PhotoForm,
@@ -87,7 +88,7 @@ class KindAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class CorrectionInline(admin.TabularInline):
+class CorrectionInline(BoundedInline, admin.TabularInline):
     model = Correction
     extra = 0
     fields = ["kind", "text", "date"]
@@ -106,7 +107,7 @@ class BylineFormSet(BaseInlineFormSet):
         return kwargs
 
 
-class BylineInline(TypeToPickMixin, admin.TabularInline):
+class BylineInline(BoundedInline, TypeToPickMixin, admin.TabularInline):
     """Co-authors with their roles, in the order readers see them.
 
     The order is set by dragging a row, or with its Move up / Move down buttons
@@ -511,7 +512,7 @@ class ShareLinkForm(forms.ModelForm):
         return link
 
 
-class ShareLinkInline(admin.TabularInline):
+class ShareLinkInline(BoundedInline, admin.TabularInline):
     model = ShareLink
     form = ShareLinkForm
     extra = 0

@@ -20,7 +20,7 @@ from articles.models import Article
 from newsletter import mail, services, subscriber_csv
 from newsletter.models import Delivery, ExportLog, Roundup, RoundupItem, Subscriber
 from newsletter.validators import domain_to_ascii, normalize_email
-from publication.admin import StoredTextForm
+from publication.admin import BoundedInline, StoredTextForm
 
 ROUNDUP_DAYS = 7
 # How far back the round-up's article menu reaches (plus the articles already chosen).
@@ -208,7 +208,7 @@ class RoundupItemFormSet(BaseInlineFormSet):
             field.choices = self.article_choices
 
 
-class RoundupItemInline(admin.TabularInline):
+class RoundupItemInline(BoundedInline, admin.TabularInline):
     model = RoundupItem
     formset = RoundupItemFormSet
     fields = ["order", "article"]

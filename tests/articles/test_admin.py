@@ -327,6 +327,25 @@ class ArticleChangeFormTests(AdminTestCase):
         self.article.refresh_from_db()
         self.assertIsNone(self.article.published_at)
 
+    def test_an_inline_row_count_past_the_limit_is_a_form_error_and_saves_nothing(self):
+        """The form's own row count (TOTAL_FORMS) decided how many rows were built: 2,000
+        byline rows took 23 s to build, and 2,000 share links were saved."""
+        url = article_change_url(self.article)
+        for prefix in ["share_links", "bylines", "corrections"]:
+            data = article_form_data(self.article, headline="Changed")
+            data[f"{prefix}-TOTAL_FORMS"] = "2000"
+            with self.subTest(prefix=prefix):
+                response = self.client.post(url, data)
+                self.assertContains(response, "Please submit at most 10")
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.headline, "An article to edit")
+        self.assertFalse(ShareLink.objects.exists())
+        # Counted beyond the saved rows: an article with more links than that still saves.
+        for _ in range(101):
+            ShareLink.objects.create(article=self.article, expires_at=ShareLink.expiry_after(1))
+        data = article_form_data(self.article, headline="Changed")
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+
     def test_add_form_renders(self):
         response = self.client.get("/admin/articles/article/add/")
         self.assertContains(response, "Preview as readers will see it")
