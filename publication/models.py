@@ -71,6 +71,11 @@ class RedirectQuerySet(models.QuerySet):
         # a backslash as a slash, so "/old/\\evil.example" is the same trick.
         if not redirect.new_path.endswith("/") or rest.startswith(("/", "\\")):
             return None
+        # A new address under the old one ("/europe/" → "/europe/news/"): an address already
+        # under the new one is where this redirect sends readers; followed again, each
+        # missing page sent them one level deeper for ever ("/europe/news/news/news/…").
+        if redirect.new_path.startswith(redirect.old_path) and path.startswith(redirect.new_path):
+            return None
         return redirect.new_path + rest
 
     def leads_back(self, old_path: str, new_path: str, *, hops: int = 10) -> bool:

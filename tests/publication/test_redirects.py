@@ -213,6 +213,16 @@ class ManualRedirectAdminTests(TestCase):
                         response = self.client.get(path)
                         self.assertEqual(response.status_code, 404)
 
+    def test_a_new_address_under_the_old_one_is_followed_once(self):
+        """ "/europe/" → "/europe/news/" sent a missing "/europe/news/" to
+        "/europe/news/news/", and so on for ever (a browser's "too many redirects")."""
+        Redirect.objects.create(old_path="/europe/", new_path="/europe/news/")
+        self.assertEqual(self.client.get("/europe/")["Location"], "/europe/news/")
+        self.assertEqual(self.client.get("/europe/feed/")["Location"], "/europe/news/feed/")
+        for path in ["/europe/news/", "/europe/news/feed/", "/europe/news/news/"]:
+            with self.subTest(path=path):
+                self.assertEqual(self.client.get(path).status_code, 404)
+
     def test_a_redirect_that_would_send_readers_round_in_a_circle_is_a_form_error(self):
         Redirect.objects.create(old_path="/a/", new_path="/b/")
         for old_path, new_path in [
