@@ -974,6 +974,11 @@ class ArticleAdmin(VersionAdmin):
                 {"kept": False, "error": "Your changes could not be kept: copy them first."}
             )
         with transaction.atomic():
+            # Two posts at once (a retry, a second tab) both found the lock above and kept
+            # the changes twice: the second waits here, then finds them kept.
+            held = EditLock.objects.select_for_update().filter(pk=lock.pk, taken_from=request.user)
+            if held.first() is None:
+                return JsonResponse({"kept": False, "error": "Nothing to keep."}, status=409)
             savepoint = transaction.savepoint()
             with reversion.create_revision():
                 reversion.set_user(request.user)
