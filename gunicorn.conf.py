@@ -30,9 +30,15 @@ graceful_timeout = 20
 # cached pages are served at thousands a second and a restart costs a cold worker.
 max_requests = env_int("GUNICORN_MAX_REQUESTS", default=100000)
 max_requests_jitter = max_requests // 10
+# gunicorn's control socket (for gunicornc) defaults to one path per user account, so
+# two app servers on one machine, or a test run beside the site, took it from each other.
+control_socket_disable = True
 # Django logs every request as JSON (publication.middleware.RequestLogMiddleware).
 accesslog = None
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 logconfig_dict = json_stdout_logging(
-    loggers={"gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False}}
+    # gunicorn's default root level is INFO, which applied until Django set up its own
+    # logging: each worker's start logged the embedded PostgreSQL's three INFO lines.
+    root={"handlers": ["console"], "level": "WARNING"},
+    loggers={"gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 )

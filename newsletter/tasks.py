@@ -17,6 +17,7 @@ from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 from procrastinate.contrib.django.models import ProcrastinateJob
 from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.job_context import AbortReason
 
 from newsletter import mail
 from newsletter.models import Delivery, Roundup, Subscriber
@@ -49,10 +50,14 @@ def roundup_prepare(*, roundup_id: int) -> None:
     roundup_continue(roundup=Roundup.objects.get(pk=roundup_id))
 
 
-@app.task(name="newsletter.roundup_send_batch", queue="mail", retry=MAIL_RETRY)
+@app.task(name="newsletter.roundup_send_batch", queue="mail", retry=MAIL_RETRY, pass_context=True)
 @with_fresh_connection
-def roundup_send_batch(*, roundup_id: int) -> None:
-    if roundup_batch_send(roundup_id=roundup_id):
+def roundup_send_batch(context, *, roundup_id: int) -> None:
+    def stopping() -> bool:
+        # The worker was told to stop (a deploy, SIGTERM): settings.PROCRASTINATE_WORKER_DEFAULTS
+        return context.abort_reason() == AbortReason.SHUTDOWN
+
+    if roundup_batch_send(roundup_id=roundup_id, stopping=stopping):
         roundup_continue(roundup=Roundup.objects.get(pk=roundup_id))
 
 
@@ -146,13 +151,18 @@ def roundup_batch_running(*, roundup: Roundup) -> bool:
     ).exists()
 
 
-def roundup_batch_send(*, roundup_id: int) -> int:
+def roundup_batch_send(*, roundup_id: int, stopping=lambda: False) -> int:
     """Send up to NEWSLETTER_BATCH_SIZE queued copies; return how many remain queued.
 
     Each copy is claimed (status "sending", committed) just before it is handed to
     the mail server and marked sent just after, so a crash can leave at most the
     one copy in flight as "sending": it is never sent again (at most once), and
     everything still "queued" is picked up when sending resumes.
+
+    When stopping() says the worker is stopping, the batch ends after the copy in hand
+    and the rest stay queued for the next batch job, which any worker then picks up: a
+    batch took up to 200 copies × the mail server's time, longer than `serve` and a
+    service manager wait, and a worker killed mid-copy left that copy unresolved.
     """
     roundup = Roundup.objects.get(pk=roundup_id)
     pending = Delivery.objects.filter(
@@ -167,7 +177,12 @@ def roundup_batch_send(*, roundup_id: int) -> int:
         backend.open()  # raises if the server is down: nothing claimed, the job retries
         try:
             roundup_copies_send(
-                batch, roundup=roundup, articles=articles, site=site, backend=backend
+                batch,
+                roundup=roundup,
+                articles=articles,
+                site=site,
+                backend=backend,
+                stopping=stopping,
             )
         finally:
             backend.close()
@@ -185,9 +200,11 @@ def roundup_batch_send(*, roundup_id: int) -> int:
     return remaining
 
 
-def roundup_copies_send(batch, *, roundup, articles, site, backend) -> None:
+def roundup_copies_send(batch, *, roundup, articles, site, backend, stopping) -> None:
     failures = 0
     for delivery in batch:
+        if stopping():
+            return
         claimed = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.QUEUED).update(
             status=Delivery.Status.SENDING, attempts=F("attempts") + 1
         )

@@ -32,11 +32,17 @@ def json_stdout_logging(**loggers) -> dict:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"json": {"()": "publication.logs.JsonFormatter"}},
+        "filters": {
+            "one_line_per_login_failure": {"()": "publication.logs.AxesRepeatFilter"},
+            "job_outcomes": {"()": "publication.logs.JobLogFilter"},
+        },
         "handlers": {
             "console": {
                 "class": "logging.StreamHandler",
                 "stream": "ext://sys.stdout",
                 "formatter": "json",
+                # On the handler: the worker logs through a child logger named after it.
+                "filters": ["job_outcomes"],
             }
         },
         **loggers,
@@ -49,8 +55,24 @@ def scrub(text: str) -> str:
 
 
 def redacted_path(request) -> str:
-    path = request.path
-    match = getattr(request, "resolver_match", None)
+    return redacted(request.path, getattr(request, "resolver_match", None))
+
+
+def redacted(path: str, match=None) -> str:
+    """path without the secrets in it (tokens, email addresses).
+
+    An address no route answers is matched to the nearest route: with its slash added
+    (the 301 CommonMiddleware sends for a link missing it) or without its last segments
+    (a link with something stuck on the end, a 404), so the token in it is found too.
+    """
+    from django.urls import Resolver404, resolve
+
+    candidate = path if path.endswith("/") else path + "/"
+    while match is None and candidate.count("/") > 2:
+        try:
+            match = resolve(candidate)
+        except Resolver404:
+            candidate = candidate[: candidate.rstrip("/").rindex("/") + 1]
     if match is not None:
         for name, value in match.kwargs.items():
             if name in SECRET_URL_KWARGS and value:
@@ -75,19 +97,34 @@ def install_request_id_factory() -> None:
 
 def redacted_url(url: str) -> str:
     """A URL without its query string, and without secret tokens when it is one of ours."""
-    from django.urls import Resolver404, resolve
-
     parts = urlsplit(url)
-    path = parts.path
-    try:
-        match = resolve(path)
-    except Resolver404:
-        match = None
-    if match is not None:
-        for name, value in match.kwargs.items():
-            if name in SECRET_URL_KWARGS and value:
-                path = path.replace(str(value), "[redacted]")
-    return scrub(urlunsplit((parts.scheme, parts.netloc, path, "", "")))
+    return urlunsplit((parts.scheme, parts.netloc, redacted(parts.path), "", ""))
+
+
+class AxesRepeatFilter(logging.Filter):
+    """One line per failed admin sign-in: axes adds a second, "Locking out …", to every
+    attempt from the limit on, which the request's own line already says (status 429).
+    axes masks the user name and the address in both (AXES_SENSITIVE_PARAMETERS)."""
+
+    def filter(self, record):
+        return not record.getMessage().startswith("AXES: Locking out")
+
+
+class JobLogFilter(logging.Filter):
+    """Of the job worker's INFO lines, the ones an operator acts on: a job that failed and
+    will be retried (a mail server outage shows here at once, not a day later when the
+    last retry fails, which is an ERROR), and the worker starting and stopping. Its start
+    and success lines for every job (the stalled-job check alone runs every 15 seconds)
+    are left out."""
+
+    KEPT = {"job_error_retry", "job_aborted_retry", "job_aborted", "start_worker", "stop_worker"}
+
+    def filter(self, record):
+        return (
+            not record.name.startswith("procrastinate")
+            or record.levelno >= logging.WARNING
+            or getattr(record, "action", None) in self.KEPT
+        )
 
 
 class JsonFormatter(logging.Formatter):
@@ -111,7 +148,9 @@ class JsonFormatter(logging.Formatter):
         if request is not None and "path" not in event and hasattr(request, "path"):
             event["method"] = request.method
             event["path"] = redacted_path(request)
-        if record.exc_info:
+        # A refused request (django.security.*: a bad query, a bad host) is explained by its
+        # message; the traceback would be Django's own frames, several kB per scanner probe.
+        if record.exc_info and not record.name.startswith("django.security."):
             event["exc"] = scrub(self.formatException(record.exc_info))
         line = json.dumps(event, ensure_ascii=False, default=str)
         # A lone surrogate (JSON from a client may hold "\ud800") cannot be written as

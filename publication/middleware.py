@@ -188,6 +188,15 @@ class RequestSizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        response = self.refusal(request)
+        if response is None:
+            return self.get_response(request)
+        # Above the page cache, whose default lifetimes (no-store for errors) miss these.
+        add_never_cache_headers(response)
+        return response
+
+    @staticmethod
+    def refusal(request):
         try:
             length = int(request.headers.get("content-length") or 0)
         except ValueError:
@@ -202,7 +211,7 @@ class RequestSizeLimitMiddleware:
                 # The rich-text editor shows {"error": {"message": …}} to the writer.
                 return JsonResponse({"error": {"message": message}}, status=413)
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
-        return self.get_response(request)
+        return None
 
 
 class SecurityHeadersMiddleware:

@@ -43,7 +43,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseNotModified
 from django.urls import Resolver404, get_resolver
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.encoding import escape_uri_path
 from django.utils.http import http_date, parse_http_date_safe
 
@@ -513,28 +513,35 @@ class PageCacheMiddleware:
                 response = self.serve(request, state)
             else:
                 response = self.get_response(request)
-            if response.status_code == 404:
-                self.not_found_lifetime(request, response)
+            if not response.has_header("Cache-Control"):
+                self.default_lifetime(request, response)
             return response
         finally:
             _request_state.reset(token)
 
     @staticmethod
-    def not_found_lifetime(request, response) -> None:
-        """A "not found" page lives as long as pages do, for browsers and CDNs alike.
+    def default_lifetime(request, response) -> None:
+        """Say how long an answer no view gave a lifetime may be kept.
 
-        Without a Cache-Control, a CDN may keep a 404 for its own default (often hours),
-        after an editor has published that address or added a redirect for it. The pages'
-        short public lifetime, capped by the next scheduled publish, bounds it like any
-        other edit, and a CDN still absorbs the floods of 404s that scanners send, which
-        no-cache would pass to the app servers. Not stored here: 404s are not pages.
+        Shared caches may keep 301, 308, 404, 405 and 410 without being told (RFC 9111's
+        heuristic freshness, often hours on a CDN), and browsers keep a 301 for good. When
+        it is the same for every reader, such an answer to GET or HEAD gets the pages'
+        short public lifetime, capped by the next scheduled publish: an editor publishing
+        an address that was a 404, or changing a redirect, is then seen like any other edit,
+        while a CDN still absorbs the floods of 404s scanners send (no-cache would pass them
+        all to the app servers). Every other error (400, 403, 413, 429, 5xx) depends on the
+        request or on a passing state: no cache may keep it. Not stored here: none of them
+        is a page.
         """
+        status = response.status_code
         if (
-            request.method in ("GET", "HEAD")
-            and not response.has_header("Cache-Control")
+            status in (301, 308, 404, 405, 410)
+            and request.method in ("GET", "HEAD")
             and same_for_everyone(request, response)
         ):
             send_public_lifetimes(response)
+        elif status >= 400:
+            add_never_cache_headers(response)
 
     @staticmethod
     def cacheable(request) -> bool:

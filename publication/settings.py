@@ -73,7 +73,8 @@ MIDDLEWARE = [
     "publication.middleware.HealthCheckMiddleware",
     "publication.middleware.RequestSizeLimitMiddleware",
     # Whole public pages from the cache, before the rest: see publication/page_cache.py
-    # for what a hit skips and why that is safe.
+    # for what a hit skips and why that is safe. It also gives every answer from below
+    # without a Cache-Control a deliberate one.
     "publication.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "publication.middleware.ControlCharacterMiddleware",
@@ -359,6 +360,9 @@ LOGGING = json_stdout_logging(
         "django.request": {"level": "ERROR"},
         # runserver's own access lines would repeat ours.
         "django.server": {"level": "WARNING"},
+        "axes.handlers.database": {"filters": ["one_line_per_login_failure"]},
+        # Jobs retried and the worker's start and stop (publication.logs.JobLogFilter).
+        "procrastinate": {"level": "INFO"},
     },
 )
 
@@ -461,6 +465,11 @@ CKEDITOR_5_CONFIGS = {
 # --- Newsletter ---
 # Jobs (newsletter mail) live in PostgreSQL; `manage.py procrastinate worker` runs them.
 PROCRASTINATE_IMPORT_PATHS = ["publication.tasks", "newsletter.tasks"]
+# On SIGTERM a worker takes no new job and at once asks the jobs in hand to stop: a
+# round-up batch hands its unsent copies to the next batch job after the copy in hand
+# (newsletter.tasks); other jobs are short and finish. Waiting longer would only let a
+# batch run past `serve`'s and the service manager's stop timeouts.
+PROCRASTINATE_WORKER_DEFAULTS = {"shutdown_graceful_timeout": 0}
 # The signed link in a confirmation email stays valid this long (seconds).
 NEWSLETTER_CONFIRM_MAX_AGE = env_int("NEWSLETTER_CONFIRM_MAX_AGE", default=7 * 24 * 3600, minimum=1)
 # The signup form token is shared by every reader for one bucket (so cached pages stay

@@ -20,10 +20,10 @@ def with_fresh_connection(func):
     close it when the job ends so none is left open (or in a broken state)."""
 
     @functools.wraps(func)
-    def wrapper(**kwargs):
+    def wrapper(*args, **kwargs):
         close_old_connections()
         try:
-            return func(**kwargs)
+            return func(*args, **kwargs)
         finally:
             connections.close_all()
 

@@ -181,10 +181,62 @@ class RequestLogTests(TestCase):
         self.assertNotEqual(first, second)
 
     def test_tokens_in_links_are_not_logged(self):
+        # A link missing its slash (a 301) or with something stuck on its end (a 404)
+        # matches no route: its token was logged whole.
+        links = {
+            "/newsletter/confirm/secret-token-value/": "/newsletter/confirm/[redacted]/",
+            "/newsletter/confirm/secret-token-value": "/newsletter/confirm/[redacted]",
+            "/newsletter/unsubscribe/secret-token/x/": "/newsletter/unsubscribe/[redacted]/x/",
+            "/share/secret-token-value": "/share/[redacted]",
+            "/articles/a-story/": "/articles/a-story/",
+        }
         with self.assertLogs("publication.requests", "INFO") as logs:
-            self.client.get("/newsletter/confirm/secret-token-value/")
+            for link in links:
+                self.client.get(link)
+        self.assertEqual([line["path"] for line in log_lines(logs.records)], list(links.values()))
+
+    @override_settings(AXES_FAILURE_LIMIT=3)
+    def test_failed_sign_ins_log_one_line_each_without_name_password_or_address(self):
+        with self.assertLogs("axes", "INFO") as logs:
+            statuses = [
+                self.client.post(
+                    "/admin/login/",
+                    {"username": "boss@example.org", "password": "S3cretHunter2!"},
+                    REMOTE_ADDR="198.51.100.23",
+                ).status_code
+                for _ in range(5)
+            ]
+        self.assertEqual(statuses, [200, 200, 429, 429, 429])
+        # axes logged "Locking out …" besides the failure on every attempt from the third.
+        lines = log_lines([record for record in logs.records if record.levelno >= logging.WARNING])
+        self.assertEqual(len(lines), 5)
+        for secret in ("boss", "example.org", "S3cret", "198.51.100"):
+            self.assertNotIn(secret, json.dumps(lines))
+
+    def test_the_job_worker_logs_retries_and_its_start_and_stop_not_every_job(self):
+        [console] = [h for h in logging.getLogger().handlers if h.get_name() == "console"]
+        self.assertTrue(logging.getLogger("procrastinate.worker.w1").isEnabledFor(logging.INFO))
+
+        def shown(action, level=logging.INFO, name="procrastinate.worker.w1"):
+            record = logging.LogRecord(name, level, __file__, 1, "Job …", (), None)
+            record.action = action
+            return bool(console.filter(record))
+
+        # A mail server outage showed nowhere until the last retry failed, a day later.
+        self.assertTrue(shown("job_error_retry"))
+        self.assertTrue(shown("stop_worker"))
+        self.assertTrue(shown("job_error", logging.ERROR))
+        self.assertFalse(shown("job_success"))
+        self.assertFalse(shown("start_job"))
+        self.assertTrue(shown(None, name="publication.requests"))
+
+    def test_a_refused_request_is_logged_without_djangos_traceback(self):
+        with self.assertLogs("django.security", "WARNING") as logs:
+            response = self.client.get("/", headers={"host": "attacker.example"})
+        self.assertEqual(response.status_code, 400)
         [line] = log_lines(logs.records)
-        self.assertEqual(line["path"], "/newsletter/confirm/[redacted]/")
+        self.assertIn("attacker.example", line["msg"])
+        self.assertNotIn("exc", line)
 
     def test_tokens_in_addresses_no_route_matched_are_not_logged(self):
         """A link pasted from a mail with a trailing ">" or line break, or without its final
@@ -399,6 +451,8 @@ class ServeTests(SimpleTestCase):
         requests = [line for line in lines if line.get("logger") == "publication.requests"]
         self.assertTrue(any(line["path"] == "/" and line["status"] == 200 for line in requests))
         self.assertTrue(any(line["msg"].startswith("Stopped worker") for line in lines))
+        # No control socket: a second server or a test run on the machine would take it.
+        self.assertFalse(any("Control socket" in line["msg"] for line in lines))
         gunicorn_warnings = [
             line
             for line in lines
