@@ -10,6 +10,7 @@ The PostgreSQL client programs are the embedded server's own (pgserver ships pg_
 pg_restore and psql 16); `--bin-dir` names others, e.g. for a newer managed server.
 """
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -32,9 +33,10 @@ ARCHIVES = {MEDIA_FILE: "default", WITHDRAWN_FILE: "withdrawn"}
 
 
 def default_bin_dir() -> Path:
-    import pgserver  # the embedded server's binaries: always installed with the project
-
-    return Path(pgserver.__file__).parent / "pginstall" / "bin"
+    """The embedded server's binaries (pgserver is always installed with the project),
+    found without importing pgserver, whose import warns about XDG_RUNTIME_DIR."""
+    [package] = importlib.util.find_spec("pgserver").submodule_search_locations
+    return Path(package) / "pginstall" / "bin"
 
 
 def client_env(alias="default") -> dict:
