@@ -331,6 +331,8 @@ class ArticleAdminForm(forms.ModelForm):
             "body",
             "teaser",
             "tags",
+            "seo_title",
+            "seo_description",
             "status",
             "published_at",
             "featured",
@@ -738,6 +740,11 @@ class ArticleAdmin(VersionAdmin):
             },
         ),
         ("Text", {"fields": ["body", "teaser", "tags"]}),
+        # Most articles need neither: folded away until an editor opens it.
+        (
+            "Search and sharing",
+            {"classes": ["collapse"], "fields": ["seo_title", "seo_description"]},
+        ),
         (
             "Publishing",
             {

@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from django_ckeditor_5.fields import CKEditor5Field
 from taggit.models import Tag, TaggedItem
 
-from articles import search
+from articles import search, seo
 from articles.body import (
     DEK_MAX_LENGTH,
     WORDS_PER_MINUTE,
@@ -264,6 +264,21 @@ class Article(RedirectsWhenMoved):
         "then lead readers to the new one.",
     )
     dek = models.TextField("dek", blank=True, help_text="One or two sentences under the headline.")
+    # Optional overrides for search results and shared links, as in Yoast or Newspack.
+    seo_title = models.CharField(
+        "search and sharing title",
+        max_length=200,
+        blank=True,
+        help_text=f"Shown by search engines and social networks instead of the headline; "
+        f"keep it to {seo.TITLE_MAX_LENGTH} characters. Leave empty to use the headline.",
+    )
+    seo_description = models.TextField(
+        "search and sharing description",
+        blank=True,
+        help_text=f"Shown under the title in search results and shared links; keep it to "
+        f"{seo.DESCRIPTION_MAX_LENGTH} characters. Leave empty to use the dek, shortened "
+        f"to {seo.DESCRIPTION_MAX_LENGTH} characters.",
+    )
     kind = models.ForeignKey(
         Kind, on_delete=models.PROTECT, null=True, blank=True, related_name="articles"
     )
@@ -482,6 +497,15 @@ class Article(RedirectsWhenMoved):
             warnings.append(
                 f"The dek is {len(self.dek.strip())} characters; keep it to {DEK_MAX_LENGTH}."
             )
+        for label, text, limit in [
+            ("search and sharing title", self.seo_title, seo.TITLE_MAX_LENGTH),
+            ("search and sharing description", self.seo_description, seo.DESCRIPTION_MAX_LENGTH),
+        ]:
+            if len(text.strip()) > limit:
+                warnings.append(
+                    f"The {label} is {len(text.strip())} characters; search results show "
+                    f"about {limit}."
+                )
         if not topic_count:
             warnings.append("No topics: readers cannot follow the story.")
         warnings += placeholder_warning("headline", self.headline)
@@ -591,10 +615,18 @@ class Article(RedirectsWhenMoved):
         return max(filter(None, [self.published_at, self.shown_updated_at]), default=None)
 
     @property
+    def share_title(self) -> str:
+        """What search results and shared links call the article."""
+        return self.seo_title or self.headline
+
+    @property
     def meta_description(self) -> str:
-        """What search engines and shares say the page is about: the dek, else the
-        section's description (a draft in preview may have neither)."""
-        return self.dek or (self.section.description if self.section else "")
+        """What search engines and shares say the page is about: the editor's description,
+        else the dek, else the section's description (a draft in preview may have none).
+        Pages shorten it (seo.shorten)."""
+        return (
+            self.seo_description or self.dek or (self.section.description if self.section else "")
+        )
 
     @property
     def topics(self) -> list:

@@ -27,6 +27,9 @@ MAX_QUERY_LENGTH = 200
 EXTRA_FOLDS = str.maketrans("øØłŁđĐħĦıŀĿ", "oOlLdDhHilL")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 WHITESPACE = re.compile(r"\s+")
+# A phone keyboard's "smart" punctuation types a phrase as “…” or „…“: websearch syntax
+# reads only straight quotes as a phrase.
+PHRASE_QUOTES = str.maketrans("“”„‟", '""""')
 TAG = re.compile(r"""<[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>""")
 BLOCK = re.compile(r"</?(?:p|br|h\d|li|blockquote|figcaption)\b")
 # Characters of a body ts_headline reads, from a little before the first likely hit: room
@@ -80,9 +83,23 @@ def plain_text(body_html: str) -> str:
 
 
 def clean_query(text: str) -> str:
-    """What a reader typed, safe to parse: no control characters (NUL), bounded length."""
-    text = unicodedata.normalize("NFC", CONTROL.sub(" ", text or ""))
+    """What a reader typed, safe to parse: no control characters (NUL), bounded length,
+    phrases in straight quotes."""
+    text = unicodedata.normalize("NFC", CONTROL.sub(" ", text or "")).translate(PHRASE_QUOTES)
     return WHITESPACE.sub(" ", text).strip()[:MAX_QUERY_LENGTH]
+
+
+def quoted_query(query: str) -> str:
+    """A cleaned query as a page quotes it: “black sea”, whether or not it was typed as a
+    phrase; a query with phrases in it keeps them as typed, in curly quotes: “black sea” -nato."""
+    pieces = query.split('"')
+    if len(pieces) % 2 == 0:  # an unclosed phrase, as websearch reads it, runs to the end
+        pieces.append("")
+    if not any(phrase.strip() for phrase in pieces[1::2]):
+        return f"“{query}”"
+    return "".join(
+        piece if position % 2 == 0 else f"“{piece}”" for position, piece in enumerate(pieces)
+    )
 
 
 def search_query(text: str) -> SearchQuery:

@@ -9,8 +9,36 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+# Search results show about 60 characters of a title (Google cuts at ~600 px) and
+# 150-160 of a description. The site's name costs " — The Meridian" (15 characters) and
+# search engines show it apart from the title anyway (og:site_name, the publisher), so a
+# title keeps it only while the whole stays within the limit: a headline is never cut.
+TITLE_MAX_LENGTH = 60
+DESCRIPTION_MAX_LENGTH = 160
+# Left off before an ellipsis: "Russia, …" reads worse than "Russia…".
+DANGLING = " ,;:–—-(/"
+
 # As django.utils.html.json_script: no field can close the script element or open a comment.
 JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def title_tag(title: str, site_name: str) -> str:
+    """A page's <title>: the title and the site's name, the name dropped when both would
+    not fit in TITLE_MAX_LENGTH."""
+    with_site = f"{title} — {site_name}"
+    return with_site if len(with_site) <= TITLE_MAX_LENGTH else title
+
+
+def shorten(text: str, limit: int = DESCRIPTION_MAX_LENGTH) -> str:
+    """Text for a meta description: whole if it fits, else cut at the last word boundary
+    that leaves room for an ellipsis (mid-word only for a single word longer than that)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut and not text[limit - 1].isspace():
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(DANGLING) + "…"
 
 
 def ld_json(data) -> SafeString:
@@ -41,7 +69,7 @@ def article_structured_data(article, *, site) -> list[dict]:
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": article.headline,
-        "description": article.dek,
+        "description": article.meta_description,
         "datePublished": article.published_at,
         "dateModified": article.modified_at,
         "author": [
@@ -69,6 +97,8 @@ def article_structured_data(article, *, site) -> list[dict]:
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
     }
+    if article.seo_title and article.seo_title != article.headline:
+        news_article["alternativeHeadline"] = article.seo_title
     if photo := article.shown_lead_photo:
         news_article["image"] = photo.image_object()
     breadcrumbs = {

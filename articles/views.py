@@ -106,6 +106,7 @@ def article_page(*, article_pk=None, article: Article | None = None, preview_ban
             seo.article_structured_data(article, site=context["site"])
         )
     return {
+        "title": seo.title_tag(article.share_title, context["site"].name),
         "meta": render_to_string("articles/article_detail_meta.html", context),
         "content": render_to_string("articles/article_detail_content.html", context),
     }
@@ -293,7 +294,7 @@ def search_results(request):
         shown = [(pk, head) for pk, head in zip(page.object_list, heads, strict=True) if head]
         excerpts = search.snippets([texts.get(pk, "") for pk, _ in shown], query)
         page.results = [(head, excerpt) for (_, head), excerpt in zip(shown, excerpts, strict=True)]
-    context = {"form": form, "query": query, "page_obj": page}
+    context = {"form": form, "quoted_query": search.quoted_query(query), "page_obj": page}
     if page is not None:
         context["share_image"] = share_image
     response = render(request, "articles/search.html", context)

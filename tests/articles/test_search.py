@@ -225,6 +225,28 @@ class SearchTests(QueryCountMixin, TestCase):
             set(headlines(self.get("zurich or malmo"))), {self.zurich.headline, self.malmo.headline}
         )
 
+    def test_a_phrase_in_typographic_quotes_is_a_phrase(self):
+        # A phone's "smart" punctuation types these; as words, the query would find the
+        # headline whatever their order.
+        for q in ["“harbour floating”", "„harbour floating“"]:
+            with self.subTest(q=q):
+                self.assertEqual(headlines(self.get(q)), [])
+        self.assertEqual(headlines(self.get("“floating harbour”")), [self.headline_hit.headline])
+
+    def test_the_page_quotes_a_query_once(self):
+        for q, shown in [
+            ("floating harbour", "“floating harbour”"),
+            ('"floating harbour"', "“floating harbour”"),
+            ("“floating harbour”", "“floating harbour”"),
+            ('"floating harbour" -engineers', "“floating harbour” -engineers"),
+            ('busan "floating', "busan “floating”"),
+            ('"', "“\"”"),
+        ]:
+            with self.subTest(q=q):
+                page = html.unescape(self.get(q).content.decode())
+                self.assertIn(f"<title>{shown} — Search — ", page)
+                self.assertRegex(page, rf"results? for {re.escape(shown)}</h2>")
+
     def test_filters_by_section_kind_and_author(self):
         self.assertEqual(
             headlines(self.get("zurich or malmo or busan", section="asia")),

@@ -1,0 +1,162 @@
+"""Titles and descriptions for search results and shared links: the editor's overrides,
+the site's name only where it fits, descriptions shortened at a word."""
+
+import html
+import re
+
+from django.test import SimpleTestCase
+from django.urls import reverse
+
+from articles import seo
+from articles.models import Article
+from tests.articles.test_article_page import structured_data
+from tests.factories import (
+    AdminTestCase,
+    article_form_data,
+    make_article,
+    make_author,
+    make_photo,
+    make_section,
+    make_site,
+)
+
+SHORT_HEADLINE = "Ports reopen on the Black Sea"  # 29 + " — The Meridian" = 44
+LONG_HEADLINE = "Can the alliance hold together through a long and unusually difficult winter?"
+LONG_DEK = (
+    "Ministers meet in Brussels this week with the grain corridor, the energy price cap and "
+    "the question of who pays for the next winter of air defence all unresolved, and with "
+    "elections looming in three capitals."
+)
+
+
+def head(response) -> dict[str, str]:
+    """The page's <title> and its title and description tags, unescaped."""
+    page = response.content.decode()
+    tags = {
+        name: html.unescape(content)
+        for name, content in re.findall(
+            r'<meta (?:name|property)="((?:og:|twitter:)?(?:title|description))" '
+            r'content="([^"]*)">',
+            page,
+        )
+    }
+    (title,) = re.findall(r"<title>([^<]*)</title>", page)
+    return {"title": html.unescape(title), **tags}
+
+
+class ShortenTests(SimpleTestCase):
+    def test_a_description_is_cut_at_a_word_with_an_ellipsis(self):
+        for text, limit, shortened in [
+            ("one two", 8, "one two"),
+            ("  one\n two ", 8, "one two"),
+            ("one two three", 8, "one two…"),
+            ("one, two three", 8, "one…"),  # cut after "tw": back to "one", no comma
+            ("x" * 20, 8, "x" * 7 + "…"),  # a single long word is cut inside it
+            ("a" * 160, 160, "a" * 160),
+        ]:
+            with self.subTest(text=text, limit=limit):
+                self.assertEqual(seo.shorten(text, limit), shortened)
+
+    def test_the_site_name_is_kept_only_where_it_fits(self):
+        self.assertEqual(seo.title_tag("Ports", "The Meridian"), "Ports — The Meridian")
+        self.assertEqual(seo.title_tag("x" * 45, "The Meridian"), "x" * 45 + " — The Meridian")
+        self.assertEqual(seo.title_tag("x" * 46, "The Meridian"), "x" * 46)
+
+
+class TitleAndDescriptionTests(AdminTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.short = make_article(
+            headline=SHORT_HEADLINE,
+            dek="Ships sail again.",
+            authors=[make_author("Ana Ruiz")],
+            lead_photo=make_photo(credit_text="Jane Doe / stockagency.example"),
+        )
+        cls.long = make_article(headline=LONG_HEADLINE, dek=LONG_DEK)
+        cls.overridden = make_article(
+            headline=LONG_HEADLINE,
+            dek=LONG_DEK,
+            seo_title="Can the alliance last the winter?",
+            seo_description="Grain, energy and air defence divide the ministers.",
+        )
+
+    def test_without_overrides_the_headline_and_a_shortened_dek(self):
+        short = head(self.client.get(self.short.get_absolute_url()))
+        self.assertEqual(short["title"], f"{SHORT_HEADLINE} — The Meridian")
+        self.assertEqual(short["og:title"], SHORT_HEADLINE)
+        self.assertEqual(short["description"], "Ships sail again.")
+
+        long = head(self.client.get(self.long.get_absolute_url()))
+        # 78 characters: the site's name would push it to 93.
+        self.assertEqual(long["title"], LONG_HEADLINE)
+        description = long["description"]
+        self.assertLessEqual(len(description), 160)
+        self.assertTrue(description.endswith("winter of air defence all…"), description)
+        self.assertTrue(LONG_DEK.startswith(description[:-1]))
+        for name in ["og:description", "twitter:description"]:
+            self.assertEqual(long[name], description)
+        self.assertEqual([long["og:title"], long["twitter:title"]], [LONG_HEADLINE] * 2)
+        # The page itself shows the whole dek; structured data carries it too.
+        self.assertContains(self.client.get(self.long.get_absolute_url()), LONG_DEK)
+
+    def test_the_editors_title_and_description_replace_them(self):
+        response = self.client.get(self.overridden.get_absolute_url())
+        tags = head(response)
+        self.assertEqual(tags["title"], "Can the alliance last the winter? — The Meridian")
+        for name in ["og:title", "twitter:title"]:
+            self.assertEqual(tags[name], "Can the alliance last the winter?")
+        for name in ["description", "og:description", "twitter:description"]:
+            self.assertEqual(tags[name], "Grain, energy and air defence divide the ministers.")
+        news = structured_data(response)[0]
+        self.assertEqual(news["headline"], LONG_HEADLINE)  # what the page shows
+        self.assertEqual(news["alternativeHeadline"], "Can the alliance last the winter?")
+        self.assertEqual(news["description"], self.overridden.seo_description)
+        self.assertNotIn(
+            "alternativeHeadline", structured_data(self.client.get(self.long.get_absolute_url()))[0]
+        )
+
+    def test_every_page_shortens_its_description(self):
+        # A section's description, like the newsletter's blurb (~35 words), can be long.
+        section = make_section("Baltic", description=LONG_DEK)
+        make_site(newsletter_blurb=LONG_DEK)
+        for url in [section.get_absolute_url(), reverse("newsletter:signup")]:
+            with self.subTest(url):
+                description = head(self.client.get(url))["description"]
+                self.assertLessEqual(len(description), 160)
+                self.assertTrue(description.endswith("…"))
+
+    def test_the_article_form_folds_them_away_and_saves_them(self):
+        url = reverse("admin:articles_article_change", args=[self.short.pk])
+        page = self.client.get(url).content.decode()
+        fieldset = re.search(
+            r"<details>.*?</details>", page[page.index("Search and sharing") - 400 :], re.S
+        )
+        self.assertIn('name="seo_title"', fieldset.group())
+        self.assertIn('name="seo_description"', fieldset.group())
+        response = self.client.post(
+            url, article_form_data(self.short, seo_title="Black Sea ports reopen")
+        )
+        self.assertEqual(response.status_code, 302)
+        self.short.refresh_from_db()
+        self.assertEqual(self.short.seo_title, "Black Sea ports reopen")
+        self.assertEqual(
+            head(self.client.get(self.short.get_absolute_url()))["og:title"],
+            "Black Sea ports reopen",
+        )
+
+    def test_the_live_checks_warn_of_a_long_title_or_description(self):
+        response = self.client.post(
+            reverse("admin:articles_article_checks"),
+            article_form_data(self.short, seo_title="x" * 61, seo_description="y " * 80 + "z"),
+        )
+        checks = response.json()["html"]
+        self.assertIn(
+            "The search and sharing title is 61 characters; search results show about 60.", checks
+        )
+        self.assertIn(
+            "The search and sharing description is 161 characters; search results show about 160.",
+            checks,
+        )
+        article = Article(headline="x", dek="y", seo_title="x" * 60, seo_description="y" * 160)
+        self.assertFalse([w for w in article.editorial_warnings(topic_count=1) if "search" in w])
