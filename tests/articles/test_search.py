@@ -240,7 +240,7 @@ class SearchTests(QueryCountMixin, TestCase):
             ("“floating harbour”", "“floating harbour”"),
             ('"floating harbour" -engineers', "“floating harbour” -engineers"),
             ('busan "floating', "busan “floating”"),
-            ('"', "“\"”"),
+            ('"', '“"”'),
         ]:
             with self.subTest(q=q):
                 page = html.unescape(self.get(q).content.decode())

@@ -13,6 +13,17 @@ SOURCES_LAID_OUT = (
     "[...document.querySelectorAll('source')].filter(s => s.getClientRects().length).length"
 )
 
+# WCAG 2.2 target size (2.5.8): what a reader taps is at least 24 x 24 CSS px, unless it is
+# a link inside a sentence (its parent has text of its own: a byline, a credit, body text).
+SMALL_TARGETS = """[...document.querySelectorAll('a[href], button, summary, input, select, textarea')]
+    .filter(e => e.getClientRects().length && !e.closest('[aria-hidden=true]') && e.tabIndex >= 0)
+    .filter(e => ![...e.parentElement.childNodes].some(n => n.nodeType === 3 && n.data.trim()))
+    .map(e => [e.outerHTML.slice(0, 60), e.getBoundingClientRect()])
+    .filter(([, box]) => box.width < 24 || box.height < 24)
+    .map(([html, box]) => `${html}: ${box.width.toFixed(1)} x ${box.height.toFixed(1)}`)"""
+
+TAPPED_ON_THE_SEED = (".teaser__more summary", ".teaser__section a", ".follow-us a")
+
 
 class PublicPageTests(BrowserTestCase):
     def setUp(self):
@@ -48,6 +59,13 @@ class PublicPageTests(BrowserTestCase):
                     # A <picture>'s sources only pick the file: laid out, they took room (two
                     # flex gaps pushed an author's portrait 40px in, off a 320px screen).
                     self.assertEqual(self.page.evaluate(SOURCES_LAID_OUT), 0)
+                    if width == WIDTHS[0]:
+                        self.assertEqual(self.page.evaluate(SMALL_TARGETS), [])
+                    if (name, width) == ("home", WIDTHS[0]):
+                        # The seed's small ones were 16, 15 and 18 px tall.
+                        for selector in TAPPED_ON_THE_SEED:
+                            box = self.page.locator(selector).first.bounding_box()
+                            self.assertGreaterEqual(box["height"], 24, selector)
                     if width == WIDTHS[-1]:
                         results = axe.run(self.page).response["violations"]
                         serious = [v for v in results if v["impact"] in SERIOUS]
