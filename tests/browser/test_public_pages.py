@@ -15,7 +15,7 @@ SOURCES_LAID_OUT = (
 
 # WCAG 2.2 target size (2.5.8): what a reader taps is at least 24 x 24 CSS px, unless it is
 # a link inside a sentence (its parent has text of its own: a byline, a credit, body text).
-SMALL_TARGETS = """[...document.querySelectorAll('a[href], button, summary, input, select, textarea')]
+SMALL_TARGETS = """[...document.querySelectorAll('a[href], button, summary, input, select')]
     .filter(e => e.getClientRects().length && !e.closest('[aria-hidden=true]') && e.tabIndex >= 0)
     .filter(e => ![...e.parentElement.childNodes].some(n => n.nodeType === 3 && n.data.trim()))
     .map(e => [e.outerHTML.slice(0, 60), e.getBoundingClientRect()])
