@@ -18,6 +18,9 @@ DESCRIPTION_MAX_LENGTH = 160
 # Left off before an ellipsis: "Russia, …" reads worse than "Russia…".
 DANGLING = " ,;:–—-(/"
 
+# Google's article guidance asks for images in 16:9, 4:3 and 1:1.
+ARTICLE_IMAGE_SHAPES = ("16x9", "4x3", "1x1")
+
 # As django.utils.html.json_script: no field can close the script element or open a comment.
 JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
@@ -62,6 +65,25 @@ def share_image_of(articles) -> dict | None:
     return photo.social_image() if photo else None
 
 
+def article_images(photo) -> list[dict]:
+    """The lead photo in each shape search engines ask of an article (publication.renditions),
+    each carrying the photo's credit and licence; its social image until those exist."""
+    image = photo.image_object()
+    shapes = [photo.renditions[name] for name in ARTICLE_IMAGE_SHAPES if name in photo.renditions]
+    if not shapes:
+        return [image]
+    return [
+        {
+            **image,
+            "contentUrl": absolute(shape["src"]),
+            "url": absolute(shape["src"]),
+            "width": shape["width"],
+            "height": shape["height"],
+        }
+        for shape in shapes
+    ]
+
+
 def article_structured_data(article, *, site) -> list[dict]:
     """NewsArticle and BreadcrumbList for one article page."""
     url = absolute(article.get_absolute_url())
@@ -100,7 +122,7 @@ def article_structured_data(article, *, site) -> list[dict]:
     if article.seo_title and article.seo_title != article.headline:
         news_article["alternativeHeadline"] = article.seo_title
     if photo := article.shown_lead_photo:
-        news_article["image"] = photo.image_object()
+        news_article["image"] = article_images(photo)
     breadcrumbs = {
         "@context": "https://schema.org",
         "@type": "BreadcrumbList",

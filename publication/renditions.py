@@ -40,6 +40,11 @@ SHAPES = {
     "square": Shape(widths=(160, 320), ratio=1),
     # Social cards want 1200×630 (1.91:1) in a format every network reads.
     "social": Shape(widths=(1200,), ratio=1200 / 630, formats=("jpeg",)),
+    # Search engines' article images: Google asks structured data for 16:9, 4:3 and 1:1,
+    # 1200 px wide (a smaller original: its own width, at least 50,000 pixels).
+    "16x9": Shape(widths=(1200,), ratio=16 / 9, formats=("jpeg",)),
+    "4x3": Shape(widths=(1200,), ratio=4 / 3, formats=("jpeg",)),
+    "1x1": Shape(widths=(1200,), ratio=1, formats=("jpeg",)),
 }
 
 FORMATS = {

@@ -121,7 +121,8 @@ class SharingMetadataTests(TemporaryMediaTestCase):
         )
 
     def test_lead_image_json_ld_carries_its_credit_and_licence(self):
-        image = structured_data(self.response)[0]["image"]
+        # Before its renditions exist: the original, once.
+        (image,) = structured_data(self.response)[0]["image"]
         self.assertEqual(image["@type"], "ImageObject")
         self.assertEqual(image["contentUrl"], SITE + self.photo.image.url)
         self.assertEqual(image["creditText"], "Jane Doe / Agency One")
@@ -135,6 +136,26 @@ class SharingMetadataTests(TemporaryMediaTestCase):
         self.assertEqual(image["license"], "https://agency.example/license/123")
         self.assertEqual(image["acquireLicensePage"], "https://agency.example/buy/123")
         self.assertEqual(image["acquireLicensePage"], credit_record(self.photo)["license_page_url"])
+
+    def test_lead_image_json_ld_in_the_shapes_search_engines_ask_for(self):
+        # 16:9, 4:3 and 1:1, each with the credit and licence (Google's article guidance).
+        photo = make_photo(
+            creator=make_creator("Lena Marsh"),
+            license_url="https://agency.example/license/9",
+        )
+        photo.make_renditions()  # what the job runs (tests/publication/test_renditions.py)
+        article = make_article(section=self.section, lead_photo=photo)
+        images = structured_data(self.client.get(article.get_absolute_url()))[0]["image"]
+        self.assertEqual(
+            [(image["width"], image["height"]) for image in images],
+            [(12, 7), (11, 8), (8, 8)],  # of a 12×8 photo: never upscaled
+        )
+        for image, shape in zip(images, ["16x9", "4x3", "1x1"], strict=True):
+            self.assertRegex(image["contentUrl"], rf"^{SITE}/media/renditions/.+/{shape}-\d+\.jpg$")
+            self.assertEqual(image["url"], image["contentUrl"])
+            self.assertEqual(image["creditText"], "Lena Marsh")
+            self.assertEqual(image["license"], "https://agency.example/license/9")
+            self.assertEqual(image["copyrightNotice"], "© Lena Marsh")
 
     def test_open_graph_and_twitter_tags(self):
         image = self.photo.social_image()

@@ -137,13 +137,20 @@ class RenditionJobTests(JobsMediaTestCase):
             }.items()
             for width in widths
             for extension in FORMATS
-        } | {"social-700.jpg"}
+        } | {"social-700.jpg", "16x9-700.jpg", "4x3-533.jpg", "1x1-400.jpg"}
         self.assertEqual(self.files(self.photo), expected)
         for name in self.photo.rendition_files:
             self.assertTrue(name.startswith(folder + "/"), name)
             self.assertTrue(default_storage.exists(name), name)
-        with default_storage.open(f"{folder}/card-600.jpg") as file, Image.open(file) as image:
-            self.assertEqual(image.size, (600, 400))
+        for name, size in {
+            "card-600.jpg": (600, 400),
+            # The shapes search engines ask of an article's image (articles.seo).
+            "16x9-700.jpg": (700, 394),
+            "4x3-533.jpg": (533, 400),
+            "1x1-400.jpg": (400, 400),
+        }.items():
+            with default_storage.open(f"{folder}/{name}") as file, Image.open(file) as image:
+                self.assertEqual(image.size, size, name)
 
         card = self.photo.renditions["card"]
         self.assertEqual((card["width"], card["height"]), (600, 400))
@@ -260,9 +267,9 @@ class RenditionJobTests(JobsMediaTestCase):
 
 
 class FocalPointTests(JobsMediaTestCase):
-    def card_corners(self, photo):
+    def card_corners(self, photo, file_name="card-320.jpg"):
         photo.refresh_from_db()
-        name = next(name for name in photo.rendition_files if name.endswith("card-320.jpg"))
+        name = next(name for name in photo.rendition_files if name.endswith(file_name))
         with default_storage.open(name) as file, Image.open(file) as image:
             image = image.convert("RGB")
             return image.getpixel((2, 100)), image.getpixel((image.width - 3, 100))
@@ -277,9 +284,16 @@ class FocalPointTests(JobsMediaTestCase):
         def colour(pixel):
             return "red" if pixel[0] > 200 and pixel[2] < 60 else "blue" if pixel[2] > 200 else "?"
 
-        self.assertEqual([colour(p) for p in self.card_corners(left)], ["red", "red"])
-        self.assertEqual([colour(p) for p in self.card_corners(right)], ["blue", "blue"])
-        self.assertEqual([colour(p) for p in self.card_corners(centre)], ["red", "blue"])
+        # The square for search engines (300×300 of it) too.
+        for file_name in ["card-320.jpg", "1x1-300.jpg"]:
+            with self.subTest(file_name):
+                for photo, colours in [
+                    (left, ["red", "red"]),
+                    (right, ["blue", "blue"]),
+                    (centre, ["red", "blue"]),
+                ]:
+                    corners = self.card_corners(photo, file_name)
+                    self.assertEqual([colour(p) for p in corners], colours)
 
     def test_moving_the_focal_point_makes_new_crops(self):
         photo = self.make_uploaded_photo(focal_x=0.1)
@@ -382,6 +396,8 @@ class CropArithmeticTests(SimpleTestCase):
         self.assertEqual(rendition_widths(SHAPES["full"], 2560), [320, 640, 960, 1280, 1920])
         self.assertEqual(rendition_widths(SHAPES["full"], 1000), [320, 640, 960, 1000])
         self.assertEqual(rendition_widths(SHAPES["full"], 12), [12])
+        for shape in ["16x9", "4x3", "1x1"]:  # search engines ask for 1200 px
+            self.assertEqual(rendition_widths(SHAPES[shape], 4000), [1200])
 
 
 class MakeRenditionsCommandTests(JobsMediaTestCase):
@@ -400,6 +416,16 @@ class MakeRenditionsCommandTests(JobsMediaTestCase):
         call_command("make_renditions", "--now", stdout=out)
         statuses = set(Photo.objects.values_list("renditions_status", flat=True))
         self.assertEqual(statuses, {Photo.RenditionsStatus.READY})
+
+        # Made before a shape was added (the article images for search engines): again.
+        self.image_jobs().delete()
+        older.refresh_from_db()
+        older.renditions.pop("1x1")
+        Photo.objects.filter(pk=older.pk).update(renditions=older.renditions)
+        out = io.StringIO()
+        call_command("make_renditions", stdout=out)
+        self.assertEqual(out.getvalue().strip(), "Queued renditions for 1 photos.")
+        self.assertEqual(self.image_jobs().get().args, {"photo_id": older.pk})
 
 
 class StoredLengthTests(TemporaryMediaTestCase):

@@ -3,12 +3,14 @@ from django.db.models import Q
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from publication.models import RENDITIONS_TASK, Photo
+from publication.renditions import SHAPES
 
 
 class Command(BaseCommand):
     help = (
-        "Queue rendition jobs for photos whose renditions are missing or failed "
-        "(e.g. photos uploaded before renditions existed), or make them right away."
+        "Queue rendition jobs for photos whose renditions are missing, failed or lack a "
+        "shape (e.g. photos uploaded before renditions or that shape existed), or make "
+        "them right away."
     )
 
     def add_arguments(self, parser):
@@ -20,7 +22,11 @@ class Command(BaseCommand):
     def handle(self, *, all, now, **options):
         photos = Photo.objects.with_credit().order_by("pk")
         if not all:
-            photos = photos.filter(~Q(renditions_status=Photo.RenditionsStatus.READY))
+            # Also those made before a shape was added to publication.renditions.SHAPES.
+            photos = photos.filter(
+                ~Q(renditions_status=Photo.RenditionsStatus.READY)
+                | ~Q(renditions__has_keys=list(SHAPES))
+            )
         if not now:
             queued = ProcrastinateJob.objects.filter(
                 task_name=RENDITIONS_TASK, status__in=["todo", "doing"]
