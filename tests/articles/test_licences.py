@@ -164,7 +164,7 @@ class WithdrawnPhotoTests(TemporaryMediaTestCase):
         self.assertContains(response, "Tom Valid")
         self.assertEqual(OG_IMAGE.findall(response.content.decode()), [image])
         news, _ = json.loads(LD_JSON.search(response.content.decode())[1])
-        self.assertEqual(news["image"]["url"], image)
+        self.assertEqual([shape["url"] for shape in news["image"]], [image])
         cache.clear()
         with mock.patch("django.utils.timezone.now", return_value=timezone.now() + days(1)):
             response = self.client.get(self.pictured.get_absolute_url())
