@@ -269,12 +269,15 @@ class Article(RedirectsWhenMoved):
         "search and sharing title",
         max_length=200,
         blank=True,
+        # Rows written without the ORM (seed_benchmark's COPY, imports) get it empty too.
+        db_default="",
         help_text=f"Shown by search engines and social networks instead of the headline; "
         f"keep it to {seo.TITLE_MAX_LENGTH} characters. Leave empty to use the headline.",
     )
     seo_description = models.TextField(
         "search and sharing description",
         blank=True,
+        db_default="",
         help_text=f"Shown under the title in search results and shared links; keep it to "
         f"{seo.DESCRIPTION_MAX_LENGTH} characters. Leave empty to use the dek, shortened "
         f"to {seo.DESCRIPTION_MAX_LENGTH} characters.",
