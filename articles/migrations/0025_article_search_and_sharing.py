@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0023_kind_names_unique_in_any_case"),
+        ("articles", "0024_search_heads"),
     ]
 
     operations = [
