@@ -269,7 +269,10 @@ class Article(RedirectsWhenMoved):
         "search and sharing title",
         max_length=200,
         blank=True,
-        # Rows written without the ORM (seed_benchmark's COPY, imports) get it empty too.
+        # Rows written without the ORM (seed_benchmark's COPY, imports) get it empty too;
+        # default too, so an unsaved article (the live checks) holds "" rather than the
+        # database's expression.
+        default="",
         db_default="",
         help_text=f"Shown by search engines and social networks instead of the headline; "
         f"keep it to {seo.TITLE_MAX_LENGTH} characters. Leave empty to use the headline.",
@@ -277,6 +280,7 @@ class Article(RedirectsWhenMoved):
     seo_description = models.TextField(
         "search and sharing description",
         blank=True,
+        default="",
         db_default="",
         help_text=f"Shown under the title in search results and shared links; keep it to "
         f"{seo.DESCRIPTION_MAX_LENGTH} characters. Leave empty to use the dek, shortened "

@@ -15,6 +15,7 @@ class Migration(migrations.Migration):
             field=models.TextField(
                 blank=True,
                 db_default="",
+                default="",
                 help_text="Shown under the title in search results and shared links; keep it to 160 characters. Leave empty to use the dek, shortened to 160 characters.",
                 verbose_name="search and sharing description",
             ),
@@ -25,6 +26,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 blank=True,
                 db_default="",
+                default="",
                 help_text="Shown by search engines and social networks instead of the headline; keep it to 60 characters. Leave empty to use the headline.",
                 max_length=200,
                 verbose_name="search and sharing title",

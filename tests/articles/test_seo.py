@@ -158,5 +158,8 @@ class TitleAndDescriptionTests(AdminTestCase):
             "The search and sharing description is 161 characters; search results show about 160.",
             checks,
         )
+        # A new article's form that does not validate: the fields hold their defaults.
+        empty = self.client.post(reverse("admin:articles_article_checks"), {"headline": ""})
+        self.assertIn("The dek is missing.", empty.json()["html"])
         article = Article(headline="x", dek="y", seo_title="x" * 60, seo_description="y" * 160)
         self.assertFalse([w for w in article.editorial_warnings(topic_count=1) if "search" in w])
