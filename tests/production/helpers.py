@@ -1,5 +1,6 @@
 """Helpers for tests that start real processes (gunicorn, redis-server, an S3 server)."""
 
+import json
 import os
 import secrets
 import socket
@@ -91,3 +92,52 @@ def fetch(url: str, headers=None, method="GET"):
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read()
+
+
+# The bucket the S3 tests use, on a moto server of their own.
+BUCKET = "meridian-media"
+
+
+def start_s3_server(test_class) -> str:
+    """Start moto's S3 server for a test class (stopped after it); its endpoint URL."""
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    test_class.addClassCleanup(server.stop)
+    return f"http://127.0.0.1:{port}"
+
+
+def make_bucket(endpoint: str, *, public: list[str]):
+    """Create the bucket with a policy letting anyone read the given resources (ARN
+    patterns), as docs/deploy.md asks the operator to; a boto3 client for it."""
+    import boto3
+
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    s3.create_bucket(Bucket=BUCKET)
+    statement = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": public}
+    policy = {"Version": "2012-10-17", "Statement": [statement]}
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(policy))
+    return s3
+
+
+def bucket_storage_options(endpoint: str, **extra) -> dict:
+    """django-storages' S3 options for the bucket, as publication/settings.py sets them."""
+    return {
+        "bucket_name": BUCKET,
+        "endpoint_url": endpoint,
+        "region_name": "us-east-1",
+        "access_key": "test",
+        "secret_key": "test",
+        "querystring_auth": False,
+        "file_overwrite": False,
+        "default_acl": None,
+        **extra,
+    }

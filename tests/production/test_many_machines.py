@@ -14,7 +14,15 @@ from django.test import SimpleTestCase, TestCase, override_settings
 
 from publication.models import Photo
 from tests.factories import exif_jpeg_bytes, make_article, make_site
-from tests.production.helpers import free_port, production_env, run_manage
+from tests.production.helpers import (
+    BUCKET,
+    bucket_storage_options,
+    free_port,
+    make_bucket,
+    production_env,
+    run_manage,
+    start_s3_server,
+)
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
@@ -332,49 +340,15 @@ class S3MediaTests(TestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        from moto.server import ThreadedMotoServer
-
-        cls.port = free_port()
-        cls.server = ThreadedMotoServer(ip_address="127.0.0.1", port=cls.port, verbose=False)
-        cls.server.start()
-        cls.addClassCleanup(cls.server.stop)
-        cls.endpoint = f"http://127.0.0.1:{cls.port}"
+        cls.endpoint = start_s3_server(cls)
 
     def setUp(self):
-        import boto3
-
-        self.s3 = boto3.client(
-            "s3",
-            endpoint_url=self.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-        )
-        self.s3.create_bucket(Bucket="meridian-media")
         # What docs/deploy.md tells the operator to set: anyone may read the photos.
-        policy = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": "*",
-                    "Action": "s3:GetObject",
-                    "Resource": "arn:aws:s3:::meridian-media/*",
-                }
-            ],
-        }
-        self.s3.put_bucket_policy(Bucket="meridian-media", Policy=json.dumps(policy))
-        options = {
-            "bucket_name": "meridian-media",
-            "endpoint_url": self.endpoint,
-            "region_name": "us-east-1",
-            "access_key": "test",
-            "secret_key": "test",
-            "querystring_auth": False,
-            "file_overwrite": False,
-            "default_acl": None,
-            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
-        }
+        self.s3 = make_bucket(self.endpoint, public=[f"arn:aws:s3:::{BUCKET}/*"])
+        options = bucket_storage_options(
+            self.endpoint,
+            object_parameters={"CacheControl": "public, max-age=31536000, immutable"},
+        )
         storages = {**settings.STORAGES}
         storages["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
         override = override_settings(

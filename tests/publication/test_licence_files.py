@@ -3,7 +3,6 @@ deleted, the original moved out of public storage; a reinstated photo gets its f
 renditions under new names. Run by the real job worker, on disk and on S3 (moto server)."""
 
 import datetime
-import json
 import shutil
 import tempfile
 import time
@@ -20,7 +19,7 @@ from procrastinate.contrib.django import app
 from publication.models import Photo
 from publication.tasks import WITHDRAWN_FILES_CRON, sweep_withdrawn_photos
 from tests.factories import make_site, make_user
-from tests.production.helpers import free_port
+from tests.production.helpers import BUCKET, bucket_storage_options, make_bucket, start_s3_server
 from tests.publication.test_renditions import JobsMediaTestCase, halves_jpeg, run_image_jobs
 
 
@@ -151,44 +150,17 @@ class WithdrawnFilesOnS3Tests(WithdrawnFilesTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        from moto.server import ThreadedMotoServer
-
-        port = free_port()
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-        server.start()
-        cls.addClassCleanup(server.stop)
-        cls.endpoint = f"http://127.0.0.1:{port}"
+        cls.endpoint = start_s3_server(cls)
 
     def setUp(self):
         super().setUp()
-        import boto3
-
-        credentials = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
-        s3 = boto3.client("s3", endpoint_url=self.endpoint, region_name="us-east-1", **credentials)
-        s3.create_bucket(Bucket="meridian-media")
         # As docs/deploy.md asks: anonymous reads of photos and renditions, nothing else.
-        public = [
-            "arn:aws:s3:::meridian-media/photos/*",
-            "arn:aws:s3:::meridian-media/renditions/*",
-        ]
-        policy = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": public}
-            ],
-        }
-        s3.put_bucket_policy(Bucket="meridian-media", Policy=json.dumps(policy))
+        make_bucket(
+            self.endpoint,
+            public=[f"arn:aws:s3:::{BUCKET}/photos/*", f"arn:aws:s3:::{BUCKET}/renditions/*"],
+        )
         # As publication/settings.py configures both storages for a bucket.
-        options = {
-            "bucket_name": "meridian-media",
-            "endpoint_url": self.endpoint,
-            "region_name": "us-east-1",
-            "access_key": "test",
-            "secret_key": "test",
-            "querystring_auth": False,
-            "file_overwrite": False,
-            "default_acl": None,
-        }
+        options = bucket_storage_options(self.endpoint)
         self.override_storages(
             default={"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options},
             withdrawn={
