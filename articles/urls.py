@@ -18,8 +18,6 @@ urlpatterns = [
     path("credits/<slug:slug>/", public_page(views.CreatorView.as_view()), name="creator"),
     path("search/", public_page(views.search_results), name="search"),
     path("robots.txt", public_page(sitemaps.robots_txt), name="robots"),
-    path("manifest.webmanifest", public_page(views.web_manifest), name="manifest"),
-    *[path(name, views.site_icon, {"name": name}) for name in views.ROOT_ICONS],
     path("sitemap.xml", public_page(sitemaps.sitemap_index), name="sitemap-index"),
     path("sitemap-news.xml", public_page(sitemaps.news_sitemap), name="sitemap-news"),
     path(

@@ -1,24 +1,18 @@
-import functools
 import hashlib
-import mimetypes
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
-from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
 from django.db import DatabaseError, transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.expressions import RawSQL
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import cache_control, never_cache
-from django.views.decorators.http import condition, require_safe
+from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 from reversion.errors import RevertError
 from reversion.models import Version
@@ -361,55 +355,3 @@ class CreatorView(KeysetPaginationMixin, ListView):
             context["photos"], variants=["eager"]
         )
         return context
-
-
-# Asked for at the site's root whatever a page's <head> says: favicon.ico by browsers and
-# feed readers, apple-touch-icon*.png by iOS and link previews. Pages link the static
-# copies, whose names are hashed in production.
-ROOT_ICONS = {
-    "favicon.ico": "icons/favicon.ico",
-    "apple-touch-icon.png": "icons/apple-touch-icon.png",
-    "apple-touch-icon-precomposed.png": "icons/apple-touch-icon.png",
-}
-# The address never changes with the file, so a day rather than forever.
-ROOT_ICON_MAX_AGE = 24 * 60 * 60
-
-
-@functools.cache
-def root_icon(name: str) -> tuple[bytes, str, str]:
-    """The file (read from the static folders, in development and production alike), its
-    content type and ETag; once per process."""
-    path = ROOT_ICONS[name]
-    data = Path(finders.find(path)).read_bytes()
-    return data, mimetypes.guess_type(path)[0], f'"{hashlib.sha256(data).hexdigest()[:16]}"'
-
-
-@require_safe
-@condition(etag_func=lambda request, name: root_icon(name)[2])
-@cache_control(public=True, max_age=ROOT_ICON_MAX_AGE)
-def site_icon(request, name):
-    data, content_type, _ = root_icon(name)
-    return HttpResponse(data, content_type=content_type)
-
-
-def web_manifest(request):
-    """What a phone shows when a reader adds the site to the home screen."""
-    site = cached_site_settings()
-    icon = {"type": "image/png"}
-    manifest = {
-        "name": site.name,
-        "short_name": site.name,
-        "description": site.tagline,
-        "lang": site.language,
-        "start_url": reverse("articles:home"),
-        "display": "browser",
-        "background_color": "#fbfaf7",  # site.css: --paper and --accent
-        "theme_color": "#9b1c1c",
-        "icons": [
-            {**icon, "src": static("icons/icon-192.png"), "sizes": "192x192"},
-            {**icon, "src": static("img/logo.png"), "sizes": "512x512"},
-            # The logo's letter lies well inside the circle a launcher may cut out.
-            {**icon, "src": static("img/logo.png"), "sizes": "512x512", "purpose": "maskable"},
-        ],
-    }
-    return JsonResponse(manifest, content_type="application/manifest+json")

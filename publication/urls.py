@@ -4,10 +4,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from publication import views
+from publication.page_cache import public_page
 from publication.security import PasswordResetForm
 
 publication_patterns = [
     path("editor/images/", views.editor_image_upload, name="editor-image-upload"),
+    path("manifest.webmanifest", public_page(views.web_manifest), name="manifest"),
+    *[path(name, views.site_icon, {"name": name}) for name in views.ROOT_ICONS],
 ]
 
 handler500 = views.server_error
