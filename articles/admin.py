@@ -56,12 +56,11 @@ from publication.admin import (
     TypeToPickMixin,
     type_to_pick_widget,
     zoned_field,
-    zoned_text,
-    zoned_time,
 )
 from publication.db import typed_id, validate_storable_moment
 from publication.models import Creator, Photo
 from publication.text import typed_text
+from publication.times import zoned_text, zoned_time
 from publication.uploads import refused_upload
 
 # A CSS class, not a style attribute: the admin's Content-Security-Policy allows no inline styles.

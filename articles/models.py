@@ -33,7 +33,6 @@ from articles.body import (
     word_count,
 )
 from articles.topics import OrderedTaggableManager
-from publication.admin import zoned_text
 from publication.db import hold_lock
 from publication.html import sanitize_html
 from publication.models import (
@@ -48,6 +47,7 @@ from publication.models import (
 )
 from publication.page_cache import ContentQuerySet, bump_content_version
 from publication.text import free_slug, paragraphs
+from publication.times import zoned_text
 
 SLUG_ATTEMPTS = 5
 RELATED_LENGTH = 4

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.http import JsonResponse
 from django.urls import NoReverseMatch, path, reverse
-from django.utils import timezone
 from django.utils.encoding import uri_to_iri
 from django.utils.html import format_html, format_html_join
 from procrastinate.contrib.django.admin import ProcrastinateJobAdmin
@@ -34,28 +33,9 @@ from publication.models import (
     SocialLink,
 )
 from publication.text import has_unique_names, same_name, stored_name, stored_text
+from publication.times import zoned_time
 from publication.topics import BLANK_NAME, LONG_NAME, NAME_LENGTH
 from publication.uploads import refused_upload
-
-# How the admin words a date and time (with the site's zone named after it).
-ADMIN_TIME = "%a %-d %b %Y, %H:%M"
-
-
-def zoned_text(moment) -> str:
-    """A date and time in the site's zone, with the zone named: for plain text."""
-    return f"{timezone.localtime(moment):{ADMIN_TIME}} ({timezone.get_current_timezone_name()})"
-
-
-def zoned_time(moment):
-    """A date and time as the admin shows it: in the site's zone, with the zone named."""
-    if moment is None:
-        return "—"
-    return format_html(
-        '<time datetime="{}">{}</time> ({})',
-        moment.isoformat(),
-        f"{timezone.localtime(moment):{ADMIN_TIME}}",
-        timezone.get_current_timezone_name(),
-    )
 
 
 def zoned_field(name: str, description: str):

@@ -66,6 +66,22 @@ class DependencyDirectionTests(SimpleTestCase):
         ]
         self.assertEqual(wrong, [])
 
+    def test_only_admin_modules_import_an_admin_module(self):
+        # An admin module registers admin classes when imported; models, views and tasks
+        # must not pull it in (nor depend on the admin to work): what both need lives
+        # in a plain module (the times staff read are publication.times).
+        def is_admin(name):
+            return name.split(".")[-1] == "admin" or name.split(".")[-1].startswith("admin_")
+
+        wrong = [
+            f"{name} imports {imported}"
+            for name, modules in self.graph.items()
+            if not is_admin(name)
+            for imported in modules
+            if imported in self.known and is_admin(imported)
+        ]
+        self.assertEqual(wrong, [])
+
     def test_no_module_imports_itself_through_others(self):
         graph = {
             name: {m for m in imported if m in self.known} for name, imported in self.graph.items()
