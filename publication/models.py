@@ -23,6 +23,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 from procrastinate.contrib.django import app
 
+from publication import cdn
 from publication import renditions as rendition_files
 from publication.db import hold_unique_checks
 from publication.images import SafeImageFormField, image_checksum
@@ -734,6 +735,7 @@ class Photo(models.Model):
             self.pk,
             " ".join(addresses),
         )
+        cdn.purge_addresses(addresses)  # when a CDN purge API is configured
         self.refresh_from_db()
         return True
 

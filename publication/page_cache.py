@@ -47,6 +47,8 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.encoding import escape_uri_path
 from django.utils.http import http_date, parse_http_date_safe
 
+from publication import cdn
+
 VERSION_KEY = "page-cache:version"
 _horizons = []
 
@@ -110,6 +112,9 @@ def bump_content_version(**kwargs) -> ContentVersion:
         return current_version()
     version = _new_version()
     transaction.on_commit(_new_version)
+    # A CDN keeps pages too: the worker tells it (once for a burst of saves), never the
+    # request; a failure to queue that is logged and leaves the save alone.
+    transaction.on_commit(cdn.purge_everything_soon, robust=True)
     return version
 
 

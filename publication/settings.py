@@ -1,3 +1,4 @@
+import json
 import os
 import warnings
 from datetime import timedelta
@@ -260,6 +261,25 @@ else:
         }
     }
 
+# Purging a CDN in front of the site (publication/cdn.py, docs/deploy.md): off while
+# CDN_PURGE_URL is unset. The job worker sends the requests, never a request of a reader.
+CDN_PURGE_URL = os.environ.get("CDN_PURGE_URL", "")
+CDN_PURGE_BODY = os.environ.get("CDN_PURGE_BODY", '{"files": $URLS}')
+CDN_PURGE_ALL_URL = os.environ.get("CDN_PURGE_ALL_URL", "")
+CDN_PURGE_ALL_BODY = os.environ.get("CDN_PURGE_ALL_BODY", '{"purge_everything": true}')
+CDN_PURGE_HEADER = os.environ.get("CDN_PURGE_HEADER", "")
+CDN_PURGE_DELAY_SECONDS = env_int("CDN_PURGE_DELAY_SECONDS", default=10)
+if CDN_PURGE_HEADER and ":" not in CDN_PURGE_HEADER:
+    raise ImproperlyConfigured("CDN_PURGE_HEADER must be 'Name: value'.")
+for _name, _body in [
+    ("CDN_PURGE_BODY", CDN_PURGE_BODY),
+    ("CDN_PURGE_ALL_BODY", CDN_PURGE_ALL_BODY),
+]:
+    try:
+        json.loads(_body.replace("$URLS", "[]") or "null")
+    except ValueError:
+        raise ImproperlyConfigured(f"{_name} must be JSON ($URLS: the addresses).") from None
+
 # Whole-page cache for public pages (publication/page_cache.py): exact invalidation on
 # the server, so its lifetime can be long; browsers and CDNs cannot be told of an edit,
 # so theirs are short. Every lifetime is capped by the next scheduled publish, and stays
@@ -464,7 +484,7 @@ CKEDITOR_5_CONFIGS = {
 
 # --- Newsletter ---
 # Jobs (newsletter mail) live in PostgreSQL; `manage.py procrastinate worker` runs them.
-PROCRASTINATE_IMPORT_PATHS = ["publication.tasks", "newsletter.tasks"]
+PROCRASTINATE_IMPORT_PATHS = ["publication.tasks", "publication.cdn", "newsletter.tasks"]
 # On SIGTERM a worker takes no new job and at once asks the jobs in hand to stop: a
 # round-up batch hands its unsent copies to the next batch job after the copy in hand
 # (newsletter.tasks); other jobs are short and finish. Waiting longer would only let a

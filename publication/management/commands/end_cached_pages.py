@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from publication import cdn
 from publication.page_cache import forget_content_version
 
 
@@ -13,4 +14,5 @@ class Command(BaseCommand):
 
     def handle(self, **options):
         forget_content_version()
+        cdn.purge_everything_soon()  # when a CDN purge API is configured
         self.stdout.write("Cached pages ended: the next request for each page renders it.")

@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from publication import cdn
 from publication.backups import restore_backup
 from publication.page_cache import forget_content_version
 
@@ -41,4 +42,5 @@ class Command(BaseCommand):
         # The cache (Redis, or the restored cache table) still holds pages of the data
         # that was just replaced.
         forget_content_version()
+        cdn.purge_everything_soon()  # a CDN in front holds them too (when configured)
         self.stdout.write(f"Restored {backup.name}: the database and {written} media files.")
