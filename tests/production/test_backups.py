@@ -1,7 +1,9 @@
 """manage.py backup and restore: the database and the media, and nothing else touched."""
 
 import io
+import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 from unittest import mock
@@ -65,6 +67,62 @@ class BackupRestoreTests(TemporaryFoldersMixin, TransactionTestCase):
             self.assertIn("the database and 2 media files", out.getvalue())
             # Restoring did not write a second copy beside the file under another name.
             self.assertEqual(sorted(p.name for p in (media / "photos").iterdir()), ["lead.jpg"])
+
+    def test_a_restore_writes_only_the_files_that_differ_and_leaves_newer_ones(self):
+        media, backups = self.folder(), self.folder()
+        withdrawn = {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": self.folder()},
+        }
+        with override_settings(
+            MEDIA_ROOT=media, STORAGES={**settings.STORAGES, "withdrawn": withdrawn}
+        ):
+            names = [f"photos/{n:02}.jpg" for n in range(12)]
+            names += [f"renditions/ab12/{n:02}-640.webp" for n in range(8)]
+            for number, name in enumerate(names):
+                default_storage.save(name, ContentFile(b"photo %02d " % number * 50))
+            call_command("backup", dir=backups, stdout=io.StringIO())
+            [backup] = backups_in(backups)
+
+            # Since the backup: one file damaged (same size), one lost, one uploaded.
+            damaged, lost = names[0], names[-1]
+            (media / damaged).write_bytes(b"X" * (media / damaged).stat().st_size)
+            default_storage.delete(lost)
+            default_storage.save("photos/uploaded-since.jpg", ContentFile(b"new"))
+            untouched = {
+                name: (media / name).stat() for name in names if name not in {damaged, lost}
+            }
+
+            out = io.StringIO()
+            call_command("restore", str(backup), interactive=False, stdout=out)
+
+            self.assertIn(
+                "the database and 20 media files (2 written, 18 already as in the backup)",
+                out.getvalue(),
+            )
+            for number, name in enumerate(names):
+                self.assertEqual((media / name).read_bytes(), b"photo %02d " % number * 50)
+            for name, before in untouched.items():  # not rewritten: the same file
+                after = (media / name).stat()
+                self.assertEqual(
+                    (after.st_ino, after.st_mtime_ns), (before.st_ino, before.st_mtime_ns)
+                )
+            # Restore promises to leave files uploaded since in place.
+            self.assertEqual(default_storage.open("photos/uploaded-since.jpg").read(), b"new")
+
+    def test_a_backup_is_readable_by_the_sites_user_only(self):
+        backups = self.folder()
+        old_umask = os.umask(0o022)
+        try:
+            call_command("backup", dir=backups, stdout=io.StringIO())
+        finally:
+            os.umask(old_umask)
+        [backup] = backups_in(backups)
+        self.assertEqual(stat.S_IMODE(backup.stat().st_mode), 0o700)
+        modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in backup.iterdir()}
+        self.assertEqual(
+            modes, {"database.dump": 0o600, "media.tar": 0o600, "withdrawn.tar": 0o600}
+        )
 
     def test_a_damaged_backup_is_refused_and_the_database_stays_as_it_was(self):
         backup = self.folder() / "meridian-20260101T000000000000Z"

@@ -36,11 +36,14 @@ class Command(BaseCommand):
             )
             if answer != "yes":
                 raise CommandError("Nothing restored.")
-        written = restore_backup(backup, media=not no_media, bin_dir=bin_dir)
+        media = restore_backup(backup, media=not no_media, bin_dir=bin_dir)
         # A backup from an older release lacks the newer migrations' tables and rows.
         call_command("migrate", interactive=False, verbosity=0)
         # The cache (Redis, or the restored cache table) still holds pages of the data
         # that was just replaced.
         forget_content_version()
         cdn.purge_everything_soon()  # a CDN in front holds them too (when configured)
-        self.stdout.write(f"Restored {backup.name}: the database and {written} media files.")
+        self.stdout.write(
+            f"Restored {backup.name}: the database and {media.total} media files "
+            f"({media.written} written, {media.unchanged} already as in the backup)."
+        )
