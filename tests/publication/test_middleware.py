@@ -1,5 +1,12 @@
+import json
+import subprocess
+import sys
+
+from django.conf import settings
 from django.contrib.messages import get_messages
-from django.test import TestCase, override_settings
+from django.core.management import call_command
+from django.db import connection
+from django.test import TestCase, TransactionTestCase, override_settings
 
 from articles.models import Article
 from newsletter.models import Roundup
@@ -14,6 +21,7 @@ from tests.factories import (
     make_site,
     make_user,
 )
+from tests.production.helpers import MANAGE, production_env
 
 NO_ITEMS = {"items-TOTAL_FORMS": "0", "items-INITIAL_FORMS": "0"}
 
@@ -91,3 +99,76 @@ class OneAddPerFormTests(AdminTestCase):
             self.assertEqual(refused.status_code, 200)
         self.client.post(url, {**data, "subject": "Y", "csrfmiddlewaretoken": "x"})
         self.assertEqual(Roundup.objects.count(), 3)
+
+
+# One editor's double click reaching two server processes (runserver's threads share a
+# process, but gunicorn's workers and app servers do not): each process posts the form.
+POST_ADD_FORM = """
+import json
+from django.contrib.auth.models import User
+from django.contrib.messages import get_messages
+from django.test import Client
+client = Client(HTTP_HOST="127.0.0.1")
+client.force_login(User.objects.get(username="chief"))
+data = {"subject": "Week", "intro": "", "items-TOTAL_FORMS": "0", "items-INITIAL_FORMS": "0",
+        "csrfmiddlewaretoken": "the-same-form"}
+response = client.post("/admin/newsletter/roundup/add/", data, secure=True)
+print(json.dumps({"status": response.status_code, "location": response.get("Location"),
+                  "messages": [str(m) for m in get_messages(response.wsgi_request)]}))
+"""
+
+
+class OneAddPerFormAcrossProcessesTests(TransactionTestCase):
+    """The guard keeps its note of a saved form in the cache: in development (`make run`,
+    DJANGO_DEBUG=true) and in production alike, every process must read the same one."""
+
+    CACHE_TABLE = "add_guard_cache_test"
+
+    def setUp(self):
+        self.user = make_user("chief", is_staff=True, is_superuser=True)
+        table = {"BACKEND": "django.core.cache.backends.db.DatabaseCache"}
+        with override_settings(CACHES={"default": {**table, "LOCATION": self.CACHE_TABLE}}):
+            call_command("createcachetable", verbosity=0)
+        self.addCleanup(self.drop_cache_table)
+
+    def drop_cache_table(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.CACHE_TABLE}")
+
+    def test_two_processes_sent_the_same_add_form_add_one_record(self):
+        development = {
+            key: value
+            for key, value in production_env().items()
+            if key not in {"DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "SITE_URL"}
+        }
+        environments = {
+            "development": {**development, "DJANGO_DEBUG": "true"},
+            "production": production_env(),
+        }
+        for name, env in environments.items():
+            with self.subTest(name):
+                Roundup.objects.all().delete()
+                with connection.cursor() as cursor:  # the other subtest's note of its form
+                    cursor.execute(f"DELETE FROM {self.CACHE_TABLE}")
+                env = {**env, "DJANGO_CACHE_LOCATION": self.CACHE_TABLE}
+                processes = [
+                    subprocess.Popen(
+                        [sys.executable, MANAGE, "shell", "-c", POST_ADD_FORM],
+                        env=env,
+                        cwd=settings.BASE_DIR,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE,
+                        text=True,
+                    )
+                    for _ in range(2)
+                ]
+                answers = []
+                for process in processes:
+                    out, err = process.communicate(timeout=120)
+                    self.assertEqual(process.returncode, 0, err)
+                    answers.append(json.loads(out.strip().splitlines()[-1]))
+                self.assertEqual(Roundup.objects.count(), 1)
+                self.assertEqual([answer["status"] for answer in answers], [302, 302])
+                self.assertEqual(answers[0]["location"], answers[1]["location"])
+                notes = sum((answer["messages"] for answer in answers), [])
+                self.assertIn("That form was sent twice; it was saved once.", notes)
