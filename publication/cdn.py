@@ -77,7 +77,7 @@ def purge_everything_soon() -> None:
 def purge_addresses(addresses: list[str]) -> None:
     """These files are gone: queue a purge of their addresses (absolute, from SITE_URL
     when the storage gives a path)."""
-    if not enabled() or not addresses:
+    if not enabled():
         return
     base = settings.SITE_URL + "/"
     purge_cdn.defer(urls=[urljoin(base, address) for address in addresses])
