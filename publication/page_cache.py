@@ -114,7 +114,8 @@ def bump_content_version(**kwargs) -> ContentVersion:
     transaction.on_commit(_new_version)
     # A CDN keeps pages too: the worker tells it (once for a burst of saves), never the
     # request; a failure to queue that is logged and leaves the save alone.
-    transaction.on_commit(cdn.purge_everything_soon, robust=True)
+    if cdn.enabled():
+        transaction.on_commit(cdn.purge_everything_soon, robust=True)
     return version
 
 
