@@ -258,6 +258,15 @@ end
 """
 
 
+def ensure_wrk() -> None:
+    """Install Debian's wrk when it is missing (setup_wrk.sh: apt-get as root or with
+    password-less sudo), or stop with the one command that would."""
+    if shutil.which("wrk") is None:
+        setup = subprocess.run(["bash", str(BASE_DIR / "benchmarks" / "setup_wrk.sh")])
+        if setup.returncode or shutil.which("wrk") is None:
+            sys.exit(1)
+
+
 def wrk(url: str, duration: int, script: str | None = None, headers: dict | None = None) -> dict:
     command = ["wrk", "-t1", "-c8", f"-d{duration}s", "--latency"]
     for name, value in (headers or {}).items():
@@ -551,8 +560,7 @@ def main():
         "database cache production uses without Redis",
     )
     options = parser.parse_args()
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is missing: apt-get install wrk")
+    ensure_wrk()
 
     url = server_url()
     report = {}
