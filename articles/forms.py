@@ -128,8 +128,8 @@ class SearchForm(forms.Form):
 
     def filter(self, articles) -> list:
         """Apply the filters that are valid; an unknown section or author is simply ignored.
-        The articles as parts for search.ranked_ids: a section's own and those also
-        listed in it."""
+        articles: a queryset of articles or of their search heads (ArticleFilters). As
+        parts for search.ranked_ids: a section's own and those also listed in it."""
         self.is_valid()
         data = self.cleaned_data
         if kind_id := data.get("kind"):

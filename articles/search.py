@@ -258,12 +258,14 @@ def search_fields(*, headline: str, dek: str, author_names: list[str], body: str
     }
 
 
-def ranked_ids(parts: list, text: str, *, limit: int) -> list[int]:
+def ranked_ids(filtered, text: str, *, limit: int) -> list[int]:
     """The ids of the best `limit` matches among some live articles, best first: articles
     whose headline, dek or authors match, ranked (a headline hit above a dek hit), then
-    articles that match in the body only, newest first. parts: querysets of articles,
-    together all of them (SearchForm.filter: the section filter gives two); only the live
-    ones are searched, here.
+    articles that match in the body only, newest first. filtered(queryset): the reader's
+    filters applied to a queryset of articles or of their search heads (both take
+    articles.models.ArticleFilters), as parts that together hold all of them
+    (SearchForm.filter: the section filter gives two); only the live ones are searched,
+    here.
 
     Why not ts_rank over the stored vector of every match: a common word matches nearly
     every article, and ranking reads each one's whole vector (kilobytes, compressed in
@@ -273,10 +275,11 @@ def ranked_ids(parts: list, text: str, *, limit: int) -> list[int]:
     (or, for a rare word, reads its matches from the GIN index), and it is asked only when
     the headline matches do not fill the list.
 
-    With no filter (one part, no condition) the headline matches are ranked in the
-    narrow SearchHead table: in the article table each match costs a page read of its
-    own (the rows are wide), ~3,400 pages for "security" at 20,000 articles, 10-20 ms;
-    there ~700 pages, 3-8 ms. A filter or a "-word" needs the article's own row.
+    The headline matches are ranked in the narrow SearchHead table, filters included (it
+    copies each article's kind and section): in the article table each match costs a
+    page read of its own (the rows are wide), ~3,400 pages for "security" at 20,000
+    articles, 10-20 ms; there ~700 pages, 3-8 ms; a section filter read 2-6 times more
+    there too. Only a "-word" needs the article's own row (its whole vector).
 
     The walk runs in each part apart, and the newest of all are kept (one UNION): a filter
     with an OR (a section's own articles or those also listed in it) can use no index
@@ -287,22 +290,23 @@ def ranked_ids(parts: list, text: str, *, limit: int) -> list[int]:
     order in the index, so it reads every article holding both words (at 20,000 seeded
     articles, all of them; 14 % hold the phrase)."""
     query = search_query(text)
-    unfiltered = len(parts) == 1 and not parts[0].query.where
     rank = SearchRank(F("search_head"), query, weights=RANK_WEIGHTS)
-    if unfiltered and "-" not in text:
-        # articles.models imports this module, so the model is looked up, not imported.
-        heads = apps.get_model("articles", "SearchHead").objects.live().filter(search_head=query)
-        in_head = heads.annotate(rank=rank).order_by("-rank", "-published_at", "-article_id")
-        ids = list(in_head.values_list("article_id", flat=True)[:limit])
-    else:
+    # articles.models imports this module, so the models are looked up, not imported.
+    articles = apps.get_model("articles", "Article").objects.all()
+    parts = filtered(articles)
+    if "-" in text:
+        # "busan -engineers": the headline can match while the body has the excluded
+        # word. Without a minus, whatever matches the headline and dek matches the
+        # whole article.
         in_head = functools.reduce(operator.or_, parts).live().filter(search_head=query)
-        if "-" in text:
-            # "busan -engineers": the headline can match while the body has the excluded
-            # word. Without a minus, whatever matches the headline and dek matches the
-            # whole article.
-            in_head = in_head.filter(search_vector=query)
+        in_head = in_head.filter(search_vector=query)
         in_head = in_head.annotate(rank=rank).order_by("-rank", "-published_at", "-id")
         ids = list(in_head.values_list("id", flat=True)[:limit])
+    else:
+        heads = filtered(apps.get_model("articles", "SearchHead").objects.all())
+        in_head = functools.reduce(operator.or_, heads).live().filter(search_head=query)
+        in_head = in_head.annotate(rank=rank).order_by("-rank", "-published_at", "-article_id")
+        ids = list(in_head.values_list("article_id", flat=True)[:limit])
     if len(ids) < limit:
         walks = [
             part.live()

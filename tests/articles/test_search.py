@@ -392,9 +392,9 @@ class SearchTests(QueryCountMixin, TestCase):
 
 
 class SearchHeadsFollowTheArticlesTests(TestCase):
-    """Unfiltered searches rank headline matches in SearchHead, a narrow copy of each
-    article's ranking vector, status and publish time kept by a trigger: whichever way an
-    article's vectors are written, the copy is exact."""
+    """Searches rank headline matches in SearchHead, a narrow copy of each article's
+    ranking vector, status, publish time, kind and section kept by a trigger: whichever way
+    an article's vectors or filtered columns are written, the copy is exact."""
 
     @classmethod
     def setUpTestData(cls):
@@ -404,7 +404,7 @@ class SearchHeadsFollowTheArticlesTests(TestCase):
         cls.other = make_article(headline="Dockers walk out")
 
     def assertHeadsExact(self):
-        fields = ("status", "published_at", "search_head")
+        fields = ("status", "published_at", "search_head", "kind_id", "section_id")
         self.assertEqual(
             set(Article.objects.values_list("pk", *fields)),
             set(SearchHead.objects.values_list("article_id", *fields)),
@@ -430,10 +430,19 @@ class SearchHeadsFollowTheArticlesTests(TestCase):
         call_command("reindex_search", verbosity=0)
         self.assertHeadsExact()
         self.assertIn("'laurent'", SearchHead.objects.get(article=self.article).search_head)
+        self.article.kind = make_kind("Dispatch")
+        self.article.save()
+        self.assertHeadsExact()
+        Article.objects.filter(pk=self.article.pk).update(section=make_section("Arctic"))
+        self.assertHeadsExact()
+        Article.objects.filter(pk=self.other.pk).update(
+            status=Article.Status.DRAFT, kind=None, section=None
+        )
+        self.assertHeadsExact()
         self.article.delete()
         self.assertHeadsExact()
 
-    def test_an_unfiltered_search_ranks_the_copy_a_filtered_one_the_articles(self):
+    def test_searches_rank_the_copy_filtered_or_not_and_a_minus_the_articles(self):
         # Written behind the trigger's back, so the two tables disagree.
         with connection.cursor() as cursor:
             cursor.execute(
@@ -443,9 +452,38 @@ class SearchHeadsFollowTheArticlesTests(TestCase):
             )
         response = self.client.get("/search/", {"q": "zeppelin"})
         self.assertEqual(headlines(response), [self.other.headline])
-        section = self.other.section.slug
-        response = self.client.get("/search/", {"q": "zeppelin", "section": section})
+        # The filters read the copy's kind and section, and the bylines (by article id).
+        for filters in [
+            {"section": self.other.section.slug},
+            {"kind": self.other.kind.slug},
+            {"section": self.other.section.slug, "kind": self.other.kind.slug},
+        ]:
+            with self.subTest(filters=filters):
+                response = self.client.get("/search/", {"q": "zeppelin", **filters})
+                self.assertEqual(headlines(response), [self.other.headline])
+        response = self.client.get("/search/", {"q": "zeppelin", "author": self.writer.slug})
         self.assertEqual(headlines(response), [])
-        # A "-word" is checked against the whole article, so it ranks the articles too.
+        response = self.client.get("/search/", {"q": "zeppelin", "section": "nowhere-else"})
+        self.assertEqual(headlines(response), [self.other.headline])  # unknown: ignored
+        # A "-word" is checked against the whole article, so it ranks the articles.
         response = self.client.get("/search/", {"q": "zeppelin -strike"})
         self.assertEqual(headlines(response), [])
+
+    def test_a_filtered_search_ranks_in_the_copy_as_in_the_articles(self):
+        # The filters' rules (ArticleFilters) on the copy find what they find on the
+        # articles: the section's own and its listed articles, a kind, an author's.
+        asia, europe = make_section("Asia"), make_section("Europe")
+        news = make_kind("News")
+        own = make_article(headline="Walrus census", section=asia, kind=news)
+        listed = make_article(headline="Walrus trade", section=europe, authors=[self.writer])
+        listed.other_sections.add(asia)
+        make_article(headline="Walrus elsewhere", section=europe, kind=news)
+        for filters, expected in [
+            ({"section": asia.slug}, {own, listed}),
+            ({"kind": news.slug, "section": asia.slug}, {own}),
+            ({"author": self.writer.slug}, {listed}),
+            ({"author": self.writer.slug, "section": europe.slug}, {listed}),
+        ]:
+            with self.subTest(filters=filters):
+                response = self.client.get("/search/", {"q": "walrus", **filters})
+                self.assertEqual(set(headlines(response)), {a.headline for a in expected})
