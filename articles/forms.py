@@ -126,16 +126,13 @@ class SearchForm(forms.Form):
         self.is_valid()
         return self.cleaned_data.get("q", "")
 
-    def filter(self, articles) -> list:
-        """Apply the filters that are valid; an unknown section or author is simply ignored.
-        articles: a queryset of articles or of their search heads (ArticleFilters). As
-        parts for search.ranked_ids: a section's own and those also listed in it."""
+    @property
+    def filters(self) -> dict:
+        """The filters that are valid, by name, as ids for search.ranked_ids and
+        ArticleFilters.search_parts; an unknown section or author is simply ignored."""
         self.is_valid()
-        data = self.cleaned_data
-        if kind_id := data.get("kind"):
-            articles = articles.filter(kind_id=kind_id)
-        if author_id := data.get("author"):
-            articles = articles.by_author(author_id)
-        if section_id := data.get("section"):
-            return articles.section_parts(section_id)
-        return [articles]
+        return {
+            name: self.cleaned_data[name]
+            for name in ("kind", "author", "section")
+            if self.cleaned_data.get(name)
+        }

@@ -101,13 +101,14 @@ def article_count_per_photo():
     )
 
 
-def live_rule() -> Q:
+def live_rule(now=None) -> Q:
     """Published and due: a scheduled article goes live when its time comes.
 
     For Article and for the listing entries that carry a copy of its status and publish
-    time (TopicEntry, AuthorEntry): the rule is written once.
+    time (TopicEntry, AuthorEntry, SearchHead): the rule is written once. now: the
+    moment to apply it at (search compiles its SQL once with a stand-in, articles.search).
     """
-    return Q(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+    return Q(status=Article.Status.PUBLISHED, published_at__lte=now or timezone.now())
 
 
 def in_section_rules(section) -> tuple[Q, Q]:
@@ -137,10 +138,23 @@ class ArticleFilters:
             models.Exists(Byline.objects.filter(article=OuterRef("pk"), author=author))
         )
 
+    def search_parts(self, *, kind=None, author=None, section=None) -> list:
+        """A search's filters (ids; None: not filtered), as parts that together hold the
+        articles they leave: a section's own and those also listed in it, for
+        search.ranked_ids."""
+        parts = self
+        if kind is not None:
+            parts = parts.filter(kind_id=kind)
+        if author is not None:
+            parts = parts.by_author(author)
+        if section is not None:
+            return parts.section_parts(section)
+        return [parts]
+
 
 class ArticleQuerySet(ArticleFilters, ContentQuerySet):
-    def live(self):
-        return self.filter(live_rule())
+    def live(self, now=None):
+        return self.filter(live_rule(now))
 
     def scheduled(self):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
@@ -899,8 +913,8 @@ class Byline(models.Model):
 class LiveCopyQuerySet(models.QuerySet):
     """Rows that carry a copy of their article's status and publish time."""
 
-    def live(self):
-        return self.filter(live_rule())
+    def live(self, now=None):
+        return self.filter(live_rule(now))
 
 
 class ListingEntryQuerySet(LiveCopyQuerySet):

@@ -6,16 +6,19 @@ folding maps each character to exactly one character, so a snippet highlighted i
 folded text can be mapped back, offset for offset, onto the original words.
 """
 
+import datetime
 import functools
 import html
 import operator
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import F, Value
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from publication.text import typed_text
@@ -258,14 +261,11 @@ def search_fields(*, headline: str, dek: str, author_names: list[str], body: str
     }
 
 
-def ranked_ids(filtered, text: str, *, limit: int) -> list[int]:
-    """The ids of the best `limit` matches among some live articles, best first: articles
-    whose headline, dek or authors match, ranked (a headline hit above a dek hit), then
-    articles that match in the body only, newest first. filtered(queryset): the reader's
-    filters applied to a queryset of articles or of their search heads (both take
-    articles.models.ArticleFilters), as parts that together hold all of them
-    (SearchForm.filter: the section filter gives two); only the live ones are searched,
-    here.
+def ranked_ids(text: str, filters: dict, *, limit: int) -> list[int]:
+    """The ids of the best `limit` matches among the live articles the filters leave
+    (SearchForm.filters: kind, author, section ids), best first: articles whose headline,
+    dek or authors match, ranked (a headline hit above a dek hit), then articles that
+    match in the body only, newest first.
 
     Why not ts_rank over the stored vector of every match: a common word matches nearly
     every article, and ranking reads each one's whole vector (kilobytes, compressed in
@@ -281,47 +281,130 @@ def ranked_ids(filtered, text: str, *, limit: int) -> list[int]:
     articles, 10-20 ms; there ~700 pages, 3-8 ms; a section filter read 2-6 times more
     there too. Only a "-word" needs the article's own row (its whole vector).
 
-    The walk runs in each part apart, and the newest of all are kept (one UNION): a filter
-    with an OR (a section's own articles or those also listed in it) can use no index
-    of its own, so PostgreSQL walked every live article newest first and tested each
-    one's vector — ~9,000 rows, 30-60 ms, for a phrase in one section of seven at 20,000
-    articles. Each part walks its own index (the section's, ~1,300 rows) or its few rows.
-    Reading the phrase's GIN matches first is no better: PostgreSQL cannot check word
-    order in the index, so it reads every article holding both words (at 20,000 seeded
-    articles, all of them; 14 % hold the phrase)."""
-    query = search_query(text)
-    rank = SearchRank(F("search_head"), query, weights=RANK_WEIGHTS)
+    The walk runs in each part of the filters apart (ArticleFilters.search_parts), and the
+    newest of all are kept (one UNION): a filter with an OR (a section's own articles or
+    those also listed in it) can use no index of its own, so PostgreSQL walked every live
+    article newest first and tested each one's vector — ~9,000 rows, 30-60 ms, for a
+    phrase in one section of seven at 20,000 articles. Each part walks its own index (the
+    section's, ~1,300 rows) or its few rows. Reading the phrase's GIN matches first is no
+    better: PostgreSQL cannot check word order in the index, so it reads every article
+    holding both words (at 20,000 seeded articles, all of them; 14 % hold the phrase).
+
+    Both statements are compiled once per process for each combination of filters
+    (ranked_statements): building and compiling the querysets cost ~1.7 ms of Python per
+    search, more than PostgreSQL's part for most words."""
+    filters = {name: value for name, value in filters.items() if value is not None}
+    in_head, walk = ranked_statements(tuple(sorted(filters)), "-" in text, limit)
+    values = {
+        **filters,
+        "text": fold(clean_query(text)),
+        # now: as live() would, once for both statements.
+        "now": timezone.now(),
+    }
+    # Where the querysets would have read (the replica when there is one).
+    alias = router.db_for_read(apps.get_model("articles", "SearchHead"))
+    with connections[alias].cursor() as cursor:
+        cursor.execute(in_head.sql, in_head.values(values))
+        ids = [row[0] for row in cursor.fetchall()]
+        if len(ids) < limit:
+            cursor.execute(walk.sql, walk.values({**values, "walk_limit": limit - len(ids)}))
+            ids += [row[0] for row in cursor.fetchall()]
+    return ids
+
+
+# Stand-ins the statements are compiled with; each becomes a named placeholder. Values no
+# real search has: negative ids, a word fold() and clean_query() leave as it is.
+STAND_INS = {
+    "text": "rankedidsstandin",
+    "now": datetime.datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=datetime.UTC),
+    "kind": -7_100_001,
+    "author": -7_100_002,
+    "section": -7_100_003,
+    "walk_limit": 7_100_004,
+}
+PLACEHOLDER = re.compile(r"%%|%s|\bLIMIT (\d+)\b")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """SQL with named placeholders: the stand-ins' names, and constants the ORM made."""
+
+    sql: str
+    constants: dict
+
+    def values(self, values: dict) -> dict:
+        return {**self.constants, **values}
+
+
+def statement(queryset, names: set) -> Statement:
+    """queryset's SQL, each stand-in's parameter (or LIMIT) named after it; names: the
+    stand-ins it must hold. One missing (the ORM wrote it otherwise) would leave the
+    stand-in's value in the SQL, so it is an error, not a quiet search for nothing."""
+    sql, params = queryset.query.sql_with_params()
+    stand_ins = {(type(STAND_INS[name]), STAND_INS[name]): name for name in names}
+    params, constants, named = iter(params), {}, set()
+
+    def name(match):
+        if match.group() == "%%":
+            return "%%"
+        if match.group(1) is not None:  # LIMIT, which the ORM writes as a number
+            found = stand_ins.get((int, int(match.group(1))))
+            named.add(found)
+            return f"LIMIT %({found})s" if found else match.group()
+        value = next(params)
+        try:
+            found = stand_ins.get((type(value), value))
+        except TypeError:  # unhashable: a list (the rank's weights)
+            found = None
+        if found is None:
+            found = f"constant{len(constants)}"
+            constants[found] = value
+        named.add(found)
+        return f"%({found})s"
+
+    sql = PLACEHOLDER.sub(name, sql)
+    if missing := names - named:
+        raise ValueError(f"The compiled search has no place for {sorted(missing)}.")
+    return Statement(sql, constants)
+
+
+@functools.lru_cache(maxsize=64)
+def ranked_statements(filters: tuple, minus: bool, limit: int) -> tuple[Statement, Statement]:
+    """ranked_ids' two statements for these filters (names), compiled from the querysets
+    with stand-ins: the headline matches ranked, and the walk of the body-only matches."""
     # articles.models imports this module, so the models are looked up, not imported.
-    articles = apps.get_model("articles", "Article").objects.all()
-    parts = filtered(articles)
-    if "-" in text:
+    article_model = apps.get_model("articles", "Article")
+    stand_ins = {name: STAND_INS[name] for name in filters}
+    now, query = STAND_INS["now"], search_query(STAND_INS["text"])
+    parts = article_model.objects.search_parts(**stand_ins)
+    rank = SearchRank(F("search_head"), query, weights=RANK_WEIGHTS)
+    if minus:
         # "busan -engineers": the headline can match while the body has the excluded
         # word. Without a minus, whatever matches the headline and dek matches the
         # whole article.
-        in_head = functools.reduce(operator.or_, parts).live().filter(search_head=query)
+        in_head = functools.reduce(operator.or_, parts).live(now).filter(search_head=query)
         in_head = in_head.filter(search_vector=query)
         in_head = in_head.annotate(rank=rank).order_by("-rank", "-published_at", "-id")
-        ids = list(in_head.values_list("id", flat=True)[:limit])
+        in_head = in_head.values_list("id", flat=True)[:limit]
     else:
-        heads = filtered(apps.get_model("articles", "SearchHead").objects.all())
-        in_head = functools.reduce(operator.or_, heads).live().filter(search_head=query)
+        heads = apps.get_model("articles", "SearchHead").objects.search_parts(**stand_ins)
+        in_head = functools.reduce(operator.or_, heads).live(now).filter(search_head=query)
         in_head = in_head.annotate(rank=rank).order_by("-rank", "-published_at", "-article_id")
-        ids = list(in_head.values_list("article_id", flat=True)[:limit])
-    if len(ids) < limit:
-        walks = [
-            part.live()
-            .filter(search_vector=query)
-            .exclude(search_head=query)
-            .order_by("-published_at", "-id")
-            .values_list("id", "published_at")[: limit - len(ids)]
-            for part in parts
-        ]
-        if len(walks) > 1:
-            walks = walks[0].union(*walks[1:]).order_by("-published_at", "-id")[: limit - len(ids)]
-        else:
-            walks = walks[0]
-        ids += [pk for pk, _ in walks]
-    return ids
+        in_head = in_head.values_list("article_id", flat=True)[:limit]
+    walk_limit = STAND_INS["walk_limit"]
+    walks = [
+        part.live(now)
+        .filter(search_vector=query)
+        .exclude(search_head=query)
+        .order_by("-published_at", "-id")
+        .values_list("id", "published_at")[:walk_limit]
+        for part in parts
+    ]
+    walk = walks[0]
+    if len(walks) > 1:
+        walk = walk.union(*walks[1:]).order_by("-published_at", "-id")[:walk_limit]
+    names = {"text", "now", *filters}
+    return statement(in_head, names), statement(walk, names | {"walk_limit"})
 
 
 def snippets(texts: list[str], query: str) -> list[SafeString]:

@@ -281,7 +281,7 @@ def search_results(request):
     query = form.query
     page = None
     if query:
-        ids = search.ranked_ids(form.filter, query, limit=SEARCH_RESULTS_LIMIT)
+        ids = search.ranked_ids(query, form.filters, limit=SEARCH_RESULTS_LIMIT)
         page = Paginator(ids, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
         page.more_than_counted = len(ids) == SEARCH_RESULTS_LIMIT
         # Each result's head and text are fragments shared by every search that finds

@@ -280,6 +280,31 @@ class SearchTests(QueryCountMixin, TestCase):
         with mock.patch("articles.views.SEARCH_RESULTS_LIMIT", 2):
             self.assertEqual(headlines(self.get("wombat", section="asia")), expected[:2])
 
+    def test_searches_compile_once_and_apply_the_live_rule_when_they_run(self):
+        # search.ranked_statements: the SQL is compiled once per combination of filters;
+        # the words, the filters' values and the moment come with each search.
+        soon = make_article(
+            headline="Narwhal tusks",
+            section=self.asia,
+            published_at=timezone.now() + datetime.timedelta(hours=1),
+        )
+        search.ranked_statements.cache_clear()
+        self.assertEqual(headlines(self.get("narwhal", section="asia")), [])
+        compiled = search.ranked_statements.cache_info().misses
+        later = timezone.now() + datetime.timedelta(hours=2)
+        with mock.patch.object(timezone, "now", return_value=later):
+            self.assertEqual(headlines(self.get("narwhal", section="asia")), [soon.headline])
+            self.assertEqual(headlines(self.get("narwhal", section="europe")), [])
+            self.assertEqual(headlines(self.get("narwhal tusks", section="asia")), [soon.headline])
+        self.assertEqual(search.ranked_statements.cache_info().misses, compiled)
+
+    def test_a_compiled_search_must_hold_every_stand_in(self):
+        # A stand-in the ORM wrote some other way would be searched for as it is.
+        articles = Article.objects.filter(kind_id=search.STAND_INS["kind"])
+        self.assertIn("kind", search.statement(articles, {"kind"}).sql)
+        with self.assertRaisesMessage(ValueError, "no place for ['now', 'section']"):
+            search.statement(articles, {"kind", "now", "section"})
+
     def test_unknown_filters_are_ignored(self):
         response = self.get("malmo", section="nowhere", kind="\x00", author="x" * 500)
         self.assertEqual(headlines(response), [self.malmo.headline])
