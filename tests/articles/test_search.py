@@ -7,6 +7,7 @@ from django import forms
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.test import SimpleTestCase, TestCase
 from django.utils import timezone
 
@@ -301,7 +302,12 @@ class SearchTests(QueryCountMixin, TestCase):
     def test_a_compiled_search_must_hold_every_stand_in(self):
         # A stand-in the ORM wrote some other way would be searched for as it is.
         articles = Article.objects.filter(kind_id=search.STAND_INS["kind"])
-        self.assertIn("kind", search.statement(articles, {"kind"}).sql)
+        # A literal percent sign stays one: only the parameters are named.
+        articles = articles.annotate(share=RawSQL("'100%%'", ())).values_list("share", flat=True)
+        compiled = search.statement(articles, {"kind"})
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, compiled.values({"kind": self.body_hit.kind_id}))
+            self.assertIn(("100%",), cursor.fetchall())
         with self.assertRaisesMessage(ValueError, "no place for ['now', 'section']"):
             search.statement(articles, {"kind", "now", "section"})
 
