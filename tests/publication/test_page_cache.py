@@ -7,6 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 from unittest import mock
+from urllib.parse import urlsplit
 
 from django.apps import apps as django_apps
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models.signals import post_migrate
 from django.test import SimpleTestCase, TransactionTestCase, override_settings
+from django.urls import URLResolver
 from django.utils import timezone
 from django.utils.http import http_date
 from taggit.models import Tag
@@ -227,6 +229,20 @@ class PageCacheTests(PageCacheTestCase):
         self.assertEqual(first["X-Page-Cache"], "hit")
         self.assertRegex(first["X-Request-ID"], r"^[0-9a-f]{32}$")
         self.assertEqual(second["X-Request-ID"], "edge-123456")
+
+    def test_a_hit_resolves_no_address_and_logs_the_page_it_served(self):
+        # The view does not run on a hit; the request log reads the match the cache kept
+        # instead of walking the URL patterns again for every hit.
+        for url in self.public_urls():
+            with self.subTest(url=url):
+                self.get(url)
+                resolving = mock.patch.object(
+                    URLResolver, "resolve", side_effect=AssertionError("resolved again")
+                )
+                with resolving, self.assertLogs("publication.requests", "INFO") as logs:
+                    response = self.get(url)
+                self.assertEqual(response["X-Page-Cache"], "hit")
+                self.assertEqual(logs.records[-1].path, urlsplit(url).path)
 
     def test_a_hit_never_sets_or_varies_on_a_cookie_even_for_signed_in_staff(self):
         self.get("/")
