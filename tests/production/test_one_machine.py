@@ -24,7 +24,7 @@ from django.test import RequestFactory, SimpleTestCase, TestCase, override_setti
 from django.test.utils import CaptureQueriesContext
 
 from newsletter.models import Subscriber
-from publication.logs import JsonFormatter
+from publication.logs import JsonFormatter, scrub
 from publication.middleware import RequestLogMiddleware
 from tests.factories import make_site
 from tests.newsletter.helpers import signup
@@ -254,6 +254,16 @@ class RequestLogTests(TestCase):
                 self.client.get(path)
             [line] = log_lines(logs.records)
             self.assertEqual(line["path"], logged)
+
+    def test_long_paths_are_scrubbed_as_short_ones(self):
+        """The signed-value pattern starts only where a run of its characters does: tried
+        from every character, a 4,000-character path with a ":" took ~260 ms to log."""
+        signed = Subscriber(pk=7).unsubscribe_token
+        filler = "a-" * 2000
+        self.assertEqual(scrub(f"/x:{filler}"), f"/x:{filler}")
+        self.assertEqual(scrub(f"/{filler}/{signed}/{filler}"), f"/{filler}/[redacted]/{filler}")
+        self.assertEqual(scrub(f"/{filler}:{signed}"), "/[redacted]")
+        self.assertEqual(scrub(f"/{filler}@example.org/"), "/[email]/")
 
     def test_a_lone_surrogate_leaves_the_line_whole_and_valid_json(self):
         """A stream writing UTF-8 refused the line ("surrogates not allowed"): it was lost and
