@@ -12,7 +12,8 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied, Validati
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.encoding import uri_to_iri
 from django.utils.html import format_html, format_html_join
@@ -36,6 +37,7 @@ from publication.text import has_unique_names, same_name, stored_name, stored_te
 from publication.times import zoned_time
 from publication.topics import BLANK_NAME, LONG_NAME, NAME_LENGTH
 from publication.uploads import refused_upload
+from publication.views import withdrawn_original
 
 
 def zoned_field(name: str, description: str):
@@ -386,7 +388,18 @@ class PhotoForm(forms.ModelForm):
             # waits for the first and gets this error instead of a 500.
             hold_unique_checks(Photo)
             same = Photo.objects.same_image(image).exclude(pk=self.instance.pk)
-            if existing := same.first():
+            existing = same.first()
+            if existing and existing.is_withdrawn:
+                raise forms.ValidationError(
+                    format_html(
+                        '{} <a href="{}">Open photo {}</a>.',
+                        existing.reupload_refusal(),
+                        reverse("admin:publication_photo_change", args=[existing.pk]),
+                        existing.pk,
+                    ),
+                    code="withdrawn",
+                )
+            if existing:
                 raise forms.ValidationError(
                     format_html(
                         'This image is already in the library: <a href="{}">{}</a>.',
@@ -466,18 +479,46 @@ class PhotoAdmin(TypeToPickMixin, admin.ModelAdmin):
             refused_upload(request)  # the image field then says the file was too large
         return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def get_urls(self):
+        original = self.admin_site.admin_view(self.withdrawn_original_view)
+        name = f"{self.opts.app_label}_{self.opts.model_name}_withdrawn_original"
+        return [path("<int:pk>/withdrawn-original/", original, name=name), *super().get_urls()]
+
+    def withdrawn_original_view(self, request, pk):
+        """A withdrawn photo's image for the staff who decide on it: its public files are
+        gone, and readers never get it from here."""
+        photo = get_object_or_404(Photo, pk=pk)
+        if not self.has_view_permission(request, photo):
+            raise PermissionDenied
+        if not photo.is_withdrawn:
+            raise Http404("This photo is not withdrawn: its public address shows it.")
+        return withdrawn_original(photo)
+
+    def image_url(self, photo) -> str:
+        """Where the admin shows the photo's original: a withdrawn one's public files are
+        taken down at the lapse."""
+        if photo.is_withdrawn:
+            return reverse("admin:publication_photo_withdrawn_original", args=[photo.pk])
+        return photo.image.url
+
     @admin.display(description="Image")
     def thumbnail(self, photo):
-        return format_html(
-            '<img src="{}" alt="" class="photo-thumbnail">',
-            photo.thumbnail_url,
-        )
+        url = self.image_url(photo) if photo.is_withdrawn else photo.thumbnail_url
+        return format_html('<img src="{}" alt="" class="photo-thumbnail" loading="lazy">', url)
 
     @admin.display(description="Preview")
     def preview(self, photo):
         if not photo.image:
             return "—"
-        return format_html('<img src="{}" alt="" class="photo-preview">', photo.image.url)
+        image = format_html('<img src="{}" alt="" class="photo-preview">', self.image_url(photo))
+        if photo.is_withdrawn:
+            return format_html(
+                '{}<p class="help">Withdrawn ({}): readers no longer see it; shown here to '
+                "staff only. Enter the renewed licence's date to reinstate it.</p>",
+                image,
+                photo.license_note,
+            )
+        return image
 
     @admin.display(description="Credit")
     def credit_display(self, photo):

@@ -22,6 +22,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 from procrastinate.contrib.django import app
+from procrastinate.contrib.django.models import ProcrastinateJob
 
 from publication import cdn
 from publication import renditions as rendition_files
@@ -428,12 +429,42 @@ class PhotoQuerySet(ContentQuerySet):
         taken_down = Q(renditions_status=Photo.RenditionsStatus.WITHDRAWN)
         return self.filter((expired & ~taken_down) | (~expired & taken_down))
 
+    def showing_file(self, name: str):
+        """The photo whose original or current rendition file has this storage name."""
+        if stem := rendition_files.original_stem(name):
+            return self.filter(image__startswith=f"{stem}.", rendition_files__contains=[name])
+        return self.filter(image=name)
+
     def license_expiring(self):
         return self.filter(license_expires_on__range=license_warning_window())
 
     def same_image(self, image):
         """The photo of this image, if the library has it: uploads are matched by checksum."""
         return self.filter(checksum=image_checksum(image))
+
+    def library_copy(self, image) -> "Photo | None":
+        """The library's photo of an uploaded image, to use instead of a second copy; None
+        when it has none. ValidationError when that photo is withdrawn: handing it back
+        made the new figure vanish from the page at once, with no word to the editor."""
+        photo = self.same_image(image).first()
+        if photo is not None and photo.is_withdrawn:
+            raise ValidationError(photo.reupload_refusal(), code="withdrawn")
+        return photo
+
+    def delete(self):
+        """Delete the rows, then their files (original, renditions, a withdrawn original)
+        once the deletion commits: a rolled-back deletion keeps them."""
+        with transaction.atomic():
+            # Read under the rows' locks: a job taking the files down (or making new ones)
+            # finishes first, so these are the names the rows hold as they go.
+            files = list(
+                Photo.objects.filter(pk__in=self.values("pk"))
+                .select_for_update()
+                .values_list("image", "rendition_files", "withdrawn_file")
+            )
+            deleted = super().delete()
+            transaction.on_commit(lambda: delete_stored_files(files), robust=True)
+        return deleted
 
     def by_url(self, urls) -> dict[str, "Photo"]:
         """{address: photo} for the addresses that show one of these photos: its original
@@ -466,6 +497,15 @@ class PhotoQuerySet(ContentQuerySet):
         return {url: photo for url, photo in found.items() if photo}
 
 
+def delete_stored_files(files) -> None:
+    """Delete deleted photos' files: [(image, rendition_files, withdrawn_file), ...]."""
+    public, private = Photo._meta.get_field("image").storage, storages["withdrawn"]
+    for image, renditions, withdrawn_file in files:
+        rendition_files.delete_files(public, [image, *renditions])
+        if withdrawn_file:
+            private.delete(withdrawn_file)
+
+
 def next_license_expiry() -> datetime.datetime | None:
     """When the next photo licence runs out: every public place withdraws a photo from the
     day after its last licensed day (Photo.is_withdrawn), so cached pages and fragments
@@ -476,14 +516,25 @@ def next_license_expiry() -> datetime.datetime | None:
         .values_list("license_expires_on", flat=True)
         .first()
     )
+    return license_lapse(last_day)
+
+
+def license_lapse(last_day: datetime.date | None) -> datetime.datetime | None:
+    """The moment a licence whose last day this is runs out: the next midnight in the
+    site's time zone (Photo.is_withdrawn from then on)."""
     if last_day is None:
         return None
     day_after = last_day + datetime.timedelta(days=1)
     return timezone.make_aware(datetime.datetime.combine(day_after, datetime.time.min))
 
 
-# The job that makes a photo's renditions (publication/tasks.py), deferred by this name.
+# The jobs (publication/tasks.py) that make a photo's renditions, and that take its files
+# down at the moment its licence lapses, deferred by these names.
 RENDITIONS_TASK = "publication.photo_renditions"
+LAPSE_TASK = "publication.withdraw_photo_at_lapse"
+# Taking a withdrawn photo's files down goes before every other job: behind a backlog of
+# renditions (`make_renditions --all` on a library: hours), readers kept getting them.
+WITHDRAWAL_PRIORITY = 1
 
 
 class Photo(models.Model):
@@ -654,18 +705,30 @@ class Photo(models.Model):
                 for field in self._meta.concrete_fields
                 if not field.primary_key and field.name not in self.JOB_FIELDS
             ]
+        replan = self.license_expires_on != getattr(self, "_saved_license", None)
         with transaction.atomic():
             super().save(*args, **kwargs)
             self._stored_image = self.image.name
             if updating:  # the row is locked now: read what the job last wrote
                 self.refresh_from_db(fields=self.JOB_FIELDS)
             self.request_renditions()
+            if replan:
+                self.plan_withdrawal()
+        self._saved_license = self.license_expires_on
+
+    def delete(self, using=None, keep_parents=False):
+        # Through the queryset, which deletes the files too once the deletion commits.
+        deleted = Photo.objects.filter(pk=self.pk).delete()
+        self.pk = None
+        return deleted
 
     @classmethod
     def from_db(cls, db, field_names, values):
         photo = super().from_db(db, field_names, values)
         # Which file the row holds, so save() knows when another one was put in its place.
         photo._stored_image = photo.__dict__.get("image")
+        # The licence date its withdrawal job is planned for (plan_withdrawal).
+        photo._saved_license = photo.__dict__.get("license_expires_on")
         return photo
 
     def request_renditions(self, *, force=False):
@@ -686,8 +749,27 @@ class Photo(models.Model):
             self.renditions_status = self.RenditionsStatus.PENDING
             Photo.objects.filter(pk=self.pk).update(renditions_status=self.renditions_status)
         # By name, so models need not import the tasks module that imports them.
-        app.configure_task(RENDITIONS_TASK, allow_unknown=False).defer(photo_id=self.pk)
+        first = {"priority": WITHDRAWAL_PRIORITY} if self.is_withdrawn else {}
+        app.configure_task(RENDITIONS_TASK, allow_unknown=False, **first).defer(photo_id=self.pk)
         self._requested_key = key
+
+    @property
+    def lapses_at(self) -> datetime.datetime | None:
+        """When readers stop seeing the photo (see license_lapse); None without a date."""
+        return license_lapse(self.license_expires_on)
+
+    def plan_withdrawal(self) -> None:
+        """Queue the job that takes the files down at the very moment the licence lapses,
+        in place of one planned for another date. The quarter-hourly sweep is the
+        safety net (a job lost, a worker down at midnight)."""
+        lock = f"photo-lapse-{self.pk}"
+        planned = ProcrastinateJob.objects.filter(queueing_lock=lock, status="todo")
+        for job_id in planned.values_list("id", flat=True):
+            app.job_manager.cancel_job_by_id(job_id, delete_job=True)
+        if self.lapses_at is not None and self.lapses_at > timezone.now():
+            app.configure_task(
+                LAPSE_TASK, allow_unknown=False, schedule_at=self.lapses_at, queueing_lock=lock
+            ).defer(photo_id=self.pk)
 
     @property
     def thumbnail_url(self) -> str:
@@ -708,7 +790,9 @@ class Photo(models.Model):
         public, private = self.image.storage, storages["withdrawn"]
         try:
             with transaction.atomic():
-                current = Photo.objects.select_for_update().get(pk=self.pk)
+                current = Photo.objects.select_for_update().filter(pk=self.pk).first()
+                if current is None:
+                    return False  # deleted meanwhile, with its files
                 taken_down = current.renditions_status == self.RenditionsStatus.WITHDRAWN
                 if taken_down or not current.is_withdrawn:
                     return False
@@ -742,8 +826,8 @@ class Photo(models.Model):
     def restore_original(self) -> None:
         """Put a reinstated photo's original back at its public name (see withdraw_files)."""
         with transaction.atomic():
-            current = Photo.objects.select_for_update().get(pk=self.pk)
-            if current.is_withdrawn or not current.withdrawn_file:
+            current = Photo.objects.select_for_update().filter(pk=self.pk).first()
+            if current is None or current.is_withdrawn or not current.withdrawn_file:
                 return
             rendition_files.move(
                 storages["withdrawn"], current.withdrawn_file, self.image.storage, self.image.name
@@ -774,7 +858,12 @@ class Photo(models.Model):
             raise
         storage = self.image.storage
         with transaction.atomic():
-            current = Photo.objects.with_credit().select_for_update(of=("self",)).get(pk=self.pk)
+            current = (
+                Photo.objects.with_credit().select_for_update(of=("self",)).filter(pk=self.pk)
+            ).first()
+            if current is None:  # deleted while we worked: its files went, and these go
+                transaction.on_commit(lambda: rendition_files.delete_files(storage, names))
+                return False
             if current.is_withdrawn or rendition_files.renditions_key(current) != key:
                 # Edited while we worked: the job queued by that edit makes the right files
                 # (or takes them down).
@@ -969,6 +1058,14 @@ class Photo(models.Model):
         if status == "expired":
             return f"withdrawn: its licence expired on {ends}"
         return f"withdrawn after {ends}, when its licence runs out"
+
+    def reupload_refusal(self) -> str:
+        """Why an upload of this withdrawn photo's image is refused, and what to do."""
+        return (
+            f"This image is already in the library as “{self}” (photo {self.pk}), "
+            f"{self.license_note}. If its licence was renewed, enter the new end date on "
+            "that photo and use it again; otherwise choose another image."
+        )
 
     @property
     def license_status(self) -> str:

@@ -1,14 +1,16 @@
 """Image jobs, run by `manage.py procrastinate worker` (queue "images")."""
 
 import contextlib
+import datetime
 import functools
 
 from django.db import close_old_connections, connections
+from django.utils import timezone
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 from procrastinate.exceptions import AlreadyEnqueued
 
-from publication.models import RENDITIONS_TASK, Photo
+from publication.models import LAPSE_TASK, RENDITIONS_TASK, WITHDRAWAL_PRIORITY, Photo
 
 # Waits 5 s, 25 s, 2 min, 10 min, 52 min: a storage hiccup heals within the hour; a
 # photo that still fails stays "Failed" in the admin, which can queue it again.
@@ -46,8 +48,32 @@ def photo_renditions(*, photo_id: int) -> None:
         photo.update_files()
 
 
-# Licences run out at midnight: pages drop the photo then (Photo.is_withdrawn), and this
-# takes its files down within the quarter hour. It also catches a photo whose job was lost.
+# Within this of the lapse by our clock, the job waits for it rather than giving up.
+CLOCK_SKEW = datetime.timedelta(minutes=1)
+
+
+class NotYetLapsed(Exception):
+    """The job started before the licence ran out by this machine's clock (the database's
+    runs ahead): it is retried a few seconds later."""
+
+
+@app.task(name=LAPSE_TASK, queue="images", retry=RENDITIONS_RETRY, priority=WITHDRAWAL_PRIORITY)
+@with_fresh_connection
+def withdraw_photo_at_lapse(*, photo_id: int) -> None:
+    """Planned by Photo.plan_withdrawal for the midnight the licence runs out."""
+    photo = Photo.objects.filter(pk=photo_id).first()
+    if photo is None:
+        return
+    if not photo.is_withdrawn:
+        if photo.lapses_at and photo.lapses_at - timezone.now() < CLOCK_SKEW:
+            raise NotYetLapsed
+        return  # renewed since: the job for the new date was planned with it
+    photo.withdraw_files()
+
+
+# Licences run out at midnight, when a job planned for each photo takes its files down.
+# This also fires then (every time zone's midnight is on a quarter hour) and catches a
+# photo whose job was lost, or a licence date written past Photo.save().
 WITHDRAWN_FILES_CRON = "*/15 * * * *"
 
 
@@ -57,7 +83,8 @@ WITHDRAWN_FILES_CRON = "*/15 * * * *"
 def sweep_withdrawn_photos(*, timestamp: int) -> None:
     for photo in Photo.objects.files_out_of_step():
         # One job per photo, retried on its own; not a second one while one waits.
+        first = {"priority": WITHDRAWAL_PRIORITY} if photo.is_withdrawn else {}
         with contextlib.suppress(AlreadyEnqueued):
-            photo_renditions.configure(queueing_lock=f"photo-files-{photo.pk}").defer(
+            photo_renditions.configure(queueing_lock=f"photo-files-{photo.pk}", **first).defer(
                 photo_id=photo.pk
             )

@@ -11,8 +11,10 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
 from django.http import (
+    FileResponse,
     Http404,
     HttpResponse,
     HttpResponseBadRequest,
@@ -60,7 +62,10 @@ def editor_image_upload(request):
     except ValidationError as error:
         status = 413 if error.code == "too_large" else 400
         return JsonResponse({"error": {"message": " ".join(error.messages)}}, status=status)
-    photo = Photo.objects.same_image(image).first()
+    try:
+        photo = Photo.objects.library_copy(image)
+    except ValidationError as error:  # withdrawn: the figure would vanish from the page
+        return JsonResponse({"error": {"message": " ".join(error.messages)}}, status=409)
     if photo is None:
         try:
             with transaction.atomic():
@@ -85,24 +90,59 @@ MEDIA_TYPES = {
 IMMUTABLE_NAME = re.compile(r"[0-9a-f]{16,}")
 
 
+def image_type(name: str) -> str:
+    """The content type an uploaded image is served as; Http404 for any other file."""
+    content_type = MEDIA_TYPES.get(PurePosixPath(name).suffix.lower())
+    if content_type is None:
+        raise Http404("Not an image.")
+    return content_type
+
+
+def image_headers(response, content_type: str):
+    response["Content-Type"] = content_type
+    response["X-Content-Type-Options"] = "nosniff"
+    # Even if a browser were tricked into rendering it as a document, it could run nothing.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
 def media(request, path):
     """Serve an uploaded image from MEDIA_ROOT with safe headers (one-machine layout).
 
     FileResponse hands the open file to the WSGI server (sendfile under gunicorn). With
     S3 storage, MEDIA_URL points at the bucket and this view is not routed.
     """
-    content_type = MEDIA_TYPES.get(PurePosixPath(path).suffix.lower())
-    if content_type is None:
-        raise Http404("Not an image.")
-    response = static.serve(request, path, document_root=settings.MEDIA_ROOT)
-    response["Content-Type"] = content_type
-    response["X-Content-Type-Options"] = "nosniff"
-    # Even if a browser were tricked into rendering it as a document, it could run nothing.
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    content_type = image_type(path)
+    if Photo.objects.license_expired().showing_file(path).exists():
+        # From the lapse on, before the job has taken its files down.
+        raise Http404("Withdrawn.")
+    response = image_headers(
+        static.serve(request, path, document_root=settings.MEDIA_ROOT), content_type
+    )
     if IMMUTABLE_NAME.search(path):
         response["Cache-Control"] = "public, max-age=31536000, immutable"
     else:
         response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def withdrawn_original(photo: Photo) -> FileResponse:
+    """A withdrawn photo's original, wherever it is now, for staff deciding to renew or
+    replace it (the photo admin checks who asks). Never stored by a browser or a cache."""
+    for _ in range(2):
+        if photo.withdrawn_file:
+            storage, name = storages["withdrawn"], photo.withdrawn_file
+        else:  # lapsed, and the job has not moved it yet
+            storage, name = photo.image.storage, photo.image.name
+        try:
+            file = storage.open(name, "rb")
+            break
+        except FileNotFoundError:
+            photo.refresh_from_db(fields=["withdrawn_file"])  # moved as we looked
+    else:
+        raise Http404("The original is missing from storage.")
+    response = image_headers(FileResponse(file), image_type(name))
+    add_never_cache_headers(response)
     return response
 
 
