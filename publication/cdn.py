@@ -65,11 +65,14 @@ def purge_everything_soon() -> None:
     if not enabled():
         return
     delay = settings.CDN_PURGE_DELAY_SECONDS
-    # The queueing lock alone makes one job; the flag spares a burst an insert per save.
+    # The queueing lock alone makes one job; the flag spares the rest of a burst the
+    # insert it would refuse (a read costs one query; the database cache's add() four).
     # The job clears it as it starts (and it ends when the job is due at the latest), so
     # a save made while the purge is being sent queues the next one.
-    if delay and not cache.add(QUEUED_KEY, True, delay):
-        return
+    if delay:
+        if cache.get(QUEUED_KEY):
+            return
+        cache.set(QUEUED_KEY, True, delay)
     with contextlib.suppress(AlreadyEnqueued):
         purge_cdn.configure(queueing_lock=EVERYTHING_LOCK, schedule_in={"seconds": delay}).defer()
 
