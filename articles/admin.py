@@ -11,7 +11,7 @@ from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import models, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.forms.formsets import all_valid
 from django.forms.models import BaseInlineFormSet, construct_instance, model_to_dict
 from django.http import JsonResponse
@@ -255,7 +255,10 @@ class ArticleAdminForm(forms.ModelForm):
 
     @functools.cached_property
     def changed_data(self):
-        changed = super().changed_data
+        # Only fields editors see: the hidden ones (the version the form was loaded with,
+        # which photo the photo fields describe) change nothing of the article, and a POST
+        # without base_version made History say "Changed Base version."
+        changed = [name for name in super().changed_data if not self[name].is_hidden]
         # The editor drops what a body gains when stored (rel="noopener noreferrer" on
         # links), so an untouched body read as changed: History said "Changed Body." on
         # every save of an article with a link. Compared as stored instead.
@@ -461,6 +464,15 @@ def conflicts(current: Article, cleaned_data: dict) -> list[tuple[str, str]]:
     return rows
 
 
+def holds_values(request, article, fields) -> bool:
+    """Whether any of these article fields holds text, as saved or as posted."""
+    posted = request.POST if request.method == "POST" else {}
+    return any(
+        str(posted.get(field, "")).strip() or str(getattr(article, field, "") or "").strip()
+        for field in fields
+    )
+
+
 def editor_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
@@ -513,9 +525,44 @@ class ShareLinkForm(forms.ModelForm):
         return link
 
 
+# Share links shown as rows of the article form: the newest active ones.
+SHARE_LINK_ROWS = 20
+# Expired or revoked links named read-only under the Share button.
+PAST_SHARE_LINKS_NAMED = 5
+
+
+class ShareLinkFormSet(BaseInlineFormSet):
+    """The newest active share links as rows, the others only counted and listed (see
+    ArticleAdmin.share_links_summary): an expired or revoked link has nothing left to edit,
+    and each row is four or five fields, so an article shared ~235 times posted more than
+    DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000) and could no longer be saved."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        links = self.queryset
+        newest = links.active().order_by("-created_at", "-pk").values("pk")[:SHARE_LINK_ROWS]
+        # The rows the form was loaded with stay rows when it is saved, though one may have
+        # run out or been revoked (its Revoke button) since.
+        self.queryset = links.filter(Q(pk__in=newest) | Q(pk__in=self.posted_ids()))
+
+    def posted_ids(self) -> list[int]:
+        if not self.is_bound:
+            return []
+        try:
+            count = int(self.data.get(f"{self.prefix}-INITIAL_FORMS") or 0)
+        except ValueError:
+            return []
+        ids = (
+            typed_id(self.data.get(f"{self.prefix}-{index}-id"))
+            for index in range(min(count, SHARE_LINK_ROWS))
+        )
+        return [pk for pk in ids if pk]
+
+
 class ShareLinkInline(BoundedInline, admin.TabularInline):
     model = ShareLink
     form = ShareLinkForm
+    formset = ShareLinkFormSet
     extra = 0
     fields = ["note", "valid_for", "link", "expires", "revoked", "revoke"]
     readonly_fields = ["link", "expires", "revoked"]
@@ -699,6 +746,7 @@ class ArticleAdmin(VersionAdmin):
         "schedule_button",
         "preview_link",
         "share_button",
+        "share_links_summary",
         "created",
         "updated",
         "shown_updated",
@@ -757,6 +805,7 @@ class ArticleAdmin(VersionAdmin):
                     "featured",
                     "preview_link",
                     "share_button",
+                    "share_links_summary",
                     ("created", "updated", "shown_updated"),
                 ]
             },
@@ -849,14 +898,20 @@ class ArticleAdmin(VersionAdmin):
         )
 
     def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if self.may_share(request, obj):
-            return fieldsets
-        # No button that can only answer "not allowed".
-        return [
-            (name, {**options, "fields": [f for f in options["fields"] if f != "share_button"]})
-            for name, options in fieldsets
-        ]
+        may_share = self.may_share(request, obj)
+        fieldsets = []
+        for name, options in super().get_fieldsets(request, obj):
+            fields = options["fields"]
+            if not may_share:
+                # No button that can only answer "not allowed".
+                fields = [field for field in fields if field != "share_button"]
+            classes = options.get("classes", [])
+            if "collapse" in classes and holds_values(request, obj, fields):
+                # Folded away only while empty: what shows in search results is in sight.
+                # (A field error opens it too: Django's own rule.)
+                classes = [name for name in classes if name != "collapse"]
+            fieldsets.append((name, {**options, "fields": fields, "classes": classes}))
+        return fieldsets
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -1237,6 +1292,56 @@ class ArticleAdmin(VersionAdmin):
             SHARE_LINK_DAYS,
         )
 
+    @admin.display(description="Earlier share links")
+    def share_links_summary(self, article):
+        """Share links that are not rows of the form: expired or revoked ones, named
+        read-only, and active ones past the newest SHARE_LINK_ROWS, counted."""
+        if not article.pk:
+            return "None yet."
+        links = article.share_links.all()
+        active = links.active()
+        counts = links.aggregate(
+            total=Count("pk"), active=Count("pk", filter=Q(pk__in=active.values("pk")))
+        )
+        past = counts["total"] - counts["active"]
+        if not past and counts["active"] <= SHARE_LINK_ROWS:
+            return "None."
+        parts = []
+        if counts["active"] > SHARE_LINK_ROWS:
+            parts.append(
+                format_html(
+                    "<p>The {} newest active links are below; {} more are active.</p>",
+                    SHARE_LINK_ROWS,
+                    counts["active"] - SHARE_LINK_ROWS,
+                )
+            )
+        if past:
+            ended = links.exclude(pk__in=active.values("pk")).order_by("-created_at", "-pk")
+            parts.append(
+                format_html(
+                    "<p>{} expired or revoked (they no longer work):</p><ul>{}</ul>",
+                    past,
+                    format_html_join(
+                        "",
+                        "<li>{} · created {} · {}</li>",
+                        (
+                            (
+                                link.note or "No note",
+                                zoned_text(link.created_at),
+                                f"revoked {zoned_text(link.revoked_at)}"
+                                if link.revoked_at
+                                else f"expired {zoned_text(link.expires_at)}",
+                            )
+                            for link in ended[:PAST_SHARE_LINKS_NAMED]
+                        ),
+                    ),
+                )
+            )
+        url = reverse("admin:articles_sharelink_changelist") + f"?article__id__exact={article.pk}"
+        total = counts["total"]
+        parts.append(format_html('<p><a href="{}">All {} share links</a></p>', url, total))
+        return format_html_join("", "{}", ((part,) for part in parts))
+
     def share_view(self, request, pk):
         """One click on "Create share link": a link valid for a week, its address shown."""
         article = self.editable_article(request, pk)
@@ -1300,9 +1405,14 @@ class ArticleAdmin(VersionAdmin):
         return response
 
     def save_related(self, request, form, formsets, change):
+        restoring = getattr(request, "restoring", None)
+        if restoring is not None:
+            restored = last_restore_of(form.instance, restoring)
+            if restored and not (form.has_changed() or any(f.has_changed() for f in formsets)):
+                raise AlreadyRestored(restored)
         super().save_related(request, form, formsets, change)
         article = form.instance
-        note_revision(article)
+        note_revision(article, restored_from=restoring)
         # Saved on purpose: the autosaved working copy has done its job.
         WorkingCopy.objects.filter(article=article, user=request.user).delete()
         if article.status == Article.Status.DRAFT:
@@ -1375,6 +1485,7 @@ class ArticleAdmin(VersionAdmin):
         context = {
             "restoring_live": article.is_live,
             "restored_at": version.revision.date_created,
+            "photo_shared": photo_shared_with(revisions.photo_restored_by(version), article),
             "time_zone": timezone.get_current_timezone_name(),
             **(extra_context or {}),
         }
@@ -1386,9 +1497,24 @@ class ArticleAdmin(VersionAdmin):
         revision.revert = functools.partial(
             revisions.revert_one_article, revision, int(version.object_id)
         )
-        response = super()._reversion_revisionform_view(
-            request, version, template_name, extra_context
-        )
+        try:
+            with transaction.atomic():
+                if request.method == "POST":
+                    request.restoring = revision  # see save_related
+                    # A second Restore of the same version (a double click, a resend) waits
+                    # here for the first to be saved, then finds it restored (save_related).
+                    Article.objects.select_for_update().filter(pk=version.object_id).first()
+                response = super()._reversion_revisionform_view(
+                    request, version, template_name, extra_context
+                )
+        except AlreadyRestored as already:
+            messages.info(
+                request,
+                f"This version was restored once, on {zoned_text(already.restore.date_created)}; "
+                "pressing Restore again changed nothing.",
+            )
+            url = reverse("admin:articles_article_change", args=[version.object_id])
+            return redirect(url)
         if request.method == "POST" and response.status_code == 302:
             # reversion words the new revision's comment with Django's date format and no
             # zone ("saved on Dec. 2, 2026, 5:49 a.m."); History shows it as every admin time.
@@ -1446,16 +1572,66 @@ class ArticleAdmin(VersionAdmin):
         self.message_user(request, f"{count} article(s) moved back to draft.", messages.SUCCESS)
 
 
-def note_revision(article):
+def note_revision(article, *, restored_from=None):
     """Keep beside the revision being saved what History shows but cannot restore, and the
     lead photo's fields the form edits in place (saved or not, they are the article's too)."""
     if reversion.is_active():
         photo = article.lead_photo
         reversion.add_meta(
-            ArticleRevision, article=article, lead_photo_credit=photo.credit if photo else ""
+            ArticleRevision,
+            article=article,
+            lead_photo_credit=photo.credit if photo else "",
+            restored_from=restored_from,
         )
         if photo is not None:
             reversion.add_to_revision(photo)
+
+
+# Named on the restore page; past that, a link to the list of them all.
+SHARED_PHOTO_NAMED = 10
+
+
+def photo_shared_with(photo, article) -> dict | None:
+    """The other articles showing a photo whose alt text, caption and credit a restore of
+    this article writes back: they show the restored ones too, so the editor is told first."""
+    if photo is None:
+        return None
+    others = Article.objects.using_photo(photo).exclude(pk=article.pk)
+    named = others.order_by("headline", "pk").values_list("pk", "headline")
+    named = list(named[:SHARED_PHOTO_NAMED])
+    if not named:
+        return None
+    count = others.count() if len(named) == SHARED_PHOTO_NAMED else len(named)
+    return {
+        "count": count,
+        "articles": [
+            (reverse("admin:articles_article_change", args=[pk]), headline or "(no headline)")
+            for pk, headline in named
+        ],
+        "all_url": f"{reverse('admin:articles_article_changelist')}?"
+        f"{PhotoUseFilter.parameter_name}={photo.pk}",
+    }
+
+
+class AlreadyRestored(Exception):
+    """Restore pressed again on a version just restored: nothing is saved (rolled back)."""
+
+    def __init__(self, restore: Revision):
+        super().__init__(restore)
+        self.restore = restore
+
+
+def last_restore_of(article, revision) -> Revision | None:
+    """The article's latest saved revision, if it restored this revision (nothing saved since)."""
+    latest = (
+        ArticleRevision.objects.filter(article=article, applied=True)
+        .select_related("revision")
+        .order_by("-revision_id")
+        .first()
+    )
+    if latest is not None and latest.restored_from_id == revision.pk:
+        return latest.revision
+    return None
 
 
 def add_to_revisions(articles, comment):

@@ -533,6 +533,14 @@ class Article(RedirectsWhenMoved):
                     f"The {label} is {len(text.strip())} characters; search results show "
                     f"about {limit}."
                 )
+        headline = self.headline.strip()
+        if len(headline) > seo.TITLE_MAX_LENGTH and not self.seo_title.strip():
+            # The page's <title> then drops the site's name, and search results still cut it.
+            warnings.append(
+                f"The headline is {len(headline)} characters and there is no search and "
+                f"sharing title: search results show about {seo.TITLE_MAX_LENGTH}. Add a "
+                "shorter one under “Search and sharing”."
+            )
         if not topic_count:
             warnings.append("No topics: readers cannot follow the story.")
         warnings += placeholder_warning("headline", self.headline)
@@ -1121,6 +1129,15 @@ class ArticleRevision(models.Model):
     lead_photo_credit = models.CharField(max_length=300, blank=True)
     applied = models.BooleanField(
         default=True, help_text="False for changes kept when another editor took over."
+    )
+    # Set on a restore: pressing Restore again on the same version then changes nothing.
+    restored_from = models.ForeignKey(
+        "reversion.Revision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The revision this one restored.",
     )
 
     class Meta:

@@ -225,6 +225,24 @@ def restore_article_row(version: Version, current: Article | None):
     saved.save(using=version.db)
 
 
+def kept_photo_version(revision, photo_pk) -> Version | None:
+    """The photo's in-place fields (alt text, caption, credit) as a revision kept them."""
+    if photo_pk is None:
+        return None
+    return revision.version_set.filter(
+        content_type=ContentType.objects.get_for_model(Photo), object_id=str(photo_pk)
+    ).first()
+
+
+def photo_restored_by(version: Version) -> Photo | None:
+    """The photo whose alt text, caption and credit restoring this article version writes
+    back (restore_lead_photo_text): its lead photo, when the revision kept its fields."""
+    photo_pk = version.field_dict["lead_photo_id"]
+    if kept_photo_version(version.revision, photo_pk) is None:
+        return None
+    return Photo.objects.filter(pk=photo_pk).first()
+
+
 def restore_lead_photo_text(revision, article_pk: int):
     """The restored lead photo's alt text, caption and credit as the revision kept them.
 
@@ -235,9 +253,7 @@ def restore_lead_photo_text(revision, article_pk: int):
     article's save on Restore ends cached pages, and a mere look at the old version must not.)
     """
     photo_pk = Article.objects.filter(pk=article_pk).values_list("lead_photo_id", flat=True)
-    kept = revision.version_set.filter(
-        content_type=ContentType.objects.get_for_model(Photo), object_id=str(photo_pk.first())
-    ).first()
+    kept = kept_photo_version(revision, photo_pk.first())
     if kept is None:
         return  # saved before revisions kept the photo, or a version without one
     row = kept._object_version.object

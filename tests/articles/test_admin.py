@@ -25,6 +25,7 @@ from tests.factories import (
     make_share_link,
     make_user,
 )
+from tests.test_invalidation import ChangeFormValues
 
 CHANGELIST = "/admin/articles/article/"
 PHOTOS = "/admin/publication/photo/"
@@ -544,8 +545,56 @@ class ShareLinkAdminTests(AdminTestCase):
         self.assertRedirects(response, CHANGELIST)
         link.refresh_from_db()
         self.assertIsNotNone(link.revoked_at)
-        self.assertContains(self.client.get(article_change_url(self.article)), "Expired or revoked")
+        # Listed read-only under the Share button, no longer a row of form fields.
+        page = self.client.get(article_change_url(self.article))
+        self.assertContains(page, "1 expired or revoked (they no longer work):")
+        self.assertContains(page, "<li>fact-checker · created ")
+        self.assertNotContains(page, f'name="share_links-0-id" value="{link.pk}"')
         self.assertEqual(self.client.get(link.get_absolute_url()).status_code, 404)
+
+    def test_an_article_shared_300_times_is_still_saved(self):
+        # 1,500 form fields as rows, past DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000): the save
+        # answered 400 and nothing could be saved. Old links are listed, the newest are rows.
+        now = timezone.now()
+        week = datetime.timedelta(days=7)
+        ShareLink.objects.bulk_create(
+            [
+                ShareLink(article=self.article, note=f"active {n}", expires_at=now + week)
+                for n in range(250)
+            ]
+            + [
+                ShareLink(
+                    article=self.article, note=f"revoked {n}", expires_at=now + week, revoked_at=now
+                )
+                for n in range(30)
+            ]
+            + [
+                ShareLink(article=self.article, note=f"expired {n}", expires_at=now - week)
+                for n in range(20)
+            ]
+        )
+        newest = ShareLink.objects.filter(note="active 249").get()
+        url = article_change_url(self.article)
+        page = self.client.get(url)
+        self.assertContains(page, "The 20 newest active links are below; 230 more are active.")
+        self.assertContains(page, "50 expired or revoked (they no longer work):")
+        all_links = f"/admin/articles/sharelink/?article__id__exact={self.article.pk}"
+        self.assertContains(page, f'<a href="{all_links}">All 300 share links</a>')
+        form = ChangeFormValues()
+        form.feed(page.content.decode())
+        self.assertEqual(form.data["share_links-INITIAL_FORMS"], ["20"])
+        self.assertLess(len(form.data), settings.DATA_UPLOAD_MAX_NUMBER_FIELDS)
+        # Revoked with its button while the form was open: still a row when the form is saved.
+        newest.revoked_at = now
+        newest.save()
+        form.data["headline"] = ["Draft shared 300 times"]
+        response = self.client.post(url, form.data)
+        self.assertRedirects(response, CHANGELIST)
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.headline, "Draft shared 300 times")
+        self.assertEqual(ShareLink.objects.count(), 300)
+        newest.refresh_from_db()
+        self.assertIsNotNone(newest.revoked_at)
 
     def test_revoking_through_the_share_link_admin_action(self):
         link = make_share_link(self.article)

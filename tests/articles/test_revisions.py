@@ -5,6 +5,7 @@ from taggit.models import Tag
 
 from articles import revisions
 from articles.models import Article, Byline, EditLock
+from publication.admin import zoned_text
 from publication.models import Author, Photo, Section
 from publication.page_cache import current_version
 from tests.factories import (
@@ -20,6 +21,7 @@ from tests.factories import (
     make_share_link,
     make_user,
 )
+from tests.test_invalidation import ChangeFormValues
 
 
 class RevisionTests(AdminTestCase):
@@ -410,3 +412,84 @@ class RevisionTests(AdminTestCase):
         # The kept text never reached the article: the save after it did not undo it.
         self.assertNotIn("Typed but never saved", newest["changes"])
         self.assertNotIn("Headline", newest["changes"])
+
+    def test_pressing_restore_twice_restores_once_and_says_so(self):
+        article = make_article(
+            headline="Old headline", status=Article.Status.DRAFT, authors=[self.ana]
+        )
+        self.save(article, tags="Energy")
+        first = Version.objects.get_for_object(article).get()
+        self.save(article, headline="New headline", tags="Sanctions")
+        restore_url = f"/admin/articles/article/{article.pk}/history/{first.pk}/"
+        form = ChangeFormValues()
+        form.feed(self.client.get(restore_url).content.decode())
+
+        response = self.client.post(restore_url, form.data, follow=True)
+        self.assertRedirects(response, article_change_url(article))
+        self.assertContains(response, "was changed successfully")
+        article.refresh_from_db()
+        saved = (article.headline, article.updated_at)
+        self.assertEqual(saved[0], "Old headline")
+        restore = Version.objects.get_for_object(article).first().revision
+        # A double click or a resend: the same form again.
+        again = self.client.post(restore_url, form.data, follow=True)
+        self.assertRedirects(again, article_change_url(article))
+        self.assertContains(
+            again,
+            f"This version was restored once, on {zoned_text(restore.date_created)}; pressing "
+            "Restore again changed nothing.",
+        )
+        self.assertNotContains(again, "was changed successfully")
+        article.refresh_from_db()
+        self.assertEqual((article.headline, article.updated_at), saved)
+        self.assertEqual(Version.objects.get_for_object(article).count(), 3)
+
+        # The version opened again and edited before Restore: the edit is saved, not dropped.
+        form = ChangeFormValues()
+        form.feed(self.client.get(restore_url).content.decode())
+        form.data["dek"] = ["A dek typed on the restore page."]
+        self.client.post(restore_url, form.data)
+        article.refresh_from_db()
+        self.assertEqual(article.dek, "A dek typed on the restore page.")
+        self.assertEqual(Version.objects.get_for_object(article).count(), 4)
+
+    def test_the_restore_page_names_the_other_articles_showing_the_lead_photo(self):
+        photo = make_photo(alt_text="Tanks at the border", caption="Near Kharkiv.")
+        article = make_article(
+            headline="With a photo", status=Article.Status.DRAFT, authors=[self.ana]
+        )
+        fields = {"lead_photo": photo.pk, "photo_for": photo.pk, "photo_alt_text": "Tanks"}
+        self.save(article, **fields)
+        first = Version.objects.get_for_object(article).get()
+        self.save(article, **fields, photo_caption="Near Kupiansk.")
+        restore_url = f"/admin/articles/article/{article.pk}/history/{first.pk}/"
+        self.assertNotContains(self.client.get(restore_url), "The lead photo is shared.")
+
+        lead = make_article(headline="Same lead photo", lead_photo=photo)
+        in_body = make_article(
+            headline="Same photo in the body",
+            body=f'<figure class="image"><img src="{photo.image.url}" alt="x"></figure>',
+        )
+        make_article(headline="Another photo", lead_photo=make_photo())
+        page = self.client.get(restore_url)
+        self.assertContains(page, "The lead photo is shared.")
+        self.assertContains(page, "2 other articles show this photo and will show them too.")
+        for other in [lead, in_body]:
+            self.assertContains(
+                page, f'<a href="{article_change_url(other)}">{other.headline}</a>', html=True
+            )
+        self.assertNotContains(page, "Another photo")
+        self.assertNotContains(page, "articles using this photo")
+
+    def test_the_change_message_names_only_fields_editors_see(self):
+        article = make_article(headline="Old", status=Article.Status.DRAFT, authors=[self.ana])
+        # Without base_version (the form's hidden field), and with a made-up photo_for.
+        self.save(
+            article,
+            headline="New",
+            photo_for="12345",
+            photo_chosen="x.jpg",
+            photo_credit_type="photo",
+        )
+        comment = Version.objects.get_for_object(article).first().revision.comment
+        self.assertEqual(comment, "Changed Headline.")

@@ -12,6 +12,7 @@ from articles.models import Article
 from tests.articles.test_article_page import structured_data
 from tests.factories import (
     AdminTestCase,
+    article_change_url,
     article_form_data,
     make_article,
     make_author,
@@ -163,3 +164,48 @@ class TitleAndDescriptionTests(AdminTestCase):
         self.assertIn("The dek is missing.", empty.json()["html"])
         article = Article(headline="x", dek="y", seo_title="x" * 60, seo_description="y" * 160)
         self.assertFalse([w for w in article.editorial_warnings(topic_count=1) if "search" in w])
+
+    def test_the_search_fields_open_when_they_hold_text_or_an_error(self):
+        def folded(response):
+            page = response.content.decode()
+            start = page.rindex("<fieldset", 0, page.index("Search and sharing"))
+            return "<details>" in page[start : page.index("Search and sharing")]
+
+        self.assertTrue(folded(self.client.get(article_change_url(self.long))))
+        self.assertFalse(folded(self.client.get(article_change_url(self.overridden))))
+        # Typed and sent back with an error elsewhere (publishing refused): still in sight.
+        refused = self.client.post(
+            article_change_url(self.long),
+            article_form_data(self.long, seo_description="Ministers meet.", status="published"),
+        )
+        self.assertContains(refused, "Not published")
+        self.assertFalse(folded(refused))
+        too_long = self.client.post(
+            article_change_url(self.long), article_form_data(self.long, seo_title="x" * 201)
+        )
+        self.assertEqual(too_long.status_code, 200)
+        self.assertFalse(folded(too_long))
+
+    def test_a_long_headline_without_a_search_title_is_warned_live_and_on_save(self):
+        warning = (
+            f"The headline is {len(LONG_HEADLINE)} characters and there is no search and "
+            "sharing title: search results show about 60. Add a shorter one under “Search "
+            "and sharing”."
+        )
+        checks = reverse("admin:articles_article_checks")
+        live = self.client.post(checks, article_form_data(self.long)).json()["html"]
+        self.assertIn(html.escape(warning), live)
+        with_title = article_form_data(self.long, seo_title="Can the alliance hold?")
+        self.assertNotIn(
+            "no search and sharing title", self.client.post(checks, with_title).json()["html"]
+        )
+        short = article_form_data(self.long, headline="x" * 60)
+        self.assertNotIn(
+            "no search and sharing title", self.client.post(checks, short).json()["html"]
+        )
+        # Saving a live article lists it with the other warnings.
+        saved = self.client.post(
+            article_change_url(self.long), article_form_data(self.long), follow=True
+        )
+        self.assertContains(saved, html.escape(warning))
+        self.assertNotIn(warning, self.overridden.editorial_warnings())
