@@ -338,11 +338,13 @@ AUTHORS = [
 ]
 
 # "age" is how long before the load the article was published, as
-# (days, hours, minutes). Status is "published" unless given.
+# (days, hours, minutes). Status is "published" unless given. A headline over 60
+# characters has a shorter "seo_title" for search results (the checks ask for one).
 ARTICLES = [
     {
         "slug": "can-europe-keep-black-sea-shipping-safe-without-washingtons-help",
         "headline": "Can Europe keep Black Sea shipping safe without Washington's help?",
+        "seo_title": "Can Europe keep Black Sea shipping safe without the US?",
         "dek": "Navies, insurers and port authorities have stitched together a system that "
         "keeps grain ships moving. It rests on American eyes in the sky, and European "
         "capitals have not planned for the day those eyes look elsewhere.",
@@ -627,6 +629,7 @@ already being read <strong>well beyond the region</strong>.
     {
         "slug": "enlargement-talks-stall-over-a-single-chapter-on-the-rule-of-law",
         "headline": "Enlargement talks stall over a single chapter on the rule of law",
+        "seo_title": "EU enlargement talks stall over the rule of law",
         "dek": "Negotiators had hoped to close three chapters before the end of the year. One "
         "dispute over judicial appointments has frozen all of them.",
         "kind": "news",
@@ -705,6 +708,7 @@ lost in the pipes.
     {
         "slug": "europes-defence-spending-debate-is-stuck-on-the-wrong-number",
         "headline": "Europe's defence spending debate is stuck on the wrong number",
+        "seo_title": "Europe's defence debate is stuck on the wrong number",
         "dek": "Arguing over percentages of GDP tells voters little about what their armed "
         "forces can do. Europe should budget for capabilities instead.",
         "kind": "opinion",
@@ -904,6 +908,7 @@ go home too</em>.
     {
         "slug": "grain-corridor-insurance-scheme-to-be-extended-deputy-minister-says",
         "headline": "Grain corridor insurance scheme to be extended, deputy minister says",
+        "seo_title": "Grain corridor insurance scheme to be extended",
         "dek": "The state-backed facility was due to lapse at the end of the year.",
         "kind": "news",
         "section": "qiosk",
@@ -942,6 +947,7 @@ keeps the corridor open</a>.
     {
         "slug": "foreign-ministers-set-a-date-for-the-next-round-of-black-sea-talks",
         "headline": "Foreign ministers set a date for the next round of Black Sea talks",
+        "seo_title": "Ministers set a date for the next Black Sea talks",
         "dek": "The talks will focus on mine clearance and port safety.",
         "kind": "news",
         "section": "qiosk",
@@ -993,6 +999,7 @@ Hauliers' associations have asked for compensation for drivers stuck in the queu
     {
         "slug": "lorries-queue-at-a-caucasus-pass-as-new-customs-rules-take-effect",
         "headline": "Lorries queue at a Caucasus pass as new customs rules take effect",
+        "seo_title": "Lorries queue at a Caucasus pass under new customs rules",
         "dek": "Drivers report waits of up to two days at the mountain crossing.",
         "kind": "news",
         "section": "qiosk",

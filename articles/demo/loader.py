@@ -197,6 +197,7 @@ class DemoLoader:
         article = Article.objects.create(
             slug=spec["slug"],
             headline=spec["headline"],
+            seo_title=spec.get("seo_title", ""),
             dek=spec["dek"],
             kind=self.kinds[spec["kind"]],
             section=self.sections[spec["section"]],

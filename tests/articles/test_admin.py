@@ -580,6 +580,7 @@ class ShareLinkAdminTests(AdminTestCase):
         self.assertContains(page, "50 expired or revoked (they no longer work):")
         all_links = f"/admin/articles/sharelink/?article__id__exact={self.article.pk}"
         self.assertContains(page, f'<a href="{all_links}">All 300 share links</a>')
+        self.assertEqual(self.client.get(all_links).context["cl"].result_count, 300)
         form = ChangeFormValues()
         form.feed(page.content.decode())
         self.assertEqual(form.data["share_links-INITIAL_FORMS"], ["20"])

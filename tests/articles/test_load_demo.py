@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.test import RequestFactory, override_settings
 from taggit.models import Tag, TaggedItem
 
+from articles import seo
 from articles.models import Article, Byline, Kind
 from publication.models import (
     Author,
@@ -121,6 +122,14 @@ class LoadDemoTests(TemporaryMediaTestCase):
         with_more = [article for article in articles if article.teaser_more]
         self.assertGreater(len(with_more), len(articles) * 3 / 4)
         self.assertTrue(Article.objects.live().exclude(teaser="").exists())
+
+    def test_every_long_headline_has_a_search_title_that_fits(self):
+        for headline, title in Article.objects.values_list("headline", "seo_title"):
+            with self.subTest(headline):
+                if len(headline) > seo.TITLE_MAX_LENGTH:
+                    self.assertTrue(0 < len(title) <= seo.TITLE_MAX_LENGTH, title)
+                else:
+                    self.assertEqual(title, "")
 
     def test_second_run_changes_nothing(self):
         self.assertEqual(len(self.first_files), Photo.objects.count())
