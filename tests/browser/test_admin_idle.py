@@ -5,6 +5,7 @@ import datetime
 import re
 
 from django.conf import settings
+from django.utils import timezone
 from reversion.models import Version
 
 from articles.models import Article, ArticleRevision, ShareLink, WorkingCopy
@@ -14,9 +15,21 @@ from tests.factories import (
     make_article,
     make_author,
     make_creator,
+    make_kind,
     make_photo,
+    make_section,
     make_share_link,
 )
+
+# The lines of text in each row of an admin list: its tallest cell's text over the
+# cell's line height (Django's lists: 1rem).
+ROW_LINES = """() => Array.from(document.querySelectorAll('#result_list tbody tr')).map(row =>
+  Math.max(...Array.from(row.cells).map(cell => {
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    const height = range.getBoundingClientRect().height;
+    return Math.round(height / parseFloat(getComputedStyle(cell).lineHeight));
+  })))"""
 
 
 class EditorsDayTests(EditorsAdminTestCase):
@@ -168,12 +181,24 @@ class EditorsDayTests(EditorsAdminTestCase):
             source=make_creator("Shutterstock.com", kind="organisation"),
             license_expires_on=datetime.date(2031, 1, 14),
         )
+        authors = [make_author("Anastasia Ruiz-Okafor"), make_author("Ben Okafor")]
         article = make_article(
             headline="Can the alliance hold together through a winter of hard negotiations?",
-            authors=[make_author("Anastasia Ruiz-Okafor"), make_author("Ben Okafor")],
+            authors=authors,
             lead_photo=photo,
         )
         make_share_link(article, note="For the fact-checker and the lawyer at the agency")
+        # Scheduled beyond a week: its status "Scheduled · Tue 14 Jan 2031, 09:00
+        # (Europe/Berlin)" made the row four lines high.
+        make_article(
+            headline="Can the alliance hold together through a winter of hard negotiations?",
+            authors=authors,
+            lead_photo=photo,
+            published_at=timezone.now() + datetime.timedelta(days=400),
+            # The demo's longest kind and section.
+            kind=make_kind("Interview"),
+            section=make_section("Global Crises"),
+        )
         self.log_in(self.editor)
         page = self.page
         page.set_viewport_size({"width": 1280, "height": 800})
@@ -196,3 +221,8 @@ class EditorsDayTests(EditorsAdminTestCase):
                 self.assertLessEqual(widths[2], 1280, f"{model}: the page scrolls sideways")
                 last = page.locator("#result_list thead th").last.bounding_box()
                 self.assertLessEqual(last["x"] + last["width"], 1280, model)
+                if model == "articles/article":
+                    # Each row at most two lines high: its tallest cell's text, in lines.
+                    lines = page.evaluate(ROW_LINES)
+                    self.assertTrue(lines)
+                    self.assertLessEqual(max(lines), 2, f"rows of {lines} lines")

@@ -652,10 +652,10 @@ class SchedulingTests(EditorsAdminTestCase):
         # Years ahead: the date, not "in 1504 days".
         self.assertEqual(
             row.locator(".field-state").inner_text(),
-            "Scheduled · Tue 14 Jan 2031, 09:00 (Europe/Berlin)",
+            "Scheduled · Tue 14 Jan 2031",
         )
         self.assertEqual(
-            row.locator(".field-publish_time").inner_text(), "14 Jan 2031, 09:00\nEurope/Berlin"
+            row.locator(".field-publish_time").inner_text(), "14 Jan 2031\n09:00 Europe/Berlin"
         )
         due = page.locator("#result_list tr", has_text="Due in three hours")
         self.assertEqual(due.locator(".field-state").inner_text(), "Scheduled · in 3 h")
