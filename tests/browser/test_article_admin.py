@@ -134,6 +134,27 @@ class PrePublishCheckTests(EditorsAdminTestCase):
         self.assertEqual(Article.objects.get().status, Article.Status.DRAFT)
 
 
+class SearchFieldsTests(EditorsAdminTestCase):
+    def test_a_long_headline_asks_for_a_search_title_and_a_filled_one_is_in_sight(self):
+        self.log_in(self.editor)
+        page = self.page
+        page.goto(self.live_server_url + "/admin/articles/article/add/")
+        panel = page.locator("#publish-checks")
+        title = page.locator("#id_seo_title")
+        self.assertFalse(title.is_visible())  # folded away while empty
+        page.fill("#id_headline", "Can the alliance hold together through a long winter of talks?")
+        panel.get_by_text("and there is no search and sharing title").wait_for()
+
+        page.locator("summary", has_text="Search and sharing").click()
+        title.fill("Can the alliance hold together?")
+        panel.get_by_text("no search and sharing title").wait_for(state="detached")
+        page.click("input[name=_continue]")
+        page.get_by_text("was added successfully").wait_for()
+        # Reopened: what will show in search results is in sight, not folded away.
+        self.assertTrue(title.is_visible())
+        self.assertEqual(title.input_value(), "Can the alliance hold together?")
+
+
 class RevisionTests(EditorsAdminTestCase):
     def test_history_shows_the_diff_and_restores_bylines_and_topics_in_two_clicks(self):
         ana, ben = make_author("Ana Ruiz"), make_author("Ben Okafor")
@@ -166,6 +187,47 @@ class RevisionTests(EditorsAdminTestCase):
         self.assertEqual(article.byline_text, "By Ana Ruiz")
         self.assertEqual(list(article.tags.names()), ["Energy"])
         self.assertEqual(Version.objects.get_for_object(article).count(), 3)
+
+    def test_restore_names_articles_sharing_the_photo_and_restores_once(self):
+        photo = make_photo(alt_text="Tanks at the border", caption="Near Kharkiv.")
+        article = make_article(
+            headline="Old headline",
+            status=Article.Status.DRAFT,
+            authors=[make_author()],
+            body="<p>The talks resume in <i>the spring</i>.</p>",  # as the editor writes it
+        )
+        other = make_article(headline="Another story with the photo", lead_photo=photo)
+        client = Client()
+        client.force_login(self.editor)
+        fields = {"lead_photo": photo.pk, "photo_for": photo.pk, "photo_alt_text": "Tanks"}
+        url = article_change_url(article)
+        client.post(url, article_form_data(article, **fields))
+        article.refresh_from_db()
+        client.post(
+            url, article_form_data(article, **fields, headline="New", photo_caption="Kupiansk.")
+        )
+        self.log_in(self.editor)
+        page = self.page
+        page.goto(self.live_server_url + url.replace("change/", "history/"))
+        page.get_by_role("link", name="Restore this version").click()
+        notice = page.locator(".restore-shared-photo")
+        self.assertIn("another article shows this photo", notice.inner_text())
+        self.assertEqual(
+            notice.get_by_role("link", name="Another story with the photo").get_attribute("href"),
+            article_change_url(other),
+        )
+        page.get_by_role("button", name="Restore").first.click()
+        page.get_by_text("was changed successfully").wait_for()
+        article.refresh_from_db()
+        photo.refresh_from_db()
+        self.assertEqual((article.headline, photo.caption), ("Old headline", "Near Kharkiv."))
+        versions = Version.objects.get_for_object(article).count()
+
+        # Back to the restore page and Restore again: nothing more is written.
+        page.go_back()
+        page.get_by_role("button", name="Restore").first.click()
+        page.get_by_text("This version was restored once, on").wait_for()
+        self.assertEqual(Version.objects.get_for_object(article).count(), versions)
 
 
 class TwoEditorsTests(EditorsAdminTestCase):
@@ -594,6 +656,28 @@ class ShareLinkTests(EditorsAdminTestCase):
         page.get_by_role("button", name="Revoke").click()
         page.locator(".field-link", has_text="Revoked").wait_for()
         self.assertEqual(shared.reload().status, 404)
+
+    def test_an_article_shared_300_times_is_saved_from_the_form(self):
+        article = make_article(headline="Shared widely", status=Article.Status.DRAFT)
+        week = datetime.timedelta(days=7)
+        ShareLink.objects.bulk_create(
+            ShareLink(article=article, note=f"reviewer {n}", expires_at=timezone.now() + week)
+            for n in range(300)
+        )
+        self.log_in(self.editor)
+        page = self.page
+        page.goto(self.live_server_url + article_change_url(article))
+        self.assertEqual(page.locator("#share_links-group tr.has_original").count(), 20)
+        self.assertIn(
+            "The 20 newest active links are below; 280 more are active.",
+            page.locator(".field-share_links_summary").inner_text(),
+        )
+        page.fill("#id_headline", "Shared widely, saved all the same")
+        page.click("input[name=_continue]")
+        page.get_by_text("was changed successfully").wait_for()
+        article.refresh_from_db()
+        self.assertEqual(article.headline, "Shared widely, saved all the same")
+        self.assertEqual(ShareLink.objects.active().count(), 300)
 
 
 class SchedulingTests(EditorsAdminTestCase):
