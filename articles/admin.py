@@ -898,13 +898,14 @@ class ArticleAdmin(VersionAdmin):
         )
 
     def get_fieldsets(self, request, obj=None):
-        may_share = self.may_share(request, obj)
+        hidden = set()
+        if not self.may_share(request, obj):
+            hidden.add("share_button")  # no button that can only answer "not allowed"
+        if not ShareLinkInline(self.model, self.admin_site).has_view_permission(request, obj):
+            hidden.add("share_links_summary")  # shown with the share links' rows only
         fieldsets = []
         for name, options in super().get_fieldsets(request, obj):
-            fields = options["fields"]
-            if not may_share:
-                # No button that can only answer "not allowed".
-                fields = [field for field in fields if field != "share_button"]
+            fields = [field for field in options["fields"] if field not in hidden]
             classes = options.get("classes", [])
             if "collapse" in classes and holds_values(request, obj, fields):
                 # Folded away only while empty: what shows in search results is in sight.

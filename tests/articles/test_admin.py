@@ -642,6 +642,11 @@ class ShareLinkAdminTests(AdminTestCase):
         url = reverse("admin:articles_article_share", args=[self.article.pk])
         self.assertEqual(self.client.post(url).status_code, 403)
         self.assertFalse(ShareLink.objects.exists())
+        # Nor are past links listed to staff who may not see share links.
+        make_share_link(self.article, note="fact-checker", revoked_at=timezone.now())
+        page = self.client.get(article_change_url(self.article))
+        self.assertNotContains(page, "Earlier share links")
+        self.assertNotContains(page, "fact-checker")
 
     def test_the_share_buttons_are_shown_only_to_staff_who_may_use_them(self):
         make_share_link(self.article, note="fact-checker")
