@@ -47,7 +47,6 @@ from publication.models import (
 )
 from publication.page_cache import ContentQuerySet, bump_content_version
 from publication.text import free_slug, paragraphs
-from publication.times import zoned_text
 
 SLUG_ATTEMPTS = 5
 RELATED_LENGTH = 4

@@ -5,9 +5,9 @@ from taggit.models import Tag
 
 from articles import revisions
 from articles.models import Article, Byline, EditLock
-from publication.admin import zoned_text
 from publication.models import Author, Photo, Section
 from publication.page_cache import current_version
+from publication.times import zoned_text
 from tests.factories import (
     AdminTestCase,
     article_change_url,
