@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0025_article_search_and_sharing'),
+        ('articles', '0026_search_heads_kind_and_section'),
         ('reversion', '0002_add_index_on_version_for_content_type_and_db'),
     ]
 
