@@ -1350,11 +1350,7 @@ class ArticleAdmin(VersionAdmin):
         article = self.editable_article(request, pk)
         if not self.may_share(request, article):
             raise PermissionDenied
-        link = ShareLink.objects.create(
-            article=article,
-            created_by=request.user,
-            expires_at=ShareLink.expiry_after(SHARE_LINK_DAYS),
-        )
+        link, created = ShareLink.create_for(article, request.user, days=SHARE_LINK_DAYS)
         expires = timezone.localtime(link.expires_at)
         may_revoke = request.user.has_perm("articles.change_sharelink")
         return JsonResponse(
@@ -1365,7 +1361,7 @@ class ArticleAdmin(VersionAdmin):
                 else "",
                 "expires": f"{expires:%a %-d %b %H:%M} ({timezone.get_current_timezone_name()})",
             },
-            status=201,
+            status=201 if created else 200,
         )
 
     def preview_view(self, request, pk=None):

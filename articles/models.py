@@ -1119,6 +1119,33 @@ class ShareLink(models.Model):
     def expiry_after(days: int) -> datetime.datetime:
         return timezone.now() + datetime.timedelta(days=days)
 
+    # A second press of "Create share link" this soon after the first is the same press
+    # (a double click, a retry after a slow answer): it gets the link just made.
+    REPEAT_SECONDS = 30
+
+    @classmethod
+    def create_for(cls, article, user, *, days: int) -> tuple["ShareLink", bool]:
+        """A new link to the article, valid for days, or the one this user made moments
+        ago (created is False). Thirty simultaneous presses made thirty links."""
+        with transaction.atomic():
+            hold_lock(f"share-link:{article.pk}:{user.pk}")  # until this one is committed
+            recent = (
+                cls.objects.active()
+                .filter(
+                    article=article,
+                    created_by=user,
+                    note="",
+                    created_at__gte=timezone.now() - datetime.timedelta(seconds=cls.REPEAT_SECONDS),
+                )
+                .first()
+            )
+            if recent is not None:
+                return recent, False
+            link = cls.objects.create(
+                article=article, created_by=user, expires_at=cls.expiry_after(days)
+            )
+            return link, True
+
 
 class ArticleRevision(models.Model):
     """What a revision cannot restore but History must show: the lead photo's credit then."""

@@ -116,9 +116,11 @@ def media(request, path):
     if Photo.objects.license_expired().showing_file(path).exists():
         # From the lapse on, before the job has taken its files down.
         raise Http404("Withdrawn.")
-    response = image_headers(
-        static.serve(request, path, document_root=settings.MEDIA_ROOT), content_type
-    )
+    try:
+        response = static.serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError:  # a name no file can have (over 255 bytes a part): the OS refuses to look
+        raise Http404("No such file.") from None
+    response = image_headers(response, content_type)
     if IMMUTABLE_NAME.search(path):
         response["Cache-Control"] = "public, max-age=31536000, immutable"
     else:

@@ -1,12 +1,22 @@
 """Odd or crafted input to the article form and its helpers: a clear answer, never a 500."""
 
-from articles.models import Article, WorkingCopy
+import datetime
+import threading
+
+from django.db import connection
+from django.test import Client, TransactionTestCase
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, ShareLink, WorkingCopy
 from tests.factories import (
     AdminTestCase,
     article_change_url,
     article_form_data,
     make_article,
     make_author,
+    make_site,
+    make_user,
 )
 
 
@@ -89,3 +99,64 @@ class EveryAutocompleteBoxTests(AdminTestCase):
         for owner, name, widget in boxes:
             with self.subTest(admin=owner, field=name):
                 self.assertIsInstance(getattr(widget, "widget", widget), KnownValuesOnlyMixin)
+
+
+def at_once(count, request):
+    """Call request(client) from count threads released together, each with its own client
+    and database connection, as simultaneous requests from one browser session would be.
+    Returns the answers' status codes."""
+    barrier = threading.Barrier(count)
+    statuses, errors = [], []
+
+    def run():
+        try:
+            client = Client()
+            barrier.wait()
+            statuses.append(request(client).status_code)
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:  # pragma: no cover - the failure's own message
+        raise errors[0]
+    return statuses
+
+
+class SimultaneousShareLinkTests(TransactionTestCase):
+    def test_presses_of_create_share_link_at_once_make_one_link(self):
+        make_site()
+        editor = make_user("ed", is_staff=True, is_superuser=True)
+        article = make_article(headline="Draft", status=Article.Status.DRAFT)
+        url = reverse("admin:articles_article_share", args=[article.pk])
+
+        def press(client):
+            client.force_login(editor)
+            return client.post(url)
+
+        statuses = at_once(8, press)
+        self.assertEqual(sorted(statuses), [200] * 7 + [201])
+        self.assertEqual(ShareLink.objects.count(), 1)
+
+    def test_a_later_press_or_one_after_a_revoke_makes_a_new_link(self):
+        make_site()
+        editor = make_user("ed", is_staff=True, is_superuser=True)
+        article = make_article(headline="Draft", status=Article.Status.DRAFT)
+        first, created = ShareLink.create_for(article, editor, days=7)
+        self.assertTrue(created)
+        self.assertEqual(ShareLink.create_for(article, editor, days=7), (first, False))
+        first.revoked_at = timezone.now()
+        first.save()
+        second, created = ShareLink.create_for(article, editor, days=7)
+        self.assertTrue(created)
+        moments_ago = timezone.now() - datetime.timedelta(seconds=ShareLink.REPEAT_SECONDS + 1)
+        ShareLink.objects.filter(pk=second.pk).update(created_at=moments_ago)
+        self.assertTrue(ShareLink.create_for(article, editor, days=7)[1])
+        # Another editor's press is their own link.
+        self.assertTrue(ShareLink.create_for(article, make_user("other"), days=7)[1])
+        self.assertEqual(ShareLink.objects.count(), 4)

@@ -93,6 +93,25 @@ class ControlCharacterTests(TestCase):
                         self.assertEqual(self.client.post(url).status_code, 404)
 
 
+class LongSegmentTests(TestCase):
+    """A path segment longer than any name (the file system allows 255 bytes) is a 404."""
+
+    @classmethod
+    def setUpTestData(cls):
+        make_site()
+
+    def test_a_segment_past_any_name_gives_404_on_every_route(self):
+        # /media/ asked the file system, which refused a 256-byte name: a 500.
+        routes = [*ControlCharacterTests.ROUTES, "/media/photos/{}.jpg", "/media/{}/a.webp"]
+        routes += ["/topic/{}/feed/", "/section/{}/feed/atom/", "/sitemap-{}.xml"]
+        for route in routes:
+            for segment in ["x" * 256, "é" * 200, "x" * 3900]:
+                url = route.format(segment)
+                with self.subTest(url=url[:40], length=len(segment)):
+                    # A newsletter link's token that is no token: 400, "this link is broken".
+                    self.assertIn(self.client.get(url).status_code, {400, 404})
+
+
 class MethodTests(TestCase):
     @classmethod
     def setUpTestData(cls):
