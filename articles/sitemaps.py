@@ -13,7 +13,6 @@ from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
 from taggit.models import Tag, TaggedItem
 
 from articles.models import Article, Byline, Kind
@@ -137,10 +136,11 @@ def sitemap_index_entries() -> list[SitemapIndexItem]:
 
 
 # Each sitemap (articles, sections, …), cleaned of what XML cannot hold, like the others.
+# The methods are public_page's (articles/urls.py): GET and HEAD; require_GET here refused
+# HEAD to link checkers and search engines.
 sitemap = xml_safe_response(sitemap_views.sitemap)
 
 
-@require_GET
 @x_robots_tag
 @xml_safe_response
 def sitemap_index(request):
@@ -152,7 +152,6 @@ def sitemap_index(request):
     )
 
 
-@require_GET
 @x_robots_tag
 @xml_safe_response
 def news_sitemap(request):
@@ -170,7 +169,6 @@ def news_sitemap(request):
     )
 
 
-@require_GET
 def robots_txt(request):
     lines = [
         "User-agent: *",

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 from reversion.errors import RevertError
 from reversion.models import Version
@@ -129,6 +130,7 @@ def render_article_preview(request, article: Article, *, banner: str):
     return response
 
 
+@require_safe  # TRACE answered with the page; HEAD as GET
 @staff_member_required
 @permission_required("articles.view_article", raise_exception=True)
 def article_preview(request, pk):
@@ -136,6 +138,7 @@ def article_preview(request, pk):
     return render_article_preview(request, article, banner="Preview")
 
 
+@require_safe
 @never_cache
 def article_share(request, token):
     link = ShareLink.from_token(token)

@@ -106,6 +106,7 @@ def image_headers(response, content_type: str):
     return response
 
 
+@require_safe  # it answered TRACE (and any method) with the file
 def media(request, path):
     """Serve an uploaded image from MEDIA_ROOT with safe headers (one-machine layout).
 

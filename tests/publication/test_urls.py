@@ -1,8 +1,23 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.test import TestCase, override_settings
+from django.urls import URLResolver, get_resolver
 
 from publication.models import SiteSettings
-from tests.factories import AdminTestCase, make_site, make_user
+from tests.factories import (
+    AdminTestCase,
+    TemporaryMediaTestCase,
+    make_article,
+    make_author,
+    make_creator,
+    make_photo,
+    make_share_link,
+    make_site,
+    make_user,
+)
+from tests.newsletter.helpers import make_subscriber
+from tests.newsletter.test_archive import make_roundup
 
 
 @override_settings(ROOT_URLCONF="tests.publication.error_urls")
@@ -158,3 +173,92 @@ class UnanswerableQueryTests(AdminTestCase):
         for query in ["status=todo", "status__in=todo,failed", "status__startswith=t"]:
             with self.subTest(query=query):
                 self.assertEqual(self.client.get(f"{jobs}?{query}").status_code, 200)
+
+
+class EveryRouteMethodTests(TemporaryMediaTestCase):
+    """Every address that answers GET answers HEAD alike (monitors, link checkers and
+    mail scanners send HEAD) and refuses TRACE, whichever app routes it."""
+
+    @classmethod
+    def setUpTestData(cls):
+        make_site()
+        photo = make_photo(creator=make_creator("Jo Lens"))
+        author = make_author("Mei Lin")
+        cls.article = make_article(
+            headline="Harbour talks", authors=[author], tags=["Ports"], lead_photo=photo
+        )
+        subscriber = make_subscriber("reader@example.org")
+        roundup = make_roundup([cls.article], subject="This week")
+        section, kind = cls.article.section, cls.article.kind
+        cls.urls = {
+            "": "/",
+            "articles/<slug:slug>/": cls.article.get_absolute_url(),
+            "preview/<int:pk>/": f"/preview/{cls.article.pk}/",
+            "share/<str:token>/": make_share_link(cls.article).get_absolute_url(),
+            "section/<slug:slug>/": section.get_absolute_url(),
+            "kind/<slug:slug>/": kind.get_absolute_url(),
+            "topic/<str:slug>/": "/topic/ports/",
+            "authors/<slug:slug>/": author.get_absolute_url(),
+            "credits/<slug:slug>/": photo.creator.get_absolute_url(),
+            "search/": "/search/?q=harbour",
+            "robots.txt": "/robots.txt",
+            "sitemap.xml": "/sitemap.xml",
+            "sitemap-news.xml": "/sitemap-news.xml",
+            "sitemap-<slug:section>.xml": "/sitemap-articles.xml",
+            "feed/": "/feed/",
+            "feed/atom/": "/feed/atom/",
+            **{
+                f"{prefix}/<{kind_}:slug>/feed/{atom}": f"{url}feed/{atom}"
+                for prefix, kind_, url in [
+                    ("section", "slug", section.get_absolute_url()),
+                    ("kind", "slug", kind.get_absolute_url()),
+                    ("topic", "str", "/topic/ports/"),
+                    ("authors", "slug", author.get_absolute_url()),
+                ]
+                for atom in ("", "atom/")
+            },
+            "newsletter/": "/newsletter/",
+            "newsletter/thanks/": "/newsletter/thanks/",
+            "newsletter/confirm/<str:token>/": urlsplit(subscriber.get_confirm_url()).path,
+            "newsletter/unsubscribe/<str:token>/": urlsplit(subscriber.get_unsubscribe_url()).path,
+            "newsletter/archive/": "/newsletter/archive/",
+            "newsletter/archive/<int:pk>/": roundup.get_absolute_url(),
+            "newsletter/archive/feed/": "/newsletter/archive/feed/",
+            "manifest.webmanifest": "/manifest.webmanifest",
+            "favicon.ico": "/favicon.ico",
+            "apple-touch-icon.png": "/apple-touch-icon.png",
+            "apple-touch-icon-precomposed.png": "/apple-touch-icon-precomposed.png",
+            "media/<path:path>": photo.image.url,
+        }
+        cls.staff = make_user("chief", is_staff=True, is_superuser=True)
+
+    def test_every_route_is_checked(self):
+        # Posts only: the CSP reports and the editor's image upload; the admin's own.
+        posts_only = {"csp-report/", "editor/images/"}
+        routes = {
+            route
+            for route in public_routes(get_resolver().url_patterns)
+            if not route.startswith("admin/") and route not in posts_only
+        }
+        self.assertEqual(routes, set(self.urls))
+
+    def test_head_answers_as_get_does_and_trace_is_refused(self):
+        # The sitemaps and robots.txt answered HEAD with 405; the media, share and preview
+        # pages answered TRACE with the page.
+        self.client.force_login(self.staff)
+        for route, url in self.urls.items():
+            with self.subTest(route=route):
+                get = self.client.get(url)
+                self.assertEqual(get.status_code, 200)
+                head = self.client.head(url)
+                self.assertEqual(head.status_code, 200)
+                self.assertEqual(head["Content-Type"], get["Content-Type"])
+                self.assertEqual(self.client.generic("TRACE", url).status_code, 405)
+
+
+def public_routes(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from public_routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern)
