@@ -440,6 +440,8 @@ class ArticleAdminForm(forms.ModelForm):
 
 # A long article with every field is well under this; anything bigger is not a form.
 WORKING_COPY_MAX_BYTES = 2_000_000
+# What every autosave of the form holds, even with every text field empty.
+AUTOSAVE_REQUIRED_FIELDS = ["headline"]
 CONFLICT_FIELDS = ["headline", "dek", "kind", "section", "lead_photo", "status", "published_at"]
 
 
@@ -1076,6 +1078,17 @@ class ArticleAdmin(VersionAdmin):
         article = self.editable_article(request, pk)
         if int(request.headers.get("content-length") or 0) > WORKING_COPY_MAX_BYTES:
             return JsonResponse({"error": "Too large to autosave."}, status=413)
+        # The form always sends its fields: a post without them (a JSON body, a truncated
+        # retry) replaced the editor's working copy with nothing.
+        if not set(AUTOSAVE_REQUIRED_FIELDS) <= request.POST.keys():
+            return JsonResponse({"error": "Not the article form: nothing autosaved."}, status=400)
+        # Only the tab holding the lock: another tab of this editor, read-only (or one that
+        # slept through a take-over), overwrote the working copy with its older text.
+        lock = EditLock.objects.filter(article=article).first()
+        if lock and lock.is_active and not lock.belongs_to(request.user, edit_tab(request.POST)):
+            return JsonResponse(
+                {"error": "Another tab or editor is editing: nothing autosaved."}, status=409
+            )
         skip = {"csrfmiddlewaretoken", "base_version", "edit_tab"}
         # PostgreSQL's JSON cannot hold a NUL character (a paste may bring one): dropped, as
         # the save drops it (publication.text).

@@ -8,7 +8,7 @@ from django.test import Client, TransactionTestCase
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, ShareLink, WorkingCopy
+from articles.models import Article, EditLock, ShareLink, WorkingCopy
 from tests.factories import (
     AdminTestCase,
     article_change_url,
@@ -46,6 +46,42 @@ class CraftedArticleFormTests(AdminTestCase):
         self.assertEqual(response.status_code, 200)
         fields = WorkingCopy.objects.get().data["fields"]
         self.assertEqual((fields["headline"], fields["dek"]), (["Typed headline"], ["x"]))
+
+    def test_an_autosave_that_is_not_the_form_keeps_the_working_copy(self):
+        url = f"/admin/articles/article/{self.article.pk}/autosave/"
+        self.client.post(url, {"headline": "Typed for an hour"})
+        for body, content_type in [
+            ("", "application/x-www-form-urlencoded"),
+            ('{"headline": "x"}', "application/json"),
+            ("edit_tab=t1", "application/x-www-form-urlencoded"),
+        ]:
+            with self.subTest(body=body):
+                response = self.client.post(url, body, content_type=content_type)
+                self.assertEqual(response.status_code, 400)
+        fields = WorkingCopy.objects.get().data["fields"]
+        self.assertEqual(fields["headline"], ["Typed for an hour"])
+
+    def test_only_the_tab_holding_the_lock_autosaves(self):
+        url = f"/admin/articles/article/{self.article.pk}/autosave/"
+        lock_url = f"/admin/articles/article/{self.article.pk}/lock/"
+        self.client.post(lock_url, {"edit_tab": "tab-1"})
+        self.assertEqual(
+            self.client.post(url, {"headline": "Tab one", "edit_tab": "tab-1"}).status_code, 200
+        )
+        # The editor's second tab is read-only; its older text must not replace tab one's.
+        response = self.client.post(url, {"headline": "Stale tab two", "edit_tab": "tab-2"})
+        self.assertEqual(response.status_code, 409)
+        # Another editor's lock: theirs to keep.
+        EditLock.objects.update(user=make_user("other", is_staff=True), tab="x")
+        self.assertEqual(
+            self.client.post(url, {"headline": "Mine", "edit_tab": "tab-1"}).status_code, 409
+        )
+        self.assertEqual(WorkingCopy.objects.get().data["fields"]["headline"], ["Tab one"])
+        # A lapsed lock is nobody's: the editor's changes are kept.
+        EditLock.objects.update(heartbeat_at=timezone.now() - EditLock.TIMEOUT * 2)
+        self.assertEqual(
+            self.client.post(url, {"headline": "Later", "edit_tab": "tab-1"}).status_code, 200
+        )
 
     def test_schedule_with_a_time_already_past_is_refused_and_nothing_changes(self):
         data = article_form_data(
