@@ -16,12 +16,15 @@ import os
 import shutil
 import subprocess
 import tarfile
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
 from django.core.files.storage import storages
+from django.core.files.utils import validate_file_name
 from django.core.management.base import CommandError
 from django.db import connections
 
@@ -140,6 +143,36 @@ def rotate(directory: Path, *, keep: int) -> list[Path]:
     return old
 
 
+def check_archives(backup: Path) -> None:
+    """Before anything is replaced: each media archive reads to its end and names only
+    files inside its storage. A damaged archive, or a member named "../x" or "/etc/x",
+    was found only after the database had been replaced: the restore stopped half-way,
+    with the new rows, part of the media and no migrate."""
+    for archive_name in ARCHIVES:
+        path = backup / archive_name
+        if not path.is_file():
+            continue
+        try:
+            with tarfile.open(path) as archive:
+                names = [member.name for member in archive if member.isfile()]
+        except (tarfile.TarError, OSError) as error:
+            raise CommandError(f"{path} cannot be read ({error}): nothing restored.") from None
+        for name in names:
+            if not storable_name(name):
+                raise CommandError(
+                    f"{path} holds a file named {name!r}, outside the media: nothing restored."
+                )
+
+
+def storable_name(name: str) -> bool:
+    """A relative name inside a storage's folder, as our uploads and renditions have."""
+    try:
+        validate_file_name(name, allow_relative_path=True)
+    except SuspiciousFileOperation:
+        return False
+    return not any(unicodedata.category(character) == "Cc" for character in name)
+
+
 def same_content(storage, name: str, size: int, source) -> bool:
     """Whether the stored file already holds the archive member's bytes: the size first
     (one stat, or one HEAD on S3), then a SHA-256 of both, read in chunks."""
@@ -184,6 +217,8 @@ def restore_backup(backup: Path, *, media=True, bin_dir: Path | None = None) -> 
     dump = backup / DATABASE_FILE
     if not dump.is_file():
         raise CommandError(f"{backup} is not a backup: it has no {DATABASE_FILE}.")
+    if media:
+        check_archives(backup)
     env = client_env()
     sql = run(
         bin_dir / "pg_restore", "--no-owner", "--no-privileges", "--file=-", str(dump), env=env

@@ -4,6 +4,7 @@ import io
 import os
 import shutil
 import stat
+import tarfile
 import tempfile
 from pathlib import Path
 from unittest import mock
@@ -132,6 +133,34 @@ class BackupRestoreTests(TemporaryFoldersMixin, TransactionTestCase):
         with self.assertRaisesMessage(CommandError, "pg_restore failed"):
             call_command("restore", str(backup), interactive=False, stdout=io.StringIO())
         self.assertEqual(Article.objects.get().headline, article.headline)
+
+    def test_a_hostile_or_damaged_media_archive_is_refused_before_anything_is_replaced(self):
+        media, backups, outside = self.folder(), self.folder(), self.folder()
+        with override_settings(MEDIA_ROOT=media / "media"):
+            article = make_article(headline="At the backup")
+            call_command("backup", dir=backups, stdout=io.StringIO())
+            [backup] = backups_in(backups)
+            Article.objects.update(headline="Written since")
+            hostile = {
+                "a parent folder": "../escaped.jpg",
+                "an absolute name": str(outside / "absolute.jpg"),
+                "a folder up inside": "photos/../../escaped.jpg",
+                "a control character": "photos/a\nb.jpg",
+            }
+            for label, name in hostile.items():
+                with self.subTest(label):
+                    with tarfile.open(backup / "media.tar", "w") as archive:
+                        info = tarfile.TarInfo(name)
+                        info.size = 4
+                        archive.addfile(info, io.BytesIO(b"evil"))
+                    with self.assertRaisesMessage(CommandError, "nothing restored"):
+                        call_command("restore", str(backup), interactive=False)
+            (backup / "media.tar").write_bytes(b"not a tar archive")
+            with self.assertRaisesMessage(CommandError, "cannot be read"):
+                call_command("restore", str(backup), interactive=False)
+        self.assertEqual(Article.objects.get(pk=article.pk).headline, "Written since")
+        self.assertEqual([p for p in media.rglob("*") if p.is_file()], [])
+        self.assertEqual(list(outside.iterdir()), [])
 
 
 class BackupFoldersTests(TemporaryFoldersMixin, SimpleTestCase):
