@@ -33,6 +33,7 @@ from publication.models import (
     SiteSettings,
     SocialLink,
 )
+from publication.security import LoginForm
 from publication.text import has_unique_names, same_name, stored_name, stored_text
 from publication.times import zoned_time
 from publication.topics import BLANK_NAME, LONG_NAME, NAME_LENGTH
@@ -134,6 +135,7 @@ class StoredTextForm(WaitForUniqueChecks, forms.ModelForm):
 admin.site.site_header = "Newsroom"
 admin.site.site_title = "Newsroom"
 admin.site.index_title = "Write, credit, schedule"
+admin.site.login_form = LoginForm
 
 
 @admin.register(Section)

@@ -5,8 +5,10 @@ import math
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
 from django.core.cache import cache
+from django.core.validators import MaxLengthValidator
 from django.shortcuts import render
 
 
@@ -29,6 +31,18 @@ def client_ip(request) -> str:
 
 # One password reset email per address per this many seconds, however often it is asked for.
 PASSWORD_RESET_EMAIL_GAP = 15 * 60
+
+
+class LoginForm(AdminAuthenticationForm):
+    """The admin's sign-in (and the sign-in again before a save), holding the user name to
+    its column's length. Django sets the field's max_length after making it, so only the
+    browser enforced it: a longer name reached django-axes, whose record of the failed
+    attempt has room for 255 characters, and the page answered 500."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

@@ -133,6 +133,15 @@ class AdminLoginLockoutTests(TestCase):
         self.assertContains(response, "Too many failed logins", status_code=429)
         self.assertContains(response, "ask an administrator", status_code=429)
 
+    def test_a_user_name_longer_than_any_is_a_form_error(self):
+        # django-axes recorded the failure in a 255-character column: a 500.
+        for name in ["x" * 151, "x" * 256, "é" * 100_000]:
+            with self.subTest(length=len(name)):
+                response = self.log_in(name, "wrong")
+                self.assertContains(response, "at most 150 characters")
+        self.assertFalse(AccessAttempt.objects.exists())
+        self.assertEqual(self.log_in("desk", "right-password").status_code, 302)
+
     def test_the_lockout_page_is_the_admins_and_says_for_how_long_and_how_to_get_in(self):
         for number in range(3):
             response = self.log_in("desk", "wrong", f"192.0.2.{number}")
