@@ -1566,10 +1566,21 @@ class ArticleAdmin(VersionAdmin):
                 refused.append(f"“{article}” needs {natural_join(needs)}")
             else:
                 ready.append(article.pk)
-        count = Article.objects.filter(pk__in=ready).update(
-            status=Article.Status.PUBLISHED, published_at=now, updated_at=now
-        )
-        add_to_revisions(Article.objects.filter(pk__in=ready), "Published with “Publish now”.")
+        with transaction.atomic():
+            # Twenty presses at once each published and each made a revision: the rows are
+            # locked, and only those still not live once the lock is held are published.
+            locked = Article.objects.filter(pk__in=ready).select_for_update()
+            rows = list(locked.values_list("pk", "status", "published_at"))
+            now = timezone.now()
+            ready = [
+                pk
+                for pk, status, published_at in rows
+                if status != Article.Status.PUBLISHED or published_at > now
+            ]
+            count = Article.objects.filter(pk__in=ready).update(
+                status=Article.Status.PUBLISHED, published_at=now, updated_at=now
+            )
+            add_to_revisions(Article.objects.filter(pk__in=ready), "Published with “Publish now”.")
         if count:
             self.message_user(request, f"{count} article(s) published.", messages.SUCCESS)
         elif not refused:
@@ -1579,9 +1590,23 @@ class ArticleAdmin(VersionAdmin):
 
     @admin.action(description="Unpublish (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
-        count = queryset.update(status=Article.Status.DRAFT, updated_at=timezone.now())
-        add_to_revisions(queryset, "Moved back to draft.")
-        self.message_user(request, f"{count} article(s) moved back to draft.", messages.SUCCESS)
+        with transaction.atomic():
+            # Only articles not already drafts: each press made a revision of a move that
+            # changed nothing (twenty at once, twenty revisions).
+            moved = list(
+                Article.objects.filter(pk__in=queryset.values("pk"))
+                .exclude(status=Article.Status.DRAFT)
+                .select_for_update()
+                .values_list("pk", flat=True)
+            )
+            count = Article.objects.filter(pk__in=moved).update(
+                status=Article.Status.DRAFT, updated_at=timezone.now()
+            )
+            add_to_revisions(Article.objects.filter(pk__in=moved), "Moved back to draft.")
+        if count:
+            self.message_user(request, f"{count} article(s) moved back to draft.", messages.SUCCESS)
+        else:
+            self.message_user(request, "Nothing to move back: they are all drafts already.")
 
 
 def note_revision(article, *, restored_from=None):

@@ -1,12 +1,15 @@
 """Odd or crafted input to the article form and its helpers: a clear answer, never a 500."""
 
 import datetime
+import shutil
+import tempfile
 import threading
 
 from django.db import connection
-from django.test import Client, TransactionTestCase
+from django.test import Client, TransactionTestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from reversion.models import Version
 
 from articles.models import Article, EditLock, ShareLink, WorkingCopy
 from tests.factories import (
@@ -15,6 +18,7 @@ from tests.factories import (
     article_form_data,
     make_article,
     make_author,
+    make_photo,
     make_site,
     make_user,
 )
@@ -196,3 +200,43 @@ class SimultaneousShareLinkTests(TransactionTestCase):
         # Another editor's press is their own link.
         self.assertTrue(ShareLink.create_for(article, make_user("other"), days=7)[1])
         self.assertEqual(ShareLink.objects.count(), 4)
+
+
+class SimultaneousActionTests(TransactionTestCase):
+    """Publish now and Unpublish pressed many times at once: one change, one revision."""
+
+    def setUp(self):
+        media = tempfile.mkdtemp(prefix="test-media-")
+        self.addCleanup(shutil.rmtree, media, ignore_errors=True)
+        self.enterContext(override_settings(MEDIA_ROOT=media))
+        make_site()
+        self.chief = make_user("chief", is_staff=True, is_superuser=True)
+        self.article = make_article(
+            headline="Ready",
+            authors=[make_author("Ana Ruiz")],
+            lead_photo=make_photo(credit_text="Jane Doe / stockagency.example"),
+        )
+
+    def press(self, action):
+        def post(client):
+            client.force_login(self.chief)
+            return client.post(
+                "/admin/articles/article/",
+                {"action": action, "_selected_action": [self.article.pk]},
+            )
+
+        return at_once(6, post)
+
+    def revisions(self, comment):
+        return Version.objects.get_for_object(self.article).filter(revision__comment=comment)
+
+    def test_one_revision_for_each_change(self):
+        self.assertEqual(self.press("unpublish"), [302] * 6)
+        self.assertEqual(self.revisions("Moved back to draft.").count(), 1)
+        self.assertEqual(self.press("publish_now"), [302] * 6)
+        self.assertEqual(self.revisions("Published with “Publish now”.").count(), 1)
+        published_at = Article.objects.get().published_at
+        # Pressed again when nothing is left to do: no change, no revision.
+        self.press("publish_now")
+        self.assertEqual(Article.objects.get().published_at, published_at)
+        self.assertEqual(Version.objects.get_for_object(self.article).count(), 2)
