@@ -182,6 +182,16 @@ class BackupFoldersTests(TemporaryFoldersMixin, SimpleTestCase):
         ):
             call_command("restore", str(self.folder()), stdout=io.StringIO())
 
+    def test_a_folder_that_cannot_hold_backups_or_a_negative_keep_is_a_clear_error(self):
+        # Tracebacks (FileExistsError, FileNotFoundError) before; --keep -3 kept every backup.
+        a_file = self.folder() / "a-file"
+        a_file.write_text("")
+        for folder in [a_file, a_file / "below-a-file"]:
+            with self.subTest(folder=folder), self.assertRaisesMessage(CommandError, str(folder)):
+                call_command("backup", dir=folder, no_media=True, stdout=io.StringIO())
+        with self.assertRaisesMessage(CommandError, "--keep"):
+            call_command("backup", dir=self.folder(), keep=-3, stdout=io.StringIO())
+
     def test_a_folder_without_a_dump_is_not_a_backup(self):
         with self.assertRaisesMessage(CommandError, "has no database.dump"):
             call_command("restore", str(self.folder()), interactive=False)

@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from publication.backups import make_backup, rotate
 
@@ -30,7 +30,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *, dir, keep, no_media, bin_dir, **options):
-        backup = make_backup(dir, media=not no_media, bin_dir=bin_dir)
+        if keep < 0:
+            raise CommandError("--keep is how many backups to keep: 0 (all) or more.")
+        try:
+            backup = make_backup(dir, media=not no_media, bin_dir=bin_dir)
+        except OSError as error:  # --dir is a file, or a folder this user cannot write
+            raise CommandError(f"Cannot back up into {dir}: {error.strerror}.") from None
         size = sum(path.stat().st_size for path in backup.iterdir())
         self.stdout.write(f"Backed up to {backup} ({size / 1e6:.1f} MB).")
         for old in rotate(dir, keep=keep):
