@@ -169,9 +169,22 @@ def subscribers_unsubscribe(*, queryset) -> int:
 
 
 def roundup_send_test(*, roundup: Roundup, email: str) -> Delivery:
+    """A test copy of the round-up to a staff member, unless one to that address is still
+    waiting to go: twenty presses at once sent twenty copies. The waiting copy is made
+    from the round-up as it is when the worker sends it, so it shows the latest edits."""
+    key = mailbox_key(email)
     with transaction.atomic():
+        hold_lock(f"roundup-test:{roundup.pk}:{key}")  # until this press's copy is committed
+        waiting = Delivery.objects.filter(
+            kind=Delivery.Kind.TEST,
+            roundup=roundup,
+            mailbox_key=key,
+            status=Delivery.Status.QUEUED,
+        ).first()
+        if waiting is not None:
+            return waiting
         delivery = Delivery.objects.create(
-            kind=Delivery.Kind.TEST, roundup=roundup, to_email=email, mailbox_key=mailbox_key(email)
+            kind=Delivery.Kind.TEST, roundup=roundup, to_email=email, mailbox_key=key
         )
         tasks.send_delivery.defer(delivery_id=delivery.pk)
     return delivery

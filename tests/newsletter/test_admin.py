@@ -5,7 +5,7 @@ import io
 from django.contrib.auth.models import Group, User
 from django.core import mail
 from django.db import connection
-from django.test import TestCase
+from django.test import TestCase, TransactionTestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 
 from newsletter import tasks
 from newsletter.models import Delivery, ExportLog, Roundup, RoundupItem, Subscriber
+from tests.articles.test_admin_hostile import at_once
 from tests.factories import make_article
 from tests.newsletter.helpers import make_subscriber
 
@@ -387,3 +388,24 @@ def make_sent_roundup(subject, readers, *, statuses):
             mailbox_key=reader.mailbox_key,
         )
     return roundup
+
+
+class SimultaneousTestCopyTests(TransactionTestCase):
+    def test_presses_of_send_a_test_at_once_send_one_copy(self):
+        boss = User.objects.create_user(
+            "boss", "boss@magazine.example", is_staff=True, is_superuser=True
+        )
+        roundup = Roundup.objects.create(subject="The week")
+        url = reverse("admin:newsletter_roundup_send_test", args=[roundup.pk])
+
+        def press(client):
+            client.force_login(boss)
+            return client.post(url)
+
+        self.assertEqual(at_once(6, press), [302] * 6)
+        delivery = Delivery.objects.get(kind=Delivery.Kind.TEST)
+        # Pressed again once that copy has gone: a new one, with the round-up as it is then.
+        tasks.delivery_send(delivery_id=delivery.pk)
+        self.assertEqual(len(mail.outbox), 1)
+        press(self.client)
+        self.assertEqual(Delivery.objects.filter(kind=Delivery.Kind.TEST).count(), 2)
