@@ -5,6 +5,7 @@ import itertools
 import shutil
 import struct
 import tempfile
+import threading
 import zlib
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import TestCase, override_settings
+from django.test import Client, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.text import slugify
@@ -322,3 +323,30 @@ class AdminTestCase(TemporaryMediaTestCase):
 
     def setUp(self):
         self.client.force_login(self.superuser)
+
+
+def at_once(count, request):
+    """Call request(client) from count threads released together, each with its own client
+    and database connection, as simultaneous requests from one browser session would be.
+    Returns the answers' status codes."""
+    barrier = threading.Barrier(count)
+    statuses, errors = [], []
+
+    def run():
+        try:
+            client = Client()
+            barrier.wait()
+            statuses.append(request(client).status_code)
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:  # pragma: no cover - the failure's own message
+        raise errors[0]
+    return statuses

@@ -3,10 +3,8 @@
 import datetime
 import shutil
 import tempfile
-import threading
 
-from django.db import connection
-from django.test import Client, TransactionTestCase, override_settings
+from django.test import TransactionTestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
@@ -16,6 +14,7 @@ from tests.factories import (
     AdminTestCase,
     article_change_url,
     article_form_data,
+    at_once,
     make_article,
     make_author,
     make_photo,
@@ -139,33 +138,6 @@ class EveryAutocompleteBoxTests(AdminTestCase):
         for owner, name, widget in boxes:
             with self.subTest(admin=owner, field=name):
                 self.assertIsInstance(getattr(widget, "widget", widget), KnownValuesOnlyMixin)
-
-
-def at_once(count, request):
-    """Call request(client) from count threads released together, each with its own client
-    and database connection, as simultaneous requests from one browser session would be.
-    Returns the answers' status codes."""
-    barrier = threading.Barrier(count)
-    statuses, errors = [], []
-
-    def run():
-        try:
-            client = Client()
-            barrier.wait()
-            statuses.append(request(client).status_code)
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:  # pragma: no cover - the failure's own message
-        raise errors[0]
-    return statuses
 
 
 class SimultaneousShareLinkTests(TransactionTestCase):

@@ -13,8 +13,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 
 from newsletter import tasks
 from newsletter.models import Delivery, ExportLog, Roundup, RoundupItem, Subscriber
-from tests.articles.test_admin_hostile import at_once
-from tests.factories import make_article
+from tests.factories import at_once, make_article
 from tests.newsletter.helpers import make_subscriber
 
 EXPORT_URL = reverse("admin:newsletter_subscriber_export")
