@@ -9,6 +9,13 @@ from django.utils.html import format_html
 ADMIN_TIME = "%a %-d %b %Y, %H:%M"
 
 
+def machine_time(moment) -> str:
+    """A date and time for HTML's datetime attribute: ISO 8601 in the site's zone, to the
+    second. isoformat() and the date filter's "c" write microseconds, and HTML allows at
+    most three digits of a fraction, so a time saved by "Publish now" made the page invalid."""
+    return timezone.localtime(moment).replace(microsecond=0).isoformat()
+
+
 def zoned_text(moment) -> str:
     """A date and time in the site's zone, with the zone named: for plain text."""
     return f"{timezone.localtime(moment):{ADMIN_TIME}} ({timezone.get_current_timezone_name()})"
@@ -20,7 +27,7 @@ def zoned_time(moment):
         return "—"
     return format_html(
         '<time datetime="{}">{}</time> ({})',
-        moment.isoformat(),
+        machine_time(moment),
         f"{timezone.localtime(moment):{ADMIN_TIME}}",
         timezone.get_current_timezone_name(),
     )

@@ -1,5 +1,6 @@
 """Every public page type is well-formed HTML a screen reader can navigate by headings."""
 
+import re
 from collections import Counter
 from html.parser import HTMLParser
 
@@ -15,6 +16,9 @@ BLOCK = {
     *("figure", "footer", "form", "header", "hr", "main", "nav", "ol", "p", "pre"),
     *("section", "table", "ul", "h1", "h2", "h3", "h4", "h5", "h6"),
 }
+# What HTML's <time datetime> takes, of the forms pages write: a date, or a date and time
+# with its offset, whose fraction of a second has at most three digits.
+HTML_TIME = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2}))?")
 
 
 class PageOutline(HTMLParser):
@@ -41,6 +45,8 @@ class PageOutline(HTMLParser):
             missing = [name for name in ("alt", "width", "height") if attrs.get(name) is None]
             if missing:
                 self.problems.append(f"<img src={attrs.get('src')}> without {missing}")
+        if tag == "time" and not HTML_TIME.fullmatch(attrs.get("datetime") or ""):
+            self.problems.append(f"<time datetime={attrs.get('datetime')}>")
         if tag in {"a", "form"} and tag in self.open:
             self.problems.append(f"<{tag}> inside <{tag}>")
         if tag in OPTIONAL_END and self.open and self.open[-1] == tag:
@@ -122,10 +128,18 @@ class PageStructureTests(TemporaryMediaTestCase):
         page = outline(
             "<html><main><h1>a</h1><h3>b</h3><p><div>x</div></p><a><a>y</a></a>"
             '<img src="/x.png" alt=""><span id="d"></span><span id="d"></span></main></html>'
+            '<time datetime="2026-12-02T11:25:43.887063+01:00">x</time>'
+            '<time datetime="2026-12-02T11:25:43+01:00">y</time>'
+            '<time datetime="2026-12-02">z</time>'
         )
         self.assertEqual(page.headings, [1, 3])
         self.assertEqual(page.ids["d"], 2)
         self.assertIn("<a> inside <a>", page.problems)
         self.assertIn("<div> inside <p>", page.problems)
         self.assertIn("<img src=/x.png> without ['width', 'height']", page.problems)
+        # Microseconds (what isoformat() writes) are not a time HTML reads.
+        self.assertEqual(
+            [problem for problem in page.problems if problem.startswith("<time")],
+            ["<time datetime=2026-12-02T11:25:43.887063+01:00>"],
+        )
         self.assertIsNone(page.lang)
