@@ -3,6 +3,7 @@
 import os
 import shutil
 import tempfile
+import unittest
 from multiprocessing import util
 from pathlib import Path
 
@@ -80,12 +81,27 @@ class BrowserTestCase(StaticLiveServerTestCase):
         super().tearDownClass()
 
     def setUp(self):
+        self.test_failed = False
         self.context = self.browser.new_context()
         self.page = self.context.new_page()
 
+    def _callTestMethod(self, method):
+        # unittest runs setUp, the test and tearDown as three parts, each starting with a
+        # fresh success flag, so tearDown cannot ask the outcome whether the test failed:
+        # it is noted here, where a failed subtest has already cleared the flag and a
+        # failed assertion is on its way out.
+        try:
+            super()._callTestMethod(method)
+        except unittest.SkipTest:
+            raise
+        except BaseException:
+            self.test_failed = True
+            raise
+        self.test_failed = not self._outcome.success
+
     def has_failed(self):
         # The test method or one of its subtests failed (any result class, --parallel too).
-        return not self._outcome.success
+        return self.test_failed
 
     def tearDown(self):
         if self.has_failed():
