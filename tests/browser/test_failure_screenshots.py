@@ -2,19 +2,14 @@
 
 import unittest
 
-from django.test import SimpleTestCase, tag
-
-from tests.browser.test_teasers import ARTIFACTS, BrowserTestCase, SharedChromium
+from tests.browser.test_teasers import ARTIFACTS, BrowserTestCase
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-@tag("browser")
-class FailureScreenshotTests(SimpleTestCase):
-    # Playwright runs an event loop in this thread, where Django's connections are other
-    # objects than those SimpleTestCase fences off; it would fail to take the fence down.
-    databases = {"default"}
-
+# A browser test itself, so that the test runner runs it last, with the other browser
+# tests: Playwright's event loop stays in the thread (see publication.test_runner).
+class FailureScreenshotTests(BrowserTestCase):
     def test_a_failing_browser_test_leaves_a_screenshot_and_a_passing_one_none(self):
         # Not at module level, where the test runner would collect it and see it fail.
         class Example(BrowserTestCase):
@@ -32,7 +27,7 @@ class FailureScreenshotTests(SimpleTestCase):
 
         # Run as unittest runs a test (setUp, the test, tearDown), without the live
         # server and database set-up of a whole class, which this needs none of.
-        Example.browser = SharedChromium.get()
+        Example.browser = self.browser
         tests = [Example(name) for name in ("test_fails", "test_a_subtest_fails", "test_passes")]
         shots = [ARTIFACTS / f"{test.id()}-0.png" for test in tests]
         for shot in shots:
