@@ -13,6 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pgserver
 import psutil
 from django.conf import settings
 from django.core import checks
@@ -132,6 +133,43 @@ class HealthCheckTests(SimpleTestCase):
         self.assertEqual(response.status_code, 503)
         self.assertIn(b"database default", response.content)
         self.assertEqual(self.client.get("/healthz").status_code, 200)
+
+    def test_gunicorn_answers_503_while_postgresql_is_stopped_and_200_once_it_is_back(self):
+        # A PostgreSQL of its own, stopped and started for real under a running server
+        # whose worker keeps its connection (CONN_MAX_AGE): the probe must neither hang
+        # on the dead connection nor keep failing once the database is back.
+        data = Path(tempfile.mkdtemp(prefix="stopped-db-"))
+        self.addCleanup(shutil.rmtree, data, ignore_errors=True)
+        servers = [pgserver.get_server(data, cleanup_mode="stop")]
+        self.addCleanup(lambda: servers[-1].cleanup())
+        port = free_port()
+        env = production_env(
+            DATABASE_URL=servers[0].get_uri(),
+            PORT=str(port),
+            WEB_CONCURRENCY="1",
+            SITE_URL=f"http://127.0.0.1:{port}",
+        )
+        created = run_manage("createcachetable", env=env)  # the production cache's table
+        self.assertEqual(created.returncode, 0, created.stderr)
+        output = self.enterContext(tempfile.TemporaryFile("w+"))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "publication.wsgi"],
+            env=env,
+            stdout=output,
+            stderr=output,
+            cwd=settings.BASE_DIR,
+        )
+        self.addCleanup(process.wait, timeout=30)
+        self.addCleanup(process.terminate)
+        probe = f"http://127.0.0.1:{port}/healthz"
+        wait_for_http(probe, process=process)
+        self.assertEqual(fetch(probe)[0], 200)
+        servers[0].cleanup()  # stops PostgreSQL
+        status, _, body = fetch(probe)
+        self.assertEqual((status, body), (503, b"unavailable: database default, cache"))
+        servers.append(pgserver.get_server(data, cleanup_mode="stop"))
+        status, _, body = fetch(probe)
+        self.assertEqual((status, body), (200, b"ok"))
 
 
 class HealthCheckCacheTests(TestCase):
