@@ -66,12 +66,13 @@ class PublicPageTests(BrowserTestCase):
                         for selector in TAPPED_ON_THE_SEED:
                             box = self.page.locator(selector).first.bounding_box()
                             self.assertGreaterEqual(box["height"], 24, selector)
-                    if width == WIDTHS[-1]:
-                        results = axe.run(self.page).response["violations"]
-                        serious = [v for v in results if v["impact"] in SERIOUS]
-                        self.assertEqual(
-                            [(v["id"], [n["target"] for n in v["nodes"]]) for v in serious], []
-                        )
+                    # At both widths: a phone's layout is its own page to a screen
+                    # reader (the navigation wraps, boxes stack, targets shrink).
+                    results = axe.run(self.page).response["violations"]
+                    serious = [v for v in results if v["impact"] in SERIOUS]
+                    self.assertEqual(
+                        [(v["id"], [n["target"] for n in v["nodes"]]) for v in serious], []
+                    )
 
     def test_a_printed_article_is_the_article_without_the_site_around_it(self):
         self.page.goto(self.live_server_url + self.urls["article"])
