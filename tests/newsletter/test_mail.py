@@ -26,3 +26,20 @@ class EmailWordingTests(TestCase):
                         self.assertIn(name, text)
                         self.assertNotRegex(text, DOUBLED_ARTICLE)
                     self.assertNotRegex(message.subject, DOUBLED_ARTICLE)
+
+
+class EmailHtmlTests(TestCase):
+    def test_both_emails_are_whole_documents_in_the_sites_language(self):
+        make_site(name="Der Meridian", language="de")
+        subscriber = make_subscriber(status="pending")
+        roundup = Roundup.objects.create(subject="Die Woche")
+        confirmation = confirmation_message(subscriber).alternatives[0][0]
+        copy = roundup_message(roundup, articles=[], subscriber=subscriber, to=subscriber.email)
+        for html, title in [
+            (confirmation, "Confirm your subscription to Der Meridian"),
+            (copy.alternatives[0][0], "Die Woche"),
+        ]:
+            with self.subTest(title):
+                # A mail program, or a reader's screen reader, reads the language from here.
+                self.assertIn('<html lang="de">', html)
+                self.assertIn(f'<head><meta charset="utf-8"><title>{title}</title></head>', html)
