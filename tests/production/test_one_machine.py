@@ -21,13 +21,19 @@ from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection, connections
 from django.http import FileResponse, HttpResponse
-from django.test import RequestFactory, SimpleTestCase, TestCase, override_settings
+from django.test import (
+    RequestFactory,
+    SimpleTestCase,
+    TestCase,
+    TransactionTestCase,
+    override_settings,
+)
 from django.test.utils import CaptureQueriesContext
 
 from newsletter.models import Subscriber
 from publication.logs import JsonFormatter, scrub
 from publication.middleware import RequestLogMiddleware
-from tests.factories import make_site
+from tests.factories import make_article, make_creator, make_photo, make_site
 from tests.newsletter.helpers import signup
 from tests.production.helpers import (
     MANAGE,
@@ -426,10 +432,9 @@ class JobOrderTests(TestCase):
         self.assertEqual(first.task_name, "newsletter.send_delivery")
 
 
-class ServeTests(SimpleTestCase):
-    """`manage.py serve` (what `make serve` runs): gunicorn with production settings."""
-
-    databases = {"default"}
+class ServeTests(TransactionTestCase):
+    """`manage.py serve` (what `make serve` runs): gunicorn with production settings.
+    A TransactionTestCase: the server reads the article the test commits."""
 
     def test_gunicorn_and_the_job_worker_serve_pages_hashed_static_files_and_media(self):
         port = free_port()
@@ -438,6 +443,10 @@ class ServeTests(SimpleTestCase):
         self.addCleanup(shutil.rmtree, static_root, ignore_errors=True)
         self.addCleanup(shutil.rmtree, media_root, ignore_errors=True)
         (media_root / "a0b1c2d3e4f5a6b7c8d9.jpg").write_bytes(b"jpeg bytes")
+        with override_settings(MEDIA_ROOT=str(media_root)):
+            make_site()
+            photo = make_photo(creator=make_creator("Lena Photographer"))
+            make_article(lead_photo=photo, featured=True)
         env = production_env(
             PORT=str(port),
             WEB_CONCURRENCY="1",
@@ -469,6 +478,12 @@ class ServeTests(SimpleTestCase):
             self.assertEqual(status, 200)
             css = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', body)
             self.assertIsNotNone(css, body[:2000])
+            # The page with its photo (the original or a rendition, as the worker gets to it).
+            image = re.search(rb'<img src="(/media/[^"]+)"', body)
+            self.assertIsNotNone(image, body[:4000])
+            status, headers, _ = fetch(base + image[1].decode())
+            self.assertEqual(status, 200)
+            self.assertTrue(headers["Content-Type"].startswith("image/"), headers["Content-Type"])
             status, headers, _ = fetch(base + css[1].decode(), {"Accept-Encoding": "gzip"})
             self.assertEqual(status, 200)
             self.assertEqual(headers["Content-Encoding"], "gzip")
