@@ -5,8 +5,11 @@
 # printing the one command to run.
 set -uo pipefail
 venv=${1:-.venv}
+# Where Debian's package puts it (tests/browser/test_teasers.py looks there); a test of
+# this script points it elsewhere.
+system_chromium=${SYSTEM_CHROMIUM:-/usr/bin/chromium}
 
-if [ -n "${CHROMIUM_PATH:-}" ] || [ -x /usr/bin/chromium ]; then
+if [ -n "${CHROMIUM_PATH:-}" ] || [ -x "$system_chromium" ]; then
   exit 0
 fi
 
@@ -19,11 +22,11 @@ if command -v apt-get >/dev/null 2>&1; then
     echo "Browser tests: installing Debian's chromium with apt-get..."
     $as_root apt-get update -qq \
       && DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq chromium >/dev/null \
-      && [ -x /usr/bin/chromium ] && exit 0
+      && [ -x "$system_chromium" ] && exit 0
   fi
 fi
 
-echo "Browser tests: no /usr/bin/chromium; installing Playwright's Chromium..."
+echo "Browser tests: no $system_chromium; installing Playwright's Chromium..."
 if "$venv/bin/playwright" install chromium \
   && "$venv/bin/python" -c '
 from playwright.sync_api import sync_playwright
