@@ -31,7 +31,7 @@ from taggit.models import Tag
 
 from articles import revisions, search
 from articles.admin_filters import AuthorFilter, TopicFilter, autocomplete_filter_media
-from articles.body import stored_body
+from articles.body import comparable_body
 from articles.models import (
     LEAD_PHOTO_TEXT_FIELDS,
     Article,
@@ -261,8 +261,9 @@ class ArticleAdminForm(forms.ModelForm):
         changed = [name for name in super().changed_data if not self[name].is_hidden]
         # The editor drops what a body gains when stored (rel="noopener noreferrer" on
         # links), so an untouched body read as changed: History said "Changed Body." on
-        # every save of an article with a link. Compared as stored instead.
-        if "body" in changed and stored_body(self["body"].initial) == stored_body(
+        # every save of an article with a link; it also writes <em> as <i>. Compared as
+        # stored, in the form where CKEditor's rewrites compare equal.
+        if "body" in changed and comparable_body(self["body"].initial) == comparable_body(
             self["body"].data
         ):
             changed.remove("body")

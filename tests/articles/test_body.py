@@ -1,3 +1,6 @@
+from django.test import SimpleTestCase
+
+from articles.body import comparable_body
 from articles.models import Article
 from tests.factories import TemporaryMediaTestCase, make_article, make_creator, make_photo
 
@@ -108,3 +111,35 @@ class TrailingEmptyParagraphTests(TemporaryMediaTestCase):
         for body in ["<p>Text.</p><p><strong>Bold end.</strong></p>", "<p>a</p><p>b</p>"]:
             with self.subTest(body=body):
                 self.assertEqual(make_article(body=body).body, body)
+
+
+class ComparableBodyTests(SimpleTestCase):
+    def test_what_ckeditor_rewrites_on_load_compares_equal(self):
+        # As stored by a factory or an import, and as CKEditor posts it back untouched
+        # (read from Chromium).
+        stored = (
+            "<p>A <em>treaty</em>  was <b>signed</b>&nbsp;in <strong><em>Oslo</em></strong>.</p>\n"
+            '<p>See <a href="https://example.org">the text</a>.<br/>Signed.</p>'
+        )
+        posted = (
+            "<p>A <i>treaty</i> was <strong>signed</strong>&nbsp;in "
+            "<i><strong>Oslo</strong></i>.</p>"
+            '<p>See <a href="https://example.org">the text</a>.<br>Signed.</p>'
+        )
+        self.assertEqual(comparable_body(stored), comparable_body(posted))
+
+    def test_changes_readers_would_see_compare_unequal(self):
+        for before, after in [
+            ("<p>A <i>treaty</i></p>", "<p>A treaty</p>"),
+            ("<p>A <i>treaty</i></p>", "<p>A <strong>treaty</strong></p>"),
+            ("<p>Oslo accord</p>", "<p>Osloaccord</p>"),
+            ("<p>Oslo&nbsp;accord</p>", "<p>Oslo accord</p>"),
+            ("<h2>Oslo</h2>", "<h3>Oslo</h3>"),
+            (
+                '<p><a href="https://a.example">Oslo</a></p>',
+                '<p><a href="https://b.example">Oslo</a></p>',
+            ),
+            ("<p>Oslo</p><p>accord</p>", "<p>Oslo accord</p>"),
+        ]:
+            with self.subTest(before=before, after=after):
+                self.assertNotEqual(comparable_body(before), comparable_body(after))

@@ -194,7 +194,8 @@ class RevisionTests(EditorsAdminTestCase):
             headline="Old headline",
             status=Article.Status.DRAFT,
             authors=[make_author()],
-            body="<p>The talks resume in <i>the spring</i>.</p>",  # as the editor writes it
+            # As a factory or an import writes it: CKEditor posts it back as <i>, <strong>.
+            body="<p>The talks resume in <em>the spring</em>, <b>in Oslo</b>.</p>",
         )
         other = make_article(headline="Another story with the photo", lead_photo=photo)
         client = Client()
@@ -228,6 +229,23 @@ class RevisionTests(EditorsAdminTestCase):
         page.get_by_role("button", name="Restore").first.click()
         page.get_by_text("This version was restored once, on").wait_for()
         self.assertEqual(Version.objects.get_for_object(article).count(), versions)
+
+    def test_saving_an_untouched_body_that_ckeditor_rewrites_changes_nothing(self):
+        article = make_article(
+            status=Article.Status.DRAFT,
+            body="<p>The talks <em>resume</em>  in <strong><em>Oslo</em></strong>.</p>",
+        )
+        versions = Version.objects.get_for_object(article).count()
+        self.log_in(self.editor)
+        page = self.page
+        page.goto(self.live_server_url + article_change_url(article))
+        page.click("input[name=_continue]")
+        page.get_by_text("was changed successfully").wait_for()
+        article.refresh_from_db()
+        self.assertIn("<i>resume</i>", article.body)  # CKEditor's writing is what is kept
+        page.goto(self.live_server_url + article_change_url(article) + "../history/")
+        self.assertNotIn("Changed Body", page.locator("#content").inner_text())
+        self.assertEqual(Version.objects.get_for_object(article).count(), versions + 1)
 
 
 class TwoEditorsTests(EditorsAdminTestCase):
