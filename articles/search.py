@@ -261,6 +261,12 @@ def search_fields(*, headline: str, dek: str, author_names: list[str], body: str
     }
 
 
+def read_connection():
+    """The connection search's own SQL reads through: where the querysets would read (the
+    replica for a public page when there is one, publication.routers)."""
+    return connections[router.db_for_read(apps.get_model("articles", "SearchHead"))]
+
+
 def ranked_ids(text: str, filters: dict, *, limit: int) -> list[int]:
     """The ids of the best `limit` matches among the live articles the filters leave
     (SearchForm.filters: kind, author, section ids), best first: articles whose headline,
@@ -301,9 +307,7 @@ def ranked_ids(text: str, filters: dict, *, limit: int) -> list[int]:
         # now: as live() would, once for both statements.
         "now": timezone.now(),
     }
-    # Where the querysets would have read (the replica when there is one).
-    alias = router.db_for_read(apps.get_model("articles", "SearchHead"))
-    with connections[alias].cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(in_head.sql, in_head.values(values))
         ids = [row[0] for row in cursor.fetchall()]
         if len(ids) < limit:
@@ -422,7 +426,8 @@ def snippets(texts: list[str], query: str) -> list[SafeString]:
         folded = fold(text)
         start, end = snippet_window(folded, anchor)
         windows.append((text[start:end], folded[start:end]))
-    with connection.cursor() as cursor:
+    # ts_headline reads no table, but parsing and stemming is CPU the primary can spare.
+    with read_connection().cursor() as cursor:
         cursor.execute(
             "SELECT ts_headline(%s::regconfig, t, websearch_to_tsquery(%s::regconfig, %s), %s) "
             "FROM unnest(%s::text[]) WITH ORDINALITY AS u(t, n) ORDER BY n",

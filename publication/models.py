@@ -1221,8 +1221,13 @@ class SiteSettings(models.Model):
 
     @classmethod
     def load(cls) -> "SiteSettings":
-        site, _ = cls.objects.select_related("share_photo").get_or_create(pk=1)
-        return site
+        settings_row = cls.objects.select_related("share_photo")
+        try:
+            # A read first: get_or_create() reads where writes go (the primary), and the
+            # router then keeps the rest of the request there (publication.routers).
+            return settings_row.get(pk=1)
+        except cls.DoesNotExist:
+            return settings_row.get_or_create(pk=1)[0]
 
     @property
     def news_language(self) -> str:

@@ -208,6 +208,78 @@ class ReplicaRouterTests(SimpleTestCase):
         self.assertFalse(results["written on the replica"])
 
 
+SEARCH_SEED = """
+from tests.factories import make_article, make_site
+make_site(name="The Meridian")
+make_article(headline="Harbour talks resume", body="<p>The harbour pilots met at dawn.</p>")
+"""
+# Every statement a search page sends, by the alias it went to.
+SEARCH_CHECKS = """
+import json
+import time
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections
+from django.test import RequestFactory
+from django.test.utils import override_settings
+from articles.views import search_results
+from publication.page_cache import VERSION_KEY, ContentVersion
+from publication.routers import ReplicaMiddleware
+
+override_settings(STORAGES={**settings.STORAGES, "staticfiles": {
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}).enable()
+# The last edit was an hour ago: the replica has long replayed it.
+cache.set(VERSION_KEY, ContentVersion("settled", time.time() - 3600, None), None)
+sent = {"default": [], "replica": []}
+
+def recorder(alias):
+    def record(execute, sql, params, many, context):
+        sent[alias].append(sql)
+        return execute(sql, params, many, context)
+    return record
+
+for alias in sent:
+    connections[alias].execute_wrappers.append(recorder(alias))
+response = ReplicaMiddleware(search_results)(RequestFactory().get("/search/", {"q": "harbour"}))
+print(json.dumps({"status": response.status_code, "page": response.content.decode(), **sent}))
+"""
+
+
+class ReplicaSearchTests(SimpleTestCase):
+    """Search sends SQL of its own (compiled once per process, and the snippets'
+    ts_headline): a reader's search reads the replica for all of it."""
+
+    databases = {"default"}
+
+    def test_a_search_page_reads_only_the_replica(self):
+        from tests.production.helpers import database_url
+
+        primary = copy_database(self, "search_primary")
+        base, _, query = database_url().partition("?")
+        url = base.rsplit("/", 1)[0] + "/{}" + (f"?{query}" if query else "")
+        env = production_env(
+            DATABASE_URL=url.format(primary),
+            DJANGO_CACHE_BACKEND="django.core.cache.backends.locmem.LocMemCache",
+            DJANGO_PAGE_CACHE="false",
+            DJANGO_SSL_REDIRECT="false",
+            DJANGO_SECURE_COOKIES="false",
+        )
+        seeded = run_manage("shell", "-c", SEARCH_SEED, env=env)
+        self.assertEqual(seeded.returncode, 0, seeded.stderr)
+        replica = copy_database(self, "search_replica", source=primary)
+        env["DATABASE_REPLICA_URL"] = url.format(replica)
+        result = run_manage("shell", "-c", SEARCH_CHECKS, env=env)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        results = json.loads(result.stdout.strip().splitlines()[-1])
+        self.assertEqual(results["status"], 200)
+        self.assertIn("Harbour talks resume", results["page"])
+        self.assertIn("<mark>harbour</mark> pilots", results["page"])
+        self.maxDiff = None
+        self.assertEqual(results["default"], [])
+        self.assertTrue(any("ts_headline" in sql for sql in results["replica"]), results["replica"])
+        self.assertTrue(any("articles_searchhead" in sql for sql in results["replica"]))
+
+
 # Run with DATABASE_REPLICA_URL pointing at a port nothing listens on.
 REPLICA_DOWN_CHECKS = """
 import json
@@ -286,11 +358,11 @@ class ReplicaDownTests(SimpleTestCase):
         self.assertEqual(results["warnings"], 2)
 
 
-def copy_database(test, suffix):
-    """A copy of the test database, dropped when the test ends."""
+def copy_database(test, suffix, source=None):
+    """A copy of the test database (or of source), dropped when the test ends."""
     from django.db import connection
 
-    source = connection.settings_dict["NAME"]
+    source = source or connection.settings_dict["NAME"]
     name = f"{source}_{suffix}"
     connections_close_all()
     # Copying needs the source to have no other sessions: use the maintenance database.
