@@ -671,11 +671,22 @@ class PhotoAutocompleteJsonView(AutocompleteJsonView):
     credit, so the editor sees which photo they pick (same search and permission checks)."""
 
     def serialize_result(self, obj, to_field_name):
-        return {
+        result = {
             **super().serialize_result(obj, to_field_name),
             "thumbnail": obj.thumbnail_url,
             "credit": obj.credit,
+            "licence": obj.license_note,  # "withdrawn after …" while it runs out soon
         }
+        if obj.is_withdrawn:
+            # Offered greyed out with the reason, never picked: its files are taken down
+            # (the thumbnail would not load) and publishing with it is refused.
+            result.update(thumbnail="", disabled=True)
+        return result
+
+
+def lead_photo_label(photo: Photo) -> str:
+    """The picked lead photo as the picker draws it: a withdrawn one says so."""
+    return f"{photo} ({photo.license_note})" if photo.is_withdrawn else str(photo)
 
 
 class PhotoAutocompleteSelect(KnownValuesOnlyMixin, AutocompleteSelect):
@@ -932,6 +943,9 @@ class ArticleAdmin(VersionAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "lead_photo":
             kwargs["widget"] = PhotoAutocompleteSelect(db_field, self.admin_site)
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = lead_photo_label
+            return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):

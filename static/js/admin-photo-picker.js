@@ -1,26 +1,40 @@
 // The lead-photo picker (Django's Select2 autocomplete) shows each photo's thumbnail and
 // credit beside its alt text, so editors pick the right photo. The answers come from
 // PhotoAutocompleteJsonView; only how an answer is drawn changes, not what is picked.
+// A withdrawn photo comes greyed out (Select2 does not let a disabled answer be picked),
+// with no thumbnail (its files are taken down) and the reason in words.
 (function () {
   "use strict";
 
+  function note(className, words) {
+    var small = document.createElement("small");
+    small.className = className;
+    small.textContent = words;
+    return small;
+  }
+
   function photoOption(item) {
-    if (item.loading || !item.thumbnail) { return item.text; }
+    if (item.loading || !(item.thumbnail || item.disabled)) { return item.text; }
     var option = document.createElement("span");
     option.className = "photo-option";
-    var image = document.createElement("img");
-    image.className = "photo-option__thumbnail";
-    image.src = item.thumbnail;
-    image.alt = "";  // the alt text is the option's own text
     var text = document.createElement("span");
     text.className = "photo-option__text";
     text.textContent = item.text;
-    option.append(image, text);
-    if (item.credit) {
-      var credit = document.createElement("small");
-      credit.className = "photo-option__credit";
-      credit.textContent = item.credit;
-      text.append(credit);
+    if (item.thumbnail) {
+      var image = document.createElement("img");
+      image.className = "photo-option__thumbnail";
+      image.src = item.thumbnail;
+      image.alt = "";  // the alt text is the option's own text
+      option.append(image);
+    } else {
+      option.append(note("photo-option__thumbnail photo-option__no-image", "No image"));
+    }
+    option.append(text);
+    if (item.credit) { text.append(note("photo-option__credit", item.credit)); }
+    if (item.licence) {
+      var licence = item.licence.charAt(0).toUpperCase() + item.licence.slice(1);
+      text.append(note("photo-option__licence", item.disabled ?
+        licence + ". Renew the licence on the photo to use it again." : licence + "."));
     }
     return option;
   }

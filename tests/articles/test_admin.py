@@ -369,6 +369,43 @@ class ArticleChangeFormTests(AdminTestCase):
             [result["text"] for result in response.json()["results"]], ["Tanks at the border"]
         )
 
+    def test_the_picker_offers_a_withdrawn_photo_greyed_out_with_the_reason(self):
+        yesterday = timezone.localdate() - datetime.timedelta(days=1)
+        make_photo(alt_text="Tanks at the border, licensed", credit_text="AP")
+        withdrawn = make_photo(
+            alt_text="Tanks at the border, withdrawn",
+            credit_text="AP",
+            license_expires_on=yesterday,
+        )
+        response = self.client.get(
+            reverse("admin:articles_article_photo_autocomplete"),
+            {"app_label": "articles", "model_name": "article", "field_name": "lead_photo"}
+            | {"term": "tanks"},
+        )
+        offered = {result["text"]: result for result in response.json()["results"]}
+        licensed = offered["Tanks at the border, licensed"]
+        self.assertFalse(licensed.get("disabled"))
+        self.assertTrue(licensed["thumbnail"])
+        self.assertEqual(
+            offered["Tanks at the border, withdrawn"] | {"id": None},
+            {
+                "id": None,
+                "text": "Tanks at the border, withdrawn",
+                "thumbnail": "",  # its files are taken down: no image that fails to load
+                "credit": "AP",
+                "licence": withdrawn.license_note,
+                "disabled": True,  # Select2 does not let it be picked
+            },
+        )
+        self.assertIn("licence expired on", withdrawn.license_note)
+        # An article that has it already names it withdrawn where the picker shows it.
+        self.article.lead_photo = withdrawn
+        self.article.save()
+        self.assertContains(
+            self.client.get(article_change_url(self.article)),
+            f"Tanks at the border, withdrawn ({withdrawn.license_note})</option>",
+        )
+
     def test_adding_an_article_with_bylines_and_topics(self):
         ben = make_author("Ben Okafor")
         chen = make_author("Chen Li")
@@ -718,6 +755,7 @@ class LeadPhotoPickerTests(AdminTestCase):
                     "text": "A bridge at night",
                     "thumbnail": photo.thumbnail_url,
                     "credit": "Jane Doe / Agency",
+                    "licence": "",
                 }
             ],
         )

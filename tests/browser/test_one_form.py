@@ -1,6 +1,9 @@
 """Issue 11 goal 1 (one form) and goal 11's credit in two actions, counted in Chromium."""
 
+import datetime
 import re
+
+from django.utils import timezone
 
 from articles.models import Article, WorkingCopy
 from publication.models import Author, Creator, Photo
@@ -222,6 +225,27 @@ class BylineOrderTests(EditorsAdminTestCase):
         page.click("input[name=_continue]")
         page.get_by_text("was changed successfully").wait_for()
         self.assertEqual(article.byline_text, "By Ben Okafor and Ana Ruiz")
+
+    def test_a_withdrawn_photo_is_offered_greyed_out_with_the_reason_and_not_picked(self):
+        make_photo(
+            alt_text="A bridge at dawn",
+            license_expires_on=timezone.localdate() - datetime.timedelta(days=1),
+        )
+        article = make_article(headline="Needs a photo", status=Article.Status.DRAFT)
+        self.log_in(self.editor)
+        page = self.page
+        page.goto(self.live_server_url + article_change_url(article))
+        page.locator(".field-lead_photo .select2-selection").click()
+        page.locator(".select2-container--open .select2-search__field").fill("bridge")
+        option = page.locator(".select2-results__option", has_text="A bridge at dawn")
+        self.assertIn("Withdrawn: its licence expired on", option.inner_text())
+        self.assertEqual(option.get_attribute("aria-disabled"), "true")
+        self.assertEqual(option.locator("img").count(), 0)  # its files are taken down
+        option.click(force=True)  # Select2 ignores it: the list stays open, nothing picked
+        self.assertTrue(option.is_visible())
+        page.keyboard.press("Escape")
+        self.assertEqual(page.input_value("#id_lead_photo"), "")
+        self.assertEqual(page.input_value("#id_photo_alt_text"), "")
 
     def test_picking_a_library_photo_fills_its_fields_to_edit_in_place(self):
         photo = make_photo(alt_text="A bridge at night", credit_text="", caption="Old caption")
