@@ -115,6 +115,10 @@
         var editor = window.articleForm.editor(element.id);
         if (editor) { editor.setData(value); }
         element.value = value;
+        // Text restored into a folded fieldset ("Search and sharing") is put in sight, as
+        // the server opens it for saved text (ArticleAdmin.get_fieldsets).
+        var folded = value && element.type !== "hidden" && element.closest("details");
+        if (folded) { folded.open = true; }
       }
     });
     form.dispatchEvent(new Event("change", {bubbles: true}));

@@ -154,6 +154,27 @@ class SearchFieldsTests(EditorsAdminTestCase):
         self.assertTrue(title.is_visible())
         self.assertEqual(title.input_value(), "Can the alliance hold together?")
 
+    def test_text_restored_into_the_folded_search_fields_is_put_in_sight(self):
+        article = make_article(status=Article.Status.DRAFT)
+        posted = article_form_data(
+            article, seo_title="Can the alliance hold?", seo_description="Talks resume in Oslo."
+        )
+        # Autosaved from another computer: the server's working copy is offered back
+        # through the browser backup's own restore.
+        fields = {name: [str(value)] for name, value in posted.items()}
+        WorkingCopy.objects.create(article=article, user=self.editor, data={"fields": fields})
+        self.log_in(self.editor)
+        page = self.page
+        page.goto(self.live_server_url + article_change_url(article))
+        restore = page.get_by_role("button", name=re.compile("Restore unsaved changes"))
+        restore.wait_for()
+        title = page.locator("#id_seo_title")
+        self.assertFalse(title.is_visible())  # nothing saved there: folded
+        restore.click()
+        title.wait_for()
+        self.assertEqual(title.input_value(), "Can the alliance hold?")
+        self.assertTrue(page.locator("#id_seo_description").is_visible())
+
 
 class RevisionTests(EditorsAdminTestCase):
     def test_history_shows_the_diff_and_restores_bylines_and_topics_in_two_clicks(self):
