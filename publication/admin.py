@@ -35,18 +35,20 @@ from publication.models import (
 )
 from publication.security import LoginForm
 from publication.text import has_unique_names, same_name, stored_name, stored_text
-from publication.times import zoned_time
+from publication.times import zoned_time, zoned_time_listed
 from publication.topics import BLANK_NAME, LONG_NAME, NAME_LENGTH
 from publication.uploads import refused_upload
 from publication.views import withdrawn_original
 
 
-def zoned_field(name: str, description: str):
-    """A ModelAdmin display of the date-time field `name` as zoned_time() shows it."""
+def zoned_field(name: str, description: str, *, listed: bool = False):
+    """A ModelAdmin display of the date-time field `name` as zoned_time() shows it, or
+    zoned_time_listed() for a list's narrow column."""
+    show = zoned_time_listed if listed else zoned_time
 
     @admin.display(description=description, ordering=name)
     def display(self, obj):
-        return zoned_time(getattr(obj, name))
+        return show(getattr(obj, name))
 
     return display
 
