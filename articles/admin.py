@@ -778,7 +778,6 @@ class ArticleAdmin(VersionAdmin):
                     "dek",
                     ("kind", "section"),
                     "other_sections",
-                    "base_version",
                 ]
             },
         ),
@@ -792,8 +791,6 @@ class ArticleAdmin(VersionAdmin):
                     "photo_caption",
                     ("photo_creator", "photo_source"),
                     "photo_credit_type",
-                    "photo_for",
-                    "photo_chosen",
                 ],
                 "description": "Pick a photo from the library, or upload a new one. The "
                 "alt text, caption and credit below belong to the lead photo and are "

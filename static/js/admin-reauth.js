@@ -50,7 +50,7 @@
           panel.hidden = false;
           signIn.hidden = false;
           status.textContent = "Your session has expired. Sign in again to save: your changes are still here.";
-          signIn.querySelector("input[name=username]").focus();
+          signIn.querySelector("#reauth-username").focus();
         })
         .catch(offline);
     }
@@ -91,8 +91,8 @@
           var token = page.querySelector("input[name=csrfmiddlewaretoken]");
           var data = new FormData();
           data.append("csrfmiddlewaretoken", token ? token.value : "");
-          data.append("username", signIn.querySelector("input[name=username]").value);
-          data.append("password", signIn.querySelector("input[name=password]").value);
+          data.append("username", signIn.querySelector("#reauth-username").value);
+          data.append("password", signIn.querySelector("#reauth-password").value);
           data.append("next", panel.dataset.sessionUrl);
           return fetch(loginUrl, {method: "POST", body: data, credentials: "same-origin", redirect: "manual"});
         })
@@ -102,7 +102,7 @@
             status.textContent = "Those details did not work. Try again; your changes are still here.";
             return;
           }
-          signIn.querySelector("input[name=password]").value = "";
+          signIn.querySelector("#reauth-password").value = "";
           check();
         })
         .catch(offline);

@@ -88,6 +88,18 @@ class ArticleChangelistTests(QueryCountMixin, AdminTestCase):
         self.assertContains(response, '<td class="field-has_credit"><img', count=3)
         self.assertContains(response, 'alt="True"', count=1)  # the live story's lead credit
 
+    def test_publish_times_are_machine_readable_to_the_second(self):
+        """HTML allows at most three digits of a fraction in datetime; times saved by
+        "Publish now" carry microseconds."""
+        Article.objects.filter(pk=self.live.pk).update(
+            published_at=timezone.now().replace(microsecond=123456)
+        )
+        html = self.client.get(CHANGELIST).content.decode()
+        moments = re.findall(r'<time datetime="([^"]+)"', html)
+        self.assertEqual(len(moments), 2)  # the live and the scheduled story
+        for moment in moments:
+            self.assertRegex(moment, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
+
     def test_the_credit_flag_marks_a_withdrawn_lead_photo(self):
         """A credited photo whose licence expired is on no public page: not a ✓."""
         Photo.objects.filter(pk=self.live.lead_photo_id).update(
@@ -316,6 +328,22 @@ class ArticleChangeFormTests(AdminTestCase):
         self.assertContains(response, 'data-field-name="lead_photo"')
         self.assertContains(response, 'data-model-name="byline" data-field-name="author"')
         self.assertContains(response, "Preview as readers will see it")
+
+    def test_the_form_has_no_label_or_form_reference_to_nothing(self):
+        """The Nu HTML validator's findings on the change form: the hidden base_version got
+        a form row with a label for no visible control, and the sign-in-again inputs named
+        a form that does not exist (form="reauth-none") to keep them out of the post."""
+        html = self.client.get(article_change_url(self.article)).content.decode()
+        ids = set(re.findall(r'\bid="([^"]+)"', html))
+        hidden = set(re.findall(r'<input type="hidden"[^>]*\bid="([^"]+)"', html))
+        for target in re.findall(r'<label[^>]*\bfor="([^"]+)"', html):
+            with self.subTest(label=target):
+                self.assertNotIn(target, hidden)
+        for form in re.findall(r'<(?:input|button|select|textarea)[^>]*\bform="([^"]+)"', html):
+            with self.subTest(form=form):
+                self.assertIn(form, ids)
+        self.assertIn('name="base_version"', html)  # still posted, outside the fieldsets
+        self.assertNotIn('name="username"', html)  # the sign-in inputs are never posted
 
     def test_a_publish_time_no_database_row_could_be_read_back_with_is_a_form_error(self):
         """PostgreSQL stores "0001-01-01 00:00" typed east of UTC (a moment in year 1 BC),
