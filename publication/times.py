@@ -42,7 +42,7 @@ def zoned_time_listed(moment):
     local = timezone.localtime(moment)
     return format_html(
         '<time datetime="{}"><span class="day">{}</span> {}</time> <small>{}</small>',
-        moment.isoformat(),
+        machine_time(moment),
         local.strftime("%-d %b %Y"),
         local.strftime("%H:%M"),
         timezone.get_current_timezone_name(),
