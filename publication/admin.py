@@ -447,7 +447,7 @@ class PhotoAdmin(TypeToPickMixin, admin.ModelAdmin):
     ]
     actions = ["make_renditions_again"]
     date_hierarchy = "created_at"
-    added = zoned_field("created_at", "Added")
+    added = zoned_field("created_at", "Added", listed=True)
     fieldsets = [
         (None, {"fields": ["image", "preview", ("width", "height"), "alt_text", "caption"]}),
         ("Credit", {"fields": ["creator", "source", "credit_type", "credit_text"]}),

@@ -66,7 +66,7 @@ class TimeZoneNamedTests(AdminTestCase):
         photo = make_photo()
         redirect = Redirect.objects.create(old_path="/old/", new_path="/new/")
         self.assertContains(
-            self.client.get("/admin/publication/photo/"), self.local(photo.created_at)
+            self.client.get("/admin/publication/photo/"), self.listed(photo.created_at)
         )
         self.assertContains(
             self.client.get("/admin/publication/redirect/"), self.local(redirect.created_at)
