@@ -1012,6 +1012,19 @@ class SearchHeadQuerySet(ArticleFilters, LiveCopyQuerySet):
     pass
 
 
+def filter_copy(model) -> models.ForeignKey:
+    """A copy of the article's key to model, for the search filters, never joined: no
+    index, no constraint (the article's own protect the row it names)."""
+    return models.ForeignKey(
+        model,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+
+
 class SearchHead(models.Model):
     """An article's ranking vector (search_head) with its status, publish time, kind and
     section, in a narrow table of its own: search.ranked_ids ranks every headline match
@@ -1039,24 +1052,8 @@ class SearchHead(models.Model):
     status = models.CharField(max_length=10, choices=Article.Status.choices)
     published_at = models.DateTimeField(null=True)
     search_head = SearchVectorField(null=True)
-    # Copies for the filters, never joined: no index, no constraint (the article's own
-    # protect the kind and the section).
-    kind = models.ForeignKey(
-        Kind,
-        on_delete=models.DO_NOTHING,
-        null=True,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
-    section = models.ForeignKey(
-        Section,
-        on_delete=models.DO_NOTHING,
-        null=True,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
+    kind = filter_copy(Kind)
+    section = filter_copy(Section)
 
     objects = SearchHeadQuerySet.as_manager()
 
