@@ -27,10 +27,12 @@ demo: migrate
 	$(PYTHON) manage.py make_renditions
 
 # The job worker sends newsletter mail; it runs beside the web server and stops with it.
+# In a session of its own (setsid), so Ctrl-C reaches it once, from the trap: a second
+# signal (the terminal's, then the trap's) killed it mid-stop. .ci/check_make_run.py proves it.
 run: demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: /admin/, user 'editor', password 'editor')"
-	$(PYTHON) manage.py procrastinate worker & worker=$$!; \
-	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	setsid $(PYTHON) manage.py procrastinate worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null && wait $$worker' EXIT INT TERM; \
 	$(PYTHON) manage.py runserver 127.0.0.1:$(PORT)
 
 # Production: gunicorn (WEB_CONCURRENCY workers, default 2 x cores + 1) and the job worker,
