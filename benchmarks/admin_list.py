@@ -12,7 +12,6 @@ the EXPLAIN ANALYZE plan of the default list's query. It prints figures, asserts
 
 import argparse
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -20,7 +19,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.load import (
     BASE_DIR,
-    PYTHON,
     base_env,
     bench_database,
     manage,
@@ -120,12 +118,7 @@ def main():
         prepare(database_url, size)
         print(f"\n== {size} articles ==", flush=True)
         code = f"PAGES = {PAGES!r}\nREPEAT = {args.repeat}\n" + TIMING
-        subprocess.run(
-            [PYTHON, "manage.py", "shell", "-c", code],
-            cwd=BASE_DIR,
-            env=base_env(database_url, page_cache=False),
-            check=True,
-        )
+        manage(base_env(database_url, page_cache=False), "shell", "-c", code)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ a machine shared with other work it moves far less than the wall-clock percentil
 
 import argparse
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -25,7 +24,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.load import (
     BASE_DIR,
-    PYTHON,
     base_env,
     bench_database,
     manage,
@@ -139,10 +137,7 @@ def main():
         prepare(database_url, size)
         print(f"\n== {size} ==", flush=True)
         code = f"QUERIES = {QUERIES!r}\nREPEAT = {args.repeat}\n" + TIMING
-        env = base_env(database_url, page_cache=False)
-        subprocess.run(
-            [PYTHON, "manage.py", "shell", "-c", code], cwd=BASE_DIR, env=env, check=True
-        )
+        manage(base_env(database_url, page_cache=False), "shell", "-c", code)
 
 
 if __name__ == "__main__":
