@@ -5,6 +5,15 @@ from publication.page_cache import public_page
 
 app_name = "articles"
 
+
+def feed_paths(prefix: str, feed_class, name: str) -> list:
+    """A listing's RSS feed at <prefix>feed/ and its Atom twin at <prefix>feed/atom/."""
+    return [
+        path(f"{prefix}feed/", public_page(feed_class()), name=name),
+        path(f"{prefix}feed/atom/", public_page(feeds.atom(feed_class)()), name=f"{name}-atom"),
+    ]
+
+
 urlpatterns = [
     path("", public_page(views.HomeView.as_view()), name="home"),
     path("articles/<slug:slug>/", public_page(views.ArticleDetailView.as_view()), name="article"),
@@ -26,30 +35,9 @@ urlpatterns = [
         {"sitemaps": sitemaps.SITEMAPS, "template_name": "articles/sitemap.xml"},
         name="sitemap",
     ),
-    path("feed/", public_page(feeds.ArticleFeed()), name="feed"),
-    path("feed/atom/", public_page(feeds.atom(feeds.ArticleFeed)()), name="feed-atom"),
-    path("section/<slug:slug>/feed/", public_page(feeds.SectionFeed()), name="section-feed"),
-    path(
-        "section/<slug:slug>/feed/atom/",
-        public_page(feeds.atom(feeds.SectionFeed)()),
-        name="section-feed-atom",
-    ),
-    path("kind/<slug:slug>/feed/", public_page(feeds.KindFeed()), name="kind-feed"),
-    path(
-        "kind/<slug:slug>/feed/atom/",
-        public_page(feeds.atom(feeds.KindFeed)()),
-        name="kind-feed-atom",
-    ),
-    path("topic/<str:slug>/feed/", public_page(feeds.TagFeed()), name="tag-feed"),
-    path(
-        "topic/<str:slug>/feed/atom/",
-        public_page(feeds.atom(feeds.TagFeed)()),
-        name="tag-feed-atom",
-    ),
-    path("authors/<slug:slug>/feed/", public_page(feeds.AuthorFeed()), name="author-feed"),
-    path(
-        "authors/<slug:slug>/feed/atom/",
-        public_page(feeds.atom(feeds.AuthorFeed)()),
-        name="author-feed-atom",
-    ),
+    *feed_paths("", feeds.ArticleFeed, "feed"),
+    *feed_paths("section/<slug:slug>/", feeds.SectionFeed, "section-feed"),
+    *feed_paths("kind/<slug:slug>/", feeds.KindFeed, "kind-feed"),
+    *feed_paths("topic/<str:slug>/", feeds.TagFeed, "tag-feed"),
+    *feed_paths("authors/<slug:slug>/", feeds.AuthorFeed, "author-feed"),
 ]
