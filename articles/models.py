@@ -37,11 +37,11 @@ from publication.db import hold_lock
 from publication.html import sanitize_html
 from publication.models import (
     Author,
+    Listing,
     Photo,
     Redirect,
     RedirectsWhenMoved,
     Section,
-    name_unique_in_any_case,
     shown,
     slug_fits_url,
 )
@@ -53,7 +53,7 @@ RELATED_LENGTH = 4
 REINDEX_BATCH = 500  # articles per query when rebuilding search vectors
 
 
-class Kind(RedirectsWhenMoved):
+class Kind(Listing):
     """The kind of piece ("Analysis", "News", "Opinion") shown before the section."""
 
     # Unique in any case (Meta): one "Analysis", however it is typed.
@@ -61,20 +61,7 @@ class Kind(RedirectsWhenMoved):
     slug = models.SlugField(max_length=50, unique=True)
     order = models.PositiveSmallIntegerField(default=0)
 
-    objects = ContentQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["order", "name"]
-        constraints = [
-            slug_fits_url("kind_slug_fits_url"),
-            name_unique_in_any_case("kind_name_unique_in_any_case"),
-        ]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("articles:kind", args=[self.slug])
+    url_name = "articles:kind"
 
 
 def showing_photo(photo) -> Q:
@@ -962,6 +949,19 @@ class ListingEntry(models.Model):
         abstract = True
 
 
+def listing_entry_rules(key: str, name: str) -> tuple[list, list]:
+    """An entry table's constraints and indexes, led by key (the topic or the author): one
+    entry per (key, article), and a listing's live articles newest first, in the (time, id)
+    keyset order, from one index."""
+    unique = models.UniqueConstraint(fields=[key, "article"], name=f"{name}_unique")
+    river = models.Index(
+        fields=[key, "-published_at", "-article"],
+        condition=Q(status=Article.Status.PUBLISHED),
+        name=f"{name}_river_idx",
+    )
+    return [unique], [river]
+
+
 class TopicEntry(ListingEntry):
     """One per (topic, article) of an article's topics; see ListingEntry."""
 
@@ -970,17 +970,7 @@ class TopicEntry(ListingEntry):
 
     class Meta:
         verbose_name_plural = "topic entries"
-        constraints = [
-            models.UniqueConstraint(fields=["tag", "article"], name="topic_entry_unique")
-        ]
-        indexes = [
-            # A topic page: its live articles newest first, the (time, id) keyset order.
-            models.Index(
-                fields=["tag", "-published_at", "-article"],
-                condition=Q(status="published"),
-                name="topic_entry_river_idx",
-            )
-        ]
+        constraints, indexes = listing_entry_rules("tag", "topic_entry")
 
     def __str__(self):
         return f"Article {self.article_id} under topic {self.tag_id}"
@@ -993,16 +983,7 @@ class AuthorEntry(ListingEntry):
 
     class Meta:
         verbose_name_plural = "author entries"
-        constraints = [
-            models.UniqueConstraint(fields=["author", "article"], name="author_entry_unique")
-        ]
-        indexes = [
-            models.Index(
-                fields=["author", "-published_at", "-article"],
-                condition=Q(status="published"),
-                name="author_entry_river_idx",
-            )
-        ]
+        constraints, indexes = listing_entry_rules("author", "author_entry")
 
     def __str__(self):
         return f"Article {self.article_id} by author {self.author_id}"

@@ -232,7 +232,30 @@ class RedirectsWhenMoved(models.Model):
         return True
 
 
-class Section(RedirectsWhenMoved):
+class Listing(RedirectsWhenMoved):
+    """A browsable list of articles ordered in the navigation by number, then name
+    (sections, kinds); its page is url_name with its slug."""
+
+    url_name: str
+
+    objects = ContentQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "name"]
+        constraints = [
+            slug_fits_url("%(class)s_slug_fits_url"),
+            name_unique_in_any_case("%(class)s_name_unique_in_any_case"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse(self.url_name, args=[self.slug])
+
+
+class Section(Listing):
     # Unique in any case (Meta): one "Europe" section, however it is typed.
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
@@ -241,20 +264,7 @@ class Section(RedirectsWhenMoved):
         default=0, help_text="Sections are listed in the navigation by this number, lowest first."
     )
 
-    objects = ContentQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["order", "name"]
-        constraints = [
-            slug_fits_url("section_slug_fits_url"),
-            name_unique_in_any_case("section_name_unique_in_any_case"),
-        ]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("articles:section", args=[self.slug])
+    url_name = "articles:section"
 
 
 NAME_MAX_LENGTH = 200
