@@ -16,10 +16,9 @@ from django.http import (
     HttpResponseBadRequest,
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
-    JsonResponse,
 )
 from django.template.defaultfilters import filesizeformat
-from django.urls import Resolver404, resolve, reverse
+from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers
 
 from publication.db import hold_lock
@@ -207,9 +206,6 @@ class RequestSizeLimitMiddleware:
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if limit is not None and length > limit:
             message = f"Request body too large: at most {filesizeformat(limit)}."
-            if request.path == reverse("publication:editor-image-upload"):
-                # The rich-text editor shows {"error": {"message": …}} to the writer.
-                return JsonResponse({"error": {"message": message}}, status=413)
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return None
 

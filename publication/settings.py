@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "publication.middleware.RequestLogMiddleware",
     # Before host validation and the HTTPS redirect: load balancers probe by IP over HTTP.
     "publication.middleware.HealthCheckMiddleware",
+    # Outside every check that may refuse an editor upload, so each refusal is JSON.
+    "publication.uploads.EditorUploadErrorsMiddleware",
     "publication.middleware.RequestSizeLimitMiddleware",
     # Whole public pages from the cache, before the rest: see publication/page_cache.py
     # for what a hit skips and why that is safe. It also gives every answer from below

@@ -33,7 +33,7 @@ from publication.context_processors import cached_site_settings, last_language
 from publication.images import SafeImageFormField
 from publication.logs import redacted_url
 from publication.models import Photo
-from publication.uploads import refused_upload
+from publication.uploads import refused_upload, upload_error
 
 
 @requires_csrf_token
@@ -50,22 +50,26 @@ def server_error(request):
 def editor_image_upload(request):
     """CKEditor 5 image upload: every image becomes a Photo editors can credit later.
 
-    CSRF is enforced by the middleware; the editor sends the token as a header.
+    CSRF is enforced by the middleware; the editor sends the token as a header. What is
+    refused before this view (CSRF, a broken body) is made JSON by EditorUploadErrorsMiddleware.
     """
+    if not request.user.is_authenticated:  # a session that ended while the editor was open
+        message = "You were signed out: sign in again in another tab, then add the image again."
+        return upload_error(message, 403)
     if not request.user.has_perm("publication.add_photo"):
-        return JsonResponse({"error": {"message": "You may not upload images."}}, status=403)
+        return upload_error("You may not upload images.", 403)
     if refused := refused_upload(request):
-        return JsonResponse({"error": {"message": refused.message}}, status=413)
+        return upload_error(refused.message, 413)
     field = SafeImageFormField()
     try:
         image = field.clean(request.FILES.get("upload"))
     except ValidationError as error:
         status = 413 if error.code == "too_large" else 400
-        return JsonResponse({"error": {"message": " ".join(error.messages)}}, status=status)
+        return upload_error(" ".join(error.messages), status)
     try:
         photo = Photo.objects.library_copy(image)
     except ValidationError as error:  # withdrawn: the figure would vanish from the page
-        return JsonResponse({"error": {"message": " ".join(error.messages)}}, status=409)
+        return upload_error(" ".join(error.messages), 409)
     if photo is None:
         try:
             with transaction.atomic():
