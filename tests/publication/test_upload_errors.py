@@ -153,8 +153,9 @@ class CutOffConnectionTests(LiveServerTestCase):
 
     def setUp(self):
         make_site()
-        # Not make_editor(): the flush between transaction tests removes the Editors group.
-        self.editor = make_user(is_staff=True, perms=["publication.add_photo"])
+        # A superuser: the flush between transaction tests may have removed groups and
+        # permissions.
+        self.editor = make_user(is_staff=True, is_superuser=True)
         media = tempfile.mkdtemp(prefix="test-media-")
         self.enterContext(override_settings(MEDIA_ROOT=media))
         self.media = Path(media)
