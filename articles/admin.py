@@ -45,6 +45,7 @@ from articles.models import (
     article_count_per_photo,
     natural_join,
     schedule_label,
+    unique_slug,
 )
 from articles.views import render_article_preview
 from publication.admin import (
@@ -304,6 +305,23 @@ class ArticleAdminForm(forms.ModelForm):
             return
         if upload or form.has_changed():
             self.lead_photo_form = form
+
+    def clean_slug(self):
+        """A typed address another article has is an error naming that article, also when
+        it is being saved at this very moment (its save commits first, then this check
+        runs): two posts of one address a moment apart and at once are answered alike.
+        An empty address is made from the headline, and takes the next free one."""
+        slug = self.cleaned_data["slug"]
+        if slug and slug != self.instance.slug:
+            other = self.instance.slug_taken_by(slug)
+            if other is not None:
+                raise forms.ValidationError(
+                    "Another article already has this address: “%(other)s”. Choose another "
+                    "address, for example %(free)s.",
+                    code="unique",
+                    params={"other": other, "free": unique_slug(slug)},
+                )
+        return slug
 
     def clean_published_at(self):
         when = self.cleaned_data["published_at"]

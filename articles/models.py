@@ -426,9 +426,14 @@ class Article(RedirectsWhenMoved):
         that save took it. Ten "add" posts of one slug at once answered 500 three times:
         each saw the slug free, waited on the first insert and failed, and retried
         against the others still uncommitted ("-2-2-2-2") until out of attempts."""
-        hold_lock(f"article-slug:{base}")
-        if Article.objects.filter(slug=self.slug).exists():
+        if self.slug_taken_by(base) is not None:
             self.slug = unique_slug(base)
+
+    def slug_taken_by(self, slug: str) -> "Article | None":
+        """The other article at slug, once any save of slug in progress has committed; the
+        wait lasts until this transaction ends, so no save of slug can slip in after."""
+        hold_lock(f"article-slug:{slug}")
+        return Article.objects.filter(slug=slug).exclude(pk=self.pk).first()
 
     def get_absolute_url(self):
         return reverse("articles:article", args=[self.slug])

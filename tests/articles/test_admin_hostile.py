@@ -1,15 +1,22 @@
 """Odd or crafted input to the article form and its helpers: a clear answer, never a 500."""
 
 import datetime
+import json
 import shutil
+import subprocess
+import sys
 import tempfile
 
-from django.test import TransactionTestCase, override_settings
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.test import Client, TransactionTestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
 from articles.models import Article, EditLock, ShareLink, WorkingCopy
+from publication.db import hold_lock
 from tests.factories import (
     AdminTestCase,
     article_change_url,
@@ -17,10 +24,14 @@ from tests.factories import (
     at_once,
     make_article,
     make_author,
+    make_kind,
     make_photo,
+    make_section,
     make_site,
     make_user,
 )
+from tests.production.helpers import MANAGE, production_env
+from tests.publication.test_unique_names import wait_for_blocked_transactions
 
 
 class CraftedArticleFormTests(AdminTestCase):
@@ -212,3 +223,95 @@ class SimultaneousActionTests(TransactionTestCase):
         self.press("publish_now")
         self.assertEqual(Article.objects.get().published_at, published_at)
         self.assertEqual(Version.objects.get_for_object(self.article).count(), 2)
+
+
+# Two editors (or two tabs) sending "Add article" with one address at the same moment,
+# each from its own server process, as gunicorn's workers would serve them.
+POST_ARTICLE = """
+import html
+import json
+import re
+from django.utils.html import strip_tags
+from django.contrib.auth.models import User
+from django.test import Client
+from tests.factories import article_form_data
+client = Client(HTTP_HOST="127.0.0.1")
+client.force_login(User.objects.get(username="chief"))
+data = article_form_data(headline="Same story, tab {tab}", slug="same-story", kind={kind},
+                         section={section}, csrfmiddlewaretoken="tab-{tab}")
+response = client.post("/admin/articles/article/add/", data)
+errors = re.findall(r'<ul class="errorlist[^>]*>(.*?)</ul>', response.content.decode(), re.S)
+print(json.dumps({{"status": response.status_code,
+                  "errors": [html.unescape(strip_tags(error)).strip() for error in errors]}}))
+"""
+
+
+class SimultaneousNewArticleSlugTests(TransactionTestCase):
+    """A typed address another article has is a form error naming that article, whether
+    that article was saved before or is being saved at the same moment: never a 500, never
+    a second article at "-2" that only timing decided (the second of two posts a moment
+    apart got the error, two posts at once both got articles)."""
+
+    def setUp(self):
+        make_site()
+        make_user("chief", is_staff=True, is_superuser=True)
+        self.kind, self.section = make_kind(), make_section()
+
+    def post_from_two_processes(self, *, held: bool) -> list[dict]:
+        env = {
+            **production_env(),
+            "DJANGO_DEBUG": "true",
+            "DJANGO_CACHE_BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        }
+        processes = []
+        with transaction.atomic():
+            if held:  # another save of the address in progress: both posts arrive meanwhile
+                hold_lock("article-slug:same-story")
+            for tab in (1, 2):
+                script = POST_ARTICLE.format(tab=tab, kind=self.kind.pk, section=self.section.pk)
+                processes.append(
+                    subprocess.Popen(
+                        [sys.executable, MANAGE, "shell", "-c", script],
+                        env=env,
+                        cwd=settings.BASE_DIR,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE,
+                        text=True,
+                    )
+                )
+            if held:
+                wait_for_blocked_transactions(self, 2)
+        answers = []
+        for process in processes:
+            out, err = process.communicate(timeout=120)
+            self.assertEqual(process.returncode, 0, err)
+            answers.append(json.loads(out.strip().splitlines()[-1]))
+        return answers
+
+    def test_two_posts_of_one_address_at_once_save_one_article_and_name_it_to_the_other(self):
+        for held in (True, False):
+            with self.subTest(held=held):
+                Article.objects.all().delete()
+                answers = self.post_from_two_processes(held=held)
+                self.assertEqual(sorted(answer["status"] for answer in answers), [200, 302])
+                saved = Article.objects.get()
+                self.assertEqual(saved.slug, "same-story")
+                refused = next(answer for answer in answers if answer["status"] == 200)
+                self.assertEqual(refused["errors"], [taken_message(saved)])
+
+    def test_a_post_after_the_other_was_saved_gets_the_same_error(self):
+        client = Client()
+        client.force_login(User.objects.get(username="chief"))
+        url = "/admin/articles/article/add/"
+        first = article_form_data(headline="First", slug="same-story")
+        self.assertEqual(client.post(url, first).status_code, 302)
+        response = client.post(url, article_form_data(headline="Second", slug="same-story"))
+        errors = response.context["adminform"].form.errors
+        self.assertEqual(errors, {"slug": [taken_message(Article.objects.get())]})
+
+
+def taken_message(article) -> str:
+    return (
+        f"Another article already has this address: “{article.headline}”. "
+        "Choose another address, for example same-story-2."
+    )
