@@ -1,4 +1,5 @@
 import threading
+from datetime import timedelta
 
 from django.db import connection
 from django.test import (
@@ -8,7 +9,9 @@ from django.test import (
     TransactionTestCase,
     override_settings,
 )
+from django.utils import timezone
 
+from newsletter.models import RateCounter
 from newsletter.request_checks import client_ip, is_same_origin, rate_limit, referer_path
 
 
@@ -77,6 +80,24 @@ class RateLimitTests(TestCase):
         rate_limit("test", "a", (1, 3600))
         self.assertEqual(rate_limit("test", "b", (1, 3600)), 0)
         self.assertEqual(rate_limit("other", "a", (1, 3600)), 0)
+
+    def test_a_new_window_forgets_the_finished_ones_in_the_same_statement(self):
+        now = timezone.now()
+        RateCounter.objects.create(key="finished", count=3, expires_at=now - timedelta(seconds=1))
+        RateCounter.objects.create(key="running", count=3, expires_at=now + timedelta(hours=1))
+        with self.assertNumQueries(1):
+            rate_limit("test", "new", (1, 3600))
+        self.assertFalse(RateCounter.objects.filter(key="finished").exists())
+        self.assertTrue(RateCounter.objects.filter(key="running").exists())
+        self.assertEqual(RateCounter.objects.count(), 2)  # with the new window's
+
+    def test_a_window_already_counting_leaves_the_table_alone(self):
+        rate_limit("test", "again", (5, 3600))
+        finished = RateCounter.objects.create(
+            key="finished", count=3, expires_at=timezone.now() - timedelta(seconds=1)
+        )
+        rate_limit("test", "again", (5, 3600))
+        self.assertTrue(RateCounter.objects.filter(pk=finished.pk).exists())
 
 
 class ConcurrentRateLimitTests(TransactionTestCase):

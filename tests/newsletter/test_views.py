@@ -3,7 +3,9 @@ import datetime
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import signing
+from django.db import connection
 from django.test import TestCase, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
@@ -58,6 +60,17 @@ class SignupTests(NewsletterTestCase):
         self.assertTrue(
             ProcrastinateJob.objects.filter(task_name="newsletter.send_delivery").exists()
         )
+
+    def test_a_new_address_costs_eight_queries(self):
+        # Readers wait for the POST: two counts (the address, the mailbox), the mailbox's
+        # lock, the lookup, the row, the day's confirmations, the delivery and its job.
+        # Savepoints of the test's transaction (the view's own would be BEGIN and COMMIT)
+        # are left out of the count.
+        with CaptureQueriesContext(connection) as queries:
+            response = signup(self.client, "reader@example.com")
+        self.assertEqual(response.status_code, 302)
+        statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+        self.assertEqual(len(statements), 8, "\n".join(statements))
 
     def test_an_address_differing_only_in_case_is_the_same_subscriber(self):
         signup(self.client, "reader@example.com")
