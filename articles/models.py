@@ -700,15 +700,20 @@ class Article(RedirectsWhenMoved):
     def sync_body_photos(self, photos: list[Photo]):
         """Link the body's photos to the article, and fill in missing alt text from the body."""
         self.body_photos.set(photos)
-        alts = {}
-        for image in images_in(self.body):
-            if alt := image.get("alt", "").strip():
-                alts.setdefault(image.get("src"), alt)
+        alts = self.body_image_alts()
         for photo in photos:
             alt = alts.get(photo.image.url)
             if alt and not photo.alt_text:
                 photo.alt_text = alt
                 photo.save(update_fields=["alt_text", "updated_at"])
+
+    def body_image_alts(self) -> dict[str, str]:
+        """{address: alt text} of the body's images that have one (the first for each)."""
+        alts = {}
+        for image in images_in(self.body):
+            if alt := image.get("alt", "").strip():
+                alts.setdefault(image.get("src"), alt)
+        return alts
 
     @cached_property
     def byline_groups(self) -> list[tuple[str, list[Author]]]:

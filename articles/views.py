@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.db import DatabaseError, transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.expressions import RawSQL
 from django.http import Http404
@@ -35,7 +34,6 @@ from publication.page_cache import (
     cached_in_process_under_version,
     cached_under_version,
     skip_shared_caches,
-    writes_rolled_back,
 )
 from publication.pagination import KeysetPaginationMixin
 
@@ -144,8 +142,8 @@ def article_share(request, token):
     link = ShareLink.from_token(token)
     if link is None:
         raise Http404("This share link is invalid, expired or revoked.")
-    # The reviewer sees the version the link was made from, not later edits: the revision is
-    # applied inside a transaction that is rolled back once the page is rendered.
+    # The reviewer sees the version the link was made from, not later edits, built from the
+    # revision in memory: nothing is written or locked, so simultaneous opens run side by side.
     version = (
         Version.objects.get_for_object_reference(Article, link.article_id)
         .filter(revision__date_created__lte=link.created_at)
@@ -155,24 +153,21 @@ def article_share(request, token):
         .order_by("-pk")
         .first()
     )
-    with writes_rolled_back(), transaction.atomic():
-        made_at = link.created_at
-        if version is not None:
-            try:
-                with transaction.atomic():
-                    # Only this article: a bulk action's revision holds others too.
-                    revisions.revert_one_article(version.revision, link.article_id, delete=True)
-                made_at = version.revision.date_created
-            except (RevertError, DatabaseError):
-                pass  # the current text is the best we can show
+    article, made_at = None, link.created_at
+    if version is not None:
+        try:
+            # Only this article: a bulk action's revision holds others too.
+            article = revisions.article_as_saved(version.revision, link.article_id)
+            made_at = version.revision.date_created
+        except RevertError:
+            pass  # the current text is the best we can show
+    if article is None:
         article = get_object_or_404(Article.objects.for_page(), pk=link.article_id)
-        banner = (
-            f"Shared draft, version of {timezone.localtime(made_at):%-d %b %Y, %H:%M} "
-            f"({timezone.get_current_timezone_name()}), not for publication"
-        )
-        response = render_article_preview(request, article, banner=banner)
-        transaction.set_rollback(True)
-    return response
+    banner = (
+        f"Shared draft, version of {timezone.localtime(made_at):%-d %b %Y, %H:%M} "
+        f"({timezone.get_current_timezone_name()}), not for publication"
+    )
+    return render_article_preview(request, article, banner=banner)
 
 
 class TeaserListView(KeysetPaginationMixin, ListView):

@@ -19,7 +19,6 @@ never looks at the user, and a response that sets a cookie or says private/no-st
 never stored.
 """
 
-import contextlib
 import contextvars
 import functools
 import gzip
@@ -83,33 +82,12 @@ def next_change() -> float | None:
     return min(moments, default=None)
 
 
-# Set while writes are made only to be rolled back (a share link's page): nothing public
-# changes, so cached pages stay current.
-_writes_rolled_back = contextvars.ContextVar("writes_rolled_back", default=False)
-
-
-@contextlib.contextmanager
-def writes_rolled_back():
-    """Writes in this block never commit: they leave the content version alone.
-
-    Without it every view of a share link (which reverts the article to the linked
-    version, renders it and rolls back) ended every cached page on the site.
-    """
-    token = _writes_rolled_back.set(True)
-    try:
-        yield
-    finally:
-        _writes_rolled_back.reset(token)
-
-
 def bump_content_version(**kwargs) -> ContentVersion:
     """Something public changed: every cached page and fragment is stale from now on.
 
     Usable as a signal receiver. Bumped at once and again when the transaction commits,
     so a page rendered from not-yet-committed data is not kept under the new version.
     """
-    if _writes_rolled_back.get():
-        return current_version()
     version = _new_version()
     transaction.on_commit(_new_version)
     # A CDN keeps pages too: the worker tells it (once for a burst of saves), never the
@@ -181,11 +159,20 @@ def skip_shared_caches() -> None:
         state["skip"] = True
 
 
+def computed_once(state: dict, name: str, compute):
+    """compute() for a request that skips the shared caches, once per request: a share
+    link's page read the site chrome twice (its head, then base.html), four queries each."""
+    computed = state.setdefault("computed", {})
+    if name not in computed:
+        computed[name] = compute()
+    return computed[name]
+
+
 def cached_under_version(name: str, compute):
     """compute(), cached until the content version changes (shared pieces of pages)."""
     state = _request_state.get()
     if state is not None and state.get("skip"):
-        return compute()
+        return computed_once(state, name, compute)
     version = request_version()
     key = f"page-cache:fragment:{release()}:{version.token}:{name}"
     value = cache.get(key)
@@ -762,7 +749,7 @@ def cached_in_process_under_version(name: str, compute):
     """
     state = _request_state.get()
     if state is not None and state.get("skip"):
-        return compute()
+        return computed_once(state, name, compute)
     token = request_version().token
     kept = _in_process.get(name)
     if kept is not None and kept[0] == token:
