@@ -1,3 +1,4 @@
+import datetime
 import functools
 import hashlib
 import json
@@ -10,9 +11,9 @@ from axes.utils import reset as reset_login_failures
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.staticfiles import finders
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.storage import storages
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.http import (
     FileResponse,
     Http404,
@@ -23,12 +24,14 @@ from django.http import (
 )
 from django.template import loader
 from django.templatetags.static import static as static_url
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views import static
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt, requires_csrf_token
 from django.views.decorators.http import condition, require_POST, require_safe
 
+from publication import renditions as rendition_files
 from publication.context_processors import cached_site_settings, last_language
 from publication.images import SafeImageFormField
 from publication.logs import redacted_url
@@ -110,6 +113,52 @@ def image_headers(response, content_type: str):
     return response
 
 
+# The media view's one question, compiled once per process for each shape of name (an
+# original's, a rendition's) as articles.search compiles its SQL: building and compiling
+# the queryset cost ~0.3 ms of CPU a request, five times running the compiled statement.
+STAND_IN_DAY = datetime.date(1901, 2, 3)
+STAND_IN_NAMES = {False: "standin.jpg", True: "renditions/standin/0123456789abcdef/full-320.jpg"}
+
+
+def withdrawn_file_params(name: str, day: datetime.date, db: str) -> list:
+    """The parameters of withdrawn_file_sql() for name, in the order the ORM writes them:
+    showing_file()'s startswith and JSON contains, prepared as their lookups prepare them."""
+    stem = rendition_files.original_stem(name)
+    if stem is None:
+        return [1, day, name]
+    like = connections[db].ops.prep_for_like_query(f"{stem}.") + "%"
+    files = Photo._meta.get_field("rendition_files").get_db_prep_value([name], connections[db])
+    return [1, day, like, files]
+
+
+@functools.cache
+def withdrawn_file_sql(rendition: bool, db: str) -> str:
+    """Photo.objects.license_expired().showing_file(name).exists()'s SQL, checked against
+    the parameters withdrawn_file_params() gives, so a Django that writes it otherwise
+    fails here, loudly, rather than asking the wrong question."""
+    name = STAND_IN_NAMES[rendition]
+    queryset = Photo.objects.license_expired(on=STAND_IN_DAY).showing_file(name)
+    sql, params = queryset.query.exists().get_compiler(db).as_sql()
+    ours = withdrawn_file_params(name, STAND_IN_DAY, db)
+    if [getattr(value, "obj", value) for value in params] != [
+        getattr(value, "obj", value) for value in ours
+    ]:
+        raise ImproperlyConfigured(f"The withdrawn-file query changed: {sql} {params}")
+    return sql
+
+
+def is_withdrawn_file(name: str) -> bool:
+    """Photo.objects.license_expired().showing_file(name).exists(), from the compiled SQL."""
+    db = router.db_for_read(Photo)
+    rendition = rendition_files.original_stem(name) is not None
+    with connections[db].cursor() as cursor:
+        cursor.execute(
+            withdrawn_file_sql(rendition, db),
+            withdrawn_file_params(name, timezone.localdate(), db),
+        )
+        return cursor.fetchone() is not None
+
+
 @require_safe  # it answered TRACE (and any method) with the file
 def media(request, path):
     """Serve an uploaded image from MEDIA_ROOT with safe headers (one-machine layout).
@@ -118,7 +167,7 @@ def media(request, path):
     S3 storage, MEDIA_URL points at the bucket and this view is not routed.
     """
     content_type = image_type(path)
-    if Photo.objects.license_expired().showing_file(path).exists():
+    if is_withdrawn_file(path):
         # From the lapse on, before the job has taken its files down.
         raise Http404("Withdrawn.")
     try:

@@ -25,6 +25,7 @@ from publication.tasks import (
     sweep_withdrawn_photos,
     withdraw_photo_at_lapse,
 )
+from publication.views import is_withdrawn_file
 from tests.factories import (
     TemporaryMediaTestCase,
     image_upload,
@@ -502,3 +503,36 @@ class LapsedFilesRefusedTests(StoredFilesTestCase):
         photo = self.photo_with_renditions()
         with self.assertNumQueries(1):  # is the file's photo withdrawn?
             self.client.get(photo.renditions["card"]["src"])
+
+
+class CompiledWithdrawnCheckTests(TemporaryMediaTestCase):
+    def test_the_compiled_check_answers_as_the_queryset_for_any_name(self):
+        # A stem's "_" and "%" are LIKE wildcards unless escaped as the ORM escapes them:
+        # "photos/aXb.jpg" must not pass for a rendition of "photos/a_b".
+        lapsed = timezone.localdate() - days(1)
+        tricky = "renditions/photos/a_b%/0123456789abcdef/card-320.webp"
+        rows = {
+            "photos/aXbY.jpg": ([tricky], lapsed),
+            "photos/a_b%.jpg": (["renditions/photos/a_b%/0123456789abcdef/full-640.webp"], None),
+            "photos/gone.jpg": (["renditions/photos/gone/0123456789abcdef/card-320.webp"], lapsed),
+        }
+        for image, (files, expires) in rows.items():
+            photo = make_photo()
+            Photo.objects.filter(pk=photo.pk).update(
+                image=image, rendition_files=files, license_expires_on=expires
+            )
+        names = [
+            tricky,
+            "photos/a_b%.jpg",
+            "renditions/photos/a_b%/0123456789abcdef/full-640.webp",
+            "photos/gone.jpg",
+            "renditions/photos/gone/0123456789abcdef/card-320.webp",
+            "renditions/photos/gone/0123456789abcdef/card-640.webp",
+            "photos/none.jpg",
+        ]
+        answers = [is_withdrawn_file(name) for name in names]
+        self.assertEqual(
+            answers,
+            [Photo.objects.license_expired().showing_file(name).exists() for name in names],
+        )
+        self.assertEqual(answers, [False, False, False, True, True, False, False])
