@@ -340,7 +340,8 @@ def article_as_saved(revision, article_pk: int) -> Article | None:
         if getattr(article, f"{name}_id") == getattr(current, f"{name}_id"):
             setattr(article, name, getattr(current, name))
     if article.lead_photo_id != current.lead_photo_id and article.lead_photo_id is not None:
-        article.lead_photo = Photo.objects.with_credit().get(pk=article.lead_photo_id)
+        # None if deleted since the check above: the page shows no lead photo, never a 500.
+        article.lead_photo = Photo.objects.with_credit().filter(pk=article.lead_photo_id).first()
     kept = kept_photo_version(revision, article.lead_photo_id)
     if article.lead_photo is not None and kept is not None:
         # As restore_lead_photo_text(): the text the article form edits in place.
