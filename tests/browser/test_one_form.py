@@ -135,8 +135,14 @@ class OneFormTests(EditorsAdminTestCase):
         act.select(page.locator("#id_bylines-0-role"), value="photos")
         act.fill(page.locator("#id_bylines-1-author"), "Ana")
         act.click(page.get_by_role("option", name="Ana Ruiz"))
-        # The writer goes first: dragged above the photographer.
+        # The writer goes first: dragged above the photographer. A drag is mouse events at
+        # points on the screen, so the rows must stay put while it lasts: the photographer
+        # is created first (its answer changes the form), then the live checks, which sit
+        # above the bylines and change height with their text, show the latest form.
+        page.wait_for_function("() => document.querySelector('#id_bylines-0-author-value').value")
+        page.locator("#publish-checks:not([aria-busy])").wait_for()
         act.drag(page.locator("#bylines-1 .byline-handle"), page.locator("#bylines-0"))
+        page.get_by_text("Ana Ruiz moved to place 1 of").wait_for(state="attached")
         # A new lead photo, dropped in place, with alt text, caption and credit.
         act.drop_file(
             page.locator(".photo-drop"),
