@@ -35,7 +35,7 @@ from publication.models import (
 )
 from publication.security import LoginForm
 from publication.text import has_unique_names, same_name, stored_name, stored_text
-from publication.times import zoned_time, zoned_time_listed
+from publication.times import date_listed, zoned_time, zoned_time_listed
 from publication.topics import BLANK_NAME, LONG_NAME, NAME_LENGTH
 from publication.uploads import refused_upload
 from publication.views import withdrawn_original
@@ -424,7 +424,7 @@ class PhotoAdmin(TypeToPickMixin, admin.ModelAdmin):
         js = ["js/admin-a11y.js", "js/admin-focal-point.js"]
         css = {"all": ["css/admin.css"]}
 
-    list_display = ["thumbnail", "alt_text", "credit_display", "license_expires_on", "added"]
+    list_display = ["thumbnail", "alt_text", "credit_display", "licence", "added"]
     # The alt text is the link: a thumbnail link would be a second one with no name.
     list_display_links = ["alt_text"]
     list_filter = [
@@ -528,8 +528,18 @@ class PhotoAdmin(TypeToPickMixin, admin.ModelAdmin):
     def credit_display(self, photo):
         if not photo.has_credit:
             return format_html('<strong class="no-credit">{}</strong>', "No credit")
-        status = {"expired": " (licence expired)", "expiring": " (licence expiring)"}
-        return photo.credit + status.get(photo.license_status, "")
+        # Clamped to two lines in the list (admin-lists.css); the title has all of it.
+        return format_html('<span class="credit-text" title="{}">{}</span>', *[photo.credit] * 2)
+
+    @admin.display(description="Licence expires on", ordering="license_expires_on")
+    def licence(self, photo):
+        """The licence's last day, and under it whether it has expired (the photo is
+        withdrawn) or soon will: the credit column beside it keeps its room for names."""
+        status = photo.license_status
+        day = date_listed(photo.license_expires_on)
+        if not status:
+            return day
+        return format_html('{} <small class="licence-{}">{}</small>', day, status, status)
 
     @admin.display(description="Files")
     def rendition_list(self, photo):

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 ADMIN_TIME = "%a %-d %b %Y, %H:%M"
+# The day as admin lists write it, over a listed time or alone (a licence's last day).
+LISTED_DAY = "%-d %b %Y"
 
 
 def machine_time(moment) -> str:
@@ -43,7 +45,15 @@ def zoned_time_listed(moment):
     return format_html(
         '<time datetime="{}"><span class="day">{}</span> {}</time> <small>{}</small>',
         machine_time(moment),
-        local.strftime("%-d %b %Y"),
+        local.strftime(LISTED_DAY),
         local.strftime("%H:%M"),
         timezone.get_current_timezone_name(),
     )
+
+
+def date_listed(day):
+    """A date (no time of day) in an admin list, written as zoned_time_listed() writes the
+    day: "20 Nov 2026", where Django's own format wrote "Nov. 20, 2026" beside it."""
+    if day is None:
+        return "—"
+    return format_html('<time datetime="{}">{}</time>', day.isoformat(), day.strftime(LISTED_DAY))

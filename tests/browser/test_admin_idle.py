@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 from reversion.models import Version
 
+from articles.demo.content import PHOTOS
 from articles.models import Article, ArticleRevision, ShareLink, WorkingCopy
 from tests.browser.test_article_admin import EditorsAdminTestCase
 from tests.factories import (
@@ -190,6 +191,13 @@ class EditorsDayTests(EditorsAdminTestCase):
             source=make_creator("Shutterstock.com", kind="organisation"),
             license_expires_on=datetime.date(2031, 1, 14),
         )
+        # The demo's two-person credit (three lines beside its licence state), licence
+        # running out: the state is a line of the licence column.
+        two_people = make_photo(
+            alt_text=PHOTOS["two_negotiators"]["alt_text"],
+            credit_text=PHOTOS["two_negotiators"]["credit_text"],
+            license_expires_on=timezone.localdate() + datetime.timedelta(days=5),
+        )
         authors = [make_author("Anastasia Ruiz-Okafor"), make_author("Ben Okafor")]
         article = make_article(
             headline="Can the alliance hold together through a winter of hard negotiations?",
@@ -241,3 +249,16 @@ class EditorsDayTests(EditorsAdminTestCase):
                     lines = page.evaluate(ROW_LINES)
                     self.assertTrue(lines)
                     self.assertLessEqual(max(lines), 2, f"rows of {lines} lines")
+                if model == "publication/photo":
+                    row = page.locator(f"#result_list tr:has(input[value='{two_people.pk}'])")
+                    # The two-person credit shows in full, not cut to two lines.
+                    self.assertTrue(
+                        row.locator(".credit-text").evaluate(
+                            "text => text.scrollHeight <= text.clientHeight"
+                        )
+                    )
+                    # The licence's day as the Added column writes its day, its state under it.
+                    self.assertEqual(
+                        row.locator("td.field-licence").inner_text().splitlines(),
+                        [f"{two_people.license_expires_on:%-d %b %Y}", "expiring"],
+                    )

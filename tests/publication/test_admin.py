@@ -40,8 +40,23 @@ class PhotoAdminTests(QueryCountMixin, AdminTestCase):
         response = self.client.get(CHANGELIST)
         self.assertContains(response, '<strong class="no-credit">No credit</strong>', count=1)
         self.assertContains(response, "Jane Doe")
-        self.assertContains(response, "Agency archive (licence expired)")
-        self.assertContains(response, "Agency archive (licence expiring)")
+        # The licence's day as lists write days, its state under it (beside the credit, it
+        # made a long credit three lines high).
+        for photo, state in [(self.expired, "expired"), (self.expiring, "expiring")]:
+            self.assertContains(
+                response,
+                f'<td class="field-licence"><time datetime="{photo.license_expires_on}">'
+                f"{photo.license_expires_on:%-d %b %Y}</time> "
+                f'<small class="licence-{state}">{state}</small></td>',
+                html=True,
+            )
+        self.assertContains(
+            response,
+            '<td class="field-credit_display">'
+            '<span class="credit-text" title="Agency archive">Agency archive</span></td>',
+            count=3,
+            html=True,
+        )
 
     def test_changelist_query_count_does_not_grow_with_photos(self):
         def grow():

@@ -3,7 +3,7 @@ import datetime
 from django.template import Context, Template
 from django.test import SimpleTestCase, override_settings
 
-from publication.times import machine_time, zoned_text, zoned_time
+from publication.times import date_listed, machine_time, zoned_text, zoned_time, zoned_time_listed
 
 # Saved by "Publish now": timezone.now() has microseconds.
 MOMENT = datetime.datetime(2026, 12, 2, 10, 25, 43, 887063, tzinfo=datetime.UTC)
@@ -29,3 +29,11 @@ class TimesTests(SimpleTestCase):
             " (Europe/Berlin)",
         )
         self.assertEqual(zoned_time(None), "—")
+
+    def test_a_listed_date_is_written_as_a_listed_times_day(self):
+        self.assertEqual(
+            date_listed(datetime.date(2026, 11, 20)),
+            '<time datetime="2026-11-20">20 Nov 2026</time>',
+        )
+        self.assertIn('<span class="day">2 Dec 2026</span>', zoned_time_listed(MOMENT))
+        self.assertEqual(date_listed(None), "—")
