@@ -41,7 +41,7 @@ class PublicationConfig(AppConfig):
         from taggit.models import Tag
 
         from publication import models
-        from publication.page_cache import register_next_change, shown_on_pages
+        from publication.page_cache import follow_updates, register_next_change, shown_on_pages
         from publication.text import clean_typed_text, register_name_field
         from publication.topics import give_topic_a_slug
 
@@ -68,6 +68,14 @@ class PublicationConfig(AppConfig):
             models.SiteSettings,
             models.SocialLink,
             Tag,
+        )
+
+        # A licence date written in bulk (an import) plans its withdrawal as a saved one.
+        follow_updates(
+            models.Photo,
+            {"license_expires_on"},
+            models.replan_withdrawals,
+            dispatch_uid="photo-withdrawal",
         )
 
         from publication.logs import install_request_id_factory

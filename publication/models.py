@@ -1089,6 +1089,16 @@ class Photo(models.Model):
         return ""
 
 
+def replan_withdrawals(sender, pks, fields, **kwargs) -> None:
+    """Licence dates written by update() or bulk_update() (an import, a script) get what
+    Photo.save() gives them: the job for the new lapse, and the files taken down now when
+    the date has passed (or put back when it was renewed). Left to the quarter-hourly sweep,
+    files stayed public up to 15 minutes. Raw SQL and fixtures still rely on the sweep."""
+    for photo in Photo.objects.filter(pk__in=pks):
+        photo.plan_withdrawal()
+        photo.request_renditions()
+
+
 def shown(photo: Photo | None) -> Photo | None:
     """The photo if readers may see it today, else None (see Photo.is_withdrawn)."""
     return photo if photo is not None and not photo.is_withdrawn else None

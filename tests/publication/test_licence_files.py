@@ -18,7 +18,7 @@ from django.utils import timezone
 from procrastinate.contrib.django import app
 from procrastinate.contrib.django.models import ProcrastinateEvent, ProcrastinateJob
 
-from publication.models import LAPSE_TASK, Photo
+from publication.models import LAPSE_TASK, WITHDRAWAL_PRIORITY, Photo
 from publication.tasks import (
     WITHDRAWN_FILES_CRON,
     NotYetLapsed,
@@ -266,6 +266,32 @@ class LapseMomentTests(WithdrawnFilesTestCase):
         photo.license_expires_on = today - days(1)  # lapsed already: the renditions job takes it
         photo.save()
         self.assertFalse(self.lapse_jobs().exists())
+
+    @override_settings(IMAGE_RENDITION_FORMATS=["webp"])
+    def test_dates_written_in_bulk_plan_and_withdraw_as_saved_ones_do(self):
+        # An import writes licence dates with update() or bulk_update(), past Photo.save().
+        today = timezone.localdate()
+        photo = self.ready_photo()
+        old_files = photo.rendition_files
+        Photo.objects.filter(pk=photo.pk).update(license_expires_on=today + days(2))
+        self.assertEqual(
+            [job.scheduled_at for job in self.lapse_jobs()], [local_midnight(today + days(3))]
+        )
+        photo.license_expires_on = today - days(1)
+        Photo.objects.bulk_update([photo], ["license_expires_on"])
+        self.assertFalse(self.lapse_jobs().exists())
+        # Queued by the write itself, first in line, not left to the next sweep.
+        queued = self.image_jobs().get(args__photo_id=photo.pk, status="todo")
+        self.assertEqual(queued.priority, WITHDRAWAL_PRIORITY)
+        with self.assertLogs("publication.withdrawals", "WARNING"):
+            run_image_jobs()
+        self.assertTakenDown(photo, old_files)
+        # Renewed in bulk: the files come back, as after a save.
+        Photo.objects.filter(pk=photo.pk).update(license_expires_on=today + days(30))
+        run_image_jobs()
+        photo.refresh_from_db()
+        self.assertEqual(photo.renditions_status, Photo.RenditionsStatus.READY)
+        self.assertTrue(default_storage.exists(photo.image.name))
 
     def test_the_planned_job_takes_the_files_down_at_the_lapse_without_the_sweep(self):
         photo = self.ready_photo(license_expires_on=timezone.localdate())
