@@ -49,7 +49,22 @@
     });
   }
 
+  // Select2 ties its open list to the box with aria-owns; a combobox names the list it
+  // opens with aria-controls (ARIA 1.2), which axe requires: an open picker (the lead
+  // photo's) was a critical violation. Set on open, dropped on close, as Select2's own.
+  function controls(event) {
+    var select2 = window.django.jQuery(event.target).data("select2");
+    var box = select2 && select2.$selection && select2.$selection[0];
+    if (!box) { return; }
+    var list = box.getAttribute("aria-owns");
+    if (list) { box.setAttribute("aria-controls", list); } else { box.removeAttribute("aria-controls"); }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    // Django's jQuery may load after this file: looked up once the page is parsed.
+    if (window.django && window.django.jQuery) {
+      window.django.jQuery(document).on("select2:open select2:close", controls);
+    }
     name(document);
     // Select2 and "Add another" rows arrive later.
     var pending = null;

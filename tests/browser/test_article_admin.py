@@ -829,6 +829,7 @@ class AccessibilityTests(EditorsAdminTestCase):
             authors=[make_author("Ana Ruiz")],
             lead_photo=make_photo(credit_text="Dimitrije Ostojic / Shutterstock.com"),
         )
+        make_photo(alt_text="Soldiers at a border crossing", credit_text="Ana Ruiz / Reuters")
         link = ShareLink.objects.create(article=article, expires_at=ShareLink.expiry_after(7))
         self.log_in(self.editor)
         page = self.page
@@ -843,6 +844,27 @@ class AccessibilityTests(EditorsAdminTestCase):
             page.goto(self.live_server_url + url)
             page.wait_for_load_state("networkidle")
             found[name] = self.serious_violations(page)
+        # The lead-photo picker open, an answer highlighted: its box lacked aria-controls
+        # (critical) and the highlighted answer was white on light blue (serious).
+        page.goto(self.live_server_url + article_change_url(article))
+        page.locator(".field-lead_photo .select2-selection").click()
+        page.locator(".select2-container--open .select2-search__field").fill("border")
+        page.locator(".select2-results__option--highlighted .photo-option").wait_for()
+        found["lead-photo picker"] = self.serious_violations(page)
+        page.keyboard.press("Escape")
+        # As a second editor sees it while ed has it open (above): read-only, the banner on
+        # top (the faded form's labels and help texts were 57 contrast violations).
+        other = self.browser.new_context()
+        self.log_in(make_editor("bo"), other)
+        locked = other.new_page()
+        locked.goto(self.live_server_url + article_change_url(article))
+        locked.get_by_role("button", name="Take over").wait_for()
+        found["article change form, read-only"] = self.serious_violations(locked)
+        locked.evaluate("window.editLock && window.editLock.stop()")
+        other.close()
+        # A list other than the article's and photos': the breadcrumbs' links were plain.
+        page.goto(self.live_server_url + "/admin/articles/sharelink/")
+        found["share-link list"] = self.serious_violations(page)
         page.goto(self.live_server_url + article_change_url(article))
         with page.expect_popup() as popup_info:
             page.get_by_role("button", name="Preview as readers will see it").click()
