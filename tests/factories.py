@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image
@@ -94,6 +95,19 @@ def make_article(*, authors=(), tags=(), **overrides):
     if tags:
         article.tags.add(*tags)
     return article
+
+
+def listing_urls(article, author) -> list[str]:
+    """The home page, the article's page and each listing that shows it: its section,
+    kind, topics and the author's page."""
+    return [
+        "/",
+        article.get_absolute_url(),
+        article.section.get_absolute_url(),
+        article.kind.get_absolute_url(),
+        *(reverse("articles:tag", args=[topic.slug]) for topic in article.topics),
+        author.get_absolute_url(),
+    ]
 
 
 def make_share_link(article, *, days=3, **overrides):

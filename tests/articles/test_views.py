@@ -11,6 +11,7 @@ from publication.models import AuthorLink, Creator, Photo, SiteSettings
 from tests.factories import (
     QueryCountMixin,
     TemporaryMediaTestCase,
+    listing_urls,
     make_article,
     make_author,
     make_creator,
@@ -561,14 +562,7 @@ class CacheabilityTests(TemporaryMediaTestCase):
         cls.staff = make_user(is_staff=True, is_superuser=True)
 
     def public_urls(self):
-        return [
-            "/",
-            self.article.get_absolute_url(),
-            self.article.section.get_absolute_url(),
-            self.article.kind.get_absolute_url(),
-            "/topic/trump-transition/",
-            self.author.get_absolute_url(),
-        ]
+        return listing_urls(self.article, self.author)
 
     def test_anonymous_pages_set_no_cookie_hold_no_token_and_do_not_vary_on_cookies(self):
         for url in self.public_urls():

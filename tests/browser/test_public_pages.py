@@ -3,10 +3,9 @@
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.public_pages import STATUS, public_urls, seed_public_content
+from tests.browser.test_security import csp_violations
 from tests.browser.test_teasers import BrowserTestCase
 
-# Chromium reports every blocked script, style, frame or connection on the console.
-CSP_MARKERS = ("Content Security Policy", "Content-Security-Policy")
 WIDTHS = (375, 1280)
 SERIOUS = {"serious", "critical"}
 SOURCES_LAID_OUT = (
@@ -28,15 +27,7 @@ TAPPED_ON_THE_SEED = (".teaser__more summary", ".teaser__section a", ".follow-us
 class PublicPageTests(BrowserTestCase):
     def setUp(self):
         super().setUp()
-        self.violations = []
-        self.page.on(
-            "console",
-            lambda message: (
-                self.violations.append(message.text)
-                if any(marker in message.text for marker in CSP_MARKERS)
-                else None
-            ),
-        )
+        self.violations = csp_violations(self.page)
         self.urls = public_urls(seed_public_content())
 
     def test_every_public_page_under_a_strict_policy_accessible_and_without_sideways_scroll(self):

@@ -14,18 +14,24 @@ from tests.factories import make_article
 CSP_MARKERS = ("Content Security Policy", "Content-Security-Policy")
 
 
+def csp_violations(page) -> list[str]:
+    """What the page's Content-Security-Policy blocks from now on, as Chromium reports it."""
+    found = []
+    page.on(
+        "console",
+        lambda message: (
+            found.append(message.text)
+            if any(marker in message.text for marker in CSP_MARKERS)
+            else None
+        ),
+    )
+    return found
+
+
 class ContentSecurityPolicyTests(BrowserTestCase):
     def setUp(self):
         super().setUp()
-        self.violations = []
-        self.page.on(
-            "console",
-            lambda message: (
-                self.violations.append(message.text)
-                if any(marker in message.text for marker in CSP_MARKERS)
-                else None
-            ),
-        )
+        self.violations = csp_violations(self.page)
 
     def test_the_article_change_form_and_its_editor_work_without_a_violation(self):
         # A superuser: an earlier browser test's flush removed the groups migrations made.

@@ -34,6 +34,7 @@ from publication.page_cache import (
 )
 from tests.factories import (
     TemporaryMediaTestCase,
+    listing_urls,
     make_article,
     make_author,
     make_creator,
@@ -67,16 +68,7 @@ class PageCacheTests(PageCacheTestCase):
         )
 
     def public_urls(self):
-        return [
-            "/",
-            self.article.get_absolute_url(),
-            self.article.section.get_absolute_url(),
-            self.article.kind.get_absolute_url(),
-            "/topic/truce/",
-            self.author.get_absolute_url(),
-            "/newsletter/",
-            "/search/?q=ceasefire",
-        ]
+        return [*listing_urls(self.article, self.author), "/newsletter/", "/search/?q=ceasefire"]
 
     def test_second_request_is_served_whole_without_queries(self):
         for url in self.public_urls():
