@@ -320,6 +320,13 @@ class RoundupAdmin(admin.ModelAdmin):
             raise PermissionDenied
         return roundup
 
+    def sent_roundup(self, request, pk) -> Roundup:
+        """The round-up whose sending an action resumes: a draft was never sent."""
+        roundup = self.get_roundup(request, pk, change=True)
+        if roundup.is_draft:
+            raise PermissionDenied
+        return roundup
+
     def change_url(self, roundup):
         return reverse("admin:newsletter_roundup_change", args=[roundup.pk])
 
@@ -365,9 +372,7 @@ class RoundupAdmin(admin.ModelAdmin):
     def resume_view(self, request, pk):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        roundup = self.get_roundup(request, pk, change=True)
-        if roundup.is_draft:
-            raise PermissionDenied
+        roundup = self.sent_roundup(request, pk)
         count = services.roundup_retry_failed(roundup=roundup)
         messages.success(request, f"Sending resumed; {count} failed copies queued again.")
         return redirect(self.change_url(roundup))
@@ -375,9 +380,7 @@ class RoundupAdmin(admin.ModelAdmin):
     def requeue_interrupted_view(self, request, pk):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        roundup = self.get_roundup(request, pk, change=True)
-        if roundup.is_draft:
-            raise PermissionDenied
+        roundup = self.sent_roundup(request, pk)
         count = services.roundup_requeue_interrupted(roundup=roundup)
         if count is None:
             messages.warning(
