@@ -339,6 +339,20 @@ class AdminTestCase(TemporaryMediaTestCase):
         self.client.force_login(self.superuser)
 
 
+class EditorSignedIn:
+    """For a TestCase: the site and an editor (the Editors group), signed in for each test."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        make_site()
+        cls.editor = make_editor()
+
+    def setUp(self):
+        super().setUp()
+        self.client.force_login(self.editor)
+
+
 def at_once(count, request):
     """Call request(client) from count threads released together, each with its own client
     and database connection, as simultaneous requests from one browser session would be.

@@ -13,12 +13,11 @@ from publication.models import Photo
 from publication.uploads import refused_upload
 from tests.factories import (
     EPS_BYTES,
+    EditorSignedIn,
     TemporaryMediaTestCase,
     exif_jpeg_bytes,
     image_bytes,
     image_upload,
-    make_editor,
-    make_site,
     mpo_bytes,
     png_bomb_bytes,
     rotated_jpeg_bytes,
@@ -170,16 +169,8 @@ def hostile_uploads():
     }
 
 
-class UploadChecks:
+class UploadChecks(EditorSignedIn):
     """The checks every upload path gets; subclasses say how to upload and what an error is."""
-
-    @classmethod
-    def setUpTestData(cls):
-        make_site()
-        cls.editor = make_editor()
-
-    def setUp(self):
-        self.client.force_login(self.editor)
 
     def stored_photo(self, upload):
         response = self.upload(upload)

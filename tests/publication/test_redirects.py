@@ -12,10 +12,10 @@ from taggit.models import Tag
 from articles.models import Article
 from publication.models import Redirect
 from tests.factories import (
+    EditorSignedIn,
     make_article,
     make_author,
     make_creator,
-    make_editor,
     make_kind,
     make_section,
     make_site,
@@ -148,15 +148,7 @@ class SlugChangeTests(TestCase):
             self.assertEqual(sum("publication_redirect" in q for q in sql), lookups, url)
 
 
-class ManualRedirectAdminTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        make_site()
-        cls.editor = make_editor()
-
-    def setUp(self):
-        self.client.force_login(self.editor)
-
+class ManualRedirectAdminTests(EditorSignedIn, TestCase):
     def add(self, old_path, new_path):
         return self.client.post(
             "/admin/publication/redirect/add/", {"old_path": old_path, "new_path": new_path}

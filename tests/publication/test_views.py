@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from publication.models import Photo
 from tests.factories import (
+    EditorSignedIn,
     TemporaryMediaTestCase,
     image_bytes,
     image_upload,
@@ -62,17 +63,12 @@ class EditorUploadPermissionTests(TemporaryMediaTestCase):
         self.assertEqual(response.json()["photo_id"], Photo.objects.get().pk)
 
 
-class WithdrawnImageUploadTests(TemporaryMediaTestCase):
+class WithdrawnImageUploadTests(EditorSignedIn, TemporaryMediaTestCase):
     """The image of a withdrawn photo uploaded again: refused, naming the photo and what
     to do, never handed back (the new figure would vanish from the page at once)."""
 
-    @classmethod
-    def setUpTestData(cls):
-        make_site()
-        cls.editor = make_editor()
-
     def setUp(self):
-        self.client.force_login(self.editor)
+        super().setUp()
         first = self.client.post(UPLOAD_URL, {"upload": image_upload(content=self.content())})
         self.photo = Photo.objects.get(pk=first.json()["photo_id"])
         self.photo.alt_text = "Harbour at dawn"
