@@ -27,17 +27,21 @@ class TemporaryFoldersMixin:
         self.addCleanup(shutil.rmtree, path, ignore_errors=True)
         return path
 
-
-class BackupRestoreTests(TemporaryFoldersMixin, TransactionTestCase):
-    def test_a_restore_brings_back_the_rows_and_files_of_the_backup(self):
-        media, backups = self.folder(), self.folder()
+    def media_folders(self, media: Path) -> override_settings:
+        """The public media in media and withdrawn originals in a folder of their own."""
         withdrawn = {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": self.folder()},
         }
-        with override_settings(
+        return override_settings(
             MEDIA_ROOT=media, STORAGES={**settings.STORAGES, "withdrawn": withdrawn}
-        ):
+        )
+
+
+class BackupRestoreTests(TemporaryFoldersMixin, TransactionTestCase):
+    def test_a_restore_brings_back_the_rows_and_files_of_the_backup(self):
+        media, backups = self.folder(), self.folder()
+        with self.media_folders(media):
             kept = make_article(headline="As it was at the backup")
             default_storage.save("photos/lead.jpg", ContentFile(b"the photo at the backup"))
             # A withdrawn photo's original, kept outside the public media.
@@ -71,13 +75,7 @@ class BackupRestoreTests(TemporaryFoldersMixin, TransactionTestCase):
 
     def test_a_restore_writes_only_the_files_that_differ_and_leaves_newer_ones(self):
         media, backups = self.folder(), self.folder()
-        withdrawn = {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": self.folder()},
-        }
-        with override_settings(
-            MEDIA_ROOT=media, STORAGES={**settings.STORAGES, "withdrawn": withdrawn}
-        ):
+        with self.media_folders(media):
             names = [f"photos/{n:02}.jpg" for n in range(12)]
             names += [f"renditions/ab12/{n:02}-640.webp" for n in range(8)]
             for number, name in enumerate(names):
