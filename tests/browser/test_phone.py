@@ -48,6 +48,29 @@ class PhoneTests(BrowserTestCase):
             with self.subTest(url):
                 self.assert_fits_the_phone(url)
 
+    def test_a_long_unbroken_word_wraps_instead_of_widening_the_page(self):
+        # A reader's query is echoed in the results heading, and an editor may type a long
+        # compound word or paste an address into a headline, dek or paragraph: on a phone
+        # each such word must wrap. A 150-character query made the page 2,312 px wide.
+        word = "Donaudampfschifffahrtsgesellschaftskapitänsmützen" * 3
+        article = make_article(
+            headline=f"A headline with {word}",
+            dek=f"A dek with https://example.org/{word}",
+            body=f"<p>A paragraph with {word}.</p>",
+        )
+        for url in [
+            f"/search/?q={word}",
+            f"/search/?q=alliance+{word}",
+            article.get_absolute_url(),
+            "/",
+        ]:
+            with self.subTest(url):
+                self.page.goto(self.live_server_url + url)
+                overflow = self.page.evaluate(
+                    "document.documentElement.scrollWidth - window.innerWidth"
+                )
+                self.assertLessEqual(overflow, 0, f"{url} scrolls sideways by {overflow}px")
+
     def test_search_from_the_header_on_a_phone(self):
         self.page.goto(self.live_server_url + "/")
         box = self.page.get_by_role("searchbox", name="Search the magazine").first
