@@ -18,7 +18,7 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.template.defaultfilters import filesizeformat
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, is_valid_path, resolve
 from django.utils.cache import add_never_cache_headers
 
 from publication.db import hold_lock
@@ -233,7 +233,9 @@ class RedirectFallbackMiddleware:
         response = self.get_response(request)
         if response.status_code != 404 or request.method not in ("GET", "HEAD"):
             return response
-        target = Redirect.objects.target_for(request.path)
+        target = Redirect.objects.target_for(
+            request.path, slash_appended=self.slash_would_be_appended(request)
+        )
         if target is None:
             return response
         if query := request.META.get("QUERY_STRING"):
@@ -243,6 +245,17 @@ class RedirectFallbackMiddleware:
         # a redirect (or moving a slug back) would never reach readers who followed it.
         send_public_lifetimes(response)
         return response
+
+    @staticmethod
+    def slash_would_be_appended(request) -> bool:
+        """CommonMiddleware's test for its APPEND_SLASH redirect, which runs after this."""
+        path, urlconf = request.path_info, getattr(request, "urlconf", None)
+        return (
+            settings.APPEND_SLASH
+            and not path.endswith("/")
+            and not is_valid_path(path, urlconf)
+            and is_valid_path(path + "/", urlconf)
+        )
 
 
 # How long an added form's answer is kept for a repeat of it (a reload's "send again").

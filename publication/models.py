@@ -56,17 +56,28 @@ class SafeImageField(models.ImageField):
 
 
 class RedirectQuerySet(models.QuerySet):
-    def target_for(self, path: str) -> str | None:
+    def target_for(self, path: str, *, slash_appended: bool = False) -> str | None:
         """Where a missing address has moved to, or None. An exact match wins; otherwise
-        the longest old address it lies under, so an old section's feed follows it."""
+        the longest old address it lies under, so an old section's feed follows it.
+
+        slash_appended: the address lacks the trailing slash Django would add next
+        (APPEND_SLASH); it is then looked up with the slash too (after itself), so a
+        reader goes to the new address in one hop instead of two."""
         parts = path.rstrip("/").split("/")
-        candidates = [path] + ["/".join(parts[:end]) + "/" for end in range(len(parts) - 1, 1, -1)]
-        redirects = self.filter(old_path__in=candidates)
-        redirect = max(redirects, key=lambda redirect: len(redirect.old_path), default=None)
+        parents = ["/".join(parts[:end]) + "/" for end in range(len(parts) - 1, 1, -1)]
+        exact = [path, path + "/"] if slash_appended else [path]
+        redirects = {r.old_path: r for r in self.filter(old_path__in=exact + parents)}
+        for candidate in exact:
+            if candidate in redirects:
+                return redirects[candidate].new_path
+        redirect = max(
+            (redirects[parent] for parent in parents if parent in redirects),
+            key=lambda redirect: len(redirect.old_path),
+            default=None,
+        )
         if redirect is None:
             return None
-        if redirect.old_path == path:
-            return redirect.new_path
+        path = exact[-1]
         rest = path.removeprefix(redirect.old_path)
         # Only plain sub-paths follow: after a doubled slash ("/old//evil.example/"), a
         # redirect to "/" would answer with "//evil.example/", another site; browsers read
