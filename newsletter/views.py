@@ -18,6 +18,7 @@ from newsletter.forms import CONSENT_TEXT, SignupForm, form_token
 from newsletter.models import Roundup, Subscriber
 from newsletter.request_checks import client_ip, is_same_origin, rate_limit, referer_path
 from newsletter.validators import mailbox_key
+from publication.context_processors import canonical_url
 
 
 @csrf_exempt
@@ -98,6 +99,13 @@ class RoundupArchiveView(ListView):
     context_object_name = "roundups"
     paginate_by = 20
     queryset = Roundup.objects.sent().only("subject", "intro", "sent_at")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["canonical_url"] = canonical_url(
+            self.request, page_number=context["page_obj"].number
+        )
+        return context
 
 
 class RoundupDetailView(DetailView):

@@ -7,8 +7,8 @@ from django.utils.functional import SimpleLazyObject
 from publication.models import Section, SiteSettings
 from publication.page_cache import cached_in_process_under_version
 
-# Listings page with ?before=/?after= (keyset); search results with ?page=.
-PAGINATION_PARAMETERS = ("before", "after", "page")
+# Listings page with ?before= or ?after= (keyset_page reads ?before= when both are given).
+KEYSET_PARAMETERS = ("before", "after")
 
 
 def site(request):
@@ -60,7 +60,14 @@ def cached_site_settings() -> SiteSettings:
     return site_chrome()["site"]
 
 
-def canonical_url(request) -> str:
-    """This page's address on the public site: only the pagination parameters, no tracking."""
-    kept = {name: request.GET[name] for name in PAGINATION_PARAMETERS if request.GET.get(name)}
+def canonical_url(request, *, page_number: int | None = None) -> str:
+    """This page's address on the public site: no tracking, and of the pagination only what
+    the page reads, so a parameter it ignores makes no second address for it. A listing's
+    keyset cursor comes from the request; a numbered list (the newsletter archive) passes
+    the number of the page it shows ("?page=last" names it), page one without one."""
+    if page_number is not None:
+        kept = {"page": page_number} if page_number > 1 else {}
+    else:
+        cursor = next((name for name in KEYSET_PARAMETERS if request.GET.get(name)), None)
+        kept = {cursor: request.GET[cursor]} if cursor else {}
     return f"{settings.SITE_URL}{request.path}" + (f"?{urlencode(kept)}" if kept else "")

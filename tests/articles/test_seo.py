@@ -4,7 +4,8 @@ the site's name only where it fits, descriptions shortened at a word."""
 import html
 import re
 
-from django.test import SimpleTestCase
+from django.conf import settings
+from django.test import SimpleTestCase, TestCase
 from django.urls import reverse
 
 from articles import seo
@@ -209,3 +210,39 @@ class TitleAndDescriptionTests(AdminTestCase):
         )
         self.assertContains(saved, html.escape(warning))
         self.assertNotIn(warning, self.overridden.editorial_warnings())
+
+
+def canonical(response) -> str | None:
+    found = re.findall(r'<link rel="canonical" href="([^"]*)">', response.content.decode())
+    return html.unescape(found[0]) if found else None
+
+
+class CanonicalTests(TestCase):
+    """A page names one address as itself: the parameters that choose what it shows, and
+    nothing a link added that the page ignores (each would be a duplicate of it)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        make_site()
+        cls.section = make_section("Europe")
+        for _ in range(13):  # a listing shows 12: a second page
+            make_article(section=cls.section)
+
+    def test_a_listing_names_its_keyset_page_and_nothing_it_ignores(self):
+        url = self.section.get_absolute_url()
+        base = f"{settings.SITE_URL}{url}"
+        older = re.search(r'href="\?before=([^"]+)"', self.client.get(url).content.decode())
+        cursor = html.unescape(older.group(1))
+        for query, expected in [
+            # Listings page by cursor: a page number is ignored there, so it names page one.
+            ("?page=2", base),
+            ("?page=abc", base),
+            ("?page=2&utm_source=x", base),
+            (f"?before={cursor}&page=3", f"{base}?before={cursor}"),
+            # keyset_page reads ?before= when both are given.
+            (f"?before={cursor}&after={cursor}", f"{base}?before={cursor}"),
+        ]:
+            with self.subTest(query):
+                response = self.client.get(url + query)
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(canonical(response), expected)

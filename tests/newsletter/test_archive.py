@@ -130,6 +130,21 @@ class ArchiveTests(QueryCountMixin, TemporaryMediaTestCase):
         for number in range(10):
             make_roundup([make_article(), make_article()], subject=f"Issue {number}")
 
+    def test_each_archive_page_names_itself_by_number(self):
+        for number in range(20):  # 20 to a page: with self.sent, two pages
+            make_roundup(subject=f"Issue {number}")
+        base = f"{settings.SITE_URL}/newsletter/archive/"
+        for query, expected in [
+            ("", base),
+            ("?page=1", base),
+            ("?page=2", f"{base}?page=2"),
+            ("?page=last", f"{base}?page=2"),
+            ("?page=2&utm_source=x", f"{base}?page=2"),
+        ]:
+            with self.subTest(query):
+                response = self.client.get("/newsletter/archive/" + query)
+                self.assertContains(response, f'<link rel="canonical" href="{expected}">')
+
     def test_query_budgets(self):
         for url in ("/newsletter/archive/", "/newsletter/archive/feed/"):
             with self.subTest(url):
