@@ -222,7 +222,7 @@ class ArticleFeed(SiteLanguageMixin, Feed):
         return {
             # Feed readers show entries away from the site: a relative URL would point
             # at the reader's own host.
-            "content": absolute_urls(article.body_html(), self.item_link(article)),
+            "content": absolute_urls(article.body_html(syndicated=True), self.item_link(article)),
             "authors": [
                 (byline.author.name, absolute(byline.author.get_absolute_url()))
                 for byline in article.feed_bylines

@@ -740,12 +740,18 @@ class Article(RedirectsWhenMoved):
         the article appears (page, cards, share image, structured data, sitemap, feeds)."""
         return shown(self.lead_photo)
 
-    def body_html(self) -> str:
+    def body_html(self, *, syndicated: bool = False) -> str:
+        """The body as readers see it; syndicated: as a feed sends it to other apps, without
+        the photos not cleared for that (Photo.may_redistribute), like the enclosure."""
         # Cleaned again here, not only in save(): rows written by update(), loaddata,
         # imports or migrations never pass through save() (benchmarks/body_html.py).
         photos = {photo.image.url: photo for photo in self.body_photos.all()}
         # A photo whose licence has expired leaves the body with its figure.
-        withdrawn = {url for url, photo in photos.items() if photo.is_withdrawn}
+        withdrawn = {
+            url
+            for url, photo in photos.items()
+            if photo.is_withdrawn or (syndicated and not photo.may_redistribute)
+        }
         return render_body(sanitize_html(self.body), photos, withdrawn=withdrawn)
 
     @property

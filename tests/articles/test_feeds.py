@@ -152,6 +152,37 @@ class FeedTests(QueryCountMixin, TemporaryMediaTestCase):
         entry = self.parse("/feed/").entries[0]
         self.assertEqual(entry.get("enclosures", []), [])
 
+    def test_body_figures_not_cleared_for_redistribution_stay_out_of_the_content(self):
+        # "May the image go into newsletters and feeds sent to others?" holds for the
+        # body's figures as for the enclosure: a reader's feed app shows them away from
+        # the site, where the licence may not reach.
+        cleared = make_photo(creator=make_creator("Jo Ng"), may_redistribute=True)
+        not_cleared = make_photo(creator=make_creator("Ed Lee"))
+        article = make_article(
+            headline="Figures",
+            body=(
+                "<p>Before.</p>"
+                f'<figure class="image"><img src="{cleared.image.url}" alt="Cleared">'
+                "<figcaption>A cleared caption.</figcaption></figure>"
+                f'<figure class="image"><img src="{not_cleared.image.url}" alt="Not cleared">'
+                "<figcaption>A caption of its own.</figcaption></figure>"
+                f'<p>Inline <img src="{not_cleared.image.url}" alt="Inline"> after.</p>'
+            ),
+        )
+        for url in ("/feed/", "/feed/atom/"):
+            with self.subTest(url):
+                (entry,) = [e for e in self.parse(url).entries if e.title == "Figures"]
+                content = entry.content[0].value
+                self.assertIn(cleared.image.url, content)
+                self.assertIn("A cleared caption.", content)
+                self.assertNotIn(not_cleared.image.url, content)
+                self.assertNotIn("A caption of its own.", content)
+                self.assertIn("Inline  after.", content)
+        # The site itself shows every figure.
+        page = self.client.get(article.get_absolute_url())
+        self.assertContains(page, "A caption of its own.")
+        self.assertContains(page, 'alt="Inline"')
+
     def test_unknown_subject_is_404(self):
         for url in ("/section/nowhere/feed/", "/topic/nothing/feed/atom/", "/authors/x/feed/"):
             with self.subTest(url):
@@ -293,9 +324,10 @@ class AbsoluteUrlsInFeedContentTests(TemporaryMediaTestCase):
     @classmethod
     def setUpTestData(cls):
         make_site()
-        cls.figure_photo = make_photo(creator=make_creator("Jane Doe"))
+        cls.figure_photo = make_photo(creator=make_creator("Jane Doe"), may_redistribute=True)
         cls.figure_photo.make_renditions()
-        cls.other_photo = make_photo()  # no renditions yet: the original is shown
+        # No renditions yet: the original is shown.
+        cls.other_photo = make_photo(may_redistribute=True)
         cls.article = make_article(
             body=(
                 f'<p>See <a href="/section/europe/">Europe</a>, <a href="#notes">notes</a>, '
