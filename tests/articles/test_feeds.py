@@ -1,6 +1,7 @@
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
 import feedparser
 from django.conf import settings
@@ -95,6 +96,24 @@ class FeedTests(QueryCountMixin, TemporaryMediaTestCase):
     def test_atom_entry_has_update_date(self):
         entry = self.parse("/feed/atom/").entries[0]
         self.assertTrue(entry.updated_parsed)
+
+    def test_atom_names_an_author_for_entries_without_a_byline(self):
+        # RFC 4287: a feed names an author unless every entry does. A live article can
+        # lack a byline (a row written past the admin's checks): that made the feed invalid.
+        make_article(headline="No byline")
+        root = ElementTree.fromstring(self.client.get("/feed/atom/").content)
+        atom = "{http://www.w3.org/2005/Atom}"
+        self.assertEqual(root.findtext(f"{atom}author/{atom}name"), "The Meridian")
+        (entry,) = [
+            e for e in root.iter(f"{atom}entry") if e.findtext(f"{atom}title") == "No byline"
+        ]
+        self.assertIsNone(entry.find(f"{atom}author"))
+        # Entries with bylines still name their own authors.
+        (entry,) = [e for e in root.iter(f"{atom}entry") if e.findtext(f"{atom}title") == HOSTILE]
+        self.assertEqual(
+            [name.text for name in entry.iterfind(f"{atom}author/{atom}name")],
+            ["Ana Ruiz", "Ben Okafor"],
+        )
 
     def test_entry_ids_stay_the_same_when_the_slug_changes(self):
         # A slug may change after publication; a new id would be a new entry to readers.
