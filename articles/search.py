@@ -105,9 +105,27 @@ def quoted_query(query: str) -> str:
     )
 
 
+# Letters joined by hyphens: "black-sea", "Indo-Pacific" (not "covid-19", "2024-25").
+HYPHENATED = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+
+
+def query_text(text: str) -> str:
+    """What websearch_to_tsquery is given for a reader's query: cleaned and folded, and
+    each hyphenated word outside a phrase made a phrase of its parts ("black-sea" →
+    "black sea" in quotes). PostgreSQL reads "black-sea" as the compound followed by its
+    parts, which a text saying "Black Sea" does not hold; the phrase of the parts matches
+    both spellings, and "-black-sea" leaves out either."""
+    pieces = fold(clean_query(text)).split('"')
+    pieces[::2] = [
+        HYPHENATED.sub(lambda word: f'"{word.group().replace("-", " ")}" ', piece)
+        for piece in pieces[::2]
+    ]
+    return '"'.join(pieces)
+
+
 def search_query(text: str) -> SearchQuery:
     """Web-search syntax: "exact phrase", or, -word."""
-    return SearchQuery(fold(clean_query(text)), search_type="websearch", config=CONFIG)
+    return SearchQuery(query_text(text), search_type="websearch", config=CONFIG)
 
 
 # The headline's words as typed (no stemming, no stop words): what the admin's search
@@ -300,10 +318,11 @@ def ranked_ids(text: str, filters: dict, *, limit: int) -> list[int]:
     (ranked_statements): building and compiling the querysets cost ~1.7 ms of Python per
     search, more than PostgreSQL's part for most words."""
     filters = {name: value for name, value in filters.items() if value is not None}
+    text = query_text(text)
     in_head, walk = ranked_statements(tuple(sorted(filters)), "-" in text, limit)
     values = {
         **filters,
-        "text": fold(clean_query(text)),
+        "text": text,
         # now: as live() would, once for both statements.
         "now": timezone.now(),
     }
@@ -317,7 +336,7 @@ def ranked_ids(text: str, filters: dict, *, limit: int) -> list[int]:
 
 
 # Stand-ins the statements are compiled with; each becomes a named placeholder. Values no
-# real search has: negative ids, a word fold() and clean_query() leave as it is.
+# real search has: negative ids, a word query_text() leaves as it is.
 STAND_INS = {
     "text": "rankedidsstandin",
     "now": datetime.datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=datetime.UTC),
@@ -415,7 +434,7 @@ def snippets(texts: list[str], query: str) -> list[SafeString]:
     """Highlighted excerpts of each text for one query, in a single query to PostgreSQL."""
     if not texts:
         return []
-    folded_query = fold(clean_query(query))
+    folded_query = query_text(query)
     options = (
         f"StartSel={START}, StopSel={STOP}, FragmentDelimiter={GAP}, "
         "MaxFragments=2, MaxWords=30, MinWords=12"

@@ -226,6 +226,21 @@ class SearchTests(QueryCountMixin, TestCase):
             set(headlines(self.get("zurich or malmo"))), {self.zurich.headline, self.malmo.headline}
         )
 
+    def test_a_hyphenated_word_finds_the_words_written_apart_or_hyphenated(self):
+        # PostgreSQL reads "floating-harbour" as the compound followed by its parts, which
+        # a text saying "floating harbour" does not hold: a reader's hyphen found nothing.
+        for q in ["floating-harbour", "Floating-Harbour"]:
+            with self.subTest(q=q):
+                self.assertEqual(headlines(self.get(q)), [self.headline_hit.headline])
+        self.assertEqual(headlines(self.get("harbour-floating")), [])  # still words in a row
+        # The text's own hyphenated word ("twenty-five") is found as before, however typed.
+        for q in ["twenty-five", "twenty five", '"turns twenty-five"', "Öresund -twenty-five"]:
+            with self.subTest(q=q):
+                expected = [] if q.startswith("Ö") else [self.malmo.headline]
+                self.assertEqual(headlines(self.get(q)), expected)
+        # A minus before one leaves out the phrase.
+        self.assertEqual(headlines(self.get("busan -floating-harbour")), [self.body_hit.headline])
+
     def test_a_phrase_in_typographic_quotes_is_a_phrase(self):
         # A phone's "smart" punctuation types these; as words, the query would find the
         # headline whatever their order.
