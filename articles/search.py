@@ -107,6 +107,9 @@ def quoted_query(query: str) -> str:
 
 # Letters joined by hyphens: "black-sea", "Indo-Pacific" (not "covid-19", "2024-25").
 HYPHENATED = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+# Minus signs in a row, spaced or not: PostgreSQL nests a NOT for each, and from 33 on its
+# parser fails ("tsquery stack too small"); a reader typing them means one minus.
+MINUS_RUN = re.compile(r"-(?:\s*-)+")
 
 
 def query_text(text: str) -> str:
@@ -114,8 +117,8 @@ def query_text(text: str) -> str:
     each hyphenated word outside a phrase made a phrase of its parts ("black-sea" →
     "black sea" in quotes). PostgreSQL reads "black-sea" as the compound followed by its
     parts, which a text saying "Black Sea" does not hold; the phrase of the parts matches
-    both spellings, and "-black-sea" leaves out either."""
-    pieces = fold(clean_query(text)).split('"')
+    both spellings, and "-black-sea" leaves out either. Minus signs in a row are one."""
+    pieces = MINUS_RUN.sub("-", fold(clean_query(text))).split('"')
     pieces[::2] = [
         HYPHENATED.sub(lambda word: f'"{word.group().replace("-", " ")}" ', piece)
         for piece in pieces[::2]

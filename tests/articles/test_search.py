@@ -347,6 +347,17 @@ class SearchTests(QueryCountMixin, TestCase):
             with self.subTest(q=q[:20]):
                 response = self.get(q)
                 self.assertNotContains(response, "\x00")
+        # Minus signs in a row (spaced or not) are one minus: PostgreSQL nested a NOT for
+        # each, and from 33 on its parser gave up ("tsquery stack too small", a 500).
+        not_busan = {self.zurich.headline, self.malmo.headline}
+        for q, expected in [
+            ("-" * 200, set()),
+            ("- " * 100, set()),
+            ("-" * 40 + "busan", not_busan),  # as "-busan"
+            ("busan " + "- " * 60 + "engineers", {self.body_hit.headline}),
+        ]:
+            with self.subTest(q=q[:20]):
+                self.assertEqual(set(headlines(self.get(q))), expected)
 
     def test_a_search_that_finds_nothing_says_so(self):
         # An empty page of results is falsy: it once showed the "type a few words" help,
