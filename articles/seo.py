@@ -27,7 +27,9 @@ JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0
 
 def title_tag(title: str, site_name: str) -> str:
     """A page's <title>: the title and the site's name, the name dropped when both would
-    not fit in TITLE_MAX_LENGTH."""
+    not fit in TITLE_MAX_LENGTH; the name alone for an untitled draft's preview."""
+    if not title:
+        return site_name
     with_site = f"{title} — {site_name}"
     return with_site if len(with_site) <= TITLE_MAX_LENGTH else title
 

@@ -503,6 +503,16 @@ class UnpublishedArticleTests(TemporaryMediaTestCase):
         self.assertIn("no-store", response["Cache-Control"])
         self.assertContains(response, "Not yet published")
 
+    def test_preview_of_a_draft_without_a_headline_names_the_gap_in_its_heading(self):
+        # An empty <h1> is an accessibility error (axe: empty-heading) and hides the gap.
+        untitled = make_article(headline="", slug="untitled", status=Article.Status.DRAFT)
+        self.client.force_login(self.staff)
+        response = self.client.get(f"/preview/{untitled.pk}/")
+        self.assertContains(
+            response, '<h1 class="article__headline">No headline yet</h1>', html=True
+        )
+        self.assertContains(response, "<title>The Meridian</title>", html=True)
+
     def test_preview_sends_anonymous_visitors_and_non_staff_to_the_login(self):
         for user in [None, make_user()]:
             with self.subTest(user=user):
