@@ -24,6 +24,7 @@ migrate: install
 # make_renditions queues photos from before renditions existed; `make run`'s worker makes them.
 demo: migrate
 	$(PYTHON) manage.py load_demo
+	$(PYTHON) manage.py load_newsletter_demo
 	$(PYTHON) manage.py make_renditions
 
 # The job worker sends newsletter mail; it runs beside the web server and stops with it.

@@ -2,6 +2,7 @@ import feedparser
 from django.conf import settings
 from django.utils import timezone
 
+from articles import seo
 from newsletter import services
 from newsletter.models import Delivery, Roundup, RoundupItem
 from tests.articles.test_feeds import urls_in
@@ -49,6 +50,30 @@ class ArchiveTests(QueryCountMixin, TemporaryMediaTestCase):
         self.assertLess(page.index("Second pick"), page.index("First pick"))  # editor's order
         self.assertNotContains(response, "Withdrawn piece")
         self.assertContains(response, 'class="newsletter-form"')
+
+    def test_each_issue_page_is_described_by_its_own_intro(self):
+        long_intro = "Ministers met in Vilnius this week.\n\n" + "The talks ran late " * 20
+        issues = {
+            "A busy week": make_roundup([self.first], intro="A busy week.\n\nThree stories."),
+            "A long one": make_roundup([self.first], intro=long_intro),
+            "No intro": make_roundup([self.first], intro=""),
+        }
+        expected = {
+            # Paragraphs joined, then shortened as every page's description is.
+            "A busy week": "A busy week. Three stories.",
+            "A long one": seo.shorten(long_intro),
+            "No intro": "The week in foreign policy.",  # the newsletter's blurb
+        }
+        self.assertTrue(expected["A long one"].endswith("…"))
+        for name, roundup in issues.items():
+            with self.subTest(name):
+                response = self.client.get(roundup.get_absolute_url())
+                self.assertContains(
+                    response, f'<meta name="description" content="{expected[name]}">', html=True
+                )
+                self.assertContains(
+                    response, f'<meta property="og:description" content="{expected[name]}">'
+                )
 
     def test_a_retry_of_failed_copies_keeps_the_issue_in_the_archive(self):
         # Retrying marks it "sending" again: readers already had it, and lost it from the
