@@ -159,6 +159,17 @@ def skip_shared_caches() -> None:
         state["skip"] = True
 
 
+def changes_by_itself_at(moment) -> None:
+    """This page changes by itself at moment (a datetime), with no write to bump the
+    version: the news sitemap, when its oldest article leaves the 48-hour window. It is
+    kept no longer, here or by browsers and CDNs. Not a site-wide horizon
+    (register_next_change()): articles age out all day, and each would end every page."""
+    state = _request_state.get()
+    if state is not None and moment is not None:
+        at = moment.timestamp()
+        state["changes_at"] = min(state.get("changes_at", at), at)
+
+
 def computed_once(state: dict, name: str, compute):
     """compute() for a request that skips the shared caches, once per request: a share
     link's page read the site chrome twice (its head, then base.html), four queries each."""
@@ -408,10 +419,13 @@ def _code_digest() -> str:
     return digest.hexdigest()[:16]
 
 
-def lifetime(version: ContentVersion, now: float) -> int:
+def lifetime(version: ContentVersion, now: float, changes_at: float | None = None) -> int:
+    """Seconds a page may be kept: capped by the site's next change by itself and by
+    the page's own (changes_by_itself_at())."""
     seconds = settings.PAGE_CACHE_SECONDS
-    if version.next_change is not None:
-        seconds = min(seconds, int(version.next_change - now))
+    for moment in (version.next_change, changes_at):
+        if moment is not None:
+            seconds = min(seconds, int(moment - now))
     return max(seconds, 0)
 
 
@@ -572,8 +586,11 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         if not (state.get("public_view") and not state.get("skip") and storable(request, response)):
             return response
-        seconds = lifetime(version, now)
-        plain, compressed = page_entries(response, version=version, expires=now + seconds)
+        changes_at = state.get("changes_at")
+        seconds = lifetime(version, now, changes_at)
+        plain, compressed = page_entries(
+            response, version=version, expires=now + seconds, changes_at=changes_at
+        )
         entry = compressed if gzipped else plain
         if seconds > 0:
             cache.set_many({base_key: plain, base_key + GZIP_SUFFIX: compressed}, seconds)
@@ -611,7 +628,10 @@ class PageCacheMiddleware:
         # every hit: they shrink towards the next scheduled publish.
         headers = {
             **{name.lower(): (name, value) for name, value in stored},
-            "cache-control": ("Cache-Control", public_cache_control(lifetime(version, now))),
+            "cache-control": (
+                "Cache-Control",
+                public_cache_control(lifetime(version, now, entry.changes_at)),
+            ),
             "etag": ("ETag", entry.etag),
             "x-page-cache": ("X-Page-Cache", verdict),
         }
@@ -633,16 +653,17 @@ class PageEntry:
     etag: str
     content: bytes
     headers: tuple[tuple[str, str], ...]
+    changes_at: float | None = None  # see changes_by_itself_at()
 
 
-def page_entries(response, *, version: ContentVersion, expires: float):
+def page_entries(response, *, version: ContentVersion, expires: float, changes_at=None):
     """The page as stored: as it is, and gzipped for clients that accept it."""
     patch_vary_headers(response, ("Accept-Encoding",))
     headers = tuple(
         (name, value) for name, value in response.items() if name.lower() not in PER_REQUEST_HEADERS
     )
     content = response.content
-    plain = PageEntry(version.token, expires, etag_for(content), content, headers)
+    plain = PageEntry(version.token, expires, etag_for(content), content, headers, changes_at)
     if response.has_header("Content-Encoding") or len(content) < 200:
         return plain, plain
     compressed = gzip.compress(content, compresslevel=6, mtime=0)
@@ -650,7 +671,9 @@ def page_entries(response, *, version: ContentVersion, expires: float):
         return plain, plain
     headers = tuple((name, value) for name, value in headers if name.lower() != "content-length")
     headers += (("Content-Encoding", "gzip"), ("Content-Length", str(len(compressed))))
-    gzipped = PageEntry(version.token, expires, etag_for(compressed), compressed, headers)
+    gzipped = PageEntry(
+        version.token, expires, etag_for(compressed), compressed, headers, changes_at
+    )
     return plain, gzipped
 
 

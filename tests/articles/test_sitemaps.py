@@ -1,6 +1,9 @@
 import datetime
 import xml.etree.ElementTree as ET
+from unittest import mock
 
+from django.core.cache import cache
+from django.test import override_settings
 from django.utils import timezone
 
 from articles import sitemaps
@@ -160,3 +163,52 @@ class SitemapTests(QueryCountMixin, TemporaryMediaTestCase):
         # count, articles (+lead photo)
         with self.assertNumQueries(2):
             self.client.get("/sitemap-articles.xml")
+
+
+def lifetimes(response) -> tuple[int, int]:
+    cache_control = response["Cache-Control"]
+    return (
+        int(cache_control.split("max-age=")[1].split(",")[0]),
+        int(cache_control.split("s-maxage=")[1].split(",")[0]),
+    )
+
+
+@override_settings(PAGE_CACHE_ENABLED=True)
+class NewsSitemapLifetimeTests(TemporaryMediaTestCase):
+    """The news sitemap is cached whole like every public page, but only until its oldest
+    article's 48 hours end: it listed one up to PAGE_CACHE_SECONDS (an hour) past them."""
+
+    @classmethod
+    def setUpTestData(cls):
+        make_site()
+        cls.ageing = make_article(
+            headline="Ageing out",
+            published_at=timezone.now() - sitemaps.NEWS_WINDOW + datetime.timedelta(seconds=60),
+        )
+        make_article(headline="Fresh from the desk")
+
+    def setUp(self):
+        cache.clear()
+
+    def test_an_article_leaves_the_cached_news_sitemap_when_its_48_hours_end(self):
+        first = self.client.get("/sitemap-news.xml")
+        self.assertContains(first, "Ageing out")
+        self.assertEqual(first["X-Page-Cache"], "miss")
+        home = self.client.get("/")
+        for response in (first, self.client.get("/sitemap-news.xml")):
+            max_age, s_maxage = lifetimes(response)
+            self.assertLessEqual(max_age, 60)
+            self.assertLessEqual(s_maxage, 60)
+            self.assertGreater(s_maxage, 0)
+        later = self.ageing.published_at + sitemaps.NEWS_WINDOW + datetime.timedelta(seconds=1)
+        with (
+            mock.patch("django.utils.timezone.now", return_value=later),
+            mock.patch("publication.page_cache.time.time", return_value=later.timestamp()),
+        ):
+            response = self.client.get("/sitemap-news.xml")
+            self.assertEqual(response["X-Page-Cache"], "miss")
+            self.assertNotContains(response, "Ageing out")
+            self.assertContains(response, "Fresh from the desk")
+            # Only this page ends then: the others are kept as long as before.
+            self.assertEqual(self.client.get("/")["X-Page-Cache"], "hit")
+        self.assertEqual(home["X-Page-Cache"], "miss")
