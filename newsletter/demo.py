@@ -19,7 +19,7 @@ ROUNDUPS = [
     {
         "subject": "The week in foreign policy: ceasefires, monitors and money",
         "sent": 7,
-        "intro": "Good morning.\n\nThis week our writers looked at what keeps a ceasefire "
+        "intro": "This week our writers looked at what keeps a ceasefire "
         "holding once the cameras leave, why Europe's defence debate keeps circling one "
         "number, and how Asia's middle powers hedge while Washington's signals blur.",
         "articles": [
@@ -32,7 +32,7 @@ ROUNDUPS = [
     {
         "subject": "The week in foreign policy: sanctions, the Baltic and the Taiwan Strait",
         "sent": 2,
-        "intro": "Good morning.\n\nSanctions fatigue is real, but evasion is the bigger "
+        "intro": "Sanctions fatigue is real, but evasion is the bigger "
         "problem; the Baltic states are writing their own security manual; and the Taiwan "
         "Strait's quietest year still worries planners. Aid agencies, meanwhile, warn of a "
         "funding cliff as the winter appeals open.",
