@@ -4,12 +4,15 @@ The roles are the groups the data migrations create (Editors, Newsletter staff),
 anonymous visitor, a signed-in reader without the staff flag, and a superuser.
 """
 
+import reversion
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import User
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from reversion.models import Version
+from taggit.models import Tag
 
 from newsletter.models import Delivery, ExportLog, Roundup
 from publication.models import Redirect
@@ -79,6 +82,41 @@ EXPECTED_PAGES = {
         "add": {"newsletter.roundup"},
     },
 }
+
+
+# The admin's own views beyond the list, add and change pages (ModelAdmin.get_urls()), by
+# URL name: the staff roles that may use them (the superuser may use all). Every other
+# role is sent to the login page (not staff) or refused with 403, by GET and by POST.
+ADMIN_VIEWS = {
+    "articles_article_tag_suggest": {"editor"},
+    "articles_article_checks": {"editor"},
+    "articles_article_photo_fields": {"editor"},
+    "articles_article_session": {"editor"},
+    "articles_article_lock": {"editor"},
+    "articles_article_take_over": {"editor"},
+    "articles_article_keep": {"editor"},
+    "articles_article_add_preview": {"editor"},
+    "articles_article_preview": {"editor"},
+    "articles_article_autosave": {"editor"},
+    "articles_article_share": {"editor"},
+    "articles_article_release": {"editor"},
+    "articles_article_recoverlist": {"editor"},
+    "articles_article_recover": {"editor"},
+    "articles_article_revision": {"editor"},
+    "articles_sharelink_revoke_one": {"editor"},
+    "publication_photo_withdrawn_original": {"editor"},
+    "taggit_tag_merge_tags": {"editor"},
+    "newsletter_subscriber_export": {"newsletter"},
+    "newsletter_roundup_preview": {"newsletter"},
+    "newsletter_roundup_send_test": {"newsletter"},
+    "newsletter_roundup_send": {"newsletter"},
+    "newsletter_roundup_resume": {"newsletter"},
+    "newsletter_roundup_requeue_interrupted": {"newsletter"},
+}
+# Past the permission check, these answer 404 for the objects here (the photo is not
+# withdrawn: it has no withdrawn original to show).
+NOTHING_THERE = {"publication_photo_withdrawn_original"}
+STANDARD_VIEWS = ("changelist", "add", "history", "delete", "change", "autocomplete")
 
 
 class RoleMatrixTests(TemporaryMediaTestCase):
@@ -191,6 +229,64 @@ class RoleMatrixTests(TemporaryMediaTestCase):
         self.article.refresh_from_db()
         self.assertEqual(self.article.status, "draft")
 
+    def admin_views(self):
+        """(URL name, url) for every view a ModelAdmin adds to the standard pages."""
+        for model, model_admin in admin.site._registry.items():
+            for pattern in model_admin.get_urls():
+                name = pattern.name or ""
+                if not name or name.endswith(STANDARD_VIEWS):
+                    continue
+                instance = model._default_manager.order_by("pk").first()
+                if name == "articles_article_revision":
+                    version = Version.objects.get_for_object(self.article).first()
+                    args = [self.article.pk, version.pk]
+                elif name == "articles_article_recover":
+                    args = [Version.objects.first().pk]
+                elif "<str:fmt>" in str(pattern.pattern):
+                    args = [instance.pk, "html"]
+                elif "<int:pk>" in str(pattern.pattern):
+                    args = [instance.pk]
+                else:
+                    args = []
+                yield name, reverse(f"admin:{name}", args=args)
+
+    def test_every_admin_view_for_every_role(self):
+        # A version of the article, and one of a deleted one, for django-reversion's views.
+        with reversion.create_revision():
+            self.article.save()
+        gone = make_article(status="draft")
+        with reversion.create_revision():
+            gone.save()
+        gone.delete()
+        seen = set()
+        for name, url in self.admin_views():
+            seen.add(name)
+            allowed = {"superuser", *ADMIN_VIEWS.get(name, ())}
+            for role in ROLES:
+                for method in ("get", "post"):
+                    if role in allowed and method == "post":
+                        continue  # a permitted POST would act (send a round-up, take a lock)
+                    with self.subTest(role=role, url=url, method=method):
+                        response = getattr(self.clients[role], method)(url)
+                        user = self.users[role]
+                        if role in allowed:
+                            # Past the permission checks: anything but a refusal (a view
+                            # that takes only POST answers GET with 405).
+                            self.assertNotEqual(response.status_code, 403)
+                            location = response.get("Location", "")
+                            self.assertFalse(location.startswith("/admin/login/"))
+                            if name not in NOTHING_THERE:
+                                self.assertNotEqual(response.status_code, 404)
+                        elif user is None or not user.is_staff:
+                            self.assertEqual(response.status_code, 302)
+                            self.assertTrue(response["Location"].startswith("/admin/login/"))
+                        elif method == "get":  # refused, or a view that takes only POST
+                            self.assertIn(response.status_code, {403, 405})
+                        else:
+                            self.assertEqual(response.status_code, 403)
+        # A new view is added here with the roles that may use it.
+        self.assertEqual(seen, set(ADMIN_VIEWS))
+
     def test_subscriber_export(self):
         url = reverse("admin:newsletter_subscriber_export")
         expected = {"anonymous": 302, "reader": 302, "editor": 403, "newsletter": 200}
@@ -235,3 +331,22 @@ class RoleMatrixTests(TemporaryMediaTestCase):
         self.assertEqual(response.status_code, 302)
         link = self.article.share_links.get(note="check")
         self.assertEqual(link.created_by, self.users["editor"])
+
+
+class TopicMergeTests(TemporaryMediaTestCase):
+    """taggit's merge page, which reads the topics chosen in the list from the session."""
+
+    def test_no_topic_chosen_or_one_deleted_meanwhile_says_so(self):
+        make_article(tags=["Trade"])
+        self.client.force_login(make_user("editor", is_staff=True, groups=["Editors"]))
+        url = reverse("admin:taggit_tag_merge_tags")
+        for chosen in (None, "999999", "x,"):
+            with self.subTest(chosen=chosen):
+                if chosen is not None:
+                    session = self.client.session
+                    session["selected_tag_ids"] = chosen
+                    session.save()
+                response = self.client.post(url, {"new_tag_name": "Trade policy"}, follow=True)
+                self.assertRedirects(response, reverse("admin:taggit_tag_changelist"))
+                self.assertContains(response, "Choose the topics to merge in the list first.")
+        self.assertFalse(Tag.objects.filter(name="Trade policy").exists())
