@@ -100,7 +100,9 @@ def check_serving(base: str, process: subprocess.Popen, log: Path) -> list[psuti
     return tree
 
 
-def check_stopped(process: subprocess.Popen, tree: list[psutil.Process], log: Path) -> None:
+def check_stopped(
+    process: subprocess.Popen, tree: list[psutil.Process], log: Path, *, database_was_up: bool
+) -> None:
     try:
         returncode = process.wait(timeout=STOP_TIMEOUT)
     except subprocess.TimeoutExpired:
@@ -114,19 +116,24 @@ def check_stopped(process: subprocess.Popen, tree: list[psutil.Process], log: Pa
     output = log.read_text(errors="replace")
     if "Stopped worker on all queues" not in output:
         raise Failed("the job worker did not log its clean stop")
-    # The last process using the embedded PostgreSQL stops it (publication/db.py).
-    if not os.environ.get("DATABASE_URL"):
-        pid_file = BASE_DIR / "var" / "pgdata" / "postmaster.pid"
+    # The last process using the embedded PostgreSQL stops it (publication/db.py), unless
+    # something else (a developer's own make run) used it before this one.
+    if not database_was_up:
         deadline = time.monotonic() + 20
-        while pid_file.exists() and time.monotonic() < deadline:
+        while PID_FILE.exists() and time.monotonic() < deadline:
             time.sleep(0.5)
-        if pid_file.exists():
+        if PID_FILE.exists():
             raise Failed("the embedded PostgreSQL still runs after make run ended")
-    print(f"ok  Ctrl-C stopped make run ({returncode}), its worker, runserver and PostgreSQL")
+        print("ok  the embedded PostgreSQL stopped with it")
+    print(f"ok  Ctrl-C stopped make run ({returncode}), its worker and runserver")
+
+
+PID_FILE = BASE_DIR / "var" / "pgdata" / "postmaster.pid"
 
 
 def main() -> int:
     port = free_port()
+    database_was_up = bool(os.environ.get("DATABASE_URL")) or PID_FILE.exists()
     base = f"http://127.0.0.1:{port}"
     env = {key: value for key, value in os.environ.items() if key not in {"PORT", "SITE_URL"}}
     with tempfile.TemporaryDirectory() as folder:
@@ -149,13 +156,15 @@ def main() -> int:
             tree = check_serving(base, process, log)
             print(f"    serving {time.monotonic() - started:.0f} s after make run started")
             os.killpg(process.pid, signal.SIGINT)
-            check_stopped(process, tree, log)
+            check_stopped(process, tree, log, database_was_up=database_was_up)
         except Failed as error:
             print(log.read_text(errors="replace")[-20000:], file=sys.stderr)
             print(f"FAILED: {error}", file=sys.stderr)
             return 1
         finally:
-            if process.poll() is None:
+            if process.poll() is None:  # a failed check: the worker has a session of its own
+                for child in psutil.Process(process.pid).children(recursive=True):
+                    child.kill()
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
     return 0
