@@ -15,19 +15,27 @@ Never in the request: a save queues a job (one insert, on commit, and only when 
 waits), the worker sends it. A CDN that fails or does not answer fails the job, which is
 retried with growing waits; the save never waits for it. Off while `CDN_PURGE_URL` is unset.
 
-The requests are plain HTTP POSTs shaped by settings (docs/deploy.md has Cloudflare,
-bunny.net and Fastly): `CDN_PURGE_URL` for addresses, with `CDN_PURGE_BODY` (JSON in which
-`$URLS` stands for the list), or one request per address where the URL holds `{url}`;
-`CDN_PURGE_ALL_URL` and `CDN_PURGE_ALL_BODY` for everything; `CDN_PURGE_HEADER`
-(`Name: value`) carries the token.
+A deploy changes templates without a content change: `manage.py serve` queues a purge of
+everything as it starts, and `manage.py purge_cdn` sends one at once (docs/deploy.md says
+when each is the right one).
+
+The requests are plain HTTP shaped by settings (docs/deploy.md has Cloudflare, bunny.net and
+Fastly): `CDN_PURGE_URL` for addresses, with `CDN_PURGE_BODY` (JSON in which `$URLS` stands
+for the list), or one request per address where the URL holds `{url}` (the address itself
+when it is all of it: Fastly's `PURGE` method, `CDN_PURGE_METHOD`); `CDN_PURGE_ALL_URL` and
+`CDN_PURGE_ALL_BODY` for everything; `CDN_PURGE_HEADER` (`Name: value`) carries the token.
+CloudFront signs its API requests (AWS SigV4), which no header can: with
+`CDN_CLOUDFRONT_DISTRIBUTION_ID` the purges are invalidations made through boto3 (already
+here for S3 media), with the usual AWS credentials.
 """
 
 import contextlib
 import json
 import logging
 import urllib.request
+import uuid
 from collections.abc import Iterator
-from urllib.parse import quote, urljoin
+from urllib.parse import quote, urljoin, urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -53,7 +61,7 @@ ADDRESSES_PER_REQUEST = 30
 
 
 def enabled() -> bool:
-    return bool(settings.CDN_PURGE_URL)
+    return bool(settings.CDN_PURGE_URL or settings.CDN_CLOUDFRONT_DISTRIBUTION_ID)
 
 
 def purge_everything_soon() -> None:
@@ -78,28 +86,62 @@ def purge_everything_soon() -> None:
 
 
 def purge_addresses(addresses: list[str]) -> None:
-    """These files are gone: queue a purge of their addresses (absolute, from SITE_URL
-    when the storage gives a path)."""
+    """These files are gone: queue a purge of their addresses."""
     if not enabled():
         return
+    purge_cdn.defer(urls=absolute(addresses))
+
+
+def absolute(addresses: list[str]) -> list[str]:
+    """Addresses as a CDN's API wants them: from SITE_URL when a storage gives a path."""
     base = settings.SITE_URL + "/"
-    purge_cdn.defer(urls=[urljoin(base, address) for address in addresses])
+    return [urljoin(base, address) for address in addresses]
 
 
 @app.task(name=PURGE_TASK, queue="cdn", retry=PURGE_RETRY)
 def purge_cdn(*, urls: list[str] | None = None) -> None:
-    """Send the purge (everything when `urls` is None). Any failure raises: retried."""
+    """The job: send the purge (everything when `urls` is None). A failure is retried."""
     if urls is None:
         cache.delete(QUEUED_KEY)
-    sent = 0
-    for request in purge_requests(urls):
-        with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT):
-            sent += 1  # urlopen raises for an error status
+    send_purge(urls)
+
+
+def send_purge(urls: list[str] | None) -> None:
+    """Purge now (everything when `urls` is None); any failure raises."""
+    if settings.CDN_CLOUDFRONT_DISTRIBUTION_ID:
+        sent = invalidate_cloudfront(urls)
+    else:
+        sent = 0
+        for request in purge_requests(urls):
+            with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT):
+                sent += 1  # urlopen raises for an error status
     logger.info(
         "CDN purged %s in %s request(s)",
         "everything" if urls is None else f"{len(urls)} address(es)",
         sent,
     )
+
+
+def invalidate_cloudfront(urls: list[str] | None) -> int:
+    """One CloudFront invalidation of every path (`/*` for everything)."""
+    import boto3  # only where CloudFront is configured
+    from botocore.config import Config
+
+    paths = ["/*"] if urls is None else list(dict.fromkeys(urlsplit(url).path for url in urls))
+    client = boto3.client(
+        "cloudfront",
+        # CloudFront is global; its API signs as us-east-1 (needed with AWS_ENDPOINT_URL_*).
+        region_name="us-east-1",
+        config=Config(connect_timeout=REQUEST_TIMEOUT, read_timeout=REQUEST_TIMEOUT),
+    )
+    client.create_invalidation(
+        DistributionId=settings.CDN_CLOUDFRONT_DISTRIBUTION_ID,
+        InvalidationBatch={
+            "Paths": {"Quantity": len(paths), "Items": paths},
+            "CallerReference": uuid.uuid4().hex,
+        },
+    )
+    return 1
 
 
 def purge_requests(urls: list[str] | None) -> Iterator[urllib.request.Request]:
@@ -115,21 +157,25 @@ def purge_requests(urls: list[str] | None) -> Iterator[urllib.request.Request]:
         )
     elif "{url}" in settings.CDN_PURGE_URL:
         for url in urls:
-            yield post(settings.CDN_PURGE_URL.replace("{url}", quote(url, safe="")), "", headers)
+            # "{url}" alone: the request goes to the address itself (Fastly, Varnish).
+            if settings.CDN_PURGE_URL == "{url}":
+                target = url
+            else:
+                target = settings.CDN_PURGE_URL.replace("{url}", quote(url, safe=""))
+            yield post(target, "", headers, method=settings.CDN_PURGE_METHOD)
     else:
         for start in range(0, len(urls), ADDRESSES_PER_REQUEST):
             batch = json.dumps(urls[start : start + ADDRESSES_PER_REQUEST])
-            yield post(
-                settings.CDN_PURGE_URL, settings.CDN_PURGE_BODY.replace("$URLS", batch), headers
-            )
+            body = settings.CDN_PURGE_BODY.replace("$URLS", batch)
+            yield post(settings.CDN_PURGE_URL, body, headers, method=settings.CDN_PURGE_METHOD)
 
 
-def post(url: str, body: str, headers: dict) -> urllib.request.Request:
+def post(url: str, body: str, headers: dict, method="POST") -> urllib.request.Request:
     if not body:
-        return urllib.request.Request(url, method="POST", headers=headers)
+        return urllib.request.Request(url, method=method, headers=headers)
     return urllib.request.Request(
         url,
         data=body.encode(),
-        method="POST",
+        method=method,
         headers={"Content-Type": "application/json", **headers},
     )

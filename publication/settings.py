@@ -264,8 +264,11 @@ else:
     }
 
 # Purging a CDN in front of the site (publication/cdn.py, docs/deploy.md): off while
-# CDN_PURGE_URL is unset. The job worker sends the requests, never a request of a reader.
+# CDN_PURGE_URL (or, for CloudFront, CDN_CLOUDFRONT_DISTRIBUTION_ID) is unset. The job
+# worker sends the requests, never a request of a reader.
 CDN_PURGE_URL = os.environ.get("CDN_PURGE_URL", "")
+CDN_PURGE_METHOD = os.environ.get("CDN_PURGE_METHOD", "POST")
+CDN_CLOUDFRONT_DISTRIBUTION_ID = os.environ.get("CDN_CLOUDFRONT_DISTRIBUTION_ID", "")
 CDN_PURGE_BODY = os.environ.get("CDN_PURGE_BODY", '{"files": $URLS}')
 CDN_PURGE_ALL_URL = os.environ.get("CDN_PURGE_ALL_URL", "")
 CDN_PURGE_ALL_BODY = os.environ.get("CDN_PURGE_ALL_BODY", '{"purge_everything": true}')
@@ -273,6 +276,11 @@ CDN_PURGE_HEADER = os.environ.get("CDN_PURGE_HEADER", "")
 CDN_PURGE_DELAY_SECONDS = env_int("CDN_PURGE_DELAY_SECONDS", default=10)
 if CDN_PURGE_HEADER and ":" not in CDN_PURGE_HEADER:
     raise ImproperlyConfigured("CDN_PURGE_HEADER must be 'Name: value'.")
+if CDN_PURGE_METHOD not in {"POST", "PURGE"}:
+    raise ImproperlyConfigured("CDN_PURGE_METHOD must be POST or PURGE.")
+# With {url}, CDN_PURGE_URL names one address: "everything" needs an address of its own.
+if "{url}" in CDN_PURGE_URL and not CDN_PURGE_ALL_URL:
+    raise ImproperlyConfigured("CDN_PURGE_ALL_URL must be set when CDN_PURGE_URL holds {url}.")
 for _name, _body in [
     ("CDN_PURGE_BODY", CDN_PURGE_BODY),
     ("CDN_PURGE_ALL_BODY", CDN_PURGE_ALL_BODY),

@@ -29,10 +29,13 @@ from django.test import (
     override_settings,
 )
 from django.test.utils import CaptureQueriesContext
+from procrastinate.contrib.django.models import ProcrastinateJob
 
 from newsletter.models import Subscriber
 from publication.logs import EMAIL, SIGNED_VALUE, JsonFormatter, redact_emails, scrub
+from publication.management.commands.serve import MIGRATE_LOCK
 from publication.middleware import RequestLogMiddleware
+from publication.models import RENDITIONS_TASK
 from tests.factories import make_article, make_creator, make_photo, make_site
 from tests.newsletter.helpers import signup
 from tests.production.helpers import (
@@ -43,6 +46,7 @@ from tests.production.helpers import (
     run_manage,
     wait_for_http,
 )
+from tests.publication.test_cdn import PurgeAPI
 
 DB_CACHE = {
     "default": {
@@ -467,10 +471,8 @@ def wait_for_text(file, text, *, process, timeout=60):
 class JobOrderTests(TestCase):
     def test_mail_a_reader_waits_for_goes_before_waiting_renditions(self):
         from procrastinate.contrib.django import app
-        from procrastinate.contrib.django.models import ProcrastinateJob
 
         from newsletter.tasks import send_delivery
-        from publication.models import RENDITIONS_TASK
 
         for photo_id in (1, 2):
             app.configure_task(RENDITIONS_TASK).defer(photo_id=photo_id)
@@ -486,6 +488,7 @@ class ServeTests(TransactionTestCase):
 
     def test_gunicorn_and_the_job_worker_serve_pages_hashed_static_files_and_media(self):
         port = free_port()
+        cdn_api = PurgeAPI(self)  # the CDN in front, told to drop the old release's pages
         static_root = Path(tempfile.mkdtemp(prefix="static-"))
         media_root = Path(tempfile.mkdtemp(prefix="media-"))
         self.addCleanup(shutil.rmtree, static_root, ignore_errors=True)
@@ -495,6 +498,8 @@ class ServeTests(TransactionTestCase):
             make_site()
             photo = make_photo(creator=make_creator("Lena Photographer"))
             make_article(lead_photo=photo, featured=True)
+        # No renditions job: its save would queue a CDN purge too, beside the one serve queues.
+        ProcrastinateJob.objects.filter(task_name=RENDITIONS_TASK).delete()
         env = production_env(
             PORT=str(port),
             WEB_CONCURRENCY="1",
@@ -502,9 +507,14 @@ class ServeTests(TransactionTestCase):
             DJANGO_STATIC_ROOT=str(static_root),
             DJANGO_MEDIA_ROOT=str(media_root),
             DJANGO_LOG_LEVEL="INFO",  # the job worker says when it stopped
+            CDN_PURGE_URL=cdn_api.url + "/purge_cache",
+            CDN_PURGE_DELAY_SECONDS="0",
         )
         stdout = self.enterContext(tempfile.TemporaryFile("w+"))
         stderr = self.enterContext(tempfile.TemporaryFile("w+"))
+        # Another app server is migrating: serve waits for it rather than migrate alongside.
+        self.migrate_lock("pg_advisory_lock")
+        self.addCleanup(self.migrate_lock, "pg_advisory_unlock")
         process = subprocess.Popen(
             [sys.executable, MANAGE, "serve"],
             env=env,
@@ -516,6 +526,8 @@ class ServeTests(TransactionTestCase):
         )
         base = f"http://127.0.0.1:{port}"
         try:
+            self.wait_for_waiting_lock(process)
+            self.migrate_lock("pg_advisory_unlock")
             wait_for_http(base + "/healthz", process=process, timeout=120)
             children = [
                 " ".join(child.cmdline()) for child in psutil.Process(process.pid).children()
@@ -526,7 +538,7 @@ class ServeTests(TransactionTestCase):
             self.assertEqual(status, 200)
             css = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', body)
             self.assertIsNotNone(css, body[:2000])
-            # The page with its photo (the original or a rendition, as the worker gets to it).
+            # The page with its photo (the original: no renditions job).
             image = re.search(rb'<img src="(/media/[^"]+)"', body)
             self.assertIsNotNone(image, body[:4000])
             status, headers, _ = fetch(base + image[1].decode())
@@ -547,6 +559,9 @@ class ServeTests(TransactionTestCase):
                 self.assertEqual((status, body), (200, b""), path)
             # Stopped once the job worker is ready (its signal handlers are in place).
             wait_for_text(stdout, "Starting worker", process=process)
+            # The new release's purge of everything, queued by serve, sent by its worker.
+            wait_for_text(stdout, "CDN purged everything", process=process)
+            self.assertEqual(cdn_api.bodies(), [{"purge_everything": True}])
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=60)
@@ -570,3 +585,17 @@ class ServeTests(TransactionTestCase):
             if line["logger"].startswith("gunicorn") and line["level"] != "INFO"
         ]
         self.assertEqual(gunicorn_warnings, [])
+
+    def migrate_lock(self, function):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {function}(hashtextextended(%s, 0))", [MIGRATE_LOCK])
+
+    def wait_for_waiting_lock(self, process, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and process.poll() is None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+                if cursor.fetchone():
+                    return
+            time.sleep(0.2)
+        raise AssertionError(f"serve did not wait for the migration lock ({process.poll()})")

@@ -9,6 +9,11 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from publication import cdn
+
+MIGRATE_LOCK = "serve:migrate"
 
 
 class Command(BaseCommand):
@@ -25,8 +30,20 @@ class Command(BaseCommand):
     def handle(self, *args, no_worker=False, **options):
         if settings.DEBUG:
             raise CommandError("serve runs production settings: set DJANGO_DEBUG=false.")
-        call_command("migrate", interactive=False, verbosity=0)
+        # App servers starting together would each apply the same migrations (and create the
+        # cache table) at once, and all but one fail: the first migrates, the others wait for
+        # it and find nothing left to do.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [MIGRATE_LOCK])
+            try:
+                call_command("migrate", interactive=False, verbosity=0)
+            finally:
+                cursor.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [MIGRATE_LOCK])
         call_command("collectstatic", interactive=False, verbosity=0)
+        # A new release renders pages differently without a content change, and a CDN keeps
+        # the old ones for PAGE_CACHE_S_MAXAGE: a purge of everything is queued for the job
+        # worker (one for a burst of app servers starting, as for a burst of saves).
+        cdn.purge_everything_soon()
         # This process holds the embedded PostgreSQL (when DATABASE_URL is unset) for as
         # long as its children run; they join the same server.
         base = settings.BASE_DIR
