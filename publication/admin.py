@@ -674,6 +674,15 @@ class TopicAdmin(TagAdmin):
             self.message_user(request, "Choose the topics to merge in the list first.", "warning")
             return redirect("admin:taggit_tag_changelist")
         request.session["selected_tag_ids"] = ",".join(map(str, existing))
+        if request.method == "POST":
+            # taggit looks the new name up as typed, but topics are the same whatever their
+            # case (TAGGIT_CASE_INSENSITIVE): "trade" beside "Trade" made a second topic
+            # with the same address, a 500. Merge into the topic that has the name.
+            data = request.POST.copy()
+            name = stored_name(data.get("new_tag_name", ""))
+            same = Tag.objects.filter(name__iexact=name).first() if name else None
+            data["new_tag_name"] = same.name if same else name
+            request.POST = data
         return super().merge_tags_view(request)
 
 

@@ -350,3 +350,22 @@ class TopicMergeTests(TemporaryMediaTestCase):
                 self.assertRedirects(response, reverse("admin:taggit_tag_changelist"))
                 self.assertContains(response, "Choose the topics to merge in the list first.")
         self.assertFalse(Tag.objects.filter(name="Trade policy").exists())
+
+    def test_a_name_that_differs_only_in_case_merges_into_that_topic(self):
+        article = make_article(tags=["Trade", "Tariffs"])
+        self.client.force_login(make_user("editor", is_staff=True, groups=["Editors"]))
+        session = self.client.session
+        session["selected_tag_ids"] = str(Tag.objects.get(name="Tariffs").pk)
+        session.save()
+        url = reverse("admin:taggit_tag_merge_tags")
+        response = self.client.post(url, {"new_tag_name": " trade "})
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(list(article.tags.names()), ["Trade"])
+        self.assertFalse(Tag.objects.filter(name="trade").exists())
+        # Only spaces: taggit's form refuses it, and nothing changes.
+        session = self.client.session
+        session["selected_tag_ids"] = str(Tag.objects.get(name="Trade").pk)
+        session.save()
+        response = self.client.post(url, {"new_tag_name": "   "}, follow=True)
+        self.assertContains(response, "Form is invalid.")
+        self.assertEqual(list(article.tags.names()), ["Trade"])
