@@ -240,6 +240,8 @@ class RoleMatrixTests(TemporaryMediaTestCase):
                 if name == "articles_article_revision":
                     version = Version.objects.get_for_object(self.article).first()
                     args = [self.article.pk, version.pk]
+                elif name == "articles_article_photo_fields":  # a photo's, for the form
+                    args = [self.article.lead_photo.pk]
                 elif name == "articles_article_recover":
                     args = [Version.objects.first().pk]
                 elif "<str:fmt>" in str(pattern.pattern):
