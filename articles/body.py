@@ -135,7 +135,7 @@ def stored_body(body: str) -> str:
 # What CKEditor rewrites when it loads a body, without changing what readers see: it writes
 # <em> as <i> and <b> as <strong>, runs of spaces as one, and stacked styles in its own order
 # (<strong><em>x</em></strong> comes back <i><strong>x</strong></i>). Measured in Chromium.
-# What it drops (a link's title, an h4, a list's start number) is a real change and stays one.
+# It drops nothing the allow-list keeps (publication.html, tests.browser.test_editor_markup).
 INLINE_STYLES = {
     "em": "i",
     "i": "i",

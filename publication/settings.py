@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from publication.db import database_from_env, database_from_url
 from publication.env import env_bool, env_int, env_list
+from publication.html import IMAGE_STYLES, editor_markup_options
 from publication.logs import json_stdout_logging
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -465,30 +466,25 @@ CKEDITOR_5_CONFIGS = {
             "TableCellProperties",
             "CodeBlock",
             "TodoList",
+            # Markup the body's allow-list drops (publication.html), so the editor would
+            # show what the page never does: resized images (a style), tables, page breaks
+            # (a div), indented paragraphs (a style).
+            "ImageResize",
+            "Table",
+            "TableToolbar",
+            "TableCaption",
+            "PageBreak",
+            "IndentBlock",
         ],
-        "heading": {
-            "options": [
-                {"model": "paragraph", "title": "Paragraph", "class": "ck-heading_paragraph"},
-                {
-                    "model": "heading2",
-                    "view": "h2",
-                    "title": "Heading",
-                    "class": "ck-heading_heading2",
-                },
-                {
-                    "model": "heading3",
-                    "view": "h3",
-                    "title": "Subheading",
-                    "class": "ck-heading_heading3",
-                },
-            ]
-        },
         "image": {
             "toolbar": ["imageTextAlternative", "toggleImageCaption"],
             # Block images become <figure> with caption and credit; inline ones could not.
             "insert": {"type": "block"},
+            "styles": {"options": IMAGE_STYLES},
         },
         "link": {"addTargetToExternalLinks": False},
+        # Headings and list options: exactly what the allow-list keeps.
+        **editor_markup_options(),
     },
 }
 
