@@ -48,6 +48,11 @@ def refused_upload(request) -> RefusedUpload | None:
     return placeholder
 
 
+BROKEN_UPLOAD = (
+    "The upload arrived broken (cut off, or not the editor's form). Nothing was stored; try again."
+)
+
+
 def upload_error(message: str, status: int) -> JsonResponse:
     """A failed editor upload, as CKEditor's upload adapter shows it to the writer."""
     return JsonResponse({"error": {"message": message}}, status=status)
@@ -65,8 +70,7 @@ class EditorUploadErrorsMiddleware:
     """
 
     MESSAGES = {
-        400: "The upload arrived broken (cut off or not a form upload). Nothing was stored; "
-        "try again.",
+        400: BROKEN_UPLOAD,
         # The view's own refusals (permission) are JSON already: an HTML 403 is the CSRF check.
         403: "This page is out of date or you were signed out. Nothing was stored; reload "
         "the page (your text is kept in the editor's draft) and sign in again if asked.",

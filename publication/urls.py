@@ -13,6 +13,7 @@ publication_patterns = [
     *[path(name, views.site_icon, {"name": name}) for name in views.ROOT_ICONS],
 ]
 
+handler400 = views.bad_request
 handler500 = views.server_error
 
 urlpatterns = [

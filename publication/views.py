@@ -11,7 +11,7 @@ from axes.utils import reset as reset_login_failures
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.staticfiles import finders
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ImproperlyConfigured, RequestDataTooBig, ValidationError
 from django.core.files.storage import storages
 from django.db import IntegrityError, connections, router, transaction
 from django.http import (
@@ -23,10 +23,11 @@ from django.http import (
     JsonResponse,
 )
 from django.template import loader
+from django.template.defaultfilters import filesizeformat
 from django.templatetags.static import static as static_url
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.views import static
+from django.views import defaults, static
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt, requires_csrf_token
 from django.views.decorators.http import condition, require_POST, require_safe
@@ -36,7 +37,7 @@ from publication.context_processors import cached_site_settings, last_language
 from publication.images import SafeImageFormField
 from publication.logs import redacted_url
 from publication.models import Photo
-from publication.uploads import refused_upload, upload_error
+from publication.uploads import BROKEN_UPLOAD, refused_upload, upload_error
 
 
 @requires_csrf_token
@@ -47,6 +48,26 @@ def server_error(request):
     # A CDN that kept an error page would go on showing it after the fault is fixed.
     add_never_cache_headers(response)
     return response
+
+
+def bad_request(request, exception):
+    """Django's 400, except for a form too large to read: 413, saying so and what to do.
+
+    A multipart form (the article's, which can carry a photo) whose text passes
+    DATA_UPLOAD_MAX_MEMORY_SIZE is only found out while Django reads it, and answered a
+    bare "Bad Request (400)" page: the editor could not tell that nothing was saved, or why.
+    """
+    if isinstance(exception, RequestDataTooBig):
+        limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        message = (
+            f"The form holds more than {limit} of text, the most the site reads, so nothing "
+            "was saved. Go back and shorten it: images belong in uploads, not pasted into "
+            "the text."
+        )
+        response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        add_never_cache_headers(response)
+        return response
+    return defaults.bad_request(request, exception)
 
 
 @require_POST
@@ -63,9 +84,11 @@ def editor_image_upload(request):
         return upload_error("You may not upload images.", 403)
     if refused := refused_upload(request):
         return upload_error(refused.message, 413)
+    if "upload" not in request.FILES:  # a body cut off before the file, or another form
+        return upload_error(BROKEN_UPLOAD, 400)
     field = SafeImageFormField()
     try:
-        image = field.clean(request.FILES.get("upload"))
+        image = field.clean(request.FILES["upload"])
     except ValidationError as error:
         status = 413 if error.code == "too_large" else 400
         return upload_error(" ".join(error.messages), status)

@@ -22,6 +22,7 @@ from tests.factories import (
     article_change_url,
     article_form_data,
     at_once,
+    image_upload,
     make_article,
     make_author,
     make_kind,
@@ -32,6 +33,37 @@ from tests.factories import (
 )
 from tests.production.helpers import MANAGE, production_env
 from tests.publication.test_unique_names import wait_for_blocked_transactions
+
+
+class OversizedFormTests(AdminTestCase):
+    """Text past DATA_UPLOAD_MAX_MEMORY_SIZE in a multipart form (the article's) is found
+    only while Django reads it: it answered a bare "Bad Request (400)" page."""
+
+    @override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=20_480)
+    def test_an_article_form_with_too_much_text_gets_413_saying_nothing_was_saved(self):
+        data = article_form_data(headline="Long read", body="<p>" + "word " * 5000 + "</p>")
+        for files in ({}, {"photo_image": image_upload()}):  # multipart either way
+            with self.subTest(photo=bool(files)):
+                response = self.client.post("/admin/articles/article/add/", {**data, **files})
+                self.assertEqual(response.status_code, 413)
+                self.assertEqual(response["Content-Type"], "text/plain; charset=utf-8")
+                self.assertIn("nothing was saved", response.content.decode())
+                self.assertIn("20.0\xa0KB", response.content.decode())
+        self.assertFalse(Article.objects.filter(headline="Long read").exists())
+
+    @override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=20_480)
+    def test_the_editor_upload_with_too_much_text_gets_json_413(self):
+        response = self.client.post(
+            "/editor/images/", {"upload": image_upload(), "note": "x" * 30_000}
+        )
+        self.assertEqual(response.status_code, 413)
+        self.assertIn("nothing was saved", response.json()["error"]["message"])
+
+    def test_other_bad_requests_keep_djangos_400(self):
+        response = self.client.post(
+            "/admin/articles/article/add/", "x", content_type="multipart/form-data"
+        )
+        self.assertEqual(response.status_code, 400)
 
 
 class CraftedArticleFormTests(AdminTestCase):

@@ -94,7 +94,8 @@ class EditorUploadFailureTests(TemporaryMediaTestCase):
     def test_broken_and_foreign_bodies_get_a_json_400(self):
         for name, (content_type, body) in BROKEN.items():
             with self.subTest(name):
-                self.assertRefused(self.post(content_type, body), 400)
+                message = self.assertRefused(self.post(content_type, body), 400)
+                self.assertNotIn("This field is required", message)  # which field?
 
     def test_a_missing_or_stale_csrf_token_gets_a_json_403(self):
         for token in (None, "x" * 32, "y" * 64):
