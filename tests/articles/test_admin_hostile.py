@@ -6,10 +6,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client, TransactionTestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -32,7 +33,6 @@ from tests.factories import (
     make_user,
 )
 from tests.production.helpers import MANAGE, production_env
-from tests.publication.test_unique_names import wait_for_blocked_transactions
 
 
 class OversizedFormTests(AdminTestCase):
@@ -312,13 +312,29 @@ class SimultaneousNewArticleSlugTests(TransactionTestCase):
                     )
                 )
             if held:
-                wait_for_blocked_transactions(self, 2)
+                self.wait_until_both_wait(processes)
         answers = []
         for process in processes:
             out, err = process.communicate(timeout=120)
             self.assertEqual(process.returncode, 0, err)
             answers.append(json.loads(out.strip().splitlines()[-1]))
         return answers
+
+    def wait_until_both_wait(self, processes):
+        """Until both posts wait for the slug's lock in this test's database. Not a timing
+        assertion: two Django processes may take long to start on a busy machine."""
+        deadline = time.monotonic() + 180
+        with connection.cursor() as cursor:
+            while time.monotonic() < deadline and all(p.poll() is None for p in processes):
+                cursor.execute(
+                    "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'advisory'"
+                    " AND database = (SELECT oid FROM pg_database"
+                    " WHERE datname = current_database())"
+                )
+                if cursor.fetchone()[0] >= 2:
+                    return
+                time.sleep(0.05)
+        self.fail("The two posts never both waited for the save in progress.")
 
     def test_two_posts_of_one_address_at_once_save_one_article_and_name_it_to_the_other(self):
         for held in (True, False):
