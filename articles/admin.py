@@ -14,7 +14,7 @@ from django.db import models, transaction
 from django.db.models import Count, Q
 from django.forms.formsets import all_valid
 from django.forms.models import BaseInlineFormSet, construct_instance, model_to_dict
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import pluralize
@@ -1028,12 +1028,16 @@ class ArticleAdmin(VersionAdmin):
         """Renew (or take, when free) this tab's lock; says who holds it."""
         tab = edit_tab(request.POST)
         lock = EditLock.claim(self.editable_article(request, pk), request.user, tab)
+        if lock is None:
+            raise Http404("This article no longer exists.")
         return JsonResponse(self.lock_state(request, lock, tab))
 
     def take_over_view(self, request, pk):
         article = self.editable_article(request, pk)
         tab = edit_tab(request.POST)
         lock = EditLock.take_over(article, request.user, tab)
+        if lock is None:
+            raise Http404("This article no longer exists.")
         if request.headers.get("X-Requested-With") != "fetch":
             return redirect(reverse("admin:articles_article_change", args=[article.pk]))
         return JsonResponse(self.lock_state(request, lock, tab))
@@ -1142,8 +1146,10 @@ class ArticleAdmin(VersionAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         article = self.get_object(request, object_id)
         context = dict(extra_context or {})
+        lock = None
         if article is not None and self.has_change_permission(request, article):
             lock = EditLock.claim(article, request.user)
+        if lock is not None:
             context["edit_lock"] = self.lock_state(request, lock)
             context["edit_lock_urls"] = {
                 name: reverse(f"admin:articles_article_{name}", args=[article.pk])

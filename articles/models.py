@@ -1229,44 +1229,62 @@ class EditLock(models.Model):
         return self.user_id == user.pk and (not tab or not self.tab or self.tab == tab)
 
     @classmethod
-    def claim(cls, article, user, tab="") -> "EditLock":
-        """Renew this tab's lock, or take a free or expired one; else return the holder's."""
-        now = timezone.now()
-        with transaction.atomic():
-            lock = cls.objects.select_for_update().filter(article=article).first()
-            if lock is None:
-                lock, created = cls.objects.get_or_create(
-                    article=article,
-                    defaults={"user": user, "tab": tab, "since": now, "heartbeat_at": now},
-                )
-                if created:
-                    return lock
-            if lock.belongs_to(user, tab):
-                lock.heartbeat_at, lock.tab = now, tab or lock.tab
-                lock.save(update_fields=["heartbeat_at", "tab"])
-            elif not lock.is_active:
-                # The holder's page may only be asleep: when it wakes it learns the lock
-                # was taken from it and keeps its unsaved changes as a revision.
-                lock.taken_from = lock.user
-                lock.user, lock.tab = user, tab
-                lock.since = lock.heartbeat_at = now
-                lock.save()
-            return lock
+    def claim(cls, article, user, tab="") -> "EditLock | None":
+        """Renew this tab's lock, or take a free or expired one; else return the holder's.
+        None when the article or the editor was deleted meanwhile (see _written)."""
+        return cls._written(cls._claim, article, user, tab)
 
     @classmethod
-    def take_over(cls, article, user, tab="") -> "EditLock":
+    def _claim(cls, article, user, tab):
         now = timezone.now()
-        with transaction.atomic():
-            lock, created = cls.objects.select_for_update().get_or_create(
+        lock = cls.objects.select_for_update().filter(article=article).first()
+        if lock is None:
+            lock, created = cls.objects.get_or_create(
                 article=article,
                 defaults={"user": user, "tab": tab, "since": now, "heartbeat_at": now},
             )
-            if not created and not (lock.user_id == user.pk and lock.tab == tab):
-                # The same editor's other tab loses the lock like another editor would.
-                lock.taken_from = lock.user if lock.is_active else None
-                lock.user, lock.tab, lock.since, lock.heartbeat_at = user, tab, now, now
-                lock.save()
-            return lock
+            if created:
+                return lock
+        if lock.belongs_to(user, tab):
+            lock.heartbeat_at, lock.tab = now, tab or lock.tab
+            lock.save(update_fields=["heartbeat_at", "tab"])
+        elif not lock.is_active:
+            # The holder's page may only be asleep: when it wakes it learns the lock
+            # was taken from it and keeps its unsaved changes as a revision.
+            lock.taken_from = lock.user
+            lock.user, lock.tab = user, tab
+            lock.since = lock.heartbeat_at = now
+            lock.save()
+        return lock
+
+    @classmethod
+    def take_over(cls, article, user, tab="") -> "EditLock | None":
+        return cls._written(cls._take_over, article, user, tab)
+
+    @classmethod
+    def _take_over(cls, article, user, tab):
+        now = timezone.now()
+        lock, created = cls.objects.select_for_update().get_or_create(
+            article=article,
+            defaults={"user": user, "tab": tab, "since": now, "heartbeat_at": now},
+        )
+        if not created and not (lock.user_id == user.pk and lock.tab == tab):
+            # The same editor's other tab loses the lock like another editor would.
+            lock.taken_from = lock.user if lock.is_active else None
+            lock.user, lock.tab, lock.since, lock.heartbeat_at = user, tab, now, now
+            lock.save()
+        return lock
+
+    @staticmethod
+    def _written(write, article, user, tab):
+        """A heartbeat or take-over can race the deletion of its article or editor (an
+        article deleted in another tab, an account removed): the foreign keys are checked
+        at commit, where the lock written for them fails. That is no lock, not an error."""
+        try:
+            with transaction.atomic():
+                return write(article, user, tab)
+        except IntegrityError:
+            return None
 
 
 class WorkingCopy(models.Model):

@@ -1,7 +1,13 @@
+from unittest import mock
+
+from django.contrib.auth.models import User
 from django.db import connection
+from django.test import TransactionTestCase
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
+from articles.admin import ArticleAdmin
 from articles.models import Article, ArticleRevision, EditLock
 from tests.factories import (
     AdminTestCase,
@@ -99,3 +105,45 @@ class EditLockTests(AdminTestCase):
                 for query in queries.captured_queries
             )
         )
+
+
+class LockOfDeletedRowsTests(TransactionTestCase):
+    """A heartbeat racing the deletion of its article or editor: the lock's foreign keys are
+    checked at commit, so the race only shows outside a test transaction."""
+
+    def test_a_lock_for_an_article_or_editor_deleted_meanwhile_is_no_lock(self):
+        article = make_article(status=Article.Status.DRAFT)
+        editor = make_user("bo", is_staff=True, is_superuser=True)
+        deleted_article = make_article(status=Article.Status.DRAFT)
+        Article.objects.filter(pk=deleted_article.pk).delete()
+        deleted_editor = make_user("cy", is_staff=True, is_superuser=True)
+        User.objects.filter(pk=deleted_editor.pk).delete()
+
+        self.assertIsNone(EditLock.claim(deleted_article, editor, "tab-1"))
+        self.assertIsNone(EditLock.take_over(deleted_article, editor, "tab-1"))
+        self.assertIsNone(EditLock.claim(article, deleted_editor, "tab-1"))
+        self.assertIsNone(EditLock.take_over(article, deleted_editor, "tab-1"))
+        self.assertFalse(EditLock.objects.exists())
+        # The same calls for rows that are there still lock.
+        self.assertEqual(EditLock.claim(article, editor, "tab-1").user, editor)
+
+    def test_the_lock_views_answer_404_not_500_when_the_article_goes_mid_request(self):
+        editor = make_user("bo", is_staff=True, is_superuser=True)
+        self.client.force_login(editor)
+        fetch_article = ArticleAdmin.editable_article
+
+        def deleted_meanwhile(admin, request, pk):
+            article = fetch_article(admin, request, pk)
+            Article.objects.filter(pk=pk).delete()  # in another tab, say
+            return article
+
+        for name in ["lock", "take_over"]:
+            with self.subTest(name):
+                article = make_article(status=Article.Status.DRAFT)
+                url = reverse(f"admin:articles_article_{name}", args=[article.pk])
+                with mock.patch.object(ArticleAdmin, "editable_article", deleted_meanwhile):
+                    response = self.client.post(
+                        url, {"edit_tab": "tab-1"}, headers={"x-requested-with": "fetch"}
+                    )
+                self.assertEqual(response.status_code, 404)
+                self.assertFalse(EditLock.objects.exists())
