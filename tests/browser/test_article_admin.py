@@ -1,10 +1,10 @@
 """The editors' admin in Chromium: pre-publish checks, revisions, locks, backups."""
 
-import contextlib
 import datetime
 import re
-import time
+import threading
 from importlib import import_module
+from unittest import mock
 
 from axes.utils import reset as reset_login_failures
 from django.apps import apps as django_apps
@@ -13,7 +13,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client, override_settings
 from django.utils import timezone
-from playwright.sync_api import Error as PlaywrightError
 from reversion.models import Version
 
 from articles.models import Article, ArticleRevision, EditLock, ShareLink, WorkingCopy
@@ -37,8 +36,6 @@ from tests.factories import (
 class EditorsAdminTestCase(BrowserTestCase):
     def setUp(self):
         super().setUp()
-        # Runs last, after every browser context is closed (cleanups run in reverse).
-        self.addCleanup(self.wait_for_server_requests)
         # An earlier TransactionTestCase may have flushed the group its migration made.
         import_module("articles.migrations.0002_editors_group").create_editors_group(
             django_apps, None
@@ -57,31 +54,11 @@ class EditorsAdminTestCase(BrowserTestCase):
             self.csp_violations.append(f"{message.page and message.page.url}: {message.text}")
 
     def tearDown(self):
-        # Heartbeats and autosaves would race the flush too, and a stopped page sends no
-        # release beacon: stop every page's lock script before the pages close.
-        for context in self.browser.contexts:
-            for page in context.pages:
-                # A page still loading or already gone has nothing to stop.
-                with contextlib.suppress(PlaywrightError):
-                    page.evaluate("window.editLock && window.editLock.stop()")
         try:
             if not self.has_failed():
                 self.assertEqual(self.csp_violations, [], "blocked by the admin's CSP")
         finally:
             super().tearDown()
-
-    def wait_for_server_requests(self):
-        """Let requests sent as pages closed (the edit lock's release beacon) finish first:
-        the flush after the test truncates the tables they lock, and the two deadlocked."""
-        with connection.cursor() as cursor:
-            for _ in range(50):
-                time.sleep(0.1)
-                cursor.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND pid <> pg_backend_pid() AND state <> 'idle'"
-                )
-                if not cursor.fetchone()[0]:
-                    return
 
     def log_in(self, user, context=None):
         client = Client()
@@ -608,6 +585,72 @@ class AutosaveTests(EditorsAdminTestCase):
         self.assertFalse(WorkingCopy.objects.exists())
         article.refresh_from_db()
         self.assertEqual(article.headline, "Edited live headline")
+
+
+class TeardownTests(EditorsAdminTestCase):
+    """The flush after a browser test waits for the requests its pages left on the server."""
+
+    def setUp(self):
+        super().setUp()
+        self.late_locks, self.patchers = [], []
+
+    def test_a_heartbeat_the_server_finishes_after_the_page_closed_is_done_before_the_flush(
+        self,
+    ):
+        article = make_article(headline="Open as the test ends", status=Article.Status.DRAFT)
+        self.log_in(self.editor)
+        page = self.page
+        page.goto(self.live_server_url + article_change_url(article))
+        page.wait_for_function("() => window.editLock.beats > 0 && !window.editLock.busy()")
+        # The next heartbeat reaches the server and is held there until the test's teardown
+        # has closed the page and goes on to the flush: then it inserts a lock (the lock is
+        # gone meanwhile), the write that made the flush fail on its foreign keys.
+        arrived, teardown = threading.Event(), threading.Event()
+        claim = EditLock.claim
+
+        def late_claim(article, user, tab=""):
+            arrived.set()
+            teardown.wait(timeout=30)
+            self.late_locks.append(claim(article, user, tab))
+            return self.late_locks[-1]
+
+        def teardown_reached(method):
+            def wrapper(*args, **kwargs):
+                teardown.set()
+                return method(*args, **kwargs)
+
+            return wrapper
+
+        # Whichever the teardown reaches first: the wait for the server, or the flush.
+        server = self.server_thread.httpd
+        self.patchers = [
+            mock.patch.object(EditLock, "claim", late_claim),
+            mock.patch.object(server, "wait_until_idle", teardown_reached(server.wait_until_idle)),
+            mock.patch.object(
+                connection.ops,
+                "execute_sql_flush",
+                teardown_reached(connection.ops.execute_sql_flush),
+            ),
+        ]
+        for patcher in self.patchers:
+            patcher.start()
+        EditLock.objects.all().delete()
+        page.evaluate("window.dispatchEvent(new Event('focus'))")  # asks for the lock at once
+        self.assertTrue(arrived.wait(timeout=30))
+
+    def _fixture_teardown(self):
+        try:
+            super()._fixture_teardown()  # closes the pages, waits for the server, flushes
+        finally:
+            for patcher in self.patchers:
+                patcher.stop()
+        if self.has_failed():
+            return
+        # The held heartbeat wrote its lock while the article was there (one written after
+        # the flush deleted it is None), and the flush then emptied the table.
+        self.assertEqual(len(self.late_locks), 1)
+        self.assertIsNotNone(self.late_locks[0])
+        self.assertFalse(EditLock.objects.exists())
 
 
 class PreviewTests(EditorsAdminTestCase):

@@ -2,14 +2,18 @@
 
 import os
 import shutil
+import socket
 import tempfile
+import threading
 import unittest
 from multiprocessing import util
 from pathlib import Path
 
 from django.contrib.auth.models import User
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test import override_settings, tag
+from django.test.testcases import LiveServerThread
 
 from articles.models import Article, Kind
 from publication.models import Section
@@ -62,8 +66,57 @@ class SharedChromium:
         cls.browser = cls.playwright = None
 
 
+class DrainingServer(ThreadedWSGIServer):
+    """The live server, counting the connections its threads are still serving, so that a
+    test can wait for the requests its closed pages sent (the edit lock's release beacon, a
+    heartbeat on its way) before the flush after the test deletes the rows they write."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.changed = threading.Condition()
+        self.serving = 0
+        self.accepted = set()
+
+    def process_request(self, request, client_address):
+        with self.changed:
+            self.serving += 1
+            self.accepted.add(client_address)
+            self.changed.notify_all()
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self.changed:
+                self.serving -= 1
+                self.accepted.discard(client_address)
+                self.changed.notify_all()
+
+    def wait_until_idle(self, timeout=30):
+        """Return once every connection made so far has been served and closed.
+
+        Connections wait to be accepted in the order they were made, so one more opened
+        now is accepted after every earlier one: once it is, none is left unseen."""
+        with socket.create_connection(self.server_address[:2]) as mark:
+            name = mark.getsockname()
+            with self.changed:
+                if not self.changed.wait_for(lambda: name in self.accepted, timeout):
+                    raise AssertionError("the live server accepted no connection")
+        # Closed without a request: its thread reads nothing and ends.
+        with self.changed:
+            if not self.changed.wait_for(lambda: self.serving == 0, timeout):
+                raise AssertionError(f"{self.serving} request(s) still open on the live server")
+
+
+class DrainingLiveServerThread(LiveServerThread):
+    server_class = DrainingServer
+
+
 @tag("browser")
 class BrowserTestCase(StaticLiveServerTestCase):
+    server_thread_class = DrainingLiveServerThread
+
     @classmethod
     def setUpClass(cls):
         cls.browser = SharedChromium.get()
@@ -110,6 +163,18 @@ class BrowserTestCase(StaticLiveServerTestCase):
             for number, page in enumerate(self.context.pages):
                 page.screenshot(path=ARTIFACTS / f"{self.id()}-{number}.png", full_page=True)
         self.context.close()
+
+    def _fixture_teardown(self):
+        # Django's flush after each test deletes every row in one transaction. A request a
+        # page sent as it closed (the edit lock's release beacon on pagehide) or a heartbeat
+        # still on its way could otherwise insert an edit lock for a user or article the
+        # flush deletes, and the flush's commit then failed on that foreign key, leaving the
+        # rows to the next test. So: close every page this test opened (closing fires their
+        # pagehide), then wait for the live server to have finished every request.
+        for context in list(self.browser.contexts):
+            context.close()
+        self.server_thread.httpd.wait_until_idle()
+        super()._fixture_teardown()
 
 
 def make_article(**overrides):
