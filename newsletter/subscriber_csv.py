@@ -138,6 +138,8 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: list[tuple[int, str, str]] = field(default_factory=list)
+    # Imported with values cut to fit their columns: (line, email, which columns).
+    shortened: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 def subscribers_import(
@@ -153,7 +155,7 @@ def subscribers_import(
     for line_number, raw in rows:
         email = raw_email(raw)
         try:
-            record = import_record(raw)
+            record, cut = import_record(raw)
             record["email"] = normalize_email(record["email"])
             validate_mailing_address(record["email"])
         except RowError as exc:
@@ -164,6 +166,8 @@ def subscribers_import(
             continue
         if "source" not in raw:  # Mailchimp and Ghost exports have no such column
             record["source"] = default_source
+        if cut:
+            report.shortened.append((line_number, record["email"], cut))
         outcome = subscriber_import_one(record)
         setattr(report, outcome, getattr(report, outcome) + 1)
     return report
@@ -257,25 +261,39 @@ def raw_email(values: dict) -> str:
     return values.get("email", "")
 
 
-def import_record(values: dict) -> dict:
-    """Our model's fields from one row, or RowError with the reason."""
+def import_record(values: dict) -> tuple[dict, str]:
+    """Our model's fields from one row and what had to be cut to fit them (the operator is
+    told, to fix it at the source), or RowError with the reason."""
     if not values.get("email", "").strip():
         raise RowError("No email address.")
     name = values.get("name") or " ".join(
         part for part in (values.get("first_name"), values.get("last_name")) if part
     )
-    # Cut once stored (NFC may lengthen a name), then tidied again: a cut may end in a space.
-    length = Subscriber._meta.get_field("name").max_length
+    fitted = {
+        column: fit(column, value)
+        for column, value in [("name", stored_name(name)), ("source", values.get("source") or "")]
+    }
     record = {
         "email": values["email"],
-        "name": stored_name(stored_name(name)[:length]),
         "signed_up_at": parse_when(values.get("signed_up_at"), "signed_up_at"),
         "confirmed_at": parse_when(values.get("confirmed_at"), "confirmed_at"),
         "unsubscribed_at": parse_when(values.get("unsubscribed_at"), "unsubscribed_at"),
-        "source": (values.get("source") or "")[:100],
+        **{column: value for column, (value, _) in fitted.items()},
     }
     record["status"] = import_status(values, record)
-    return record
+    cut = [
+        f"{column} cut to {length} characters" for column, (_, length) in fitted.items() if length
+    ]
+    return record, "; ".join(cut)
+
+
+def fit(column: str, value: str) -> tuple[str, int | None]:
+    """The value cut to its column's length (tidied again: a cut may end in a space), and
+    that length when it had to be cut."""
+    length = Subscriber._meta.get_field(column).max_length
+    if len(value) <= length:
+        return value, None
+    return stored_name(value[:length]), length
 
 
 def import_status(values: dict, record: dict) -> str:

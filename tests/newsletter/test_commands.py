@@ -176,6 +176,23 @@ class ImportCommandTests(CommandTestCase):
         direct.save()
         self.assertEqual(direct.resubscribe_name, "Café")
 
+    def test_values_cut_to_fit_are_imported_and_reported(self):
+        """A name or source longer than its column is imported shortened, and the operator
+        is told which rows lost what; it was cut silently."""
+        out, err = self.import_(
+            "email,name,status,source\n"
+            f"long@example.com,{'Ana ' * 40},confirmed,{'s' * 120}\n"
+            "short@example.com,Ana,confirmed,footer\n"
+        )
+        self.assertIn("2 created", out)
+        self.assertEqual(
+            err,
+            "line 2: long@example.com: imported, name cut to 100 characters; "
+            "source cut to 100 characters.\n",
+        )
+        long = Subscriber.objects.get(email="long@example.com")
+        self.assertEqual((len(long.name), long.name[-3:], long.source), (99, "Ana", "s" * 100))
+
     def test_import_is_idempotent(self):
         self.import_(MAILCHIMP)
         out, _ = self.import_(MAILCHIMP)

@@ -32,3 +32,5 @@ class Command(BaseCommand):
         )
         for line, email, reason in report.rejected:
             self.stderr.write(f"line {line}: {email or '(no address)'}: {reason}")
+        for line, email, cut in report.shortened:
+            self.stderr.write(f"line {line}: {email}: imported, {cut}.")
