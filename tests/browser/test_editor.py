@@ -1,8 +1,5 @@
 import io
-from importlib import import_module
 
-from django.apps import apps as django_apps
-from django.contrib.auth.models import Group, User
 from PIL import Image
 
 from publication.models import Photo
@@ -18,16 +15,7 @@ def jpeg_bytes():
 class ArticleEditorTests(BrowserTestCase):
     def setUp(self):
         super().setUp()
-        # An earlier TransactionTestCase may have flushed the group its migration made.
-        editors_migration = import_module("articles.migrations.0002_editors_group")
-        editors_migration.create_editors_group(django_apps, None)
-        editor = User.objects.create_user("ed", password="a-long-test-password", is_staff=True)
-        editor.groups.add(Group.objects.get(name="Editors"))
-        self.page.goto(self.live_server_url + "/admin/login/")
-        self.page.fill("#id_username", "ed")
-        self.page.fill("#id_password", "a-long-test-password")
-        self.page.click("input[type=submit]")
-        self.page.wait_for_url("**/admin/")
+        self.sign_in_as_editor()
 
     def test_editor_has_no_raw_html_tools_and_uploads_images_as_photos(self):
         self.page.goto(self.live_server_url + "/admin/articles/article/add/")

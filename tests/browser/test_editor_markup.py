@@ -4,11 +4,8 @@ the editor shows is what is stored and rendered."""
 
 import re
 from html.parser import HTMLParser
-from importlib import import_module
 
-from django.apps import apps as django_apps
 from django.conf import settings
-from django.contrib.auth.models import Group, User
 from django.test import SimpleTestCase
 
 from articles.body import comparable_body
@@ -99,17 +96,7 @@ class AllowListTests(SimpleTestCase):
 class EditorMarkupTests(BrowserTestCase):
     def setUp(self):
         super().setUp()
-        # An earlier TransactionTestCase may have flushed the group its migration made.
-        import_module("articles.migrations.0002_editors_group").create_editors_group(
-            django_apps, None
-        )
-        editor = User.objects.create_user("ed", password="a-long-test-password", is_staff=True)
-        editor.groups.add(Group.objects.get(name="Editors"))
-        self.page.goto(self.live_server_url + "/admin/login/")
-        self.page.fill("#id_username", "ed")
-        self.page.fill("#id_password", "a-long-test-password")
-        self.page.click("input[type=submit]")
-        self.page.wait_for_url("**/admin/")
+        self.sign_in_as_editor()
         self.page.goto(self.live_server_url + "/admin/articles/article/add/")
         self.page.locator(".ck-editor__editable").first.wait_for()
 

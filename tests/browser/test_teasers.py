@@ -6,10 +6,12 @@ import socket
 import tempfile
 import threading
 import unittest
+from importlib import import_module
 from multiprocessing import util
 from pathlib import Path
 
-from django.contrib.auth.models import User
+from django.apps import apps as django_apps
+from django.contrib.auth.models import Group, User
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test import override_settings, tag
@@ -137,6 +139,20 @@ class BrowserTestCase(StaticLiveServerTestCase):
         self.test_failed = False
         self.context = self.browser.new_context()
         self.page = self.context.new_page()
+
+    def sign_in_as_editor(self):
+        """A member of the Editors group, "ed", signed in through the admin's login page."""
+        # An earlier TransactionTestCase may have flushed the group its migration made.
+        import_module("articles.migrations.0002_editors_group").create_editors_group(
+            django_apps, None
+        )
+        editor = User.objects.create_user("ed", password="a-long-test-password", is_staff=True)
+        editor.groups.add(Group.objects.get(name="Editors"))
+        self.page.goto(self.live_server_url + "/admin/login/")
+        self.page.fill("#id_username", "ed")
+        self.page.fill("#id_password", "a-long-test-password")
+        self.page.click("input[type=submit]")
+        self.page.wait_for_url("**/admin/")
 
     def _callTestMethod(self, method):
         # unittest runs setUp, the test and tearDown as three parts, each starting with a
