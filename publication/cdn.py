@@ -150,7 +150,7 @@ def purge_requests(urls: list[str] | None) -> Iterator[urllib.request.Request]:
         name, value = settings.CDN_PURGE_HEADER.split(":", 1)
         headers[name.strip()] = value.strip()
     if urls is None:
-        yield post(
+        yield purge_request(
             settings.CDN_PURGE_ALL_URL or settings.CDN_PURGE_URL,
             settings.CDN_PURGE_ALL_BODY,
             headers,
@@ -162,15 +162,17 @@ def purge_requests(urls: list[str] | None) -> Iterator[urllib.request.Request]:
                 target = url
             else:
                 target = settings.CDN_PURGE_URL.replace("{url}", quote(url, safe=""))
-            yield post(target, "", headers, method=settings.CDN_PURGE_METHOD)
+            yield purge_request(target, "", headers, method=settings.CDN_PURGE_METHOD)
     else:
         for start in range(0, len(urls), ADDRESSES_PER_REQUEST):
             batch = json.dumps(urls[start : start + ADDRESSES_PER_REQUEST])
             body = settings.CDN_PURGE_BODY.replace("$URLS", batch)
-            yield post(settings.CDN_PURGE_URL, body, headers, method=settings.CDN_PURGE_METHOD)
+            yield purge_request(
+                settings.CDN_PURGE_URL, body, headers, method=settings.CDN_PURGE_METHOD
+            )
 
 
-def post(url: str, body: str, headers: dict, method="POST") -> urllib.request.Request:
+def purge_request(url: str, body: str, headers: dict, method="POST") -> urllib.request.Request:
     if not body:
         return urllib.request.Request(url, method=method, headers=headers)
     return urllib.request.Request(

@@ -3,12 +3,9 @@
 import datetime
 import json
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.test import Client, TransactionTestCase, override_settings
@@ -32,7 +29,7 @@ from tests.factories import (
     make_site,
     make_user,
 )
-from tests.production.helpers import MANAGE, production_env
+from tests.production.helpers import production_env, start_manage
 
 
 class OversizedFormTests(AdminTestCase):
@@ -301,16 +298,7 @@ class SimultaneousNewArticleSlugTests(TransactionTestCase):
                 hold_lock("article-slug:same-story")
             for tab in (1, 2):
                 script = POST_ARTICLE.format(tab=tab, kind=self.kind.pk, section=self.section.pk)
-                processes.append(
-                    subprocess.Popen(
-                        [sys.executable, MANAGE, "shell", "-c", script],
-                        env=env,
-                        cwd=settings.BASE_DIR,
-                        stdout=subprocess.PIPE,
-                        stderr=subprocess.PIPE,
-                        text=True,
-                    )
-                )
+                processes.append(start_manage("shell", "-c", script, env=env))
             if held:
                 self.wait_until_both_wait(processes)
         answers = []

@@ -63,6 +63,18 @@ def run_manage(*args, env, timeout=120) -> subprocess.CompletedProcess:
     )
 
 
+def start_manage(*args, env) -> subprocess.Popen:
+    """run_manage() without waiting: several at once (simultaneous requests), output piped."""
+    return subprocess.Popen(
+        [sys.executable, MANAGE, *args],
+        env=env,
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def wait_for_http(url: str, *, timeout=60, process=None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

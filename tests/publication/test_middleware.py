@@ -1,8 +1,5 @@
 import json
-import subprocess
-import sys
 
-from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.management import call_command
 from django.db import connection
@@ -21,7 +18,7 @@ from tests.factories import (
     make_site,
     make_user,
 )
-from tests.production.helpers import MANAGE, production_env
+from tests.production.helpers import production_env, start_manage
 
 NO_ITEMS = {"items-TOTAL_FORMS": "0", "items-INITIAL_FORMS": "0"}
 
@@ -151,17 +148,7 @@ class OneAddPerFormAcrossProcessesTests(TransactionTestCase):
                 with connection.cursor() as cursor:  # the other subtest's note of its form
                     cursor.execute(f"DELETE FROM {self.CACHE_TABLE}")
                 env = {**env, "DJANGO_CACHE_LOCATION": self.CACHE_TABLE}
-                processes = [
-                    subprocess.Popen(
-                        [sys.executable, MANAGE, "shell", "-c", POST_ADD_FORM],
-                        env=env,
-                        cwd=settings.BASE_DIR,
-                        stdout=subprocess.PIPE,
-                        stderr=subprocess.PIPE,
-                        text=True,
-                    )
-                    for _ in range(2)
-                ]
+                processes = [start_manage("shell", "-c", POST_ADD_FORM, env=env) for _ in range(2)]
                 answers = []
                 for process in processes:
                     out, err = process.communicate(timeout=120)
