@@ -1,5 +1,6 @@
 """Small helpers that build the records tests need; every default can be overridden."""
 
+import functools
 import io
 import itertools
 import shutil
@@ -353,28 +354,34 @@ class EditorSignedIn:
         self.client.force_login(self.editor)
 
 
-def at_once(count, request):
-    """Call request(client) from count threads released together, each with its own client
-    and database connection, as simultaneous requests from one browser session would be.
-    Returns the answers' status codes."""
-    barrier = threading.Barrier(count)
-    statuses, errors = [], []
+def simultaneously(*calls) -> list:
+    """Run each call in a thread of its own, all released together, each with its own
+    database connection, as gunicorn's workers would answer simultaneous requests.
+    Returns what the calls returned, in the order they finished."""
+    barrier = threading.Barrier(len(calls))
+    results, errors = [], []
 
-    def run():
+    def run(call):
         try:
-            client = Client()
             barrier.wait()
-            statuses.append(request(client).status_code)
+            results.append(call())
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run) for _ in range(count)]
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     if errors:  # pragma: no cover - the failure's own message
         raise errors[0]
-    return statuses
+    return results
+
+
+def at_once(count, request):
+    """request(client) from count simultaneous callers, each with a client of its own, as
+    simultaneous requests from one browser session would be; their status codes."""
+    responses = simultaneously(*(functools.partial(request, Client()) for _ in range(count)))
+    return [response.status_code for response in responses]

@@ -1,7 +1,6 @@
-import threading
+import functools
 from datetime import timedelta
 
-from django.db import connection
 from django.test import (
     RequestFactory,
     SimpleTestCase,
@@ -13,6 +12,7 @@ from django.utils import timezone
 
 from newsletter.models import RateCounter
 from newsletter.request_checks import client_ip, is_same_origin, rate_limit, referer_path
+from tests.factories import simultaneously
 
 
 class ClientIpTests(SimpleTestCase):
@@ -111,20 +111,7 @@ class ConcurrentRateLimitTests(TransactionTestCase):
         }
     )
     def test_simultaneous_hits_let_exactly_the_limit_through(self):
-        # Each thread has its own database connection, as gunicorn's workers would.
-        barrier, results = threading.Barrier(20), []
-
-        def hit():
-            try:
-                barrier.wait()
-                results.append(rate_limit("ip", "203.0.113.9", (5, 3600)))
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=hit) for _ in range(20)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        hit = functools.partial(rate_limit, "ip", "203.0.113.9", (5, 3600))
+        results = simultaneously(*[hit] * 20)
         self.assertEqual(len(results), 20)
         self.assertEqual(results.count(0), 5)

@@ -1,7 +1,6 @@
 import datetime
 import itertools
 import smtplib
-import threading
 
 from asgiref.sync import async_to_sync
 from croniter import croniter
@@ -17,7 +16,7 @@ from newsletter import mail as newsletter_mail
 from newsletter import services, tasks
 from newsletter.models import Delivery, Roundup, RoundupItem, Subscriber
 from publication.models import SiteSettings
-from tests.factories import make_article
+from tests.factories import make_article, simultaneously
 from tests.newsletter.helpers import (
     JobsTestCase,
     confirm_token_in,
@@ -117,23 +116,10 @@ class DeliverySendTests(TestCase):
 
 class SignupRaceTests(JobsTestCase):
     def test_two_identical_signups_at_the_same_moment_make_one_row(self):
-        barrier = threading.Barrier(2)
-        statuses = []
-
         def submit():
-            try:
-                barrier.wait()
-                statuses.append(signup(self.client_class(), "racer@example.com").status_code)
-            finally:
-                connection.close()
+            return signup(self.client_class(), "racer@example.com").status_code
 
-        threads = [threading.Thread(target=submit) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-
-        self.assertEqual(statuses, [302, 302])
+        self.assertEqual(simultaneously(submit, submit), [302, 302])
         self.assertEqual(Subscriber.objects.count(), 1)
         self.assertEqual(Delivery.objects.count(), 1)
 

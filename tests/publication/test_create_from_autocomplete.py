@@ -1,13 +1,18 @@
 """Names typed into an autocomplete box and created there: authors, creators, sources."""
 
-import threading
+import functools
 
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.test import Client, TestCase, TransactionTestCase
 
 from publication.models import Author, Creator, clean_name
-from tests.factories import AdminTestCase, make_author, make_creator, make_user
+from tests.factories import (
+    AdminTestCase,
+    make_author,
+    make_creator,
+    make_user,
+    simultaneously,
+)
 
 CREATOR_URL = "/admin/publication/creator/create-from-autocomplete/"
 AUTHOR_URL = "/admin/publication/author/create-from-autocomplete/"
@@ -137,32 +142,11 @@ class CreateFromAutocompleteTests(AdminTestCase):
 
 class SimultaneousCreationTests(TransactionTestCase):
     def test_two_requests_creating_one_name_at_once_make_one_row(self):
-        barrier = threading.Barrier(4)
-        ids, errors = [], []
-
         def create(typed):
-            try:
-                barrier.wait()
-                ids.append(Creator.objects.named(typed)[0].pk)
-            except Exception as error:  # pragma: no cover - reported below
-                errors.append(error)
-            finally:
-                connection.close()
+            return Creator.objects.named(typed)[0].pk
 
-        threads = [
-            threading.Thread(target=create, args=(name,))
-            for name in [
-                "Shutterstock.com",
-                "shutterstock.com",
-                " Shutterstock.com",
-                "SHUTTERSTOCK.COM",
-            ]
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        self.assertEqual(errors, [])
+        typings = ["Shutterstock.com", "shutterstock.com", " Shutterstock.com", "SHUTTERSTOCK.COM"]
+        ids = simultaneously(*(functools.partial(create, typed) for typed in typings))
         self.assertEqual(len(set(ids)), 1)
         self.assertEqual(Creator.objects.count(), 1)
 
