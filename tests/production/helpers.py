@@ -24,14 +24,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def database_url(alias="default") -> str:
-    """The URL of the (test) database, for a child process."""
+def database_url(alias="default", *, name=None) -> str:
+    """The URL of the (test) database, for a child process; of database name on the same
+    server when given (a copy of it, say)."""
     db = connections[alias].settings_dict
     auth = quote(db["USER"]) + (":" + quote(db["PASSWORD"]) if db["PASSWORD"] else "")
-    host = db["HOST"]
+    host, port, name = db["HOST"], db["PORT"], quote(name or db["NAME"])
     if host.startswith("/"):  # a Unix socket directory (the embedded server)
-        return f"postgres://{auth}@/{quote(db['NAME'])}?host={quote(host)}"
-    return f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{quote(db['NAME'])}"
+        port_query = f"port={port}&" if port else ""
+        return f"postgres://{auth}@/{name}?{port_query}host={quote(host)}"
+    return f"postgres://{auth}@{host}:{port or 5432}/{name}"
 
 
 def production_env(**overrides) -> dict:

@@ -17,6 +17,7 @@ from tests.factories import exif_jpeg_bytes, make_article, make_site
 from tests.production.helpers import (
     BUCKET,
     bucket_storage_options,
+    database_url,
     free_port,
     make_bucket,
     production_env,
@@ -169,19 +170,15 @@ class ReplicaRouterTests(SimpleTestCase):
     databases = {"default"}
 
     def test_public_reads_use_the_replica_and_everything_else_the_primary(self):
-        from tests.production.helpers import database_url
-
         primary = copy_database(self, "primary")
         replica = copy_database(self, "replica")
         with maintenance_cursor(replica) as cursor:
             cursor.execute("INSERT INTO auth_group (name) VALUES ('Replica Gazette')")
         with maintenance_cursor(primary) as cursor:
             cursor.execute("INSERT INTO auth_group (name) VALUES ('Primary Herald')")
-        base = database_url().split("?")[0].rsplit("/", 1)[0]
-        query = "?" + database_url().split("?")[1] if "?" in database_url() else ""
         env = production_env(
-            DATABASE_URL=f"{base}/{primary}{query}",
-            DATABASE_REPLICA_URL=f"{base}/{replica}{query}",
+            DATABASE_URL=database_url(name=primary),
+            DATABASE_REPLICA_URL=database_url(name=replica),
             DJANGO_PAGE_CACHE="false",
             # The content version lives in the cache; one process here, so memory will do.
             DJANGO_CACHE_BACKEND="django.core.cache.backends.locmem.LocMemCache",
@@ -252,13 +249,9 @@ class ReplicaSearchTests(SimpleTestCase):
     databases = {"default"}
 
     def test_a_search_page_reads_only_the_replica(self):
-        from tests.production.helpers import database_url
-
         primary = copy_database(self, "search_primary")
-        base, _, query = database_url().partition("?")
-        url = base.rsplit("/", 1)[0] + "/{}" + (f"?{query}" if query else "")
         env = production_env(
-            DATABASE_URL=url.format(primary),
+            DATABASE_URL=database_url(name=primary),
             DJANGO_CACHE_BACKEND="django.core.cache.backends.locmem.LocMemCache",
             DJANGO_PAGE_CACHE="false",
             DJANGO_SSL_REDIRECT="false",
@@ -267,7 +260,7 @@ class ReplicaSearchTests(SimpleTestCase):
         seeded = run_manage("shell", "-c", SEARCH_SEED, env=env)
         self.assertEqual(seeded.returncode, 0, seeded.stderr)
         replica = copy_database(self, "search_replica", source=primary)
-        env["DATABASE_REPLICA_URL"] = url.format(replica)
+        env["DATABASE_REPLICA_URL"] = database_url(name=replica)
         result = run_manage("shell", "-c", SEARCH_CHECKS, env=env)
         self.assertEqual(result.returncode, 0, result.stderr)
         results = json.loads(result.stdout.strip().splitlines()[-1])
@@ -326,12 +319,9 @@ class ReplicaDownTests(SimpleTestCase):
     databases = {"default"}
 
     def test_an_unreachable_replica_is_skipped_and_health_says_degraded(self):
-        from tests.production.helpers import database_url
-
         primary = copy_database(self, "down_primary")
-        base, _, query = database_url().partition("?")
         env = production_env(
-            DATABASE_URL=base.rsplit("/", 1)[0] + f"/{primary}" + (f"?{query}" if query else ""),
+            DATABASE_URL=database_url(name=primary),
             DATABASE_REPLICA_URL=f"postgres://nobody@127.0.0.1:{free_port()}/replica",
             DJANGO_CACHE_BACKEND="django.core.cache.backends.locmem.LocMemCache",
             DJANGO_SSL_REDIRECT="false",

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.db.models.signals import post_migrate
 from django.test import SimpleTestCase, TransactionTestCase, override_settings
 from django.urls import URLResolver
@@ -45,6 +44,7 @@ from tests.factories import (
     make_site,
     make_user,
 )
+from tests.production.helpers import database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -742,10 +742,7 @@ class TwoProcessTests(TransactionTestCase):
         self.article = make_article(headline="Ceasefire talks resume")
 
     def other_process(self, code):
-        db = connection.settings_dict
-        url = f"postgres://{db['USER']}:{db['PASSWORD']}@/{db['NAME']}?host={db['HOST']}"
-        if db["PORT"]:
-            url = url.replace("?host=", f"?port={db['PORT']}&host=")
+        url = database_url()
         env = {
             **os.environ,
             "DJANGO_DEBUG": "true",

@@ -7,10 +7,10 @@ from unittest import mock
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
 from django.test import SimpleTestCase, TestCase
 
 from publication.settings import env_bool, env_int
+from tests.production.helpers import database_url
 
 
 class EnvIntTests(SimpleTestCase):
@@ -91,10 +91,7 @@ class DevelopmentCacheTests(TestCase):
     """`make run` is runserver and a job worker: two processes that must share one cache."""
 
     def development_process(self, code):
-        db = connection.settings_dict
-        url = f"postgres://{db['USER']}:{db['PASSWORD']}@/{db['NAME']}?host={db['HOST']}"
-        if db["PORT"]:
-            url = url.replace("?host=", f"?port={db['PORT']}&host=")
+        url = database_url()
         env = {
             name: value
             for name, value in os.environ.items()
