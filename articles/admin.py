@@ -30,7 +30,12 @@ from taggit.forms import TagWidget
 from taggit.models import Tag
 
 from articles import revisions, search
-from articles.admin_filters import AuthorFilter, TopicFilter, autocomplete_filter_media
+from articles.admin_filters import (
+    AuthorFilter,
+    PhotoUseFilter,
+    TopicFilter,
+    autocomplete_filter_media,
+)
 from articles.body import comparable_body
 from articles.models import (
     LEAD_PHOTO_TEXT_FIELDS,
@@ -638,29 +643,6 @@ class StatusFilter(admin.SimpleListFilter):
             "scheduled": queryset.scheduled,
             "draft": queryset.drafts,
         }.get(self.value(), queryset.all)()
-
-
-class PhotoUseFilter(admin.SimpleListFilter):
-    """Articles showing one photo, reached from the photo's "Used in N articles" link."""
-
-    title = "photo"
-    parameter_name = "photo"
-
-    def photo(self):
-        if not hasattr(self, "_photo"):
-            # Anything but a plausible id shows the whole list, as an unknown value does.
-            pk = typed_id(self.value())
-            self._photo = Photo.objects.filter(pk=pk).first() if pk else None
-        return self._photo
-
-    def lookups(self, request, model_admin):
-        # Only the photo asked for: a choice per photo in the archive would be thousands.
-        photo = self.photo()
-        return [(str(photo.pk), str(photo))] if photo else []
-
-    def queryset(self, request, queryset):
-        photo = self.photo()
-        return queryset.using_photo(photo) if photo else queryset
 
 
 class LeadCreditFilter(admin.SimpleListFilter):

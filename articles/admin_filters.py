@@ -13,28 +13,52 @@ from django.forms import Media
 from taggit.models import Tag
 
 from articles.models import Article, Byline
-from publication.db import typed_id
-from publication.models import Author
+from publication.db import row_with_typed_id
+from publication.models import Author, Photo
 
 
-class AutocompleteFilter(admin.SimpleListFilter):
-    template = "admin/articles/article/autocomplete_filter.html"
-    # Set by subclasses: the model chosen, and the field whose autocomplete view lists it.
+class OneRowFilter(admin.SimpleListFilter):
+    """The articles of one row (an author, a photo...) named by its id: one primary-key
+    lookup, never a choice per row. Subclasses set model and filter(queryset, row)."""
+
     model = None
-    source_field = None
 
     def chosen(self):
         if not hasattr(self, "_chosen"):
             # Not an id (typed or stale): the whole list, as Django's own filters show
             # for an unknown choice.
-            pk = typed_id(self.value())
-            self._chosen = self.model.objects.filter(pk=pk).first() if pk else None
+            self._chosen = row_with_typed_id(self.model.objects.all(), self.value())
         return self._chosen
 
     def lookups(self, request, model_admin):
-        self.admin_site = model_admin.admin_site
         chosen = self.chosen()
         return [(str(chosen.pk), str(chosen))] if chosen else []
+
+    def queryset(self, request, queryset):
+        chosen = self.chosen()
+        return self.filter(queryset, chosen) if chosen else queryset
+
+
+class PhotoUseFilter(OneRowFilter):
+    """Articles showing one photo, reached from the photo's "Used in N articles" link."""
+
+    title = "photo"
+    parameter_name = "photo"
+    model = Photo
+
+    @staticmethod
+    def filter(queryset, photo):
+        return queryset.using_photo(photo)
+
+
+class AutocompleteFilter(OneRowFilter):
+    template = "admin/articles/article/autocomplete_filter.html"
+    # Set by subclasses: the field whose autocomplete view lists the model's rows.
+    source_field = None
+
+    def lookups(self, request, model_admin):
+        self.admin_site = model_admin.admin_site
+        return super().lookups(request, model_admin)
 
     def has_output(self):
         return True
@@ -66,10 +90,6 @@ class AutocompleteFilter(admin.SimpleListFilter):
                 "data-width": "100%",
             },
         )
-
-    def queryset(self, request, queryset):
-        chosen = self.chosen()
-        return self.filter(queryset, chosen) if chosen else queryset
 
 
 class AuthorFilter(AutocompleteFilter):

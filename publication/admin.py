@@ -22,7 +22,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from taggit.admin import TagAdmin
 from taggit.models import Tag
 
-from publication.db import hold_unique_checks, typed_id
+from publication.db import hold_unique_checks, row_with_typed_id, typed_id
 from publication.models import (
     Author,
     AuthorLink,
@@ -301,8 +301,7 @@ class CreatorAdmin(KnownValuesAutocompleteMixin, CreateFromAutocompleteMixin, ad
     def create_from_autocomplete(self, request):
         if "author" not in request.POST:
             return super().create_from_autocomplete(request)
-        author_id = typed_id(request.POST["author"])
-        author = Author.objects.filter(pk=author_id).first() if author_id else None
+        author = row_with_typed_id(Author.objects.all(), request.POST["author"])
         if author is None:
             raise ValidationError("That author no longer exists.", code="missing")
         existed = Creator.objects.filter(author=author).exists()
@@ -593,8 +592,7 @@ class AuthorAdmin(KnownValuesAutocompleteMixin, CreateFromAutocompleteMixin, adm
     def create_from_autocomplete(self, request):
         if "creator" not in request.POST:
             return super().create_from_autocomplete(request)
-        creator_id = typed_id(request.POST["creator"])
-        creator = Creator.objects.filter(pk=creator_id).first() if creator_id else None
+        creator = row_with_typed_id(Creator.objects.all(), request.POST["creator"])
         if creator is None:
             raise ValidationError("That photo credit no longer exists.", code="missing")
         with transaction.atomic():

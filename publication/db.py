@@ -90,6 +90,13 @@ def typed_id(value) -> int | None:
     return None
 
 
+def row_with_typed_id(queryset, value):
+    """The row of queryset whose id value (from a request) names, or None: a value that is
+    no id (typed, crafted or stale) finds nothing instead of raising."""
+    pk = typed_id(value)
+    return queryset.filter(pk=pk).first() if pk else None
+
+
 # PostgreSQL stores moments before year 1 (BC) and after 9999, which Python's datetime
 # cannot hold: a row saved with one could not be read back (every page showing it, a
 # 500). "0001-01-01 00:00" typed in a zone east of UTC is such a moment. A day inside
