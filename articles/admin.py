@@ -56,9 +56,9 @@ from articles.views import render_article_preview
 from publication.admin import (
     BoundedInline,
     KnownValuesOnlyMixin,
+    OrderedListAdmin,
     PhotoAdmin,
     PhotoForm,
-    StoredTextForm,
     TypeToPickMixin,
     type_to_pick_widget,
     zoned_field,
@@ -85,12 +85,8 @@ class TagSuggestWidget(TagWidget):
 
 
 @admin.register(Kind)
-class KindAdmin(admin.ModelAdmin):
-    form = StoredTextForm
-    list_display = ["name", "slug", "order"]
-    list_editable = ["order"]
-    prepopulated_fields = {"slug": ["name"]}
-    search_fields = ["name"]
+class KindAdmin(OrderedListAdmin):
+    pass
 
 
 class CorrectionInline(BoundedInline, admin.TabularInline):

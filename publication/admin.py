@@ -140,13 +140,19 @@ admin.site.index_title = "Write, credit, schedule"
 admin.site.login_form = LoginForm
 
 
-@admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class OrderedListAdmin(admin.ModelAdmin):
+    """For the short lists editors name and put in the order readers see (sections, kinds)."""
+
     form = StoredTextForm
     list_display = ["name", "slug", "order"]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
+
+
+@admin.register(Section)
+class SectionAdmin(OrderedListAdmin):
+    pass
 
 
 class KnownValuesOnlyMixin:
