@@ -1,5 +1,7 @@
 """Small helpers that build the records tests need; every default can be overridden."""
 
+import contextlib
+import datetime
 import functools
 import io
 import itertools
@@ -9,6 +11,7 @@ import tempfile
 import threading
 import zlib
 from pathlib import Path
+from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
@@ -32,6 +35,23 @@ BODY = (
     "<p>Third paragraph closes the argument.</p>"
     "<p>Fourth paragraph, never in the teaser.</p>"
 )
+
+
+@contextlib.contextmanager
+def clock_at(moment):
+    """The site's clocks at moment: Django's now() and the one the page cache's versions
+    and lifetimes are counted on."""
+    with (
+        mock.patch("django.utils.timezone.now", return_value=moment),
+        mock.patch("publication.page_cache.time.time", return_value=moment.timestamp()),
+    ):
+        yield
+
+
+def next_midnight():
+    """The start of tomorrow, in the site's time zone: when a licence of today runs out."""
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time.min))
 
 
 def make_section(name="Europe", **overrides):

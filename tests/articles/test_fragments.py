@@ -3,7 +3,6 @@ version: what an editor saves shows on the next request, and a scheduled article
 time, exactly as if nothing were cached."""
 
 import datetime
-from unittest import mock
 
 from django.utils import timezone
 from taggit.models import Tag
@@ -13,6 +12,7 @@ from publication.models import AuthorLink, SiteSettings
 from publication.page_cache import bump_content_version
 from tests.factories import (
     TemporaryMediaTestCase,
+    clock_at,
     make_article,
     make_author,
     make_creator,
@@ -118,10 +118,7 @@ class ArticlePageFragmentTests(TemporaryMediaTestCase):
         make_article(headline="Embargoed story", published_at=publish_at)
         self.assertNotContains(self.client.get(self.url), "Embargoed story")
         later = publish_at + datetime.timedelta(seconds=1)
-        with (
-            mock.patch("django.utils.timezone.now", return_value=later),
-            mock.patch("publication.page_cache.time.time", return_value=later.timestamp()),
-        ):
+        with clock_at(later):
             self.assertContains(self.client.get(self.url), "Embargoed story")
 
 

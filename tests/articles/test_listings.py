@@ -6,7 +6,6 @@ keep the live rule and the newest-first keyset order."""
 import datetime
 import re
 import threading
-from unittest import mock
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
@@ -20,6 +19,7 @@ from tests.articles.test_views import newer_link, older_link
 from tests.factories import (
     QueryCountMixin,
     TemporaryMediaTestCase,
+    clock_at,
     make_article,
     make_author,
     make_site,
@@ -218,10 +218,7 @@ class ListingPageTests(QueryCountMixin, TemporaryMediaTestCase):
                 self.assertContains(response, "Filler 9")
                 self.assertNotContains(response, "Filler 10")
         later = publish_at + datetime.timedelta(seconds=1)
-        with (
-            mock.patch("django.utils.timezone.now", return_value=later),
-            mock.patch("publication.page_cache.time.time", return_value=later.timestamp()),
-        ):
+        with clock_at(later):
             for url in self.urls:
                 with self.subTest(url=url, at="publish time"):
                     response = self.client.get(url)

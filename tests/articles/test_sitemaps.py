@@ -1,6 +1,5 @@
 import datetime
 import xml.etree.ElementTree as ET
-from unittest import mock
 
 from django.core.cache import cache
 from django.test import override_settings
@@ -12,6 +11,7 @@ from publication.models import Photo
 from tests.factories import (
     QueryCountMixin,
     TemporaryMediaTestCase,
+    clock_at,
     make_article,
     make_author,
     make_creator,
@@ -201,10 +201,7 @@ class NewsSitemapLifetimeTests(TemporaryMediaTestCase):
             self.assertLessEqual(s_maxage, 60)
             self.assertGreater(s_maxage, 0)
         later = self.ageing.published_at + sitemaps.NEWS_WINDOW + datetime.timedelta(seconds=1)
-        with (
-            mock.patch("django.utils.timezone.now", return_value=later),
-            mock.patch("publication.page_cache.time.time", return_value=later.timestamp()),
-        ):
+        with clock_at(later):
             response = self.client.get("/sitemap-news.xml")
             self.assertEqual(response["X-Page-Cache"], "miss")
             self.assertNotContains(response, "Ageing out")

@@ -33,6 +33,7 @@ from publication.page_cache import (
 )
 from tests.factories import (
     TemporaryMediaTestCase,
+    clock_at,
     listing_urls,
     make_article,
     make_author,
@@ -43,6 +44,7 @@ from tests.factories import (
     make_share_link,
     make_site,
     make_user,
+    next_midnight,
 )
 from tests.production.helpers import database_url
 
@@ -630,10 +632,7 @@ class ScheduleTests(PageCacheTestCase):
         self.assertNotContains(self.get("/"), "Embargoed story")
         self.assertEqual(self.get("/")["X-Page-Cache"], "hit")
         later = self.publish_at + datetime.timedelta(seconds=1)
-        with (
-            mock.patch("django.utils.timezone.now", return_value=later),
-            mock.patch("publication.page_cache.time.time", return_value=later.timestamp()),
-        ):
+        with clock_at(later):
             response = self.get("/")
         self.assertContains(response, "Embargoed story")
         self.assertEqual(response["X-Page-Cache"], "miss")
@@ -644,10 +643,7 @@ class ScheduleTests(PageCacheTestCase):
         url = self.photographer.get_absolute_url()
         self.assertNotContains(self.get(url), "Embargoed picture")
         later = self.publish_at + datetime.timedelta(seconds=1)
-        with (
-            mock.patch("django.utils.timezone.now", return_value=later),
-            mock.patch("publication.page_cache.time.time", return_value=later.timestamp()),
-        ):
+        with clock_at(later):
             self.assertContains(self.get(url), "Embargoed picture")
 
 
@@ -671,20 +667,13 @@ class LicenceExpiryTests(PageCacheTestCase):
         for url in urls:
             self.assertContains(self.get(url), self.photo.image.url)
             self.assertEqual(self.get(url)["X-Page-Cache"], "hit")
-        midnight = timezone.make_aware(
-            datetime.datetime.combine(
-                timezone.localdate() + datetime.timedelta(days=1), datetime.time.min
-            )
-        )
+        midnight = next_midnight()
         before = midnight - datetime.timedelta(seconds=1)
         with mock.patch("publication.page_cache.time.time", return_value=before.timestamp()):
             max_age = self.get("/")["Cache-Control"]
         self.assertIn("max-age=1,", max_age)
         later = midnight + datetime.timedelta(seconds=1)
-        with (
-            mock.patch("django.utils.timezone.now", return_value=later),
-            mock.patch("publication.page_cache.time.time", return_value=later.timestamp()),
-        ):
+        with clock_at(later):
             for url in urls:
                 response = self.get(url)
                 self.assertNotContains(response, self.photo.image.url)
@@ -694,18 +683,11 @@ class LicenceExpiryTests(PageCacheTestCase):
     def test_a_cached_feed_drops_the_photo_when_its_licence_runs_out(self):
         self.assertContains(self.get("/feed/"), "<enclosure")
         self.assertEqual(self.get("/feed/")["X-Page-Cache"], "hit")
-        midnight = timezone.make_aware(
-            datetime.datetime.combine(
-                timezone.localdate() + datetime.timedelta(days=1), datetime.time.min
-            )
-        )
+        midnight = next_midnight()
         # Every cached page and fragment ends then, however long its own lifetime.
         self.assertEqual(cache.get(VERSION_KEY).next_change, midnight.timestamp())
         later = midnight + datetime.timedelta(seconds=1)
-        with (
-            mock.patch("django.utils.timezone.now", return_value=later),
-            mock.patch("publication.page_cache.time.time", return_value=later.timestamp()),
-        ):
+        with clock_at(later):
             response = self.get("/feed/")
         self.assertNotContains(response, "<enclosure")
         self.assertEqual(response["X-Page-Cache"], "miss")
@@ -713,16 +695,9 @@ class LicenceExpiryTests(PageCacheTestCase):
     def test_the_credit_page_drops_the_photo_when_its_licence_runs_out(self):
         url = self.photographer.get_absolute_url()
         self.assertContains(self.get(url), "Licensed until today")
-        midnight = timezone.make_aware(
-            datetime.datetime.combine(
-                timezone.localdate() + datetime.timedelta(days=1), datetime.time.min
-            )
-        )
+        midnight = next_midnight()
         later = midnight + datetime.timedelta(seconds=1)
-        with (
-            mock.patch("django.utils.timezone.now", return_value=later),
-            mock.patch("publication.page_cache.time.time", return_value=later.timestamp()),
-        ):
+        with clock_at(later):
             self.assertNotContains(self.get(url), "Licensed until today")
 
 
