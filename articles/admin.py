@@ -1,5 +1,6 @@
 import copy
 import functools
+import secrets
 
 import reversion
 from django import forms
@@ -510,6 +511,12 @@ def edit_tab(data) -> str:
     return typed_text(str(data.get("edit_tab", "")), multiline=False)[:64]
 
 
+def edit_page(data) -> str:
+    """The page load a lock heartbeat or release comes from (the token the change page was
+    rendered with), bounded and cleaned as the tab is."""
+    return typed_text(str(data.get("edit_page", "")), multiline=False)[:32]
+
+
 # How long a new share link works unless the editor chooses otherwise.
 SHARE_LINK_DAYS = 7
 
@@ -1005,7 +1012,8 @@ class ArticleAdmin(VersionAdmin):
     def lock_view(self, request, pk):
         """Renew (or take, when free) this tab's lock; says who holds it."""
         tab = edit_tab(request.POST)
-        lock = EditLock.claim(self.editable_article(request, pk), request.user, tab)
+        article = self.editable_article(request, pk)
+        lock = EditLock.claim(article, request.user, tab, edit_page(request.POST))
         if lock is None:
             raise Http404("This article no longer exists.")
         return JsonResponse(self.lock_state(request, lock, tab))
@@ -1013,7 +1021,7 @@ class ArticleAdmin(VersionAdmin):
     def take_over_view(self, request, pk):
         article = self.editable_article(request, pk)
         tab = edit_tab(request.POST)
-        lock = EditLock.take_over(article, request.user, tab)
+        lock = EditLock.take_over(article, request.user, tab, edit_page(request.POST))
         if lock is None:
             raise Http404("This article no longer exists.")
         if request.headers.get("X-Requested-With") != "fetch":
@@ -1022,12 +1030,7 @@ class ArticleAdmin(VersionAdmin):
 
     def release_view(self, request, pk):
         article = self.editable_article(request, pk)
-        locks = EditLock.objects.filter(article=article, user=request.user)
-        tab = edit_tab(request.POST)
-        if tab:
-            # Closing one tab leaves the lock of the editor's other tab alone.
-            locks = locks.filter(tab__in=[tab, ""])
-        locks.delete()
+        EditLock.release(article, request.user, edit_tab(request.POST), edit_page(request.POST))
         return JsonResponse({"released": True})
 
     def keep_view(self, request, pk):
@@ -1125,10 +1128,12 @@ class ArticleAdmin(VersionAdmin):
         article = self.get_object(request, object_id)
         context = dict(extra_context or {})
         lock = None
+        # This page load's own token: its heartbeats and its release name it (EditLock.page).
+        page = secrets.token_urlsafe(16)
         if article is not None and self.has_change_permission(request, article):
-            lock = EditLock.claim(article, request.user)
+            lock = EditLock.claim(article, request.user, page=page)
         if lock is not None:
-            context["edit_lock"] = self.lock_state(request, lock)
+            context["edit_lock"] = self.lock_state(request, lock) | {"page": page}
             context["edit_lock_urls"] = {
                 name: reverse(f"admin:articles_article_{name}", args=[article.pk])
                 for name in ["lock", "take_over", "keep", "release", "autosave"]

@@ -1202,6 +1202,10 @@ class EditLock(models.Model):
     )
     # The holding tab's random id (kept in its sessionStorage); blank until its first beat.
     tab = models.CharField(max_length=64, blank=True, default="")
+    # The page load holding it (a token the change page is rendered with), so that only that
+    # page's release drops it: after "Save and continue" the old page's release beacon
+    # arrives once the new page of the same tab has claimed the lock. Blank: any page of the tab.
+    page = models.CharField(max_length=32, blank=True, default="")
     since = models.DateTimeField(default=timezone.now)
     heartbeat_at = models.DateTimeField(default=timezone.now)
     # Set on take-over, until the editor who lost the lock has had their changes kept.
@@ -1229,60 +1233,85 @@ class EditLock(models.Model):
         return self.user_id == user.pk and (not tab or not self.tab or self.tab == tab)
 
     @classmethod
-    def claim(cls, article, user, tab="") -> "EditLock | None":
+    def claim(cls, article, user, tab="", page="") -> "EditLock | None":
         """Renew this tab's lock, or take a free or expired one; else return the holder's.
+        A page being rendered (a page token and no tab yet) becomes the lock's page load.
         None when the article or the editor was deleted meanwhile (see _written)."""
-        return cls._written(cls._claim, article, user, tab)
+        return cls._written(cls._claim, article, user, tab, page)
 
     @classmethod
-    def _claim(cls, article, user, tab):
+    def _claim(cls, article, user, tab, page):
         now = timezone.now()
         lock = cls.objects.select_for_update().filter(article=article).first()
         if lock is None:
             lock, created = cls.objects.get_or_create(
                 article=article,
-                defaults={"user": user, "tab": tab, "since": now, "heartbeat_at": now},
+                defaults={
+                    "user": user,
+                    "tab": tab,
+                    "page": page,
+                    "since": now,
+                    "heartbeat_at": now,
+                },
             )
             if created:
                 return lock
         if lock.belongs_to(user, tab):
             lock.heartbeat_at, lock.tab = now, tab or lock.tab
-            lock.save(update_fields=["heartbeat_at", "tab"])
+            # Rendering the page cannot know its tab, so a new page load takes the page over;
+            # a heartbeat names only a page the lock has none for (an older page of the same
+            # tab, still beating while the next one loads, must not get it back).
+            if page and (not tab or not lock.page):
+                lock.page = page
+            lock.save(update_fields=["heartbeat_at", "tab", "page"])
         elif not lock.is_active:
             # The holder's page may only be asleep: when it wakes it learns the lock
             # was taken from it and keeps its unsaved changes as a revision.
             lock.taken_from = lock.user
-            lock.user, lock.tab = user, tab
+            lock.user, lock.tab, lock.page = user, tab, page
+            lock.since = lock.heartbeat_at = now
+            lock.save()
+        elif lock.user_id == user.pk and page and lock.page == page:
+            # This page load was rendered while another tab of the editor held the lock, and
+            # took its page: the holding tab's own page may release it again.
+            lock.page = ""
+            lock.save(update_fields=["page"])
+        return lock
+
+    @classmethod
+    def take_over(cls, article, user, tab="", page="") -> "EditLock | None":
+        return cls._written(cls._take_over, article, user, tab, page)
+
+    @classmethod
+    def _take_over(cls, article, user, tab, page):
+        now = timezone.now()
+        lock, created = cls.objects.select_for_update().get_or_create(
+            article=article,
+            defaults={"user": user, "tab": tab, "page": page, "since": now, "heartbeat_at": now},
+        )
+        if not created and not (lock.user_id == user.pk and lock.tab == tab):
+            # The same editor's other tab loses the lock like another editor would.
+            lock.taken_from = lock.user if lock.is_active else None
+            lock.user, lock.tab, lock.page = user, tab, page
             lock.since = lock.heartbeat_at = now
             lock.save()
         return lock
 
     @classmethod
-    def take_over(cls, article, user, tab="") -> "EditLock | None":
-        return cls._written(cls._take_over, article, user, tab)
-
-    @classmethod
-    def _take_over(cls, article, user, tab):
-        now = timezone.now()
-        lock, created = cls.objects.select_for_update().get_or_create(
-            article=article,
-            defaults={"user": user, "tab": tab, "since": now, "heartbeat_at": now},
-        )
-        if not created and not (lock.user_id == user.pk and lock.tab == tab):
-            # The same editor's other tab loses the lock like another editor would.
-            lock.taken_from = lock.user if lock.is_active else None
-            lock.user, lock.tab, lock.since, lock.heartbeat_at = user, tab, now, now
-            lock.save()
-        return lock
+    def release(cls, article, user, tab, page) -> None:
+        """Drop the lock a closing page holds, and only that: not one a later page load of the
+        same tab (after a save) or another tab or editor has claimed since."""
+        held = cls.objects.filter(article=article, user=user, tab__in=[tab, ""])
+        held.filter(page__in=[page, ""]).delete()
 
     @staticmethod
-    def _written(write, article, user, tab):
+    def _written(write, article, user, tab, page):
         """A heartbeat or take-over can race the deletion of its article or editor (an
         article deleted in another tab, an account removed): the foreign keys are checked
         at commit, where the lock written for them fails. That is no lock, not an error."""
         try:
             with transaction.atomic():
-                return write(article, user, tab)
+                return write(article, user, tab, page)
         except IntegrityError:
             return None
 

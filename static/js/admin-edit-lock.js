@@ -73,9 +73,17 @@
     return input ? input.value : "";
   }
 
+  // The token this page load was rendered with: the lock remembers which page load holds it,
+  // so this page's release cannot drop a lock the next page of this tab (after a save) holds.
+  function pageToken() {
+    var banner = document.querySelector(".edit-lock");
+    return banner ? banner.dataset.page : "";
+  }
+
   function post(url, body) {
     body = body || new FormData();
     body.set("edit_tab", tabId);
+    body.set("edit_page", pageToken());
     return fetch(url, {
       method: "POST",
       body: body,
@@ -238,6 +246,7 @@
         var data = new FormData();
         data.append("csrfmiddlewaretoken", csrfToken());
         data.append("edit_tab", tabId);
+        data.append("edit_page", pageToken());
         navigator.sendBeacon(banner.dataset.releaseUrl, data);
       }
     });

@@ -1,5 +1,7 @@
 """Edit locks belong to a browser tab: the same editor's two tabs never both hold one."""
 
+import re
+
 from articles.models import Article, EditLock
 from tests.factories import (
     AdminTestCase,
@@ -18,11 +20,51 @@ class PerTabLockTests(AdminTestCase):
         super().setUpTestData()
         cls.article = make_article(headline="Original", status=Article.Status.DRAFT)
 
-    def beat(self, tab, name="lock"):
+    def beat(self, tab, name="lock", page=""):
         url = f"/admin/articles/article/{self.article.pk}/{name}/"
-        response = self.client.post(url, {"edit_tab": tab}, headers={"x-requested-with": "fetch"})
+        response = self.client.post(
+            url, {"edit_tab": tab, "edit_page": page}, headers={"x-requested-with": "fetch"}
+        )
         self.assertEqual(response.status_code, 200)
         return response.json()
+
+    def open_page(self):
+        """Render the change page as a browser loads it; returns the page load's token."""
+        response = self.client.get(article_change_url(self.article))
+        page = re.search(r'data-page="([^"]+)"', response.content.decode())[1]
+        self.assertEqual(EditLock.objects.get().page, page)
+        return page
+
+    def test_a_page_closing_after_the_next_page_of_its_tab_loaded_leaves_the_lock(self):
+        """After "Save and continue" the old page's release beacon arrives once the new page
+        has claimed the lock (pagehide fires when the new page is there); it dropped that
+        lock, and until the new page's first heartbeat any editor could take the article."""
+        first = self.open_page()
+        self.beat("tab-a", page=first)
+        data = article_form_data(self.article, headline="Saved", edit_tab="tab-a")
+        data["_continue"] = "Save and continue editing"
+        self.assertEqual(self.client.post(article_change_url(self.article), data).status_code, 302)
+        second = self.open_page()
+        # The old page's last heartbeat, still on its way, does not win the lock back either.
+        self.assertTrue(self.beat("tab-a", page=first)["mine"])
+        self.beat("tab-a", "lock/release", page=first)
+        lock = EditLock.objects.get()
+        self.assertEqual((lock.user, lock.tab, lock.page), (self.superuser, "tab-a", second))
+        self.client.force_login(make_user("bo", is_staff=True, is_superuser=True))
+        self.assertFalse(self.beat("tab-b")["mine"])
+        self.client.force_login(self.superuser)
+        # The page that holds it does drop it.
+        self.beat("tab-a", "lock/release", page=second)
+        self.assertFalse(EditLock.objects.exists())
+
+    def test_closing_the_holding_tab_after_another_tab_of_the_editor_loaded(self):
+        """Tab B's page was rendered while tab A held the lock and took its page; B's first
+        heartbeat gives it back, so closing tab A still frees the article."""
+        self.beat("tab-a", page=self.open_page())
+        page_b = self.open_page()
+        self.assertEqual(self.beat("tab-b", page=page_b)["other_tab"], True)
+        self.beat("tab-a", "lock/release", page="another page of tab A")
+        self.assertFalse(EditLock.objects.exists())
 
     def test_the_second_tab_is_told_and_the_first_keeps_the_lock(self):
         self.assertTrue(self.beat("tab-a")["mine"])

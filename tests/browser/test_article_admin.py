@@ -289,6 +289,40 @@ class TwoEditorsTests(EditorsAdminTestCase):
         self.article.refresh_from_db()
         self.assertEqual(self.article.headline, "The first headline")
 
+    def test_save_and_continue_keeps_the_lock_through_the_old_pages_release(self):
+        """The old page's pagehide beacon reaches the server after the new page's GET took
+        the lock; it deleted it, and the article stood free until the new page's first
+        heartbeat. The new page's heartbeats are held here until that release is done."""
+        page = self.page
+        page.goto(self.url)
+        page.wait_for_function("() => window.editLock.beats > 0 && !window.editLock.busy()")
+        released, held = threading.Event(), []
+        release = EditLock.release
+
+        def noted_release(*args):
+            release(*args)
+            released.set()
+
+        def hold(route):
+            held.append(route)
+
+        page.route("**/lock/", hold)
+        with mock.patch.object(EditLock, "release", noted_release):
+            page.fill("#id_headline", "Saved and still mine")
+            page.click("input[name=_continue]")
+            page.get_by_text("was changed successfully").wait_for()
+            self.assertTrue(released.wait(timeout=10))
+        lock = EditLock.objects.get()
+        self.assertEqual(lock.user, self.editor)
+        self.assertEqual(lock.page, page.locator(".edit-lock").get_attribute("data-page"))
+        # Unrouting lets the held heartbeats go on: the new page holds the lock.
+        page.unroute("**/lock/", hold)
+        page.wait_for_function("() => window.editLock.beats > 0")
+        self.assertTrue(held)
+        # Another editor opening it now is told, and gets a read-only form.
+        self.other_page.goto(self.url)
+        self.other_page.get_by_role("button", name="Take over").wait_for()
+
     def test_a_tab_that_slept_asks_on_waking_turns_read_only_and_keeps_its_changes(self):
         page_a, page_b = self.page, self.other_page
         # The page's own clock: closing the lid is stopping it, so no timer (no heartbeat)
@@ -608,10 +642,10 @@ class TeardownTests(EditorsAdminTestCase):
         arrived, teardown = threading.Event(), threading.Event()
         claim = EditLock.claim
 
-        def late_claim(article, user, tab=""):
+        def late_claim(article, user, tab="", page=""):
             arrived.set()
             teardown.wait(timeout=30)
-            self.late_locks.append(claim(article, user, tab))
+            self.late_locks.append(claim(article, user, tab, page))
             return self.late_locks[-1]
 
         def teardown_reached(method):
