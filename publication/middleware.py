@@ -1,9 +1,11 @@
+import codecs
 import hashlib
 import logging
 import re
 import time
 import unicodedata
 import uuid
+from urllib.parse import unquote_to_bytes
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
@@ -100,6 +102,63 @@ class ControlCharacterMiddleware:
             if REGEX_LOOKUP.search(name):
                 return False
         return True
+
+
+# Django decodes form fields with errors="replace", whatever the request's encoding says;
+# this codec (the request's encoding for multipart bodies) is UTF-8 that ignores that and
+# refuses bytes that are not UTF-8, which Utf8Middleware then answers with a 400.
+STRICT_UTF8 = "meridian_strict_utf_8"
+
+
+def _strict_utf8_codec(name):
+    if name != STRICT_UTF8:
+        return None
+    return codecs.CodecInfo(
+        name=STRICT_UTF8,
+        encode=codecs.utf_8_encode,
+        decode=lambda data, errors="strict": codecs.utf_8_decode(data, "strict", True),
+    )
+
+
+codecs.register(_strict_utf8_codec)
+
+NOT_UTF8 = (
+    "This request held text that is not valid UTF-8 (in its address or a form field), "
+    "so nothing was stored. Send it again as UTF-8, as every browser does."
+)
+
+
+class Utf8Middleware:
+    """Text reaches the site only as UTF-8: a query string or form field holding bytes that
+    are not UTF-8 (raw or percent-encoded) is refused with a 400 before any view sees it.
+
+    Django decodes such bytes to U+FFFD ("\ufffd") and carries on: a signup name was stored
+    as three of them. Browsers send our forms and links as UTF-8, so only a broken or
+    hostile client meets this. JSON bodies (the CSP report) are refused by their own view.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            self.check(request)
+        except UnicodeDecodeError:
+            return HttpResponseBadRequest(NOT_UTF8, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def check(request) -> None:
+        # Percent-decoding the whole string at once is enough: "&", "=" and "+" are ASCII,
+        # which never falls inside a UTF-8 sequence, so it is valid only if every part is.
+        unquote_to_bytes(request.META.get("QUERY_STRING", "").encode("iso-8859-1")).decode()
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return
+        if request.content_type == "application/x-www-form-urlencoded":
+            unquote_to_bytes(request.body).decode()
+        elif request.content_type == "multipart/form-data":
+            request.encoding = STRICT_UTF8
+            request.POST  # noqa: B018 (parses the fields and files here, where the error is caught)
 
 
 class RequestLogMiddleware:

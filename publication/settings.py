@@ -76,6 +76,8 @@ MIDDLEWARE = [
     # Outside every check that may refuse an editor upload, so each refusal is JSON.
     "publication.uploads.EditorUploadErrorsMiddleware",
     "publication.middleware.RequestSizeLimitMiddleware",
+    # Refuses text that is not UTF-8 (form fields, query strings) before anything reads it.
+    "publication.middleware.Utf8Middleware",
     # Whole public pages from the cache, before the rest: see publication/page_cache.py
     # for what a hit skips and why that is safe. It also gives every answer from below
     # without a Cache-Control a deliberate one.

@@ -1,4 +1,5 @@
 import json
+from urllib.parse import urlencode
 
 from django.contrib.messages import get_messages
 from django.core.management import call_command
@@ -102,6 +103,7 @@ class OneAddPerFormTests(AdminTestCase):
 # process, but gunicorn's workers and app servers do not): each process posts the form.
 POST_ADD_FORM = """
 import json
+from urllib.parse import urlencode
 from django.contrib.auth.models import User
 from django.contrib.messages import get_messages
 from django.test import Client
@@ -159,3 +161,104 @@ class OneAddPerFormAcrossProcessesTests(TransactionTestCase):
                 self.assertEqual(answers[0]["location"], answers[1]["location"])
                 notes = sum((answer["messages"] for answer in answers), [])
                 self.assertIn("That form was sent twice; it was saved once.", notes)
+
+
+def multipart(fields: dict[str, bytes], boundary="----utf8") -> tuple[str, bytes]:
+    """A multipart/form-data body with raw bytes as field values (the test client's own
+    encoder writes text, so it cannot send bytes that are not UTF-8)."""
+    body = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+        + value
+        + b"\r\n"
+        for name, value in fields.items()
+    )
+    return f"multipart/form-data; boundary={boundary}", body + f"--{boundary}--\r\n".encode()
+
+
+class NotUtf8Tests(AdminTestCase):
+    """Bytes that are not UTF-8, in any query string or form field, are refused (400) and
+    nothing is stored; Django would decode them to U+FFFD and carry on."""
+
+    # Percent-encoded and raw: a lone continuation byte, a cut-off sequence, an overlong
+    # "/", an encoded surrogate, a byte UTF-8 never uses.
+    BAD = [b"\x80", b"caf\xc3", b"\xc0\xaf", b"\xed\xa0\x80", b"\xff\xfe\xfd"]
+
+    def signup_fields(self, name: bytes) -> dict[str, bytes]:
+        from newsletter.forms import form_token
+
+        return {
+            "email": b"reader@example.org",
+            "name": name,
+            "website": b"",
+            "token": form_token().encode(),
+            "source": b"footer",
+        }
+
+    def assert_refused(self, response):
+        self.assertEqual(response.status_code, 400)
+        self.assertIn(b"not valid UTF-8", response.content)
+
+    def test_a_signup_form_with_a_field_that_is_not_utf8_is_refused_and_stores_nothing(self):
+        from newsletter.models import Subscriber
+        from tests.newsletter.helpers import ORIGIN
+
+        self.client.logout()
+        headers = {"Origin": ORIGIN}
+        for bad in self.BAD:
+            fields = self.signup_fields(bad)
+            for label, (content_type, body) in {
+                "percent-encoded": (
+                    "application/x-www-form-urlencoded",
+                    urlencode(fields).encode(),
+                ),
+                "raw in a urlencoded body": (
+                    "application/x-www-form-urlencoded",
+                    b"&".join(name.encode() + b"=" + value for name, value in fields.items()),
+                ),
+                "multipart": multipart(fields),
+            }.items():
+                with self.subTest(bad=bad, body=label):
+                    response = self.client.post(
+                        "/newsletter/", body, content_type=content_type, headers=headers
+                    )
+                    self.assert_refused(response)
+        self.assertFalse(Subscriber.objects.exists())
+        # The same form with a UTF-8 name (a real U+FFFD too) signs up.
+        fields = self.signup_fields("Zoë \ufffd".encode())
+        response = self.client.post(
+            "/newsletter/",
+            urlencode(fields),
+            content_type="application/x-www-form-urlencoded",
+            headers=headers,
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(Subscriber.objects.get().name, "Zoë \ufffd")
+
+    def test_an_admin_form_with_a_name_that_is_not_utf8_is_refused_and_stores_nothing(self):
+        from publication.models import Creator
+
+        fields = {"name": b"Lena \xff", "slug": b"lena", "kind": b"person", "website": b""}
+        for content_type, body in (
+            ("application/x-www-form-urlencoded", urlencode(fields).encode()),
+            multipart(fields),
+        ):
+            with self.subTest(content_type):
+                response = self.client.post(
+                    "/admin/publication/creator/add/", body, content_type=content_type
+                )
+                self.assert_refused(response)
+        self.assertFalse(Creator.objects.exists())
+
+    def test_the_editor_upload_says_so_in_json(self):
+        content_type, body = multipart({"caption": b"\xc3("})
+        response = self.client.post("/editor/images/", body, content_type=content_type)
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("not valid UTF-8", response.json()["error"]["message"])
+
+    def test_a_query_string_that_is_not_utf8_is_refused_on_public_and_admin_pages(self):
+        for path in ("/search/", "/", "/admin/articles/article/", "/admin/publication/photo/"):
+            for query in ("q=%FF", "q=caf%C3", "page=1&%80=x", "q=%C0%AF"):
+                with self.subTest(path=path, query=query):
+                    self.assert_refused(self.client.get(f"{path}?{query}"))
+            # UTF-8, percent-encoded or not, is read as before.
+            self.assertEqual(self.client.get(f"{path}?q=caf%C3%A9").status_code, 200)
