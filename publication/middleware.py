@@ -5,6 +5,7 @@ import re
 import time
 import unicodedata
 import uuid
+from tempfile import SpooledTemporaryFile
 from urllib.parse import unquote_to_bytes
 
 from csp.middleware import CSPMiddleware
@@ -22,6 +23,7 @@ from django.http import (
 from django.template.defaultfilters import filesizeformat
 from django.urls import Resolver404, is_valid_path, resolve
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import parse_header_parameters
 
 from publication.db import hold_lock
 from publication.logs import redacted_path, request_id_var
@@ -238,8 +240,9 @@ class RequestSizeLimitMiddleware:
     """Refuse oversized bodies with 413 from their Content-Length, before reading them.
 
     Django itself only notices on reading and answers 400. Form posts without files are
-    held to DATA_UPLOAD_MAX_MEMORY_SIZE, uploads to REQUEST_MAX_BODY_BYTES. A body without
-    a Content-Length (chunked) is bounded by the proxy's limit (docs/deploy.md).
+    held to DATA_UPLOAD_MAX_MEMORY_SIZE, uploads to REQUEST_MAX_BODY_BYTES. A chunked body
+    (no Content-Length) has been read up to that limit by ChunkedBodyMiddleware, which
+    gives it the length it has.
     """
 
     def __init__(self, get_response):
@@ -259,14 +262,56 @@ class RequestSizeLimitMiddleware:
             length = int(request.headers.get("content-length") or 0)
         except ValueError:
             return HttpResponseBadRequest("Bad Content-Length.", content_type="text/plain")
-        if request.content_type == "multipart/form-data":
-            limit = settings.REQUEST_MAX_BODY_BYTES
-        else:
-            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        limit = body_limit(request.content_type)
         if limit is not None and length > limit:
             message = f"Request body too large: at most {filesizeformat(limit)}."
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return None
+
+
+def body_limit(content_type: str) -> int | None:
+    """The most bytes a request body of this content type may hold."""
+    if content_type == "multipart/form-data":
+        return settings.REQUEST_MAX_BODY_BYTES
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+class ChunkedBodyMiddleware:
+    """WSGI middleware (publication.wsgi): give Django a chunked request body, which has no
+    Content-Length, as a body with one.
+
+    gunicorn decodes chunked bodies and says the input ends by itself (wsgi.input_terminated),
+    but Django reads only CONTENT_LENGTH bytes: an upload sent chunked to the editor or the
+    admin arrived empty and was answered "no file". The body is read here into a spooled
+    file (on disk past FILE_UPLOAD_MAX_MEMORY_SIZE, as Django's uploads are), at most one
+    byte past the limit of its content type; RequestSizeLimitMiddleware answers a longer
+    one 413 from the length it then has, without reading the rest.
+    """
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        if (
+            "CONTENT_LENGTH" in environ
+            or not environ.get("wsgi.input_terminated")
+            or "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        ):
+            return self.application(environ, start_response)
+        content_type, _ = parse_header_parameters(environ.get("CONTENT_TYPE", ""))
+        limit = body_limit(content_type)
+        with SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE) as body:
+            length = 0
+            while limit is None or length <= limit:
+                piece = environ["wsgi.input"].read(64 * 1024)
+                if not piece:
+                    break
+                body.write(piece)
+                length += len(piece)
+            body.seek(0)
+            # The request (and any upload read from it) is done when the application returns.
+            environ = {**environ, "wsgi.input": body, "CONTENT_LENGTH": str(length)}
+            return self.application(environ, start_response)
 
 
 class SecurityHeadersMiddleware:

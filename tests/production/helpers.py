@@ -1,16 +1,21 @@
 """Helpers for tests that start real processes (gunicorn, redis-server, an S3 server)."""
 
+import atexit
+import http.cookiejar
 import json
 import os
+import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.db import connections
@@ -155,3 +160,104 @@ def bucket_storage_options(endpoint: str, **extra) -> dict:
         "default_acl": None,
         **extra,
     }
+
+
+_collected_static = {}
+
+
+def collected_static() -> str:
+    """A STATIC_ROOT with collectstatic's hashed files (production pages link them), made
+    once per test process."""
+    if "root" not in _collected_static:
+        root = tempfile.mkdtemp(prefix="static-")
+        atexit.register(shutil.rmtree, root, ignore_errors=True)
+        env = production_env(DJANGO_STATIC_ROOT=root)
+        result = run_manage("collectstatic", "--noinput", "-v0", env=env)
+        assert result.returncode == 0, result.stderr
+        _collected_static["root"] = root
+    return _collected_static["root"]
+
+
+def start_gunicorn(test, **env):
+    """gunicorn as `make serve` runs it (gunicorn.conf.py, production settings) on the test
+    database, with media in a temporary folder, stopped after the test (or the test class,
+    when given one): its base URL and its log (a file)."""
+    cleanup = test.addClassCleanup if isinstance(test, type) else test.addCleanup
+    port = free_port()
+    media_root = tempfile.mkdtemp(prefix="media-")
+    cleanup(shutil.rmtree, media_root, ignore_errors=True)
+    environment = production_env(
+        PORT=str(port),
+        SITE_URL=f"http://127.0.0.1:{port}",
+        DJANGO_MEDIA_ROOT=media_root,
+        DJANGO_STATIC_ROOT=collected_static(),
+        WEB_CONCURRENCY="2",
+        **env,
+    )
+    created = run_manage("createcachetable", env=environment)  # the production cache's table
+    assert created.returncode == 0, created.stderr
+    output = tempfile.TemporaryFile("w+")  # noqa: SIM115 (the server's log, read by the test)
+    cleanup(output.close)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "publication.wsgi"],
+        env=environment,
+        stdout=output,
+        stderr=output,
+        cwd=settings.BASE_DIR,
+    )
+    cleanup(process.wait, timeout=30)
+    cleanup(process.terminate)
+    base = f"http://127.0.0.1:{port}"
+    wait_for_http(base + "/healthz", process=process)
+    return base, output
+
+
+def production_superuser(username: str, password: str):
+    """A superuser a production server can sign in: its password hashed with the production
+    hasher (tests hash with MD5, which production does not accept)."""
+    from django.contrib.auth.models import User
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.PBKDF2PasswordHasher"]):
+        return User.objects.create_superuser(username, f"{username}@example.org", password)
+
+
+class Browser:
+    """A signed-in session against a live server, as a browser holds one: cookies kept,
+    redirects not followed, and the CSRF token of the last form fetched."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.cookies = http.cookiejar.CookieJar()
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        self.opener = urllib.request.build_opener(
+            NoRedirect, urllib.request.HTTPCookieProcessor(self.cookies)
+        )
+        self.csrf_token = ""
+
+    def request(self, path, data=None, headers=None, method=None):
+        """(status, headers, body) without raising on 4xx/5xx."""
+        request = urllib.request.Request(
+            self.base + path, data=data, headers=headers or {}, method=method
+        )
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                status, headers, body = response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:
+            status, headers, body = error.code, error.headers, error.read()
+        if token := re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body):
+            self.csrf_token = token[1].decode()
+        return status, headers, body
+
+    def sign_in(self, username, password):
+        self.request("/admin/login/")
+        form = {"username": username, "password": password, "csrfmiddlewaretoken": self.csrf_token}
+        status, _, _ = self.request("/admin/login/", urlencode(form).encode())
+        assert status == 302, f"sign-in answered {status}"
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.cookies)
