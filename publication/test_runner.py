@@ -1,5 +1,7 @@
 import logging
+import pickle
 import tempfile
+import traceback
 import unittest
 
 from django.conf import settings
@@ -60,8 +62,59 @@ class ClearCacheResult(ClearCache, unittest.TextTestResult):
     pass
 
 
+class SubTestReport:
+    """A failed subtest as the main process reports it (name, id, message), without its test
+    case: Django sends the test case whole once the test has ended, and one holding anything
+    that cannot be pickled (a test client that has served a request) made the run end in a
+    MaybeEncodingError that named no test."""
+
+    def __init__(self, subtest):
+        self.description = str(subtest)
+        self.short_description = subtest.shortDescription()
+        self.failureException = subtest.failureException
+
+    def __str__(self):
+        return self.description
+
+    def shortDescription(self):
+        return self.short_description
+
+
+class UnpicklableError(Exception):
+    """Stands in for an exception the parallel runner could not send to the main process."""
+
+
+def picklable_error(err):
+    """err (an exc_info tuple), or a stand-in the main process can receive, carrying the
+    whole traceback as text. Django's runner stopped the run at an exception that could not
+    be pickled (one holding a response or a lambda), naming neither the test nor the error."""
+    try:
+        pickle.dumps(err)
+    except Exception:  # pickling fails with many kinds, none of them a common base
+        kind, value, trace = err
+        text = "".join(traceback.format_exception(kind, value, trace))
+        stand_in = AssertionError if issubclass(kind, AssertionError) else UnpicklableError
+        return stand_in, stand_in(f"(sent as text: it could not be pickled)\n{text}"), None
+    return err
+
+
 class ClearCacheRemoteResult(ClearCache, RemoteTestResult):
-    """The same in each process of `manage.py test --parallel`."""
+    """The same in each process of `manage.py test --parallel`, where every failure reaches
+    the main process by name with its message, whatever the test or its exception holds."""
+
+    def addError(self, test, err):
+        super().addError(test, picklable_error(err))
+
+    def addFailure(self, test, err):
+        super().addFailure(test, picklable_error(err))
+
+    def addExpectedFailure(self, test, err):
+        super().addExpectedFailure(test, picklable_error(err))
+
+    def addSubTest(self, test, subtest, err):
+        if err is not None:
+            subtest, err = SubTestReport(subtest), picklable_error(err)
+        super().addSubTest(test, subtest, err)
 
 
 class ClearCacheRemoteRunner(RemoteTestRunner):
