@@ -27,14 +27,12 @@ demo: migrate
 	$(PYTHON) manage.py load_newsletter_demo
 	$(PYTHON) manage.py make_renditions
 
-# The job worker sends newsletter mail; it runs beside the web server and stops with it.
-# In a session of its own (setsid), so Ctrl-C reaches it once, from the trap: a second
-# signal (the terminal's, then the trap's) killed it mid-stop. .ci/check_make_run.py proves it.
+# runserver and the job worker (it sends newsletter mail), stopped together by Ctrl-C or a
+# SIGTERM to make (which make passes on); manage.py develop says how. .ci/check_make_run.py
+# proves both.
 run: demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: /admin/, user 'editor', password 'editor')"
-	setsid $(PYTHON) manage.py procrastinate worker & worker=$$!; \
-	trap 'kill -TERM $$worker 2>/dev/null && wait $$worker' EXIT INT TERM; \
-	$(PYTHON) manage.py runserver 127.0.0.1:$(PORT)
+	$(PYTHON) manage.py develop 127.0.0.1:$(PORT)
 
 # Production: gunicorn (WEB_CONCURRENCY workers, default 2 x cores + 1) and the job worker,
 # after migrate and collectstatic. Needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and SITE_URL;

@@ -1,7 +1,8 @@
 """CI's proof that the README's first command serves: `make run` on a free port answers the
-home page, an article, its stylesheet and /healthz, its job worker starts, and Ctrl-C (SIGINT
-to the whole process group, as a terminal sends it) stops everything it started: runserver,
-the worker, and the embedded PostgreSQL when nothing else uses it.
+home page, an article, its stylesheet and /healthz, its job worker starts, and each way it is
+stopped stops everything it started (runserver, the worker, and the embedded PostgreSQL when
+nothing else uses it): Ctrl-C (SIGINT to the whole process group, as a terminal sends it), a
+SIGTERM to the group (a service manager), and a SIGTERM to make alone (`kill <pid of make>`).
 
 Run by .ci/run after `make demo`, with the project's .venv Python (psutil comes with
 pgserver). Exits non-zero, printing make's output, when any step fails.
@@ -101,15 +102,21 @@ def check_serving(base: str, process: subprocess.Popen, log: Path) -> list[psuti
 
 
 def check_stopped(
-    process: subprocess.Popen, tree: list[psutil.Process], log: Path, *, database_was_up: bool
+    process: subprocess.Popen,
+    tree: list[psutil.Process],
+    log: Path,
+    *,
+    stop: str,
+    signal_number: int,
+    database_was_up: bool,
 ) -> None:
     try:
         returncode = process.wait(timeout=STOP_TIMEOUT)
     except subprocess.TimeoutExpired:
-        raise Failed(f"make run still running {STOP_TIMEOUT} s after Ctrl-C") from None
-    # make dies of the SIGINT it got, after its recipe ended; any other ending is a failure.
-    if returncode not in (0, -signal.SIGINT):
-        raise Failed(f"make run ended with {returncode} after Ctrl-C")
+        raise Failed(f"make run still running {STOP_TIMEOUT} s after {stop}") from None
+    # make dies of the signal it got, after its recipe ended; any other ending is a failure.
+    if returncode not in (0, -signal_number):
+        raise Failed(f"make run ended with {returncode} after {stop}")
     _, alive = psutil.wait_procs(tree, timeout=10)
     if alive:
         raise Failed(f"still running after make run ended: {alive}")
@@ -125,13 +132,21 @@ def check_stopped(
         if PID_FILE.exists():
             raise Failed("the embedded PostgreSQL still runs after make run ended")
         print("ok  the embedded PostgreSQL stopped with it")
-    print(f"ok  Ctrl-C stopped make run ({returncode}), its worker and runserver")
+    print(f"ok  {stop} stopped make run ({returncode}), its worker and runserver")
 
 
 PID_FILE = BASE_DIR / "var" / "pgdata" / "postmaster.pid"
 
 
-def main() -> int:
+# How make run is stopped: (what, the signal, to the whole process group or to make alone).
+STOPS = [
+    ("Ctrl-C", signal.SIGINT, True),
+    ("SIGTERM to the process group", signal.SIGTERM, True),
+    ("SIGTERM to make alone", signal.SIGTERM, False),
+]
+
+
+def run_and_stop(stop: str, signal_number: int, whole_group: bool) -> None:
     port = free_port()
     database_was_up = bool(os.environ.get("DATABASE_URL")) or PID_FILE.exists()
     base = f"http://127.0.0.1:{port}"
@@ -155,18 +170,37 @@ def main() -> int:
         try:
             tree = check_serving(base, process, log)
             print(f"    serving {time.monotonic() - started:.0f} s after make run started")
-            os.killpg(process.pid, signal.SIGINT)
-            check_stopped(process, tree, log, database_was_up=database_was_up)
-        except Failed as error:
+            if whole_group:
+                os.killpg(process.pid, signal_number)
+            else:
+                process.send_signal(signal_number)
+            check_stopped(
+                process,
+                tree,
+                log,
+                stop=stop,
+                signal_number=signal_number,
+                database_was_up=database_was_up,
+            )
+        except Failed:
             print(log.read_text(errors="replace")[-20000:], file=sys.stderr)
-            print(f"FAILED: {error}", file=sys.stderr)
-            return 1
+            raise
         finally:
             if process.poll() is None:  # a failed check: the worker has a session of its own
                 for child in psutil.Process(process.pid).children(recursive=True):
                     child.kill()
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+
+
+def main() -> int:
+    for stop, signal_number, whole_group in STOPS:
+        print(f"make run, then {stop}:")
+        try:
+            run_and_stop(stop, signal_number, whole_group)
+        except Failed as error:
+            print(f"FAILED: {error}", file=sys.stderr)
+            return 1
     return 0
 
 

@@ -97,6 +97,20 @@ def wait_for_http(url: str, *, timeout=60, process=None) -> None:
     raise RuntimeError(f"Nothing answered at {url} within {timeout} s")
 
 
+def read_from_start(file) -> str:
+    """All a process wrote so far to file (a temporary file holding its output)."""
+    file.seek(0)
+    return file.read()
+
+
+def wait_for_text(file, text, *, process, timeout=60):
+    deadline = time.monotonic() + timeout
+    while text not in read_from_start(file):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"{text!r} never came: {read_from_start(file)[-2000:]}")
+        time.sleep(0.2)
+
+
 def fetch(url: str, headers=None, method="GET"):
     """(status, headers, body) without raising on 4xx/5xx or following redirects."""
 

@@ -43,8 +43,10 @@ from tests.production.helpers import (
     fetch,
     free_port,
     production_env,
+    read_from_start,
     run_manage,
     wait_for_http,
+    wait_for_text,
 )
 from tests.publication.test_cdn import PurgeAPI
 
@@ -453,19 +455,6 @@ class RequestSizeTests(TestCase):
             "/newsletter/", "email=a", content_type="text/plain", CONTENT_LENGTH="10000000000"
         )
         self.assertEqual(response.status_code, 413)
-
-
-def read_from_start(file) -> str:
-    file.seek(0)
-    return file.read()
-
-
-def wait_for_text(file, text, *, process, timeout=60):
-    deadline = time.monotonic() + timeout
-    while text not in read_from_start(file):
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise AssertionError(f"{text!r} never came: {read_from_start(file)[-2000:]}")
-        time.sleep(0.2)
 
 
 class JobOrderTests(TestCase):

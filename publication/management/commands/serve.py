@@ -1,10 +1,6 @@
 """The production server: migrate, collect static files, then gunicorn and the job worker."""
 
-import os
-import signal
-import subprocess
 import sys
-import time
 
 from django.conf import settings
 from django.core.management import call_command
@@ -12,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from publication import cdn
+from publication.processes import Child, run_together
 
 MIGRATE_LOCK = "serve:migrate"
 
@@ -44,48 +41,18 @@ class Command(BaseCommand):
         # the old ones for PAGE_CACHE_S_MAXAGE: a purge of everything is queued for the job
         # worker (one for a burst of app servers starting, as for a burst of saves).
         cdn.purge_everything_soon()
-        # This process holds the embedded PostgreSQL (when DATABASE_URL is unset) for as
-        # long as its children run; they join the same server.
         base = settings.BASE_DIR
-        commands = [[sys.executable, "-m", "gunicorn", "-c", str(base / "gunicorn.conf.py")]]
-        commands[0].append("publication.wsgi")
-        if not no_worker:
-            commands.append([sys.executable, str(base / "manage.py"), "procrastinate", "worker"])
-        # Each child in a session of its own, so only this process forwards the stop: a
-        # terminal's Ctrl-C or a service manager signals the whole group, and a second
-        # signal kills the job worker at once (procrastinate stops gracefully on the first
-        # and restores the default handler), mid-job and without its clean-up.
         children = [
-            subprocess.Popen(command, cwd=base, env=os.environ, start_new_session=True)
-            for command in commands
+            Child(
+                "gunicorn",
+                [sys.executable, "-m", "gunicorn", "-c", str(base / "gunicorn.conf.py")]
+                + ["publication.wsgi"],
+            )
         ]
-
-        signalled = set()
-
-        def stop(*_):
-            # Once per child: a signal here and the loop below ending would send two.
-            for child in children:
-                if child.poll() is None and child.pid not in signalled:
-                    signalled.add(child.pid)
-                    child.send_signal(signal.SIGTERM)
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        # When either process ends, stop the other: a site without its worker is not running.
-        while all(child.poll() is None for child in children):
-            time.sleep(0.5)
-        stop()
-        for child in children:
-            try:
-                child.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+        if not no_worker:
+            worker = [sys.executable, str(base / "manage.py"), "procrastinate", "worker"]
+            children.append(Child("procrastinate worker", worker))
+        failed = run_together(children, cwd=base)
         # A child that did not stop cleanly makes serve fail, so a service manager sees it.
-        failed = [
-            f"{' '.join(child.args[-2:])} ended with {child.returncode}"
-            for child in children
-            if child.returncode != 0
-        ]
         if failed:
             raise CommandError("; ".join(failed))
