@@ -1,4 +1,11 @@
-"""Save the demo magazine described in `content`; running it again changes nothing."""
+"""Save the demo magazine described in `content`; running it again changes nothing.
+
+`make run` runs it every time, so it finds the records it made by what editors leave alone
+or what records their edits: a slug, and after a change of slug the redirect from the old
+address (`find`); a photo by its alt text, and after a reworded one by its image (the drawing
+gives the same bytes each time). Drafts and scheduled articles leave no redirect: one whose
+slug was changed is made again.
+"""
 
 import datetime
 import re
@@ -10,6 +17,7 @@ from django.contrib.auth.models import Group
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.html import escape
 from taggit.models import Tag
@@ -17,12 +25,13 @@ from taggit.models import Tag
 from articles.demo import content
 from articles.demo.drawing import draw_scene
 from articles.models import Article, Byline, Kind
-from publication.images import sanitize_image
+from publication.images import image_checksum, sanitize_image
 from publication.models import (
     Author,
     AuthorLink,
     Creator,
     Photo,
+    Redirect,
     Section,
     SiteSettings,
     SocialLink,
@@ -30,6 +39,22 @@ from publication.models import (
 from publication.text import paragraphs
 
 FIGURE = re.compile(r"\[\[figure:(\w+)\|(.*)\]\]", re.DOTALL)
+
+
+def find(model, slug):
+    """The row of model (one with a page at its slug) the demo made with slug, also after an
+    editor changed its slug: through the redirect the change left (one hop: chains collapse)."""
+    if row := model.objects.filter(slug=slug).first():
+        return row
+    old_address = model(slug=slug).get_absolute_url()
+    new_address = Redirect.objects.target_for(old_address)
+    try:
+        match = resolve(new_address or "")
+    except Resolver404:
+        return None
+    if match.view_name != resolve(old_address).view_name:
+        return None  # an editor's redirect to another kind of page: not this row
+    return model.objects.filter(slug=match.kwargs["slug"]).first()
 
 
 class DemoLoader:
@@ -69,11 +94,15 @@ class DemoLoader:
         self.load_users()
 
     def get_or_create(self, model, defaults=None, **lookup):
-        """Get or create a row; in an existing one, fill in only the text fields left blank."""
-        instance, created = model.objects.get_or_create(defaults=defaults, **lookup)
-        if created:
+        """Get (by slug, `find`) or create a row; in an existing one, fill in only the text
+        fields left blank."""
+        if "slug" in lookup:
+            instance = find(model, lookup["slug"])
+        else:
+            instance = model.objects.filter(**lookup).first()
+        if instance is None:
             self.created[model] += 1
-            return instance
+            return model.objects.create(**lookup, **(defaults or {}))
         blank = [
             field
             for field, value in (defaults or {}).items()
@@ -135,7 +164,7 @@ class DemoLoader:
             creator.save(update_fields=["author"])
 
     def load_author(self, spec):
-        author = Author.objects.filter(slug=spec["slug"]).first()
+        author = find(Author, spec["slug"])
         if author:
             return author
         author = Author.objects.create(
@@ -156,12 +185,15 @@ class DemoLoader:
             return self.photos[key]
         spec = content.PHOTOS[key]
         photo = Photo.objects.filter(alt_text=spec["alt_text"]).first()
+        if photo is None:  # not made yet, or an editor reworded its alt text
+            image = sanitize_image(
+                SimpleUploadedFile(f"{key}.jpg", draw_scene(key, spec), "image/jpeg")
+            )
+            photo = Photo.objects.filter(checksum=image_checksum(image)).first()
         if photo is None:
             expires_in = spec.get("license_expires_in_days")
             photo = Photo.objects.create(
-                image=sanitize_image(
-                    SimpleUploadedFile(f"{key}.jpg", draw_scene(key, spec), "image/jpeg")
-                ),
+                image=image,
                 alt_text=spec["alt_text"],
                 caption=spec.get("caption", ""),
                 creator=self.creators.get(spec.get("creator")),
@@ -184,7 +216,7 @@ class DemoLoader:
         return photo
 
     def load_article(self, spec):
-        if Article.objects.filter(slug=spec["slug"]).exists():
+        if find(Article, spec["slug"]):
             return
         status = spec.get("status", Article.Status.PUBLISHED)
         if status == Article.Status.DRAFT:

@@ -196,3 +196,49 @@ class LoadDemoInProductionTests(TemporaryMediaTestCase):
         self.assertFalse(User.objects.exists())
         self.assertIn("no demo logins were created", output.getvalue())
         self.assertTrue(Article.objects.exists())
+
+
+@override_settings(DEBUG=True)
+class LoadDemoAfterEditsTests(TemporaryMediaTestCase):
+    """Editors change the demo's records (a photo's alt text, an address): `make demo`, run
+    by every `make run`, finds them still and adds no second copy."""
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_demo", stdout=StringIO())
+        photo = Article.objects.get(slug=LEAD_ARTICLE).lead_photo
+        photo.alt_text = "Tankers wait in the Bosphorus (alt text reworded by an editor)"
+        photo.save()
+        for instance in (
+            Article.objects.get(slug=LEAD_ARTICLE),
+            Section.objects.get(slug="global-crises"),
+            Kind.objects.get(slug="analysis"),
+            Author.objects.order_by("pk").first(),
+            Creator.objects.get(slug="lena-marsh"),
+        ):
+            instance.slug += "-renamed"
+            instance.save()
+        cls.edited_counts = counts()
+        cls.edited_files = file_sizes(cls.media_root)
+        call_command("load_demo", stdout=StringIO())
+
+    def test_nothing_is_created_again(self):
+        self.assertEqual(counts(), self.edited_counts)
+        self.assertEqual(file_sizes(self.media_root), self.edited_files)
+
+    def test_old_addresses_still_lead_to_the_edited_records(self):
+        response = self.client.get(f"/articles/{LEAD_ARTICLE}/")
+        self.assertRedirects(response, f"/articles/{LEAD_ARTICLE}-renamed/", 301)
+
+    def test_an_article_made_again_reuses_its_photo_though_its_alt_text_was_reworded(self):
+        article = Article.objects.filter(lead_photo__isnull=False).exclude(
+            lead_photo=Article.objects.get(slug=f"{LEAD_ARTICLE}-renamed").lead_photo
+        )[0]
+        photo = article.lead_photo
+        photo.alt_text = "Reworded by an editor"
+        photo.save()
+        article.delete()  # an editor deleted it: the demo makes it again
+        photos = Photo.objects.count()
+        call_command("load_demo", stdout=StringIO())
+        self.assertEqual(Article.objects.get(slug=article.slug).lead_photo, photo)
+        self.assertEqual(Photo.objects.count(), photos)
