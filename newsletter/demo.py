@@ -1,8 +1,11 @@
 """Sent round-ups for the demo magazine (`manage.py load_newsletter_demo`, after load_demo).
 
 They fill the newsletter archive and its feed, made as sending leaves a round-up (status
-sent, a send time) but without sending: no subscriber, no copy, no email. Looked up by
-subject, so running it again adds nothing; an item whose article is gone is skipped.
+sent, a send time) but without sending: no subscriber, no copy, no email. Each is known by
+its first article, so running it again adds nothing: a sent round-up's articles cannot be
+changed in the admin (nor its articles deleted), where its subject may be reworded, here or
+in the shell, and was then made again. Articles are found as load_demo finds them, also
+after an editor changed their slug; an item whose article is missing is skipped.
 """
 
 import datetime
@@ -10,6 +13,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from articles.demo.loader import find
 from articles.models import Article
 from newsletter.models import Roundup, RoundupItem
 
@@ -54,13 +58,26 @@ class MissingArticles(Exception):
 def load() -> int:
     """Create the demo round-ups that are missing; how many were created."""
     slugs = {slug for spec in ROUNDUPS for slug in spec["articles"]}
-    articles = Article.objects.in_bulk(slugs, field_name="slug")
+    articles = {slug: article for slug in slugs if (article := find(Article, slug))}
     if not articles:
         raise MissingArticles
     now = timezone.now().replace(second=0, microsecond=0)
     created = 0
     for spec in ROUNDUPS:
-        if Roundup.objects.filter(subject=spec["subject"]).exists():
+        order, first = next(
+            (
+                (order, articles[slug])
+                for order, slug in enumerate(spec["articles"])
+                if slug in articles
+            ),
+            (None, None),
+        )
+        if (
+            first is None
+            or RoundupItem.objects.filter(
+                roundup__status=Roundup.Status.SENT, article=first, order=order
+            ).exists()
+        ):
             continue
         sent_at = now - datetime.timedelta(days=spec["sent"])
         roundup = Roundup.objects.create(

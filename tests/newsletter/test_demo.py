@@ -6,6 +6,7 @@ import feedparser
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
+from articles.models import Article
 from newsletter import demo
 from newsletter.models import Delivery, Roundup, RoundupItem, Subscriber
 from tests.factories import TemporaryMediaTestCase
@@ -64,6 +65,39 @@ class LoadNewsletterDemoTests(TemporaryMediaTestCase):
             with self.subTest(roundup.subject):
                 issue = self.client.get(roundup.get_absolute_url())
                 self.assertContains(issue, roundup.items.first().article.get_absolute_url())
+
+
+@override_settings(DEBUG=True)
+class LoadNewsletterDemoAfterEditsTests(TemporaryMediaTestCase):
+    """Every `make run` loads the demo again: round-ups whose subject was reworded (in
+    ROUNDUPS or the shell) or whose articles' slugs editors changed are not made again."""
+
+    def test_reworded_subjects_and_renamed_articles_make_no_second_round_up(self):
+        call_command("load_demo", stdout=StringIO())
+        call_command("load_newsletter_demo", stdout=StringIO())
+        Roundup.objects.update(subject="Reworded")
+        article = Article.objects.get(slug=demo.ROUNDUPS[0]["articles"][0])
+        article.slug = "a-new-address"
+        article.save()  # leaves a redirect from the old address
+        rows = list(RoundupItem.objects.values_list("pk", "roundup", "article", "order"))
+        output = StringIO()
+        call_command("load_newsletter_demo", stdout=output)
+        self.assertEqual(Roundup.objects.count(), len(demo.ROUNDUPS))
+        self.assertEqual(
+            list(RoundupItem.objects.values_list("pk", "roundup", "article", "order")), rows
+        )
+        self.assertIn("nothing was changed", output.getvalue())
+
+    def test_a_missing_article_is_left_out_and_the_round_up_made_once(self):
+        call_command("load_demo", stdout=StringIO())
+        Article.objects.filter(slug=demo.ROUNDUPS[0]["articles"][0]).delete()
+        for _ in range(2):
+            call_command("load_newsletter_demo", stdout=StringIO())
+        self.assertEqual(Roundup.objects.count(), len(demo.ROUNDUPS))
+        self.assertEqual(
+            [item.article.slug for item in Roundup.objects.order_by("sent_at")[0].items.all()],
+            demo.ROUNDUPS[0]["articles"][1:],
+        )
 
 
 class WithoutDemoArticlesTests(TemporaryMediaTestCase):
