@@ -1,5 +1,6 @@
 """Which PostgreSQL the project talks to: DATABASE_URL, else an embedded server under var/."""
 
+import atexit
 import datetime
 import os
 import re
@@ -46,7 +47,25 @@ def embedded_database_url(data_dir: Path) -> str:
     import pgserver
 
     data_dir.parent.mkdir(parents=True, exist_ok=True)
-    return pgserver.get_server(data_dir, cleanup_mode="stop").get_uri()
+    server = pgserver.get_server(data_dir, cleanup_mode="stop")
+    # Registered after pgserver's own clean-up, so it runs first (atexit runs the last first).
+    atexit.register(forget_ended_users, server)
+    return server.get_uri()
+
+
+def forget_ended_users(server) -> None:
+    """Drop from pgserver's list of the processes using the server those that ended without
+    leaving it (killed: SIGKILL, the OOM killer, a parent's kill). The last process to exit
+    stops the server only when it is alone on that list, so one such process left the
+    server running after everything else had stopped, in every later session too."""
+    import psutil  # installed with pgserver
+
+    with server._lock:
+        users = server.global_process_id_list
+        pids = users.get()
+        running = [pid for pid in pids if psutil.pid_exists(pid)]
+        if running != pids:
+            users.put(running)
 
 
 def database_from_env(base_dir: Path, *, conn_max_age: int = 60) -> dict:

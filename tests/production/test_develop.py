@@ -2,15 +2,17 @@
 .ci/check_make_run.py runs `make run` itself, as the README says, and stops it three ways."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
 import psutil
 from django.conf import settings
-from django.test import TransactionTestCase
+from django.test import SimpleTestCase, TransactionTestCase
 
 from tests.production.helpers import (
     MANAGE,
@@ -80,3 +82,30 @@ class DevelopTests(TransactionTestCase):
         text = read_from_start(output)
         self.assertIn("That port is already in use", text)
         self.assertIn("runserver ended with 1", text)
+
+
+# A process that starts (or joins) an embedded PostgreSQL in a folder, then ends as given.
+USE_EMBEDDED = (
+    "import os, sys; from pathlib import Path; from publication.db import embedded_database_url;"
+    " embedded_database_url(Path(sys.argv[1])); {end}"
+)
+
+
+class EmbeddedDatabaseTests(SimpleTestCase):
+    def test_the_last_process_stops_it_though_another_was_killed_while_using_it(self):
+        data = Path(tempfile.mkdtemp(prefix="embedded-")) / "pgdata"
+        self.addCleanup(shutil.rmtree, data.parent, ignore_errors=True)
+        self.addCleanup(self.stop_postmaster, data)
+        for end in ("os.kill(os.getpid(), 9)", "pass"):  # killed, then one that exits
+            subprocess.run(
+                [sys.executable, "-c", USE_EMBEDDED.format(end=end), str(data)],
+                cwd=settings.BASE_DIR,
+                timeout=120,
+            )
+        # The killed process never left pgserver's list of users; the second, the last
+        # one running, stopped the server all the same.
+        self.assertFalse((data / "postmaster.pid").exists())
+
+    def stop_postmaster(self, data):
+        if (data / "postmaster.pid").exists():  # a failed test: stop it at once
+            os.kill(int((data / "postmaster.pid").read_text().split()[0]), signal.SIGINT)
