@@ -31,11 +31,9 @@ def run_together(children: list[Child], *, cwd) -> list[str]:
     the whole group, and a second signal kills the job worker at once (procrastinate stops
     gracefully on the first and restores the default handler), mid-job and without its
     clean-up."""
-    processes = [
-        subprocess.Popen(child.args, cwd=cwd, env=os.environ, start_new_session=True)
-        for child in children
-    ]
+    started = []  # (child, process)
     signalled = set()
+    stopping = []  # a stop came, perhaps before every child had started
 
     def send(child, process, signal_number):
         if child.whole_group:
@@ -44,19 +42,27 @@ def run_together(children: list[Child], *, cwd) -> list[str]:
             process.send_signal(signal_number)
 
     def stop(*_):
+        stopping.append(True)
         # Once per child: a signal here and the loop below ending would send two.
-        for child, process in zip(children, processes, strict=True):
+        for child, process in started:
             if process.poll() is None and process.pid not in signalled:
                 signalled.add(process.pid)
                 send(child, process, child.stop_signal)
 
+    # Before the first child starts: a stop meanwhile killed this process and left the
+    # children it had started running, out of the terminal's and the service's reach.
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    for child in children:
+        if stopping:
+            break
+        process = subprocess.Popen(child.args, cwd=cwd, env=os.environ, start_new_session=True)
+        started.append((child, process))
     # When either process ends, stop the other: a site without its worker is not running.
-    while all(process.poll() is None for process in processes):
+    while not stopping and all(process.poll() is None for _, process in started):
         time.sleep(0.5)
     stop()
-    for child, process in zip(children, processes, strict=True):
+    for child, process in started:
         try:
             process.wait(timeout=STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
@@ -64,6 +70,6 @@ def run_together(children: list[Child], *, cwd) -> list[str]:
             process.wait()
     return [
         f"{child.name} ended with {process.returncode}"
-        for child, process in zip(children, processes, strict=True)
+        for child, process in started
         if process.returncode != 0
     ]
