@@ -438,16 +438,12 @@ class Article(RedirectsWhenMoved):
     def get_absolute_url(self):
         return reverse("articles:article", args=[self.slug])
 
-    # is_live and is_scheduled are live() and scheduled() for a row already loaded.
-    # They restate the rule in Python rather than ask the database, which would cost a
-    # query per article in lists; a test checks both forms agree in every state.
+    # is_live is live() for a row already loaded, and was_public() the same for the values
+    # it was loaded with. They restate the rule in Python rather than ask the database,
+    # which would cost a query per article in lists; a test checks both forms agree.
     @property
     def is_live(self) -> bool:
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
-        )
+        return self.was_public({"status": self.status, "published_at": self.published_at})
 
     def was_public(self, saved: dict) -> bool:
         published_at = saved.get("published_at")
@@ -455,14 +451,6 @@ class Article(RedirectsWhenMoved):
             saved.get("status") == self.Status.PUBLISHED
             and published_at is not None
             and published_at <= timezone.now()
-        )
-
-    @property
-    def is_scheduled(self) -> bool:
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at > timezone.now()
         )
 
     def publishing_problems(self, *, author_count=None, at=None) -> list[str]:
