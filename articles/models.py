@@ -901,12 +901,12 @@ class Byline(models.Model):
     def save(self, *args, **kwargs):
         with transaction.atomic():
             super().save(*args, **kwargs)
-            Article.reindex_names(Article.objects.filter(pk=self.article_id))
+            BylineQuerySet.reindex_articles({self.article_id})
 
     def delete(self, *args, **kwargs):
         with transaction.atomic():
             result = super().delete(*args, **kwargs)
-            Article.reindex_names(Article.objects.filter(pk=self.article_id))
+            BylineQuerySet.reindex_articles({self.article_id})
         return result
 
 
