@@ -33,8 +33,13 @@ class SubscriberQuerySet(models.QuerySet):
         return self.alias(email_lower=Lower("email")).filter(email_lower=email.lower())
 
     def totals_by_status(self) -> dict[str, int]:
-        counts = dict(self.order_by().values_list("status").annotate(n=Count("pk")))
-        return {status: counts.get(status, 0) for status in Subscriber.Status.values}
+        return count_by_status(self, Subscriber.Status.values)
+
+
+def count_by_status(queryset, statuses) -> dict[str, int]:
+    """How many rows of queryset have each of statuses (0 for none), in one query."""
+    counts = dict(queryset.order_by().values_list("status").annotate(n=Count("pk")))
+    return {status: counts.get(status, 0) for status in statuses}
 
 
 class Subscriber(models.Model):
@@ -252,15 +257,19 @@ class Roundup(models.Model):
         if hasattr(self, "copies_total"):
             statuses = [*Delivery.Status.values, "total"]
             return {status: getattr(self, f"copies_{status}") for status in statuses}
-        counts = dict(
-            self.deliveries.filter(kind=Delivery.Kind.ROUNDUP)
-            .order_by()
-            .values_list("status")
-            .annotate(n=Count("pk"))
-        )
-        totals = {status: counts.get(status, 0) for status in Delivery.Status.values}
-        totals["total"] = sum(counts.values())
-        return totals
+        totals = count_by_status(self.copies(), Delivery.Status.values)
+        return {**totals, "total": sum(totals.values())}
+
+    def copies(self, *statuses):
+        """The copies sent to subscribers (not the test copies to staff), in these statuses
+        if any are given."""
+        copies = self.deliveries.filter(kind=Delivery.Kind.ROUNDUP)
+        return copies.filter(status__in=statuses) if statuses else copies
+
+    @property
+    def batch_lock(self) -> str:
+        """The job lock of this round-up's batches: one sends at a time, one waits."""
+        return f"roundup-{self.pk}"
 
     @property
     def is_draft(self) -> bool:

@@ -210,9 +210,7 @@ def roundup_send(*, roundup: Roundup) -> bool:
 def roundup_retry_failed(*, roundup: Roundup) -> int:
     """Queue the failed copies again and resume sending."""
     with transaction.atomic():
-        count = roundup.deliveries.filter(
-            kind=Delivery.Kind.ROUNDUP, status=Delivery.Status.FAILED
-        ).update(status=Delivery.Status.QUEUED)
+        count = roundup.copies(Delivery.Status.FAILED).update(status=Delivery.Status.QUEUED)
         Roundup.objects.filter(pk=roundup.pk, status=Roundup.Status.SENT).update(
             status=Roundup.Status.SENDING
         )
@@ -230,9 +228,9 @@ def roundup_requeue_interrupted(*, roundup: Roundup) -> int | None:
         roundup = Roundup.objects.select_for_update().get(pk=roundup.pk)
         if tasks.roundup_batch_running(roundup=roundup):
             return None  # its copy in flight is "sending" too, and must not be sent twice
-        count = roundup.deliveries.filter(
-            kind=Delivery.Kind.ROUNDUP, status=Delivery.Status.SENDING
-        ).update(status=Delivery.Status.QUEUED, error="")
+        count = roundup.copies(Delivery.Status.SENDING).update(
+            status=Delivery.Status.QUEUED, error=""
+        )
         if count:
             Roundup.objects.filter(pk=roundup.pk, status=Roundup.Status.SENT).update(
                 status=Roundup.Status.SENDING

@@ -140,14 +140,14 @@ def roundup_continue(*, roundup: Roundup) -> None:
     """Queue the next batch unless one is already waiting (resume after a crash or a fix)."""
     with contextlib.suppress(AlreadyEnqueued):
         roundup_send_batch.configure(
-            lock=f"roundup-{roundup.pk}", queueing_lock=f"roundup-{roundup.pk}"
+            lock=roundup.batch_lock, queueing_lock=roundup.batch_lock
         ).defer(roundup_id=roundup.pk)
 
 
 def roundup_batch_running(*, roundup: Roundup) -> bool:
     """A worker is sending one of this round-up's batches right now."""
     return ProcrastinateJob.objects.filter(
-        lock=f"roundup-{roundup.pk}", status="doing", task_name="newsletter.roundup_send_batch"
+        lock=roundup.batch_lock, status="doing", task_name=roundup_send_batch.name
     ).exists()
 
 
@@ -165,9 +165,7 @@ def roundup_batch_send(*, roundup_id: int, stopping=lambda: False) -> int:
     service manager wait, and a worker killed mid-copy left that copy unresolved.
     """
     roundup = Roundup.objects.get(pk=roundup_id)
-    pending = Delivery.objects.filter(
-        roundup=roundup, kind=Delivery.Kind.ROUNDUP, status=Delivery.Status.QUEUED
-    )
+    pending = roundup.copies(Delivery.Status.QUEUED)
     batch = list(
         pending.select_related("subscriber").order_by("pk")[: settings.NEWSLETTER_BATCH_SIZE]
     )
