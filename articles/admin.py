@@ -1735,7 +1735,7 @@ class ShareLinkAdmin(admin.ModelAdmin):
         link = get_object_or_404(ShareLink, pk=pk)
         if not self.has_change_permission(request, link):
             raise PermissionDenied
-        ShareLink.objects.filter(pk=pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        ShareLink.objects.filter(pk=pk).revoke()
         if request.headers.get("X-Requested-With") == "fetch":
             return JsonResponse({"revoked": True})
         messages.success(request, f"The share link “{link}” was revoked.")
@@ -1743,7 +1743,7 @@ class ShareLinkAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke selected links", permissions=["change"])
     def revoke(self, request, queryset):
-        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        count = queryset.revoke()
         self.message_user(request, f"{count} link(s) revoked.", messages.SUCCESS)
 
 

@@ -1053,6 +1053,10 @@ class ShareLinkQuerySet(models.QuerySet):
     def active(self):
         return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
 
+    def revoke(self) -> int:
+        """Stop these links working now; a link revoked before keeps its date."""
+        return self.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
 
 class ShareLink(models.Model):
     """A signed, expiring, revocable link to a draft for an outside reviewer."""
