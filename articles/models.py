@@ -142,6 +142,10 @@ class ArticleQuerySet(ArticleFilters, ContentQuerySet):
     def live(self, now=None):
         return self.filter(live_rule(now))
 
+    def published_within(self, period: datetime.timedelta):
+        """Live articles published in the last period (a news sitemap's, a round-up's)."""
+        return self.live().filter(published_at__gte=timezone.now() - period)
+
     def scheduled(self):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 

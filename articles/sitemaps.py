@@ -12,7 +12,6 @@ from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from articles.models import Article, Byline, Kind
@@ -157,8 +156,7 @@ def sitemap_index(request):
 def news_sitemap(request):
     """Articles published in the last 48 hours, as Google News asks."""
     articles = list(
-        Article.objects.live()
-        .filter(published_at__gte=timezone.now() - NEWS_WINDOW)
+        Article.objects.published_within(NEWS_WINDOW)
         .only("slug", "headline", "published_at")
         .order_by("-published_at", "-pk")[:NEWS_LIMIT]
     )

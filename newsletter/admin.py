@@ -8,13 +8,15 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 
 from articles.models import Article
 from newsletter import mail, services, subscriber_csv
@@ -115,10 +117,9 @@ class SubscriberAdmin(admin.ModelAdmin):
         }
         return super().changelist_view(request, extra_context)
 
+    @method_decorator(require_POST)
     def export_view(self, request):
         """The changelist's filtered list as CSV; unsubscribed only if filtered for."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         if not (self.has_view_permission(request) and self.has_export_permission(request)):
             raise PermissionDenied
         try:
@@ -181,8 +182,8 @@ class DeliveryAdmin(RecordAdmin):
 
 
 def week_articles():
-    since = timezone.now() - datetime.timedelta(days=ROUNDUP_DAYS)
-    return Article.objects.live().filter(published_at__gte=since).order_by("-published_at")
+    period = datetime.timedelta(days=ROUNDUP_DAYS)
+    return Article.objects.published_within(period).order_by("-published_at")
 
 
 class RoundupItemFormSet(BaseInlineFormSet):
@@ -192,8 +193,7 @@ class RoundupItemFormSet(BaseInlineFormSet):
 
     @cached_property
     def article_queryset(self):
-        since = timezone.now() - datetime.timedelta(days=ARTICLE_CHOICE_DAYS)
-        recent = Article.objects.live().filter(published_at__gte=since)
+        recent = Article.objects.published_within(datetime.timedelta(days=ARTICLE_CHOICE_DAYS))
         chosen = RoundupItem.objects.filter(roundup=self.instance.pk).values("article")
         return Article.objects.filter(Q(pk__in=recent.values("pk")) | Q(pk__in=chosen)).order_by(
             "-published_at"
@@ -341,9 +341,8 @@ class RoundupAdmin(admin.ModelAdmin):
         email_page = csp_replace({"style-src": [UNSAFE_INLINE], "script-src": [NONE]})(HttpResponse)
         return email_page(message.alternatives[0][0])
 
+    @method_decorator(require_POST)
     def send_test_view(self, request, pk):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         roundup = self.get_roundup(request, pk)
         if not request.user.email:
             messages.error(request, "Add an email address to your account to receive a test.")
@@ -369,17 +368,15 @@ class RoundupAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "newsletter/admin/roundup_send_confirm.html", context)
 
+    @method_decorator(require_POST)
     def resume_view(self, request, pk):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         roundup = self.sent_roundup(request, pk)
         count = services.roundup_retry_failed(roundup=roundup)
         messages.success(request, f"Sending resumed; {count} failed copies queued again.")
         return redirect(self.change_url(roundup))
 
+    @method_decorator(require_POST)
     def requeue_interrupted_view(self, request, pk):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         roundup = self.sent_roundup(request, pk)
         count = services.roundup_requeue_interrupted(roundup=roundup)
         if count is None:

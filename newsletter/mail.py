@@ -57,9 +57,7 @@ def confirmation_message(subscriber: Subscriber) -> EmailMultiAlternatives:
 
 def roundup_articles(roundup: Roundup) -> list[Article]:
     """The round-up's articles in the editor's order, leaving out any no longer live."""
-    items = roundup.items.filter(article__in=Article.objects.live()).select_related(
-        "article__kind", "article__section"
-    )
+    items = roundup.items.with_live_article().select_related("article__kind", "article__section")
     return [item.article for item in items]
 
 

@@ -192,9 +192,7 @@ class RoundupQuerySet(ContentQuerySet):
 
     def for_archive(self):
         """Sent round-ups with their still-live articles in the editor's order, in 2 queries."""
-        from articles.models import Article
-
-        items = RoundupItem.objects.filter(article__in=Article.objects.live()).select_related(
+        items = RoundupItem.objects.with_live_article().select_related(
             "article__kind", "article__section", "article__lead_photo"
         )
         return self.sent().prefetch_related(models.Prefetch("items", queryset=items))
@@ -281,6 +279,14 @@ class Roundup(models.Model):
         return self.status == self.Status.SENDING
 
 
+class RoundupItemQuerySet(ContentQuerySet):
+    def with_live_article(self):
+        """Items whose article readers may still see: one unpublished since is left out."""
+        from articles.models import Article
+
+        return self.filter(article__in=Article.objects.live())
+
+
 class RoundupItem(models.Model):
     roundup = models.ForeignKey(Roundup, on_delete=models.CASCADE, related_name="items")
     article = models.ForeignKey(
@@ -288,7 +294,7 @@ class RoundupItem(models.Model):
     )
     order = models.PositiveSmallIntegerField(default=0, help_text="Lowest first.")
 
-    objects = ContentQuerySet.as_manager()
+    objects = RoundupItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "pk"]
