@@ -191,7 +191,8 @@ class ArticleFeed(SiteLanguageMixin, Feed):
         return article.headline
 
     def item_description(self, article):
-        return article.dek
+        # Feeds carry the description as HTML (Atom: summary type="html"); the dek is text.
+        return escape(article.dek)
 
     def item_link(self, article):
         return absolute(article.get_absolute_url())

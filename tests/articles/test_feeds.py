@@ -1,3 +1,4 @@
+import html
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -136,6 +137,19 @@ class FeedTests(QueryCountMixin, TemporaryMediaTestCase):
                 response = self.client.get(url)
                 self.assertNotIn(b"<script>", response.content)
                 self.assertNotIn(b"</title><script", response.content)
+
+    def test_a_dek_is_text_in_the_html_summary_readers_render(self):
+        # RSS <description> and Atom <summary type="html"> hold HTML: a dek (plain text) with
+        # markup in it, typed or written past save(), must reach the reader as text.
+        Article.objects.filter(pk=self.article.pk).update(dek=HOSTILE)
+        for url, summary in (
+            ("/feed/", "channel/item/description"),
+            ("/feed/atom/", "atom:entry/atom:summary"),
+        ):
+            with self.subTest(url):
+                root = ElementTree.fromstring(self.client.get(url).content)
+                found = root.find(summary, {"atom": "http://www.w3.org/2005/Atom"})
+                self.assertEqual(found.text, html.escape(HOSTILE))
 
     def test_characters_xml_cannot_carry_are_dropped_not_an_error(self):
         # A word processor's line break (vertical tab), a form feed, an escape: illegal in
