@@ -718,6 +718,7 @@ class ArticleAdmin(VersionAdmin):
     class Media:
         js = [
             "js/admin-lead-photo.js",
+            "js/admin-safe-links.js",
             "js/admin-article-form.js",
             "js/admin-publish-checks.js",
             "js/admin-edit-lock.js",

@@ -87,6 +87,10 @@ def editor_markup_options() -> dict:
                 ),
             ]
         },
+        # The protocols a link may use (static/js/admin-safe-links.js drops any other's
+        # address as it arrives; CKEditor itself only hides unsafe ones in its view), and
+        # no target attribute.
+        "link": {"allowedProtocols": sorted(URL_SCHEMES), "addTargetToExternalLinks": False},
         # The numbered list's start number, and no list styles (they are style attributes).
         "list": {
             "properties": {

@@ -484,8 +484,7 @@ CKEDITOR_5_CONFIGS = {
             "insert": {"type": "block"},
             "styles": {"options": IMAGE_STYLES},
         },
-        "link": {"addTargetToExternalLinks": False},
-        # Headings and list options: exactly what the allow-list keeps.
+        # Headings, list options and link protocols: exactly what the allow-list keeps.
         **editor_markup_options(),
     },
 }

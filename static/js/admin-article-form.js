@@ -39,6 +39,7 @@
   }
 
   function announce(editor, textarea) {
+    window.safeLinks.guard(editor);
     editor.model.document.on("change:data", function () {
       textarea.value = editor.getData();
       textarea.dispatchEvent(new Event("input", {bubbles: true}));

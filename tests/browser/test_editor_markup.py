@@ -126,3 +126,118 @@ class EditorMarkupTests(BrowserTestCase):
                 self.assertLessEqual(markup.tags, tags)
                 self.assertLessEqual(markup.attributes, attributes)
                 self.assertLessEqual(markup.classes, classes)
+
+
+# Addresses a link must not keep, as pasted HTML spells them (character references and all).
+UNSAFE_HREFS = [
+    "javascript:alert(1)",
+    " JaVaScRiPt:alert(1)",
+    "java&#9;script:alert(1)",  # a tab inside: browsers drop it
+    "java&#x0A;script:alert(1)",
+    "&#106;&#97;vascript:alert(1)",
+    "javascript&colon;alert(1)",
+    "&#1;javascript:alert(1)",  # a leading control character
+    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    "vbscript:msgbox(1)",
+    "ftp://files.example.com/",  # neither on the page: the allow-list drops it on save
+    "tel:+441234567",
+]
+SAFE_HREFS = [
+    "https://example.com/report",
+    "http://example.com/",
+    "mailto:desk@example.com",
+    "/topic/trade/",
+    "#note",
+    "report.html",
+    "?page=2",
+]
+
+
+class EditorLinkTests(BrowserTestCase):
+    """A link the page would not keep is no link in the editor either, from the moment it is
+    pasted or typed: its text stays, its address goes (static/js/admin-safe-links.js)."""
+
+    def setUp(self):
+        super().setUp()
+        self.sign_in_as_editor()
+        self.page.goto(self.live_server_url + "/admin/articles/article/add/")
+        self.page.locator(".ck-editor__editable").first.wait_for()
+        self.page.wait_for_function("() => Object.keys(window.editors).length > 0")
+
+    def paste(self, html: str):
+        """A paste of HTML, as the clipboard hands it to the editor."""
+        editable = self.page.locator(".ck-editor__editable").first
+        editable.click()
+        self.page.evaluate(
+            """html => {
+                const data = new DataTransfer();
+                data.setData("text/html", html);
+                data.setData("text/plain", "pasted");
+                const paste = new ClipboardEvent(
+                    "paste", {clipboardData: data, bubbles: true, cancelable: true}
+                );
+                document.querySelector(".ck-editor__editable").dispatchEvent(paste);
+            }""",
+            html,
+        )
+
+    def links(self) -> dict:
+        """The editor's data, the textarea the form sends, and the links in the editor's view."""
+        return self.page.evaluate(
+            """() => {
+                const editor = Object.values(window.editors)[0];
+                const view = document.querySelector(".ck-editor__editable");
+                return {
+                    data: editor.getData(),
+                    textarea: document.querySelector("textarea.django_ckeditor_5").value,
+                    shown: [...view.querySelectorAll("a")].map(a => a.getAttribute("href")),
+                };
+            }"""
+        )
+
+    def test_pasted_links_with_unsafe_protocols_lose_their_address_and_keep_their_text(self):
+        unsafe = "".join(
+            f'<a href="{href}">bad{number}</a> ' for number, href in enumerate(UNSAFE_HREFS)
+        )
+        safe = "".join(
+            f'<a href="{href}">good{number}</a> ' for number, href in enumerate(SAFE_HREFS)
+        )
+        self.paste(f"<p>{unsafe}{safe}</p>")
+        found = self.links()
+        for number in range(len(UNSAFE_HREFS)):
+            self.assertIn(f"bad{number}", found["data"])
+        for html in (found["data"], found["textarea"]):
+            hrefs = re.findall(r'href="([^"]*)"', html)
+            self.assertEqual(hrefs, [href.replace("&", "&amp;") for href in SAFE_HREFS])
+        self.assertEqual(len(found["shown"]), len(SAFE_HREFS))
+        # Saved as shown: the page keeps the same links.
+        self.page.fill("#id_headline", "Pasted links")
+        self.page.click("input[name=_continue]")
+        self.page.wait_for_url("**/change/")
+        stored = Article.objects.get().body
+        self.assertEqual(len(re.findall(r"<a ", stored)), len(SAFE_HREFS))
+        self.assertIn("bad0", stored)
+
+    def test_an_unsafe_address_typed_into_the_link_box_makes_no_link(self):
+        self.page.evaluate(
+            "() => Object.values(window.editors)[0].setData('<p>Read the report</p>')"
+        )
+        for href in (
+            "javascript:alert(document.domain)",
+            "  data:text/html,<b>x</b>",
+            "https://example.com/",
+        ):
+            with self.subTest(href):
+                self.page.locator(".ck-editor__editable p").first.dblclick()  # selects "report"
+                self.page.locator(".ck-toolbar button[data-cke-tooltip-text^='Link']").click()
+                box = self.page.locator(".ck-link-form").get_by_role("textbox", name="Link URL")
+                box.fill(href)
+                box.press("Enter")
+                box.wait_for(state="detached")
+                found = self.links()
+                if href.startswith("https"):
+                    self.assertIn('<a href="https://example.com/">', found["data"])
+                else:
+                    self.assertNotIn("<a", found["data"])
+                    self.assertIn("Read the report", found["data"])
+                    self.assertEqual(found["shown"], [])
