@@ -6,6 +6,7 @@ folding maps each character to exactly one character, so a snippet highlighted i
 folded text can be mapped back, offset for offset, onto the original words.
 """
 
+import bisect
 import datetime
 import functools
 import html
@@ -438,64 +439,113 @@ def snippets(texts: list[str], query: str) -> list[SafeString]:
     if not texts:
         return []
     folded_query = query_text(query)
+    # ShortWord=0: ts_headline's default drops words of up to three letters at each end of
+    # an excerpt, so a text's own start "For most of..." read "most of...".
     options = (
         f"StartSel={START}, StopSel={STOP}, FragmentDelimiter={GAP}, "
-        "MaxFragments=2, MaxWords=30, MinWords=12"
+        "MaxFragments=2, MaxWords=30, MinWords=12, ShortWord=0"
     )
-    anchor = anchor_pattern(folded_query)
+    anchors = anchor_patterns(folded_query)
     windows = []
     for text in texts:
         folded = fold(text)
-        start, end = snippet_window(folded, anchor)
-        windows.append((text[start:end], folded[start:end]))
+        start, end = snippet_window(folded, anchors)
+        windows.append((text, folded, start, end))
     # ts_headline reads no table, but parsing and stemming is CPU the primary can spare.
     with read_connection().cursor() as cursor:
         cursor.execute(
             "SELECT ts_headline(%s::regconfig, t, websearch_to_tsquery(%s::regconfig, %s), %s) "
             "FROM unnest(%s::text[]) WITH ORDINALITY AS u(t, n) ORDER BY n",
-            [CONFIG, CONFIG, folded_query, options, [folded for _, folded in windows]],
+            [
+                CONFIG,
+                CONFIG,
+                folded_query,
+                options,
+                [folded[start:end] for _, folded, start, end in windows],
+            ],
         )
         headlines = [row[0] for row in cursor.fetchall()]
     return [
-        unfold_headline(text, headline, folded=folded)
-        for (text, folded), headline in zip(windows, headlines, strict=True)
+        unfold_headline(text, headline, folded=folded, window=(start, end))
+        for (text, folded, start, end), headline in zip(windows, headlines, strict=True)
     ]
 
 
-def anchor_pattern(folded_query: str) -> re.Pattern | None:
+# A word of a query that a text found need not hold: after a minus, or when "or" joins words.
+NEGATED = re.compile(r'(?:^|\s)-(?:"[^"]*"?|\S+)')
+
+
+def anchor_patterns(folded_query: str) -> list[re.Pattern]:
     """Where a query's words probably are in a text: each word's stem-like beginning
-    ("secur" for "security"), at the start of a word."""
-    words = [word for word in re.findall(r"\w+", folded_query.lower()) if word != "or"]
+    ("secur" for "security"), at the start of a word. One pattern per word a text found
+    holds (every word of an AND query outside a minus), or a single pattern matching any
+    word when the query says "or"."""
+    words = re.findall(r"\w+", NEGATED.sub(" ", folded_query).lower())
     if not words:
-        return None
-    stems = {word[: max(4, len(word) - 3)] for word in words}
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(stems))) + ")", re.IGNORECASE)
+        return []
+    stems = sorted({word[: max(4, len(word) - 3)] for word in words if word != "or"})
+    if "or" in words:
+        return [re.compile(r"\b(?:" + "|".join(map(re.escape, stems)) + ")", re.IGNORECASE)]
+    return [re.compile(r"\b" + re.escape(stem), re.IGNORECASE) for stem in stems]
 
 
-def snippet_window(folded: str, anchor: re.Pattern | None) -> tuple[int, int]:
-    """The part of a text that ts_headline reads: from a little before the first likely
-    hit to ~1,000 characters after it. ts_headline parses and stems every word it is
-    given, ~1-2 ms for a 7 KB body; the excerpt shows 2 × 30 words anyway."""
+def snippet_window(folded: str, anchors: list[re.Pattern]) -> tuple[int, int]:
+    """The part of a text that ts_headline reads: from a little before the first place
+    where every word of the query is likely found (within the window), else before the
+    first likely hit of any, to ~1,000 characters after it. ts_headline parses and stems
+    every word it is given, ~1-2 ms for a 7 KB body; the excerpt shows 2 × 30 words
+    anyway, and it highlights nothing in a window where the query does not match."""
     if len(folded) <= SNIPPET_WINDOW:
         return 0, len(folded)
-    hit = anchor.search(folded) if anchor else None
-    start = max(0, hit.start() - SNIPPET_LEAD) if hit else 0
+    hits = [[match.start() for match in anchor.finditer(folded)] for anchor in anchors]
+    reach = SNIPPET_WINDOW - SNIPPET_LEAD
+    every = sorted(position for positions in hits for position in positions)
+    together = (
+        position
+        for position in every
+        if all(
+            (index := bisect.bisect_left(positions, position)) < len(positions)
+            and positions[index] < position + reach
+            for positions in hits
+        )
+    )
+    hit = next(together, every[0] if every else None)
+    start = max(0, hit - SNIPPET_LEAD) if hit is not None else 0
     start = folded.rfind(" ", 0, start) + 1 if start else 0  # never cut a word
     end = folded.find(" ", start + SNIPPET_WINDOW)
     return start, len(folded) if end < 0 else end
 
 
-def unfold_headline(original: str, headline: str, *, folded: str | None = None) -> SafeString:
-    """Map a headline made from the folded text back onto the original words, as HTML."""
+# Hits next to each other ("Black Sea") are marked as one.
+ADJACENT_MARKS = re.compile(f"{STOP}(\\s+){START}")
+
+
+def unfold_headline(
+    original: str,
+    headline: str,
+    *,
+    folded: str | None = None,
+    window: tuple[int, int] | None = None,
+) -> SafeString:
+    """Map a headline made from the folded text (or from its window[0]:window[1] part) back
+    onto the original words, as HTML. Each fragment is widened to whole words (PostgreSQL
+    starts one at "risk" of "war-risk"), and an ellipsis says where the text goes on."""
     folded = fold(original) if folded is None else folded
-    parts, position = [], 0
-    for fragment in headline.split(GAP):
+    start_at, end_at = window or (0, len(folded))
+    parts, position = [], start_at
+    first = last = None
+    for fragment in ADJACENT_MARKS.sub(r"\1", headline).split(GAP):
         bare = fragment.replace(START, "").replace(STOP, "")
-        start = folded.find(bare, position)
+        start = folded.find(bare, position, end_at)
         if not bare.strip() or start < 0:
             continue
-        position = start + len(bare)
-        html_parts, offset = [], start
+        end = after = start + len(bare)
+        before = start
+        while before > position and not original[before - 1].isspace():
+            before -= 1
+        while after < len(original) and not original[after].isspace():
+            after += 1
+        html_parts, offset = [html.escape(original[before:start])], start
         for piece in MARKS.split(fragment):
             if piece == START:
                 html_parts.append("<mark>")
@@ -506,5 +556,12 @@ def unfold_headline(original: str, headline: str, *, folded: str | None = None) 
                 # took longer than the rest of the mapping.
                 html_parts.append(html.escape(original[offset : offset + len(piece)]))
                 offset += len(piece)
-        parts.append("".join(html_parts))
-    return mark_safe(" … ".join(parts))  # noqa: S308 - every piece of text is escaped above
+        html_parts.append(html.escape(original[end:after]))
+        parts.append("".join(html_parts).strip())
+        first = before if first is None else first
+        last, position = after, after
+    if not parts:
+        return mark_safe("")
+    lead = "… " if original[:first].strip() else ""
+    tail = " …" if original[last:].strip() else ""
+    return mark_safe(lead + " … ".join(parts) + tail)  # noqa: S308 - every piece of text is escaped above

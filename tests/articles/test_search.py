@@ -55,6 +55,46 @@ class FoldingTests(TestCase):
         )
 
 
+class SnippetTests(TestCase):
+    """The excerpt under each result, as search.snippets() cuts it from a result's text."""
+
+    def snippet(self, text, query):
+        return str(search.snippets([text], query)[0])
+
+    def test_a_snippet_says_where_it_cuts_the_text(self):
+        sentences = [f"Sentence {n} says little of note here." for n in range(80)]
+        text = " ".join([*sentences[:40], "Then war-risk insurance came back.", *sentences[40:]])
+        snippet = self.snippet(text, "insurance")
+        # Cut at both ends, never inside a word ("war-risk" stays whole, not "risk").
+        self.assertRegex(snippet, r"^… \S")
+        self.assertRegex(snippet, r"\S …$")
+        self.assertIn("war-risk <mark>insurance</mark>", snippet)
+        # A text shown from its first word and to its last is not marked as cut.
+        snippet = self.snippet("For most of the year the insurance held.", "insurance")
+        self.assertEqual(snippet, "For most of the year the <mark>insurance</mark> held.")
+
+    def test_a_phrase_is_marked_as_one(self):
+        snippet = self.snippet("Ships leave the western Black Sea at dawn.", "black sea")
+        self.assertIn("western <mark>Black Sea</mark> at dawn", snippet)
+
+    def test_the_snippet_shows_where_every_word_of_the_query_is(self):
+        # The first word alone near the start, both words together far beyond the part
+        # of the text ts_headline reads: the excerpt is cut where the article matched.
+        text = " ".join(
+            [
+                "Coastal patrols began in spring.",
+                *["Nothing else happened on the coast that week." for _ in range(60)],
+                "Several states already fly maritime patrol aircraft over the sea.",
+            ]
+        )
+        snippet = self.snippet(text, "patrol aircraft")
+        self.assertIn("maritime <mark>patrol aircraft</mark> over", snippet)
+        # With "or", any one word will do: the first.
+        self.assertRegex(self.snippet(text, "aircraft or coastal"), "^<mark>Coastal</mark> patrols")
+        # Words never near each other: from the first of them, as for one word.
+        self.assertRegex(self.snippet(text, "spring aircraft"), "^Coastal patrols began")
+
+
 class SearchInputTests(SimpleTestCase):
     def test_the_query_box_is_drawn_as_djangos_template_draws_it(self):
         django_input = forms.TextInput(attrs={"type": "search", "autocomplete": "off"})
