@@ -18,16 +18,27 @@ from articles.models import Article, Byline
 from publication.models import Photo
 from publication.page_cache import cached_many_under_version
 
+# The width each card's image is laid out at (static/css/site.css), for its `sizes`: a
+# browser picks a rendition by it before it lays the page out, so a wider one downloads
+# more than needed and a narrower one a blurred image. Cards stand in .wrap (the page less
+# 1rem each side, 72rem from a 74rem-wide window); a grid (.river__cards, .photo-grid) has
+# one column, two from 40rem and three from 64rem, 1.75rem apart; the home page's featured
+# row splits .wrap 2:1 from 64rem, 2rem apart. tests/browser/test_image_sizes.py measures it.
+GRID_SIZES = (
+    "(min-width: 74rem) calc((72rem - 3.5rem) / 3), (min-width: 64rem) calc((100vw - 5.5rem) / 3), "
+    "(min-width: 40rem) calc((100vw - 3.75rem) / 2), calc(100vw - 2rem)"
+)
+FEATURED_SIZES = (
+    "(min-width: 74rem) calc((72rem - 2rem) * {share}), "
+    "(min-width: 64rem) calc((100vw - 4rem) * {share}), calc(100vw - 2rem)"
+)
+
 # How a card is shown; each is cached apart. Only the first image above the fold is eager.
 VARIANTS = {
-    "card": {},
-    "eager": {"eager": True},
-    "lead": {
-        "large": True,
-        "eager": True,
-        "sizes": "(min-width: 64rem) 46rem, calc(100vw - 2rem)",
-    },
-    "featured": {"sizes": "(min-width: 64rem) 23rem, calc(100vw - 2rem)"},
+    "card": {"sizes": GRID_SIZES},
+    "eager": {"eager": True, "sizes": GRID_SIZES},
+    "lead": {"large": True, "eager": True, "sizes": FEATURED_SIZES.format(share="2 / 3")},
+    "featured": {"sizes": FEATURED_SIZES.format(share="1 / 3")},
 }
 
 
