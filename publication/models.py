@@ -407,6 +407,14 @@ class Creator(RedirectsWhenMoved):
     def get_absolute_url(self):
         return reverse("articles:creator", args=[self.slug])
 
+    def schema_org(self) -> dict:
+        """This creator in structured data: a Person or an Organization, with its page."""
+        return {
+            "@type": "Person" if self.kind == self.Kind.PERSON else "Organization",
+            "name": self.name,
+            "url": settings.SITE_URL + self.get_absolute_url(),
+        }
+
     def photos_credited(self):
         return Photo.objects.filter(Q(creator=self) | Q(source=self))
 
@@ -1006,15 +1014,13 @@ class Photo(models.Model):
             data["creditText"] = self.credit
         if self.copyright_notice:
             data["copyrightNotice"] = self.copyright_notice
-        if self.creator or self.source:
-            data["creator"] = [
-                {
-                    "@type": "Person" if creator.kind == Creator.Kind.PERSON else "Organization",
-                    "name": creator.name,
-                    "url": settings.SITE_URL + creator.get_absolute_url(),
-                }
-                for creator in self.credit_names
-            ]
+        # Who made it: the photographer (schema.org and Google: "usually the photographer"),
+        # else the source (a channel's screenshot, a press office's handout); the source
+        # holds the copyright, as copyright_notice says.
+        if maker := self.creator or self.source:
+            data["creator"] = maker.schema_org()
+        if holder := self.source or self.creator:
+            data["copyrightHolder"] = holder.schema_org()
         if self.license_url:
             data["license"] = self.license_url
         if self.license_page_url:

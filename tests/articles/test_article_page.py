@@ -7,7 +7,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article
-from publication.models import Creator
+from publication.models import Creator, Photo
 from publication.renditions import credit_record
 from tests.factories import (
     QueryCountMixin,
@@ -129,13 +129,30 @@ class SharingMetadataTests(TemporaryMediaTestCase):
         # As written into the image files (publication.renditions.credit_record).
         self.assertEqual(image["copyrightNotice"], "© Agency One")
         self.assertEqual(image["copyrightNotice"], credit_record(self.photo)["copyright_notice"])
+        # The photographer made it (schema.org, Google: "usually the photographer"); the
+        # agency holds the copyright the notice names.
         self.assertEqual(
-            [(c["@type"], c["name"]) for c in image["creator"]],
-            [("Person", "Jane Doe"), ("Organization", "Agency One")],
+            image["creator"],
+            {"@type": "Person", "name": "Jane Doe", "url": SITE + "/credits/jane-doe/"},
+        )
+        self.assertEqual(
+            image["copyrightHolder"],
+            {"@type": "Organization", "name": "Agency One", "url": SITE + "/credits/agency-one/"},
         )
         self.assertEqual(image["license"], "https://agency.example/license/123")
         self.assertEqual(image["acquireLicensePage"], "https://agency.example/buy/123")
         self.assertEqual(image["acquireLicensePage"], credit_record(self.photo)["license_page_url"])
+
+    def test_an_image_credited_to_a_source_alone_names_it_as_maker_and_holder(self):
+        # A channel's screenshot, a press office's handout: no photographer is named.
+        channel = make_creator("Danube TV", kind=Creator.Kind.ORGANISATION)
+        photo = make_photo(source=channel, credit_type=Photo.CreditType.SCREENSHOT)
+        article = make_article(section=self.section, lead_photo=photo)
+        (image,) = structured_data(self.client.get(article.get_absolute_url()))[0]["image"]
+        danube = {"@type": "Organization", "name": "Danube TV", "url": SITE + "/credits/danube-tv/"}
+        self.assertEqual(image["creator"], danube)
+        self.assertEqual(image["copyrightHolder"], danube)
+        self.assertEqual(image["copyrightNotice"], "© Danube TV")
 
     def test_lead_image_json_ld_in_the_shapes_search_engines_ask_for(self):
         # 16:9, 4:3 and 1:1, each with the credit and licence (Google's article guidance).
