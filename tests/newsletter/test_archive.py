@@ -51,6 +51,15 @@ class ArchiveTests(QueryCountMixin, TemporaryMediaTestCase):
         self.assertNotContains(response, "Withdrawn piece")
         self.assertContains(response, 'class="newsletter-form"')
 
+    def test_every_page_with_the_signup_form_links_to_past_issues(self):
+        # A reader deciding whether to subscribe reads what they would get: the footer's box
+        # links to the archive, and the newsletter page, which stands in for that box, too.
+        for url in ["/", "/newsletter/", self.sent.get_absolute_url()]:
+            with self.subTest(url):
+                response = self.client.get(url)
+                self.assertContains(response, 'class="newsletter-form"')
+                self.assertContains(response, '<a href="/newsletter/archive/">Read past issues</a>')
+
     def test_each_issue_page_is_described_by_its_own_intro(self):
         long_intro = "Ministers met in Vilnius this week.\n\n" + "The talks ran late " * 20
         issues = {
