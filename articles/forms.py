@@ -29,7 +29,9 @@ class SearchInput(forms.TextInput):
 class QueryField(forms.Field):
     """Any text is accepted: control characters (NUL) are dropped and length is capped."""
 
-    widget = SearchInput(attrs={"autocomplete": "off"})
+    # A browser sends no more than a search reads: a pasted page of text made an address
+    # web servers refuse (414).
+    widget = SearchInput(attrs={"autocomplete": "off", "maxlength": search.MAX_QUERY_LENGTH})
 
     def to_python(self, value):
         return search.clean_query(value or "")

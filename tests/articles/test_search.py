@@ -459,6 +459,15 @@ class SearchTests(QueryCountMixin, TestCase):
         self.assertContains(response, 'action="/search/"')
         self.assertContains(response, 'name="q"')
 
+    def test_search_boxes_take_no_more_than_a_search_reads(self):
+        # Longer text is cut anyway; a browser sending it in the address (a pasted page of
+        # text) met the web server's request-line limit, a bare "414 Request-URI Too Long".
+        for response in [self.client.get("/"), self.get("malmo")]:
+            boxes = re.findall(r'<input [^>]*type="search"[^>]*>', response.content.decode())
+            self.assertTrue(boxes)
+            for box in boxes:
+                self.assertIn(f'maxlength="{search.MAX_QUERY_LENGTH}"', box)
+
     def grow(self):
         for number in range(25):
             make_article(
