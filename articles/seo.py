@@ -4,7 +4,6 @@ import json
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -110,9 +109,7 @@ def article_structured_data(article, *, site) -> list[dict]:
             "url": absolute(reverse("articles:home")),
             "logo": {
                 "@type": "ImageObject",
-                "url": absolute(static("img/logo.png")),
-                "width": 512,
-                "height": 512,
+                **{key: site.logo_image[key] for key in ("url", "width", "height")},
             },
         },
         "inLanguage": site.language,

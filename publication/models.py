@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Upper
+from django.templatetags.static import static
 from django.urls import reverse
 from django.urls.converters import SlugConverter
 from django.utils import timezone
@@ -1291,6 +1292,19 @@ class SiteSettings(models.Model):
         unless its licence has run out since it was chosen (pages end at that midnight)."""
         photo = shown(self.share_photo)
         return photo.social_image() if photo else None
+
+    @property
+    def logo_image(self) -> dict:
+        """The magazine's logo (static/img/logo.png, 512 × 512) as structured data's publisher
+        logo and as the image of a page shared without any other: a small square card
+        ("summary"), where networks otherwise show no picture or one they guess from the page."""
+        return {
+            "url": settings.SITE_URL + static("img/logo.png"),
+            "width": 512,
+            "height": 512,
+            "alt": f"{self.name} logo",
+            "card": "summary",
+        }
 
     @classmethod
     def for_pages(cls) -> "SiteSettings":

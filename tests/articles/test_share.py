@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 from django.core.exceptions import ValidationError
+from django.templatetags.static import static
 from django.test import override_settings
 from django.utils import timezone
 from taggit.models import Tag
@@ -112,7 +113,7 @@ class ListingShareImageTests(TemporaryMediaTestCase):
         roundup = make_roundup([self.article], subject="This week")
         self.assertSharedWithArticlePhoto(roundup.get_absolute_url())
 
-    def test_pages_without_a_picture_use_the_default_share_image_else_a_summary_card(self):
+    def test_pages_without_a_picture_use_the_default_share_image_else_the_logo(self):
         Article.objects.update(lead_photo=None)
         urls = [
             "/",
@@ -125,8 +126,13 @@ class ListingShareImageTests(TemporaryMediaTestCase):
         ]
         for url in urls:
             tags = head_meta(self.client, url).tags
+            # A small card with the logo: without an image networks show none, or one they
+            # guess from the page.
             self.assertEqual(tags["twitter:card"], "summary", url)
-            self.assertNotIn("og:image", tags, url)
+            self.assertEqual(tags["og:image"], SITE + static("img/logo.png"), url)
+            self.assertEqual(tags["twitter:image"], tags["og:image"], url)
+            self.assertEqual((tags["og:image:width"], tags["og:image:height"]), ("512", "512"), url)
+            self.assertEqual(tags["og:image:alt"], "The Meridian logo", url)
         site = SiteSettings.load()
         site.share_photo = self.default
         site.save()
