@@ -15,3 +15,10 @@ def meta_description(text) -> str:
         # Already escaped ({% blocktranslate asvar %}): shortened as read, escaped again on output.
         text = html.unescape(text)
     return seo.shorten(str(text or ""))
+
+
+@register.filter
+def page_title(title, site_name) -> str:
+    """A page's <title>: "Title — Site" while it fits what search results show, else the
+    title alone (articles.seo.title_tag), as article pages are titled."""
+    return seo.title_tag(str(title), str(site_name))

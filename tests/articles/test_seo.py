@@ -7,9 +7,11 @@ import re
 from django.conf import settings
 from django.test import SimpleTestCase, TestCase
 from django.urls import reverse
+from django.utils import timezone
 
 from articles import seo
 from articles.models import Article
+from newsletter.models import Roundup
 from tests.articles.test_article_page import structured_data
 from tests.factories import (
     AdminTestCase,
@@ -17,6 +19,7 @@ from tests.factories import (
     article_form_data,
     make_article,
     make_author,
+    make_creator,
     make_photo,
     make_section,
     make_site,
@@ -127,6 +130,31 @@ class TitleAndDescriptionTests(AdminTestCase):
                 description = head(self.client.get(url))["description"]
                 self.assertLessEqual(len(description), 160)
                 self.assertTrue(description.endswith("…"))
+
+    def test_every_page_named_by_an_editor_keeps_the_site_name_only_where_it_fits(self):
+        # Sections, topics, authors, photographers and round-ups are named by editors as
+        # freely as headlines: search results cut a title at about 60 characters.
+        long_name = "The Organisation for Security and Co-operation in Europe"  # 56
+        article = make_article(
+            section=make_section(long_name), authors=[make_author(long_name)], tags=[long_name]
+        )
+        creator = make_creator(long_name + " press office")
+        roundup = Roundup.objects.create(
+            subject=LONG_HEADLINE, status=Roundup.Status.SENT, sent_at=timezone.now()
+        )
+        for url, title in [
+            (article.section.get_absolute_url(), long_name),
+            (article.bylines.get().author.get_absolute_url(), long_name),
+            (reverse("articles:tag", args=[article.tags.get().slug]), long_name),
+            (creator.get_absolute_url(), creator.name),
+            (roundup.get_absolute_url(), LONG_HEADLINE),
+        ]:
+            with self.subTest(url):
+                self.assertEqual(head(self.client.get(url))["title"], title)
+        short = make_section("Baltic")
+        self.assertEqual(
+            head(self.client.get(short.get_absolute_url()))["title"], "Baltic — The Meridian"
+        )
 
     def test_the_article_form_folds_them_away_and_saves_them(self):
         url = reverse("admin:articles_article_change", args=[self.short.pk])
