@@ -442,6 +442,15 @@ class HeadRequestTests(NewsletterTestCase):
         self.assertTrue(subscriber.is_pending)
 
 
+class ThanksPageTests(NewsletterTestCase):
+    def test_the_page_after_signing_up_stays_out_of_search_results(self):
+        # "Check your inbox" says nothing to someone arriving from a search engine.
+        make_site()
+        response = self.client.get("/newsletter/thanks/")
+        self.assertContains(response, '<meta name="robots" content="noindex">', html=True)
+        self.assertNotContains(response, 'rel="canonical"')
+
+
 class AddressSpellingTests(NewsletterTestCase):
     def test_a_look_alike_full_stop_never_merges_into_an_existing_subscriber(self):
         victim = make_subscriber("victim@example.com")
