@@ -44,3 +44,14 @@ class Plain(TestCase):
     @expectedFailure
     def test_known_failure(self):
         raise ResponseError(self.client.get("/healthz"))
+
+
+class FailsToSetUp(TestCase):
+    """Its one test never runs: the class is reported as an error of setUpClass."""
+
+    @classmethod
+    def setUpTestData(cls):
+        raise ResponseError(cls.client_class().get("/healthz"))
+
+    def test_never_runs(self):
+        pass

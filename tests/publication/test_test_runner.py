@@ -27,9 +27,9 @@ class ParallelFailuresTests(SimpleTestCase):
         )
         cls.returncode, cls.output = run.returncode, run.stdout + run.stderr
 
-    def assertReported(self, kind, test, message, subtest=""):
+    def assertReported(self, kind, test, message, subtest="", method=None):
         """The failure's heading (as unittest prints it), then its message before the next."""
-        method = test.split(".")[-1]
+        method = method or test.split(".")[-1]
         heading = f"{kind}: {method} ({SAMPLE}.{test}){subtest}\n"
         self.assertIn(heading, self.output)
         report = self.output.split(heading, 1)[1].split("=" * 70, 1)[0]
@@ -38,7 +38,7 @@ class ParallelFailuresTests(SimpleTestCase):
     def test_the_run_ends_with_every_result(self):
         self.assertNotIn("MaybeEncodingError", self.output)
         self.assertIn("Ran 6 tests", self.output)
-        self.assertIn("FAILED (failures=3, errors=2, expected failures=1)", self.output)
+        self.assertIn("FAILED (failures=3, errors=3, expected failures=1)", self.output)
         self.assertEqual(self.returncode, 1)
 
     def test_subtests_of_a_test_holding_clients(self):
@@ -60,3 +60,7 @@ class ParallelFailuresTests(SimpleTestCase):
         self.assertReported(
             "ERROR", "HoldsClients.test_error_in_subtest", message, subtest=" (page='healthz')"
         )
+
+    def test_a_class_that_fails_to_set_up(self):
+        message = f"{SAMPLE}.ResponseError: the page answered 200"
+        self.assertReported("ERROR", "FailsToSetUp", message, method="setUpClass")
