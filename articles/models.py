@@ -13,7 +13,6 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django_ckeditor_5.fields import CKEditor5Field
@@ -485,7 +484,7 @@ class Article(RedirectsWhenMoved):
                 needs.append("a credit for the lead photo")
             if at is None:
                 at = max(self.published_at or timezone.now(), timezone.now())
-            ends = photo.license_expires_on and date_format(photo.license_expires_on, "j F Y")
+            ends = photo.license_last_day
             if photo.is_withdrawn:
                 needs.append(
                     f"a lead photo whose licence has not expired (this one’s expired on {ends})"

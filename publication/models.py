@@ -1050,7 +1050,7 @@ class Photo(models.Model):
             )
         if self.is_withdrawn:
             problems.append(
-                f"Its licence expired on {date_format(self.license_expires_on, 'j F Y')}; "
+                f"Its licence expired on {self.license_last_day}; "
                 "choose an image we may still show."
             )
         if not self.alt_text.strip():
@@ -1082,10 +1082,9 @@ class Photo(models.Model):
         status = self.license_status
         if not status:
             return ""
-        ends = date_format(self.license_expires_on, "j F Y")
         if status == "expired":
-            return f"withdrawn: its licence expired on {ends}"
-        return f"withdrawn after {ends}, when its licence runs out"
+            return f"withdrawn: its licence expired on {self.license_last_day}"
+        return f"withdrawn after {self.license_last_day}, when its licence runs out"
 
     def reupload_refusal(self) -> str:
         """Why an upload of this withdrawn photo's image is refused, and what to do."""
@@ -1094,6 +1093,11 @@ class Photo(models.Model):
             f"{self.license_note}. If its licence was renewed, enter the new end date on "
             "that photo and use it again; otherwise choose another image."
         )
+
+    @property
+    def license_last_day(self) -> str:
+        """The licence's last day as editors read it ("14 January 2027"); "" without one."""
+        return date_format(self.license_expires_on, "j F Y") if self.license_expires_on else ""
 
     @property
     def license_status(self) -> str:
