@@ -18,6 +18,7 @@ from django.utils.xmlutils import SimplerXMLGenerator
 from taggit.models import Tag
 
 from articles.models import Article, AuthorEntry, Kind, TopicEntry
+from articles.seo import absolute
 from publication.context_processors import cached_site_settings
 from publication.feeds import SiteLanguageMixin
 from publication.models import Author, Section, SiteSettings
@@ -243,10 +244,6 @@ def article_tag_uri(article) -> str:
     host = urlsplit(settings.SITE_URL).hostname
     created = article.created_at.astimezone(datetime.UTC)
     return f"tag:{host},{created:%Y-%m-%d}:article:{article.pk}"
-
-
-def absolute(path: str) -> str:
-    return path if path.startswith(("http://", "https://")) else f"{settings.SITE_URL}{path}"
 
 
 def absolute_urls(body: str, base: str) -> str:

@@ -54,6 +54,7 @@ def ld_json(data) -> SafeString:
 
 
 def absolute(path: str) -> str:
+    """An address readers can follow from anywhere (a feed, a share, structured data)."""
     return path if path.startswith(("http://", "https://")) else settings.SITE_URL + path
 
 
