@@ -1503,7 +1503,9 @@ class ArticleAdmin(VersionAdmin):
         if article is None:
             return super().revision_view(request, object_id, version_id, extra_context)
         request.keep_publishing = (article.status, article.published_at)
-        version = get_object_or_404(Version, pk=version_id, object_id=str(article.pk))
+        # The article's version: reversion looks it up by object id alone, so another
+        # model's version with the article's number opened a page of nothing (a 500).
+        version = get_object_or_404(Version.objects.get_for_object(article), pk=version_id)
         context = {
             "restoring_live": article.is_live,
             "restored_at": version.revision.date_created,
@@ -1514,6 +1516,10 @@ class ArticleAdmin(VersionAdmin):
         return super().revision_view(request, object_id, version_id, context)
 
     def _reversion_revisionform_view(self, request, version, template_name, extra_context=None):
+        if request.method == "GET":
+            article = revisions.article_as_saved(version.revision, int(version.object_id))
+            if article is not None:
+                return self.saved_version_form(request, article, template_name, extra_context)
         # Restore and recover revert the version's revision; only this article's part of it.
         revision = version.revision
         revision.revert = functools.partial(
@@ -1556,8 +1562,31 @@ class ArticleAdmin(VersionAdmin):
             return redirect(add_preserved_filters(filters, url))
         return response
 
+    def saved_version_form(self, request, article, template_name, extra_context):
+        """The restore form, filled from the article as its revision held it: built in memory
+        (revisions.article_as_saved, what Restore writes), so looking at an old version
+        writes and locks nothing. reversion's own view reverted the revision in a
+        transaction it rolled back after rendering, holding the article's rows meanwhile."""
+        request.saved_version = article  # see get_object and _create_formsets
+        response = self.changeform_view(request, str(article.pk), request.path, extra_context)
+        if response.status_code == 200:
+            response.template_name = template_name
+        return response
+
+    def _create_formsets(self, request, obj, change):
+        formsets, inlines = super()._create_formsets(request, obj, change)
+        if obj is not None and obj is getattr(request, "saved_version", None):
+            # The revision's bylines and corrections (share links are no part of a revision).
+            for formset in formsets:
+                rows = obj._prefetched_objects_cache.get(formset.fk.remote_field.related_name)
+                if rows is not None:
+                    formset._queryset = list(rows)
+        return formsets, inlines
+
     def get_object(self, request, object_id, from_field=None):
-        article = super().get_object(request, object_id, from_field)
+        article = getattr(request, "saved_version", None)
+        if article is None or str(article.pk) != str(object_id):
+            article = super().get_object(request, object_id, from_field)
         keep = getattr(request, "keep_publishing", None)
         if article is not None and keep:
             article.status, article.published_at = keep

@@ -2,6 +2,7 @@
 
 import difflib
 import html
+from collections import defaultdict
 from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
 
@@ -207,29 +208,33 @@ def belongs_to_article(version: Version, article_pk: int, article_type: ContentT
     )
 
 
-def deleted_links(row) -> list:
+def existing_links(rows) -> set[tuple[type, object]]:
+    """(model, pk) of every row the foreign keys of these rows (from a revision) point at that
+    still exists: one query per model linked."""
+    wanted = defaultdict(set)
+    for row in rows:
+        for key in row._meta.concrete_fields:
+            if key.many_to_one and getattr(row, key.attname) is not None:
+                wanted[key.related_model].add(getattr(row, key.attname))
+    return {
+        (model, pk)
+        for model, pks in wanted.items()
+        for pk in model._base_manager.filter(pk__in=pks).values_list("pk", flat=True)
+    }
+
+
+def deleted_links(row, existing=None) -> list:
     """The foreign keys of a row from a revision that point at rows deleted since. Foreign
     keys are checked when the transaction commits, so saving such a row would fail the whole
     restore there, not where it could be skipped."""
+    existing = existing_links([row]) if existing is None else existing
     return [
         key
         for key in row._meta.concrete_fields
         if key.many_to_one
         and getattr(row, key.attname) is not None
-        and not key.related_model._base_manager.filter(pk=getattr(row, key.attname)).exists()
+        and (key.related_model, getattr(row, key.attname)) not in existing
     ]
-
-
-def restore_article_row(version: Version, current: Article | None):
-    """Revert the article's own row: a section, kind or lead photo deleted since keeps the
-    article's current one, and deleted rows drop out of its many-to-many lists."""
-    saved = version._object_version  # what reversion's Version.revert() saves
-    for key in deleted_links(saved.object):
-        setattr(saved.object, key.attname, getattr(current, key.attname, None))
-    for name, pks in saved.m2m_data.items():
-        related = Article._meta.get_field(name).related_model._base_manager
-        saved.m2m_data[name] = list(related.filter(pk__in=pks).values_list("pk", flat=True))
-    saved.save(using=version.db)
 
 
 def kept_photo_version(revision, photo_pk) -> Version | None:
@@ -243,31 +248,11 @@ def kept_photo_version(revision, photo_pk) -> Version | None:
 
 def photo_restored_by(version: Version) -> Photo | None:
     """The photo whose alt text, caption and credit restoring this article version writes
-    back (restore_lead_photo_text): its lead photo, when the revision kept its fields."""
+    back (see Restored.photo_text): its lead photo, when the revision kept its fields."""
     photo_pk = version.field_dict["lead_photo_id"]
     if kept_photo_version(version.revision, photo_pk) is None:
         return None
     return Photo.objects.filter(pk=photo_pk).first()
-
-
-def restore_lead_photo_text(revision, article_pk: int):
-    """The restored lead photo's alt text, caption and credit as the revision kept them.
-
-    The article form edits them in place, so restoring the article's text brings them back
-    too, in the form and (once Restore is pressed) on the photo, as a save of the form would
-    write them. Only the in-place fields: the image, focal point and licence are the photo's
-    own. A creator or source deleted since stays as it is now. (A plain update: the
-    article's save on Restore ends cached pages, and a mere look at the old version must not.)
-    """
-    photo_pk = Article.objects.filter(pk=article_pk).values_list("lead_photo_id", flat=True)
-    kept = kept_photo_version(revision, photo_pk.first())
-    if kept is None:
-        return  # saved before revisions kept the photo, or a version without one
-    row = kept._object_version.object
-    gone = {key.attname for key in deleted_links(row)}
-    attnames = [Photo._meta.get_field(name).attname for name in LEAD_PHOTO_TEXT_FIELDS]
-    fields = {name: getattr(row, name) for name in attnames if name not in gone}
-    Photo._base_manager.filter(pk=row.pk).update(**fields)
 
 
 def article_rows(revision, article_pk: int) -> list[Version]:
@@ -282,33 +267,93 @@ def article_rows(revision, article_pk: int) -> list[Version]:
     return versions
 
 
+@dataclass
+class Restored:
+    """What restoring an article's revision brings back: the one description that the
+    restore (revert_one_article, which writes it) and the revision's page and share links
+    (article_as_saved, which builds the article from it in memory) both read.
+
+    - the article's row as saved, except a kind, section or lead photo deleted since keeps
+      the article's current one, and its many-to-many lists without rows deleted since;
+    - the lead photo's in-place fields (alt text, caption, credit) as the revision kept
+      them, but a creator or source deleted since: the article form edits them in place;
+    - the bylines, topics and corrections the revision holds, but those pointing at an
+      author or topic deleted since; rows added to the article since go.
+    """
+
+    versions: list[Version]  # every version of the article's part, the article's first
+    article: Article
+    many_to_many: dict[str, list]
+    photo_text: dict[str, object]
+    rows: list[Version]  # the followers to write back
+
+    @classmethod
+    def read(cls, revision, article_pk: int, current: Article | None) -> "Restored":
+        versions = article_rows(revision, article_pk)
+        own, *followers = versions
+        saved = own._object_version
+        article = saved.object
+        for key in deleted_links(article):
+            setattr(article, key.attname, getattr(current, key.attname, None))
+        many_to_many = {
+            name: list(
+                Article._meta.get_field(name)
+                .related_model._base_manager.filter(pk__in=pks)
+                .values_list("pk", flat=True)
+            )
+            for name, pks in saved.m2m_data.items()
+        }
+        photo_text = {}
+        kept = kept_photo_version(revision, article.lead_photo_id)
+        if kept is not None:
+            photo = kept._object_version.object
+            gone = {key.attname for key in deleted_links(photo)}
+            attnames = [Photo._meta.get_field(name).attname for name in LEAD_PHOTO_TEXT_FIELDS]
+            photo_text = {name: getattr(photo, name) for name in attnames if name not in gone}
+        # The article's row is written first, also when it is recovered after a delete.
+        existing = existing_links(version._object_version.object for version in followers)
+        existing.add((Article, article_pk))
+        rows = [
+            version
+            for version in followers
+            if not deleted_links(version._object_version.object, existing)
+        ]
+        return cls(versions, article, many_to_many, photo_text, rows)
+
+
 def revert_one_article(revision, article_pk: int, delete: bool = False):
-    """Revision.revert() for one article and its bylines, topics and corrections only.
+    """Revision.revert() for one article and its bylines, topics and corrections only,
+    writing what Restored describes.
 
     A bulk action ("Publish now", "Unpublish") keeps every article it touched in one
     revision; reverting all of it to restore one article would silently take the others
     back to their text and status of that moment.
     """
-    versions = article_rows(revision, article_pk)
+    article_rows(revision, article_pk)  # nothing of the article: refused before any write
     with transaction.atomic():
         article = Article.objects.filter(pk=article_pk).first()
+        restored = Restored.read(revision, article_pk, article)
         if delete:
             # Rows added to the article since the revision go, as reversion's revert does.
-            kept = {(version.content_type_id, version.object_id) for version in versions}
+            kept = {(version.content_type_id, version.object_id) for version in restored.versions}
             for row in _follow_relations_recursive(article) if article else ():
                 key = (ContentType.objects.get_for_model(row).pk, str(row.pk))
                 if row is not article and key not in kept:
                     row.delete()
-        own, *followers = versions
-        restore_article_row(own, article)
-        restore_lead_photo_text(revision, article_pk)
-        for version in followers:
-            row = version._object_version
-            if deleted_links(row.object):
-                continue  # e.g. a byline whose author, or a topic row whose topic, is gone
+        own = restored.versions[0]
+        saved = own._object_version  # what reversion's Version.revert() saves
+        saved.m2m_data = restored.many_to_many
+        saved.save(using=own.db)
+        if restored.photo_text:
+            # A plain update: the article's save on Restore ends cached pages, and a mere
+            # look at the old version must not.
+            Photo._base_manager.filter(pk=restored.article.lead_photo_id).update(
+                **restored.photo_text
+            )
+        for version in restored.rows:
             try:
                 with transaction.atomic():
-                    row.save(using=version.db)
+                    version._object_version.save(using=version.db)
             except (IntegrityError, ObjectDoesNotExist):
                 continue  # e.g. a byline for an author the article has again since
         # Reverting writes the row past save(), and body photos are no part of a version:
@@ -317,24 +362,22 @@ def revert_one_article(revision, article_pk: int, delete: bool = False):
 
 
 def article_as_saved(revision, article_pk: int) -> Article | None:
-    """The article as the revision held it, with what its page shows (bylines, topics,
-    corrections, the lead photo's text, the body's photos), built in memory: what
-    revert_one_article() would write, read instead. None when the article is gone.
+    """The article as the revision held it, with what its page and its form show (bylines,
+    topics, corrections, other sections, the lead photo's text, the body's photos), built in
+    memory from Restored: what revert_one_article() would write, read instead. None when the
+    article is gone.
 
     A share link's page reverted the article in a transaction it rolled back; the row locks
     of that revert made simultaneous opens of links to one article wait for each other's
     page to render (30 at once took 9.7 s), and an editor's save wait for them.
     """
-    own, *followers = article_rows(revision, article_pk)
     # The rows its page joins (kind, section, lead photo and credit); the rows it
     # prefetches are the revision's.
     current = Article.objects.for_page().prefetch_related(None).filter(pk=article_pk).first()
     if current is None:
         return None
-    article = own._object_version.object
-    # As restore_article_row(): a row deleted since keeps the article's current one.
-    for key in deleted_links(article):
-        setattr(article, key.attname, getattr(current, key.attname))
+    restored = Restored.read(revision, article_pk, current)
+    article = restored.article
     article._state.adding, article._state.db = False, current._state.db
     for name in ("kind", "section", "lead_photo"):  # the others are read when first used
         if getattr(article, f"{name}_id") == getattr(current, f"{name}_id"):
@@ -342,28 +385,19 @@ def article_as_saved(revision, article_pk: int) -> Article | None:
     if article.lead_photo_id != current.lead_photo_id and article.lead_photo_id is not None:
         # None if deleted since the check above: the page shows no lead photo, never a 500.
         article.lead_photo = Photo.objects.with_credit().filter(pk=article.lead_photo_id).first()
-    kept = kept_photo_version(revision, article.lead_photo_id)
-    if article.lead_photo is not None and kept is not None:
-        # As restore_lead_photo_text(): the text the article form edits in place.
-        row = kept._object_version.object
-        gone = {key.attname for key in deleted_links(row)}
-        for name in LEAD_PHOTO_TEXT_FIELDS:
-            attname = Photo._meta.get_field(name).attname
-            if attname not in gone:
-                setattr(article.lead_photo, attname, getattr(row, attname))
+    if article.lead_photo is not None:
+        for attname, value in restored.photo_text.items():
+            setattr(article.lead_photo, attname, value)
     rows = {}
-    for version in followers:
+    for version in restored.rows:
         rows.setdefault(version.content_type_id, []).append(version._object_version.object)
     type_of = ContentType.objects.get_for_model
     bylines = rows.get(type_of(Byline).pk, [])
     authors = Author.objects.in_bulk({byline.author_id for byline in bylines})
     tagged = rows.get(type_of(TaggedItem).pk, [])
     tags = Tag.objects.in_bulk({item.tag_id for item in tagged})
-    # Rows pointing at an author or topic deleted since are left out, as a revert skips them.
-    bylines = [byline for byline in bylines if byline.author_id in authors]
     for byline in bylines:
         byline.author = authors[byline.author_id]
-    tagged = [item for item in tagged if item.tag_id in tags]
     for item in tagged:
         item.tag = tags[item.tag_id]
     # What relink_body_photos() would link: the photos the body shows, their alt text
@@ -379,6 +413,9 @@ def article_as_saved(revision, article_pk: int) -> Article | None:
     prefetched(article, "tagged_items", sorted(tagged, key=attrgetter("pk")))
     prefetched(article, "corrections", sorted(corrections, key=attrgetter("date", "pk")))
     prefetched(article, "body_photos", body_photos)
+    for name, pks in restored.many_to_many.items():
+        related = Article._meta.get_field(name).related_model
+        prefetched(article, name, list(related._base_manager.filter(pk__in=pks)))
     return article
 
 

@@ -59,6 +59,11 @@ class OrderedTaggableManager(TaggableManager):
         return [item.tag for item in self.ordered_items(obj)]
 
     def ordered_items(self, obj):
+        prefetched = getattr(obj, "_prefetched_objects_cache", {}).get("tagged_items")
+        if prefetched is not None:
+            # In typed order as well (topics_in_order); an article built in memory from a
+            # revision (articles.revisions.article_as_saved) has only these.
+            return prefetched
         return (
             self.through.objects.select_related("tag")
             .filter(**self.through.lookup_kwargs(obj))

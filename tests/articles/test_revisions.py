@@ -1,5 +1,5 @@
 import reversion
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from reversion.models import Version
@@ -24,6 +24,16 @@ from tests.factories import (
     make_user,
 )
 from tests.test_invalidation import ChangeFormValues
+
+
+def writes_and_locks(queries) -> list[str]:
+    return [
+        query["sql"]
+        for query in queries
+        if query["sql"].split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}
+        or "FOR UPDATE" in query["sql"]
+        or "SAVEPOINT" in query["sql"]
+    ]
 
 
 class RevisionTests(AdminTestCase):
@@ -86,8 +96,14 @@ class RevisionTests(AdminTestCase):
             bylines=[(self.ben, Byline.Role.BY)],
         )
         restore_url = f"/admin/articles/article/{article.pk}/history/{first.pk}/"
-        form = self.client.get(restore_url)
+        with CaptureQueriesContext(connection) as queries:
+            form = self.client.get(restore_url)
         self.assertContains(form, 'value="Old headline"')
+        self.assertContains(form, 'value="Energy"')
+        self.assertEqual(form.context["inline_admin_formsets"][0].formset.initial_form_count(), 1)
+        # Built in memory from the revision: reverting it in a transaction rolled back
+        # after rendering held the article's rows (and wrote) for a look.
+        self.assertEqual(writes_and_locks(queries), [])
         self.assertContains(form, 'value="Restore"')
         # Showing the old version changed nothing.
         article.refresh_from_db()
@@ -120,6 +136,126 @@ class RevisionTests(AdminTestCase):
             Version.objects.get_for_object(article).first().revision.comment,
             f"Restored the version saved on {saved:%a %-d %b %Y, %H:%M} (Europe/Berlin).",
         )
+
+    def test_restoring_writes_exactly_the_article_its_revision_page_and_share_links_show(self):
+        """Restore (revert_one_article) writes a revision back; the revision's page and share
+        links build it in memory (article_as_saved). Both read revisions.Restored; here a
+        revision touching every field and relation is restored both ways and compared."""
+        europe, asia, africa = make_section("Europe"), make_section("Asia"), make_section("Africa")
+        jane, omar = make_creator("Jane Doe"), make_creator("Omar Haddad")
+        cara = make_author("Cara Gone")
+        body_photo = make_photo(alt_text="")
+        figure = (
+            f'<figure class="image"><img src="{body_photo.image.url}" alt="A harbour"></figure>'
+        )
+        article = make_article(
+            headline="As saved",
+            status=Article.Status.DRAFT,
+            section=europe,
+            authors=[self.ben, (self.ana, Byline.Role.PHOTOS), cara],
+        )
+        Correction.objects.create(article=article, text="An earlier version misspelt it.")
+        self.save(
+            article,
+            dek="The dek then",
+            body=f"<p>Words then.</p>{figure}",
+            other_sections=[asia.pk],
+            tags="Energy, Sanctions",
+            lead_photo=self.photo.pk,
+            photo_for=self.photo.pk,
+            photo_alt_text="Tanks at the border",
+            photo_caption="Near Kharkiv.",
+            photo_creator=jane.pk,
+            photo_credit_type=Photo.CreditType.PHOTO,
+            show_as_updated="on",
+        )
+        saved = Version.objects.get_for_object(article).get()
+        # Every field and relation changed since, and an author the revision names deleted.
+        data = article_form_data(
+            article,
+            headline="Changed since",
+            dek="The dek now",
+            body="<p>Other words.</p>",
+            section=africa.pk,
+            other_sections=[europe.pk],
+            tags="Climate",
+            lead_photo=self.photo.pk,
+            photo_for=self.photo.pk,
+            photo_alt_text="Tanks at the frontier",
+            photo_caption="Near Kupiansk.",
+            photo_creator=omar.pk,
+            photo_credit_type=Photo.CreditType.PHOTO,
+        )
+        rows = [
+            {"id": byline.pk, "author": byline.author_id, "role": "by", "order": 2 - byline.order}
+            for byline in article.bylines.all()
+        ]
+        rows[-1]["DELETE"] = "on"  # Cara's byline
+        data.update(inline_data("bylines", rows, initial=3))
+        note = article.corrections.get()
+        data.update(
+            inline_data(
+                "corrections",
+                [
+                    {"id": note.pk, "kind": "update", "text": "Rewritten.", "date": "2026-01-02"},
+                    {"kind": "clarification", "text": "A new note.", "date": "2026-01-03"},
+                ],
+                initial=1,
+            )
+        )
+        self.assertEqual(self.client.post(article_change_url(article), data).status_code, 302)
+        cara.delete()
+
+        def described(article):
+            photo = article.lead_photo
+            return {
+                "row": {
+                    field.attname: getattr(article, field.attname)
+                    for field in Article._meta.concrete_fields
+                    if field.name not in {"search_vector", "search_head"}
+                },
+                "other_sections": sorted(section.pk for section in article.other_sections.all()),
+                "bylines": [
+                    (byline.author.name, byline.role, byline.order)
+                    for byline in sorted(article.bylines.all(), key=lambda row: row.order)
+                ],
+                "topics": [item.tag.name for item in article.tagged_items.all()],
+                "corrections": [
+                    (note.kind, note.text, note.date) for note in article.corrections.all()
+                ],
+                "lead_photo": {
+                    name: getattr(photo, Photo._meta.get_field(name).attname)
+                    for name in ["alt_text", "caption", "creator", "source", "credit_type"]
+                },
+                "body_photos": sorted(photo.pk for photo in article.body_photos.all()),
+            }
+
+        in_memory = described(revisions.article_as_saved(saved.revision, article.pk))
+        with transaction.atomic():
+            revisions.revert_one_article(saved.revision, article.pk, delete=True)
+            written = described(Article.objects.for_page().get(pk=article.pk))
+            transaction.set_rollback(True)
+        self.assertEqual(in_memory, written)
+        # And it is the revision's, not today's.
+        self.assertEqual(written["row"]["headline"], "As saved")
+        self.assertEqual(written["other_sections"], [asia.pk])
+        self.assertEqual(written["bylines"], [("Ben Okafor", "by", 0), ("Ana Ruiz", "photos", 1)])
+        self.assertEqual(written["topics"], ["Energy", "Sanctions"])
+        self.assertEqual(written["corrections"][0][1], "An earlier version misspelt it.")
+        self.assertEqual(written["lead_photo"]["caption"], "Near Kharkiv.")
+        self.assertEqual(written["body_photos"], [body_photo.pk])
+
+    def test_a_version_of_something_else_under_the_articles_number_is_no_restore_page(self):
+        """The restore address names a version by its number and the article's: another
+        model's version with the same object id is not the article's (it was a 500)."""
+        article = make_article(headline="Old headline", status=Article.Status.DRAFT)
+        with reversion.create_revision():
+            reversion.add_to_revision(self.photo)
+        Version.objects.filter(object_id=str(self.photo.pk)).update(object_id=str(article.pk))
+        version = Version.objects.get(object_id=str(article.pk))
+        url = f"/admin/articles/article/{article.pk}/history/{version.pk}/"
+        self.assertEqual(self.client.get(url).status_code, 404)
+        self.assertEqual(self.client.post(url, article_form_data(article)).status_code, 404)
 
     def test_an_in_place_edit_of_the_lead_photo_is_a_diff_row_and_restored_with_the_version(
         self,
@@ -416,14 +552,7 @@ class RevisionTests(AdminTestCase):
             self.assertNotContains(page, text)
         # Simultaneous opens of links to one article waited for each other on the row
         # locks of a revert rolled back after rendering (30 opens: 9.7 s).
-        writes = [
-            query["sql"]
-            for query in queries
-            if query["sql"].split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}
-            or "FOR UPDATE" in query["sql"]
-            or "SAVEPOINT" in query["sql"]
-        ]
-        self.assertEqual(writes, [])
+        self.assertEqual(writes_and_locks(queries), [])
         # The site chrome is read once (it was twice: the page's head, then base.html).
         chrome = [q for q in queries if 'FROM "publication_sitesettings" ' in q["sql"]]
         self.assertEqual(len(chrome), 1)
