@@ -703,6 +703,10 @@ class PhotoAutocompleteSelect(KnownValuesOnlyMixin, AutocompleteSelect):
         attrs["class"] += " photo-autocomplete"
         # Room for a thumbnail and a line of alt text beside it (Select2 reads data-width).
         attrs["data-width"] = "28em"
+        # Its open list inside the page's main landmark, not at the end of <body> where
+        # Select2 puts it: content outside every landmark (axe: region) is skipped by
+        # screen-reader users moving between landmarks. Select2 reads data-dropdown-parent.
+        attrs["data-dropdown-parent"] = "#content"
         return attrs
 
     @property

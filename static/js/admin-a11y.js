@@ -24,6 +24,21 @@
     return rowLabel ? text(rowLabel) : "";
   }
 
+  // Django's tabular inlines head two columns with nothing: the saved row's (its hidden id
+  // and, once saved, its name) and the delete column where rows cannot be deleted (share
+  // links are revoked instead), which keeps only the "remove" cross of a row just added.
+  // A header with no text names nothing (axe: empty-table-header); these are named for
+  // screen readers only, and after the cells' own names above are worked out from them.
+  function headings(root) {
+    root.querySelectorAll(".tabular thead th").forEach(function (heading) {
+      if (text(heading)) { return; }
+      var words = document.createElement("span");
+      words.className = "visually-hidden";
+      words.textContent = heading.classList.contains("original") ? "Saved row" : "Remove";
+      heading.append(words);
+    });
+  }
+
   function name(root) {
     root.querySelectorAll("input, select, textarea").forEach(function (field) {
       if (field.type === "hidden" || field.getAttribute("aria-label") || field.closest(".empty-form")) { return; }
@@ -66,6 +81,7 @@
       window.django.jQuery(document).on("select2:open select2:close", controls);
     }
     name(document);
+    headings(document);
     // Select2 and "Add another" rows arrive later.
     var pending = null;
     new MutationObserver(function () {
