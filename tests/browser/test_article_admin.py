@@ -186,6 +186,38 @@ class RevisionTests(EditorsAdminTestCase):
         self.assertEqual(list(article.tags.names()), ["Energy"])
         self.assertEqual(Version.objects.get_for_object(article).count(), 3)
 
+    def test_restoring_a_live_article_changes_what_readers_see_only_on_restore_and_publish(
+        self,
+    ):
+        article = make_article(
+            headline="A live story",
+            authors=[make_author("Ana Ruiz")],
+            lead_photo=make_photo(credit_text="Dimitrije Ostojic / Shutterstock.com"),
+        )
+        client = Client()
+        client.force_login(self.editor)
+        url = article_change_url(article)
+        for dek in ["The dek readers first read.", "The dek readers read now."]:
+            client.post(url, article_form_data(article, dek=dek))
+            article.refresh_from_db()
+        self.log_in(self.editor)
+        page, public = self.page, self.context.new_page()
+        page.goto(self.live_server_url + url.replace("change/", "history/"))
+        page.get_by_role("link", name="Restore this version").click()
+        self.assertIn("readers keep seeing the current text", page.locator("#content").inner_text())
+        self.assertEqual(page.input_value("#id_dek"), "The dek readers first read.")
+        # Opening the old version, in the form, changed nothing readers see.
+        public.goto(self.live_server_url + article.get_absolute_url())
+        self.assertIn("The dek readers read now.", public.locator("main").inner_text())
+
+        page.get_by_role("button", name="Restore and publish").click()
+        page.get_by_text("was changed successfully").wait_for()
+        public.reload()
+        self.assertIn("The dek readers first read.", public.locator("main").inner_text())
+        article.refresh_from_db()
+        self.assertTrue(article.is_live)
+        self.assertEqual(Version.objects.get_for_object(article).count(), 3)
+
     def test_restore_names_articles_sharing_the_photo_and_restores_once(self):
         photo = make_photo(alt_text="Tanks at the border", caption="Near Kharkiv.")
         article = make_article(
