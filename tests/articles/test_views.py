@@ -467,6 +467,27 @@ class ListPageTests(TemporaryMediaTestCase):
                 self.assertContains(response, NOT_FOUND, status_code=404)
                 self.assertTemplateUsed(response, "404.html")
 
+    def test_the_not_found_page_offers_a_search_for_the_words_of_the_address(self):
+        # An old or mistyped link still names what the reader was after.
+        for url, words in [
+            ("/articles/black-sea-grain-deal/", "black sea grain deal"),
+            ("/topic/Zürich_banks/", "Zürich banks"),
+            ("/articles/ports-2024.html", "ports 2024"),
+            ("/no/such/page/", "page"),
+            ('/"><script>alert(1)</script>/', "script"),
+            ("/123/", ""),
+        ]:
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertContains(
+                    response,
+                    '<input type="search" name="q" id="not-found-q" maxlength="200"'
+                    f' value="{words}">',
+                    status_code=404,
+                    html=True,
+                )
+                self.assertContains(response, 'action="/search/"', status_code=404)
+
 
 class UnpublishedArticleTests(TemporaryMediaTestCase):
     @classmethod
