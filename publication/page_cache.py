@@ -37,9 +37,10 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
+from django.core.signals import setting_changed
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import Signal
+from django.dispatch import Signal, receiver
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseNotModified
 from django.urls import Resolver404, ResolverMatch, get_resolver
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
@@ -327,9 +328,42 @@ def _get_many(keys: list[str]) -> dict:
         return backend.get_many(keys)
     if not keys:
         return {}
-    values = _mget(backend, [backend.make_key(key) for key in keys])
+    made_keys = backend.__dict__.setdefault("_page_cache_made_keys", {})
+    made = made_keys.get(tuple(keys))
+    if made is None:
+        made = _keep(made_keys, tuple(keys), [backend.make_key(key) for key in keys])
+    values = _mget(backend, made)
     loads = backend._cache._serializer.loads
-    return {key: loads(value) for key, value in zip(keys, values, strict=True) if value is not None}
+    found = {}
+    for key, value in zip(keys, values, strict=True):
+        if value is not None:
+            found[key] = _version_from(value, loads) if key == VERSION_KEY else loads(value)
+    return found
+
+
+def _keep(kept: dict, key, value):
+    """kept[key] = value, for the hit path's small per-process tables of derived values;
+    emptied when full (junk addresses make endless keys)."""
+    if len(kept) >= 1024:
+        kept.clear()
+    kept[key] = value
+    return value
+
+
+# The hit path's tables, kept on the backend instance beside its connection: each cache
+# key as the backend spells it, each MGET as sent; and, for the process, the content
+# version for the bytes it was last read as. Every hit reads the same few keys and
+# almost always the same version: making the keys, packing the command and unpickling
+# the version again were a third of reading it.
+_versions_read: dict[bytes, ContentVersion] = {}
+
+
+def _version_from(value: bytes, loads) -> ContentVersion:
+    version = _versions_read.get(value)
+    if version is None:
+        _versions_read.clear()
+        version = _versions_read[value] = loads(value)
+    return version
 
 
 def _mget(backend: RedisCache, keys: list[str]) -> list:
@@ -337,14 +371,18 @@ def _mget(backend: RedisCache, keys: list[str]) -> list:
     if connection is None:
         pool = backend._cache.get_client().connection_pool
         connection = backend.__dict__["_page_cache_connection"] = pool.get_connection()
+    packed_mgets = backend.__dict__.setdefault("_page_cache_packed_mgets", {})
+    packed = packed_mgets.get(tuple(keys))
+    if packed is None:
+        packed = _keep(packed_mgets, tuple(keys), connection.pack_command("MGET", *keys))
     try:
-        connection.send_command("MGET", *keys)
+        connection.send_packed_command(packed)
         return connection.read_response()
     except (redis.ConnectionError, redis.TimeoutError):
-        # Dropped (Redis restarted, an idle timeout): send_command connects again; a
-        # second failure is the cache's failure, as it would be through the client.
+        # Dropped (Redis restarted, an idle timeout): sending connects again; a second
+        # failure is the cache's failure, as it would be through the client.
         connection.disconnect()
-        connection.send_command("MGET", *keys)
+        connection.send_packed_command(packed)
         return connection.read_response()
 
 
@@ -369,6 +407,39 @@ PAGE_PARAMETERS = ("after", "before", "page", "q", "section", "kind", "author")
 
 
 def page_key(request) -> str:
+    """The cache key of the page request asks for (both copies: see GZIP_SUFFIX).
+
+    Kept per process for each address as the request spelt it: parsing the query string
+    and validating the host took a sixth of a hit's Python. An address is kept only once
+    its host passed get_host(), so a refused host is refused every time; a change of
+    settings (a test's override) forgets them all.
+    """
+    spelt = (
+        request.scheme,
+        request._get_raw_host(),
+        request.path,
+        request.META.get("QUERY_STRING", ""),
+    )
+    key = _page_keys.get(spelt)
+    if key is None:
+        key = _page_key(request)
+        if len(_page_keys) >= PAGE_KEYS_KEPT:
+            # Junk parameters make endless spellings; starting again is cheap and bounded.
+            _page_keys.clear()
+        _page_keys[spelt] = key
+    return key
+
+
+PAGE_KEYS_KEPT = 4096
+_page_keys: dict[tuple, str] = {}
+
+
+@receiver(setting_changed)
+def _forget_page_keys(**kwargs) -> None:
+    _page_keys.clear()
+
+
+def _page_key(request) -> str:
     # get_host() validates the Host header against ALLOWED_HOSTS (DisallowedHost: a 400),
     # so a cached page is never served to a host the site does not answer for.
     query = urlencode(
@@ -447,10 +518,11 @@ def send_public_lifetimes(response) -> None:
 
 
 def not_modified(request, *, etag: str, last_modified: int | None) -> bool:
-    if_none_match = request.headers.get("if-none-match")
+    # Headers from META, as everywhere on the hit path (see RequestLogMiddleware).
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
     if if_none_match is not None:
         return etag in {tag.strip() for tag in if_none_match.split(",")} or if_none_match == "*"
-    if_modified_since = request.headers.get("if-modified-since")
+    if_modified_since = request.META.get("HTTP_IF_MODIFIED_SINCE")
     if if_modified_since is None or last_modified is None:
         return False
     since = parse_http_date_safe(if_modified_since)
@@ -565,7 +637,7 @@ class PageCacheMiddleware:
 
     def serve(self, request, state):
         base_key = page_key(request)
-        gzipped = bool(ACCEPTS_GZIP.search(request.headers.get("accept-encoding", "")))
+        gzipped = bool(ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
         key = base_key + GZIP_SUFFIX if gzipped else base_key
         now = time.time()
         # With a copy of the page in this process, only the version is read (a few bytes);
