@@ -13,7 +13,6 @@ import html
 import operator
 import re
 import unicodedata
-from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
@@ -22,6 +21,7 @@ from django.db.models import F, Value
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from publication.db import Statement, statement
 from publication.text import typed_text
 
 CONFIG = "english"
@@ -349,50 +349,6 @@ STAND_INS = {
     "section": -7_100_003,
     "walk_limit": 7_100_004,
 }
-PLACEHOLDER = re.compile(r"%%|%s|\bLIMIT (\d+)\b")
-
-
-@dataclass(frozen=True)
-class Statement:
-    """SQL with named placeholders: the stand-ins' names, and constants the ORM made."""
-
-    sql: str
-    constants: dict
-
-    def values(self, values: dict) -> dict:
-        return {**self.constants, **values}
-
-
-def statement(queryset, names: set) -> Statement:
-    """queryset's SQL, each stand-in's parameter (or LIMIT) named after it; names: the
-    stand-ins it must hold. One missing (the ORM wrote it otherwise) would leave the
-    stand-in's value in the SQL, so it is an error, not a quiet search for nothing."""
-    sql, params = queryset.query.sql_with_params()
-    stand_ins = {(type(STAND_INS[name]), STAND_INS[name]): name for name in names}
-    params, constants, named = iter(params), {}, set()
-
-    def name(match):
-        if match.group() == "%%":
-            return "%%"
-        if match.group(1) is not None:  # LIMIT, which the ORM writes as a number
-            found = stand_ins.get((int, int(match.group(1))))
-            named.add(found)
-            return f"LIMIT %({found})s" if found else match.group()
-        value = next(params)
-        try:
-            found = stand_ins.get((type(value), value))
-        except TypeError:  # unhashable: a list (the rank's weights)
-            found = None
-        if found is None:
-            found = f"constant{len(constants)}"
-            constants[found] = value
-        named.add(found)
-        return f"%({found})s"
-
-    sql = PLACEHOLDER.sub(name, sql)
-    if missing := names - named:
-        raise ValueError(f"The compiled search has no place for {sorted(missing)}.")
-    return Statement(sql, constants)
 
 
 @functools.lru_cache(maxsize=64)
@@ -431,7 +387,10 @@ def ranked_statements(filters: tuple, minus: bool, limit: int) -> tuple[Statemen
     if len(walks) > 1:
         walk = walk.union(*walks[1:]).order_by("-published_at", "-id")[:walk_limit]
     names = {"text", "now", *filters}
-    return statement(in_head, names), statement(walk, names | {"walk_limit"})
+    return (
+        statement(in_head, {name: STAND_INS[name] for name in names}),
+        statement(walk, {name: STAND_INS[name] for name in names | {"walk_limit"}}),
+    )
 
 
 def snippets(texts: list[str], query: str) -> list[SafeString]:

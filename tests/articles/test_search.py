@@ -14,6 +14,7 @@ from django.utils import timezone
 from articles import search
 from articles.forms import SearchInput
 from articles.models import Article, Byline, SearchHead
+from publication.db import statement
 from publication.models import Author
 from tests.factories import (
     QueryCountMixin,
@@ -359,12 +360,13 @@ class SearchTests(QueryCountMixin, TestCase):
         articles = Article.objects.filter(kind_id=search.STAND_INS["kind"])
         # A literal percent sign stays one: only the parameters are named.
         articles = articles.annotate(share=RawSQL("'100%%'", ())).values_list("share", flat=True)
-        compiled = search.statement(articles, {"kind"})
+        stand_ins = {name: search.STAND_INS[name] for name in ("kind", "now", "section")}
+        compiled = statement(articles, {"kind": stand_ins["kind"]})
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, compiled.values({"kind": self.body_hit.kind_id}))
             self.assertIn(("100%",), cursor.fetchall())
         with self.assertRaisesMessage(ValueError, "no place for ['now', 'section']"):
-            search.statement(articles, {"kind", "now", "section"})
+            statement(articles, stand_ins)
 
     def test_unknown_filters_are_ignored(self):
         response = self.get("malmo", section="nowhere", kind="\x00", author="x" * 500)

@@ -1,19 +1,26 @@
 import datetime
+from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import signing
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models.sql.compiler import SQLCompiler
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
+from newsletter import services
 from newsletter.forms import CONSENT_TEXT
 from newsletter.models import Delivery, RateCounter, Subscriber
 from tests.factories import make_article, make_site
 from tests.newsletter.helpers import make_subscriber, signup
+
+
+def row_of(subscriber) -> dict:
+    return {f.attname: getattr(subscriber, f.attname) for f in Subscriber._meta.concrete_fields}
 
 
 class NewsletterTestCase(TestCase):
@@ -71,6 +78,54 @@ class SignupTests(NewsletterTestCase):
         self.assertEqual(response.status_code, 302)
         statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
         self.assertEqual(len(statements), 8, "\n".join(statements))
+
+    def test_a_signup_compiles_no_select_once_its_lookups_are_compiled(self):
+        # The subscriber lookup and the mailbox's recent confirmations are compiled once per
+        # process (services.locked_subscriber, recent_confirmations); only the inserts are
+        # built per POST.
+        signup(self.client, "first@example.com")
+        counted = mock.patch.object(
+            SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql
+        )
+        with counted as compiling:
+            response = signup(self.client, "second@example.com")
+        self.assertEqual(response.status_code, 302)
+        compiling.assert_not_called()
+        self.assertEqual(Delivery.objects.filter(to_email="second@example.com").count(), 1)
+
+    def test_the_compiled_lookups_answer_as_their_querysets(self):
+        now = timezone.now()
+        ada = make_subscriber("Ada@Example.com", status=Subscriber.Status.PENDING)
+        make_subscriber("bob@example.com", status=Subscriber.Status.UNSUBSCRIBED)
+        for email in ("ada@example.com", "ADA@EXAMPLE.COM", "bob@Example.com", "cy@example.com"):
+            with self.subTest(email=email), transaction.atomic():
+                compiled = services.locked_subscriber(email)
+                expected = Subscriber.objects.with_email(email).select_for_update().first()
+                if expected is None:
+                    self.assertIsNone(compiled)
+                else:
+                    self.assertEqual(row_of(compiled), row_of(expected))
+                    self.assertEqual(compiled._state.db, "default")
+                    self.assertFalse(compiled._state.adding)
+        for days, status in ((3, "sent"), (0.5, "failed"), (0.1, "queued")):
+            Delivery.objects.create(
+                kind=Delivery.Kind.CONFIRMATION,
+                subscriber=ada,
+                to_email=ada.email,
+                mailbox_key=ada.mailbox_key,
+                status=status,
+                created_at=now - datetime.timedelta(days=days),
+            )
+        for key, since in (
+            (ada.mailbox_key, now - datetime.timedelta(days=1)),
+            (ada.mailbox_key, now - datetime.timedelta(days=5)),
+            ("bob@example.com", now - datetime.timedelta(days=5)),
+        ):
+            with self.subTest(key=key, since=since):
+                expected = Delivery.objects.filter(
+                    kind=Delivery.Kind.CONFIRMATION, mailbox_key=key, created_at__gte=since
+                ).values_list("created_at", "subscriber_id", "status")
+                self.assertEqual(services.recent_confirmations(key, since), list(expected))
 
     def test_an_address_differing_only_in_case_is_the_same_subscriber(self):
         signup(self.client, "reader@example.com")
