@@ -867,6 +867,22 @@ class RedisTests(TransactionTestCase):
         self.assertContains(self.client.get(url), "Talks collapse")
         self.assertEqual(self.client.get(url)["X-Page-Cache"], "hit")
 
+    @override_settings(PAGE_CACHE_ENABLED=False)
+    def test_a_page_rendered_from_warm_fragments_builds_no_redis_client(self):
+        # Django's Redis backend builds a client for every call: reading the version and a
+        # fragment through it cost ten times what the hit path's reader does.
+        from django.core.cache.backends.redis import RedisCacheClient
+
+        for url in ("/", self.article.get_absolute_url()):
+            self.client.get(url)
+            building = mock.patch.object(
+                RedisCacheClient, "get_client", side_effect=AssertionError("a client built")
+            )
+            with building:
+                response = self.client.get(url)
+            self.assertEqual(response.status_code, 200)
+            self.assertNotIn("X-Page-Cache", response)
+
     def test_hits_survive_redis_dropping_the_connection(self):
         import redis
 
