@@ -520,11 +520,10 @@ def send_public_lifetimes(response) -> None:
 
 
 def not_modified(request, *, etag: str, last_modified: int | None) -> bool:
-    # Headers from META, as everywhere on the hit path (see RequestLogMiddleware).
-    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+    if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
         return etag in {tag.strip() for tag in if_none_match.split(",")} or if_none_match == "*"
-    if_modified_since = request.META.get("HTTP_IF_MODIFIED_SINCE")
+    if_modified_since = request.headers.get("if-modified-since")
     if if_modified_since is None or last_modified is None:
         return False
     since = parse_http_date_safe(if_modified_since)
@@ -639,7 +638,7 @@ class PageCacheMiddleware:
 
     def serve(self, request, state):
         base_key = page_key(request)
-        gzipped = bool(ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+        gzipped = bool(ACCEPTS_GZIP.search(request.headers.get("accept-encoding", "")))
         key = base_key + GZIP_SUFFIX if gzipped else base_key
         now = time.time()
         # With a copy of the page in this process, only the version is read (a few bytes);
