@@ -157,6 +157,11 @@ class AdminLoginLockoutTests(TestCase):
         )
         self.assertIn('href="/admin/password_reset/"', page)
         self.assertIn("ask an administrator (a superuser) to unlock you", page)
+        # A signed-out page, as the login page is: no app list, sidebar or breadcrumbs.
+        self.assertNotIn("permission to view or edit anything", page)
+        self.assertNotIn('id="nav-sidebar"', page)
+        self.assertNotIn('class="breadcrumbs"', page)
+        self.assertEqual(page.count("<h1"), 1)
 
     def test_an_address_is_locked_for_every_user_name(self):
         for number in range(3):
