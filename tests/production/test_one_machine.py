@@ -87,6 +87,9 @@ class ProductionSettingsTests(SimpleTestCase):
         self.assertNotEqual(result.returncode, 0)
         for name in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "SITE_URL"):
             self.assertIn(name, result.stderr)
+        # One line an operator reads, not a traceback through Django's settings loader.
+        self.assertNotIn("Traceback", result.stderr)
+        self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
 
     def test_a_placeholder_secret_key_is_refused(self):
         result = run_manage("check", env=production_env(DJANGO_SECRET_KEY="change-me"))
