@@ -205,8 +205,7 @@ def start_gunicorn(test, **env):
         SITE_URL=f"http://127.0.0.1:{port}",
         DJANGO_MEDIA_ROOT=media_root,
         DJANGO_STATIC_ROOT=collected_static(),
-        WEB_CONCURRENCY="2",
-        **env,
+        **{"WEB_CONCURRENCY": "2", **env},
     )
     created = run_manage("createcachetable", env=environment)  # the production cache's table
     assert created.returncode == 0, created.stderr

@@ -45,6 +45,7 @@ from tests.production.helpers import (
     production_env,
     read_from_start,
     run_manage,
+    start_gunicorn,
     wait_for_http,
     wait_for_text,
 )
@@ -157,27 +158,8 @@ class HealthCheckTests(SimpleTestCase):
         self.addCleanup(shutil.rmtree, data, ignore_errors=True)
         servers = [pgserver.get_server(data, cleanup_mode="stop")]
         self.addCleanup(lambda: servers[-1].cleanup())
-        port = free_port()
-        env = production_env(
-            DATABASE_URL=servers[0].get_uri(),
-            PORT=str(port),
-            WEB_CONCURRENCY="1",
-            SITE_URL=f"http://127.0.0.1:{port}",
-        )
-        created = run_manage("createcachetable", env=env)  # the production cache's table
-        self.assertEqual(created.returncode, 0, created.stderr)
-        output = self.enterContext(tempfile.TemporaryFile("w+"))
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "publication.wsgi"],
-            env=env,
-            stdout=output,
-            stderr=output,
-            cwd=settings.BASE_DIR,
-        )
-        self.addCleanup(process.wait, timeout=30)
-        self.addCleanup(process.terminate)
-        probe = f"http://127.0.0.1:{port}/healthz"
-        wait_for_http(probe, process=process)
+        base, _ = start_gunicorn(self, DATABASE_URL=servers[0].get_uri(), WEB_CONCURRENCY="1")
+        probe = base + "/healthz"
         self.assertEqual(fetch(probe)[0], 200)
         servers[0].cleanup()  # stops PostgreSQL
         status, _, body = fetch(probe)
