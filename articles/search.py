@@ -411,17 +411,25 @@ def snippets(texts: list[str], query: str) -> list[SafeString]:
         start, end = snippet_window(folded, anchors)
         windows.append((text, folded, start, end))
     # ts_headline reads no table, but parsing and stemming is CPU the primary can spare.
+    # Where no passage holds every word of the query (the body says "ships" of a search
+    # for "shipping"), ts_headline marks nothing and shows the text's start: that excerpt
+    # is asked again for any one of the words.
+    any_word = " or ".join(query_words(folded_query)) or folded_query
     with read_connection().cursor() as cursor:
         cursor.execute(
-            "SELECT ts_headline(%s::regconfig, t, websearch_to_tsquery(%s::regconfig, %s), %s) "
-            "FROM unnest(%s::text[]) WITH ORDINALITY AS u(t, n) ORDER BY n",
-            [
-                CONFIG,
-                CONFIG,
-                folded_query,
-                options,
-                [folded[start:end] for _, folded, start, end in windows],
-            ],
+            "SELECT CASE WHEN strpos(h, %(start)s) > 0 THEN h ELSE ts_headline("
+            "%(config)s::regconfig, t, websearch_to_tsquery(%(config)s::regconfig, %(any)s),"
+            " %(options)s) END FROM (SELECT n, t, ts_headline(%(config)s::regconfig, t, "
+            "websearch_to_tsquery(%(config)s::regconfig, %(query)s), %(options)s) AS h "
+            "FROM unnest(%(texts)s::text[]) WITH ORDINALITY AS u(t, n)) AS excerpts ORDER BY n",
+            {
+                "start": START,
+                "config": CONFIG,
+                "any": any_word,
+                "query": folded_query,
+                "options": options,
+                "texts": [folded[start:end] for _, folded, start, end in windows],
+            },
         )
         headlines = [row[0] for row in cursor.fetchall()]
     return [
@@ -434,16 +442,22 @@ def snippets(texts: list[str], query: str) -> list[SafeString]:
 NEGATED = re.compile(r'(?:^|\s)-(?:"[^"]*"?|\S+)')
 
 
+def query_words(folded_query: str) -> list[str]:
+    """The words of a query a text found may hold: outside a minus, without "or"."""
+    words = re.findall(r"\w+", NEGATED.sub(" ", folded_query).lower())
+    return [word for word in words if word != "or"]
+
+
 def anchor_patterns(folded_query: str) -> list[re.Pattern]:
     """Where a query's words probably are in a text: each word's stem-like beginning
     ("secur" for "security"), at the start of a word. One pattern per word a text found
     holds (every word of an AND query outside a minus), or a single pattern matching any
     word when the query says "or"."""
-    words = re.findall(r"\w+", NEGATED.sub(" ", folded_query).lower())
+    words = query_words(folded_query)
     if not words:
         return []
-    stems = sorted({word[: max(4, len(word) - 3)] for word in words if word != "or"})
-    if "or" in words:
+    stems = sorted({word[: max(4, len(word) - 3)] for word in words})
+    if re.search(r"\bor\b", folded_query.lower()):
         return [re.compile(r"\b(?:" + "|".join(map(re.escape, stems)) + ")", re.IGNORECASE)]
     return [re.compile(r"\b" + re.escape(stem), re.IGNORECASE) for stem in stems]
 

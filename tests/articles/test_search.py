@@ -95,6 +95,21 @@ class SnippetTests(TestCase):
         # Words never near each other: from the first of them, as for one word.
         self.assertRegex(self.snippet(text, "spring aircraft"), "^Coastal patrols began")
 
+    def test_words_found_apart_are_each_marked(self):
+        # No passage holds every word ("shipping" stems to "ship", the text says "ships"
+        # only far away): ts_headline alone showed the text's first twelve words, which
+        # stop short of the words it does hold.
+        text = " ".join(
+            [
+                "For most of the past two years, the bulk carriers leaving the western Black Sea"
+                " have sailed on.",
+                *["Nothing else happened on the coast that week." for _ in range(60)],
+                "Insurers covered the shipping lanes.",
+            ]
+        )
+        snippet = self.snippet(text, "black sea shipping")
+        self.assertIn("western <mark>Black Sea</mark> have", snippet)
+
 
 class SearchInputTests(SimpleTestCase):
     def test_the_query_box_is_drawn_as_djangos_template_draws_it(self):
